@@ -1,0 +1,100 @@
+"""Corpus readers: files in, :class:`~papergraph.models.Paper` records out, problems reported not raised.
+
+Supported: the bundled daily-papers text dumps (``.txt``), JSON lines (``.jsonl``, ``.ndjson``), the arXiv
+metadata snapshot (``.json`` JSON lines), JSON arrays (``.json``) and CSV/TSV with a header row; each may be
+gzipped. Folders are read recursively. Papers seen twice (same id or same normalized title) are merged and
+remember every file they came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from papergraph.corpus.base import ReadIssue, ReadReport
+from papergraph.corpus.dailypapers import read_dailypapers
+from papergraph.corpus.jsonl import read_json, read_jsonl
+from papergraph.corpus.tabular import read_csv
+from papergraph.errors import CorpusFormatError
+from papergraph.models import Paper, normalize_title
+
+__all__ = ["FORMATS", "ReadIssue", "ReadReport", "corpus_files", "read_corpus", "read_file"]
+
+Reader = Callable[[Path, ReadReport], Iterator[Paper]]
+
+FORMATS: dict[str, Reader] = {
+    "dailypapers": read_dailypapers,
+    "jsonl": read_jsonl,
+    "json": read_json,
+    "csv": read_csv,
+}
+_BY_SUFFIX = {
+    ".txt": "dailypapers",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+}
+_SKIP_NAMES = {"readme.md", "readme.txt", "readme", "license", "license.txt"}
+
+
+def _format_of(path: Path) -> str | None:
+    suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
+    return _BY_SUFFIX.get(suffixes[-1]) if suffixes else None
+
+
+def corpus_files(paths: Iterable[Path]) -> list[Path]:
+    """Every readable corpus file under ``paths`` (folders recursively), sorted for a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.name.lower() not in _SKIP_NAMES and _format_of(p)
+                )
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise CorpusFormatError(f"{path}: no such file or folder")
+    return found
+
+
+def read_file(path: Path, report: ReadReport, fmt: str | None = None) -> Iterator[Paper]:
+    """Papers of one file, read by ``fmt`` or by the file's extension."""
+    name = fmt or _format_of(path)
+    if name is None or name not in FORMATS:
+        known = ", ".join(sorted(_BY_SUFFIX))
+        raise CorpusFormatError(f"{path}: unknown corpus format (known extensions: {known}, optionally .gz)")
+    try:
+        yield from FORMATS[name](path, report)
+    except OSError as exc:
+        report.problem(path, 0, f"cannot read file: {exc.strerror or exc}")
+
+
+def read_corpus(paths: Iterable[Path], fmt: str | None = None) -> tuple[list[Paper], ReadReport]:
+    """Read and merge papers from files and folders; unknown formats and missing paths raise."""
+    report = ReadReport()
+    by_id: dict[str, Paper] = {}
+    id_by_title: dict[str, str] = {}
+    files = corpus_files(paths)
+    for path in files:
+        if fmt is None and _format_of(path) is None:
+            raise CorpusFormatError(f"{path}: unknown corpus format")
+    for path in files:
+        for paper in read_file(path, report, fmt):
+            key = normalize_title(paper.title)
+            known_id = paper.id if paper.id in by_id else id_by_title.get(key)
+            if known_id is None:
+                by_id[paper.id] = paper
+                id_by_title.setdefault(key, paper.id)
+                continue
+            report.duplicates += 1
+            kept = by_id[known_id]
+            for source in paper.sources:
+                if source not in kept.sources:
+                    kept.sources.append(source)
+    return list(by_id.values()), report

@@ -1,0 +1,23 @@
+"""Pick the graph store named in the settings; backends are imported lazily."""
+
+from __future__ import annotations
+
+from papergraph.config import GraphBackend, Settings
+from papergraph.errors import ConfigError
+from papergraph.graph.base import GraphStore
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """The configured :class:`GraphStore`: the embedded networkx graph, or Neo4j over Bolt."""
+    if settings.graph is GraphBackend.NETWORKX:
+        from papergraph.graph.networkx_store import NetworkxStore
+
+        return NetworkxStore(settings.graph_dir)
+    if settings.graph is GraphBackend.NEO4J:
+        if not settings.neo4j_uri:
+            raise ConfigError("graph backend 'neo4j' needs NEO4J_URI (or --neo4j-uri), e.g. bolt://localhost:7687")
+        from papergraph.graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore.from_settings(settings)
+    valid = ", ".join(b.value for b in GraphBackend)
+    raise ConfigError(f"unknown graph backend {settings.graph!r}; choose one of: {valid}")
