@@ -51,9 +51,7 @@ def corpus_files(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             found.extend(
                 sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.name.lower() not in _SKIP_NAMES and _format_of(p)
+                    p for p in path.rglob("*") if p.is_file() and p.name.lower() not in _SKIP_NAMES and _format_of(p)
                 )
             )
         elif path.is_file():

@@ -67,7 +67,11 @@ def has_bad_bytes(text: str) -> bool:
 
 def open_text(path: Path) -> str:
     """The whole file as text; invalid UTF-8 bytes survive as surrogates so each line can be judged."""
-    raw = gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
+    if path.suffix == ".gz":
+        with gzip.open(path) as fh:
+            raw = fh.read()
+    else:
+        raw = path.read_bytes()
     return raw.decode("utf-8-sig", errors="surrogateescape")
 
 

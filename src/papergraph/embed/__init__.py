@@ -1,0 +1,6 @@
+"""Embeddings: a sentence-transformers encoder (offline, packaged model) and a content-hash cache."""
+
+from papergraph.embed.cache import EmbeddingCache, text_key
+from papergraph.embed.encoder import Encoder, Vectors, resolve_model
+
+__all__ = ["EmbeddingCache", "Encoder", "Vectors", "resolve_model", "text_key"]

@@ -63,9 +63,7 @@ class GraphStore(Protocol):
         """Ids of the papers satisfying every filter (see the module docstring for matching)."""
         ...
 
-    def entities(
-        self, type_: EntityType | None = None, q: str | None = None, limit: int = 50
-    ) -> list[EntityCount]:
+    def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
         """Entities with their paper counts, most-linked first; ``q`` is a case-insensitive substring."""
         ...
 

@@ -7,8 +7,6 @@ so a crash mid-save leaves the previous graph readable.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any
 import networkx as nx
 import orjson
 
+from papergraph.atomic import atomic_write
 from papergraph.errors import GraphUnavailableError
 from papergraph.graph.base import EntityFilters
 from papergraph.graph.rows import (
@@ -93,16 +92,7 @@ class NetworkxStore:
             "nodes": sorted(([n, a] for n, a in self.g.nodes(data=True)), key=lambda x: x[0]),
             "edges": sorted(([u, v, a] for u, v, a in self.g.edges(data=True)), key=lambda x: (x[0], x[1])),
         }
-        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".graph-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(orjson.dumps(data))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path / GRAPH_FILE)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path / GRAPH_FILE, orjson.dumps(data))
         self._dirty = False
 
     def close(self) -> None:
@@ -158,9 +148,7 @@ class NetworkxStore:
 
     def _drop_orphans(self, candidates: Iterable[str]) -> None:
         for node in candidates:
-            if node in self.g and not any(
-                self.g.nodes[p].get("label") == PAPER for p in self.g.predecessors(node)
-            ):
+            if node in self.g and not any(self.g.nodes[p].get("label") == PAPER for p in self.g.predecessors(node)):
                 self._unindex(node)
                 self.g.remove_node(node)
 
@@ -238,9 +226,7 @@ class NetworkxStore:
     def _matching(self, type_: EntityType, value: str) -> set[str]:
         key = value.casefold().strip()
         if type_ is EntityType.METRIC:
-            return {
-                n for n, a in self.g.nodes(data=True) if a.get("label") == METRIC and a.get("kind") == key
-            }
+            return {n for n, a in self.g.nodes(data=True) if a.get("label") == METRIC and a.get("kind") == key}
         found = set(self._lookup.get((type_.label, key), ()))
         node = self.g.nodes.get(value)
         if node is not None and node.get("label") == type_.label:
@@ -253,17 +239,13 @@ class NetworkxStore:
             papers: set[str] = set()
             for value in values:
                 for node in self._matching(type_, value):
-                    papers.update(
-                        p for p in self.g.predecessors(node) if self.g.nodes[p].get("label") == PAPER
-                    )
+                    papers.update(p for p in self.g.predecessors(node) if self.g.nodes[p].get("label") == PAPER)
             result = papers if result is None else result & papers
             if not result:
                 return set()
         return result if result is not None else self.paper_ids()
 
-    def entities(
-        self, type_: EntityType | None = None, q: str | None = None, limit: int = 50
-    ) -> list[EntityCount]:
+    def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
         labels = {type_.label} if type_ else set(ENTITY_LABELS) | {METRIC}
         needle = q.casefold() if q else None
         found = [
@@ -343,4 +325,3 @@ class NetworkxStore:
             nodes={label: nodes.get(label, 0) for label in (PAPER, *ENTITY_LABELS, METRIC)},
             relationships={t: rels.get(t, 0) for t in REL_TYPES},
         )
-

@@ -79,6 +79,15 @@ def paper_properties(doc: ExtractedPaper) -> dict[str, Any]:
     return props
 
 
+def _link(links: dict[tuple[str, str], Link], source: str, target: str, label: str, rel: str, span: Span) -> None:
+    """One link per (entity, relationship type); later mentions only raise its count."""
+    key = (target, rel)
+    if key in links:
+        links[key].properties["count"] += 1
+    else:
+        links[key] = Link(source, target, rel, label, {**_evidence(span), "count": 1})
+
+
 def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
     """Nodes (deduplicated by id) and links for a batch of papers, in a stable order."""
     rows = GraphRows(entities={label: {} for label in ENTITY_LABELS})
@@ -87,14 +96,6 @@ def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
         ex = doc.extraction
         rows.papers.append(paper_properties(doc))
         links: dict[tuple[str, str], Link] = {}
-
-        def link(target: str, label: str, rel: str, span: Span) -> None:
-            key = (target, rel)
-            if key in links:
-                links[key].properties["count"] += 1
-            else:
-                links[key] = Link(pid, target, rel, label, {**_evidence(span), "count": 1})
-
         hw_types: dict[str, dict[str, Any]] = {}
         for h in ex.hardware:
             hid = entity_id(EntityType.HARDWARE, h.name)
@@ -103,14 +104,14 @@ def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
                 props["family"] = h.family
             rows.entities["Hardware"].setdefault(hid, props)
             hw_types[h.name] = props
-            link(hid, "Hardware", MENTIONS, h)
+            _link(links, pid, hid, "Hardware", MENTIONS, h)
         for t in ex.techniques:
             tid = entity_id(EntityType.TECHNIQUE, t.name)
             props = {"id": tid, "name": t.name}
             if t.family:
                 props["family"] = t.family
             rows.entities["Technique"].setdefault(tid, props)
-            link(tid, "Technique", MENTIONS, t)
+            _link(links, pid, tid, "Technique", MENTIONS, t)
         proposed = {s.name for s in ex.systems if s.role is SystemRole.PROPOSED}
         for s in ex.systems:
             sid = entity_id(EntityType.SYSTEM, s.name)
@@ -119,11 +120,11 @@ def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
             # Evidence for PROPOSES should be the proposing sentence, not an earlier mention.
             if rel is PROPOSES and s.role is not SystemRole.PROPOSED and (sid, rel) not in links:
                 continue
-            link(sid, "System", rel, s)
+            _link(links, pid, sid, "System", rel, s)
         for d in ex.datasets:
             did = entity_id(EntityType.DATASET, d.name)
             rows.entities["Dataset"].setdefault(did, {"id": did, "name": d.name})
-            link(did, "Dataset", MENTIONS, d)
+            _link(links, pid, did, "Dataset", MENTIONS, d)
         rows.links.extend(links.values())
 
         for i, m in enumerate(ex.metrics):

@@ -1,0 +1,52 @@
+"""The FastAPI application: heavy state (model, index, graph) is built once in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from papergraph import __version__
+from papergraph.api import errors
+from papergraph.api.routes import meta, search
+from papergraph.config import Settings, get_settings
+from papergraph.errors import IndexNotFoundError
+from papergraph.query import Engine
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Semantic search and a knowledge graph over research-paper abstracts.
+
+* **search**: dense + BM25 similarity search with graph filters, and "more like this".
+* **ask**: natural-language questions answered from the graph, with evidence sentences.
+* **papers / entities / graph**: browse the extracted hardware, techniques, systems, datasets and metrics.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """An app serving ``engine`` (tests inject one) or the Engine loaded from ``settings`` at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = engine is None
+        if own:
+            try:
+                app.state.engine = Engine.load(settings or get_settings())
+            except IndexNotFoundError as exc:
+                log.error("%s", exc)
+                app.state.engine = None
+        else:
+            app.state.engine = engine
+        try:
+            yield
+        finally:
+            if own and app.state.engine is not None:
+                app.state.engine.close()
+
+    app = FastAPI(title="PaperGraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    errors.install(app)
+    app.include_router(meta.router)
+    app.include_router(search.router)
+    return app

@@ -1,0 +1,1 @@
+"""One router per area, as in the FastAPI project template."""

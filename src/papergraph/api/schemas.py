@@ -1,0 +1,51 @@
+"""Typed request bodies of the API (responses are the query layer's and the graph's models)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from papergraph.query.search import SearchFilters, SearchMode
+
+MAX_QUERY_CHARS = 1000
+MAX_K = 100
+
+QueryText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS)]
+FilterValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class SearchRequest(BaseModel):
+    """A similarity search: by text (``q``) or "more like this" (``paper_id``), optionally filtered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: QueryText | None = Field(None, description="Query text.")
+    paper_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        None, description="Find papers like this one."
+    )
+    k: int = Field(10, ge=1, le=MAX_K, description="Number of results.")
+    mode: SearchMode = SearchMode.HYBRID
+    hardware: list[FilterValue] = Field(default_factory=list, max_length=20)
+    technique: list[FilterValue] = Field(default_factory=list, max_length=20)
+    system: list[FilterValue] = Field(default_factory=list, max_length=20)
+    dataset: list[FilterValue] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _needs_query(self) -> SearchRequest:
+        if not self.q and not self.paper_id:
+            raise ValueError("give a query (q) or a paper_id")
+        return self
+
+    @property
+    def filters(self) -> SearchFilters:
+        return SearchFilters(hardware=self.hardware, technique=self.technique, system=self.system, dataset=self.dataset)
+
+
+class AskRequest(BaseModel):
+    """A natural-language question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: QueryText = Field(description="e.g. 'which papers run LLM decoding on FPGAs, and how fast?'")
+    k: int = Field(10, ge=1, le=MAX_K, description="Most papers to return.")

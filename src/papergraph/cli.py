@@ -1,0 +1,312 @@
+"""The ``papergraph`` command: ingest, extract, search, ask, stats, serve, export-neo4j.
+
+Thin on purpose: each command builds Settings from flags and environment, calls the library, and prints.
+Expected failures (PaperGraphError) print one line on stderr and exit 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from papergraph.config import GraphBackend, Settings, settings_with
+from papergraph.errors import PaperGraphError
+
+app = typer.Typer(
+    name="papergraph",
+    help="Knowledge graph and semantic search over research-paper abstracts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Global options
+# --------------------------------------------------------------------------------------------------
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Index, graph and caches [env: PAPERGRAPH_DATA_DIR].")
+    ] = None,
+    graph: Annotated[
+        GraphBackend | None, typer.Option("--graph", help="Graph backend [env: PAPERGRAPH_GRAPH].")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Embedding model name or path [env: PAPERGRAPH_MODEL].")
+    ] = None,
+    neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri", help="[env: NEO4J_URI]")] = None,
+    neo4j_user: Annotated[str | None, typer.Option("--neo4j-user", help="[env: NEO4J_USER]")] = None,
+    neo4j_password: Annotated[str | None, typer.Option("--neo4j-password", help="[env: NEO4J_PASSWORD]")] = None,
+    neo4j_database: Annotated[str | None, typer.Option("--neo4j-database", help="[env: NEO4J_DATABASE]")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO level.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx.obj = {
+        "data_dir": data_dir,
+        "graph": graph,
+        "model": model,
+        "neo4j_uri": neo4j_uri,
+        "neo4j_user": neo4j_user,
+        "neo4j_password": neo4j_password,
+        "neo4j_database": neo4j_database,
+    }
+
+
+def _settings(ctx: typer.Context, **more: Any) -> Settings:
+    return settings_with(**{**(ctx.obj or {}), **more})
+
+
+# --------------------------------------------------------------------------------------------------
+# ingest
+# --------------------------------------------------------------------------------------------------
+
+
+class _Bars:
+    """Ingest progress as one rich bar per stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: Any = None
+
+    def start(self, stage: str, total: int) -> None:
+        self.task = self.progress.add_task(stage, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def finish(self) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[-1].total)
+        self.task = None
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Corpus files or folders (default: <data-dir>/corpus).")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="dailypapers, jsonl, json or csv (default: by extension).")
+    ] = None,
+    rebuild: Annotated[bool, typer.Option(help="Rebuild the vector index from scratch.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Read papers, extract entities, embed, and store them in the vector index and the graph."""
+    from papergraph.ingest import ingest as run_ingest
+
+    settings = _settings(ctx)
+    columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False, disable=json_out) as progress:
+        report = run_ingest(paths or None, settings, progress=_Bars(progress), rebuild=rebuild, fmt=fmt)
+    if json_out:
+        out.print_json(report.model_dump_json())
+        return
+    for issue in report.issues[:50]:
+        err.print(f"[yellow]skipped[/] {issue}", highlight=False)
+    if len(report.issues) > 50:
+        err.print(f"... and {len(report.issues) - 50} more problems")
+    table = Table(title="ingest summary", show_header=False)
+    table.add_row("files read", str(report.files))
+    table.add_row("papers", f"{report.papers} distinct ({report.records} records, {report.duplicates} duplicates)")
+    table.add_row(
+        "added / updated / unchanged / bad",
+        f"{report.added} / {report.updated} / {report.skipped} / {report.bad}",
+    )
+    table.add_row("extracted", ", ".join(f"{k} {v}" for k, v in report.extracted.items()) or "-")
+    table.add_row("graph nodes", ", ".join(f"{k} {v}" for k, v in report.graph.nodes.items()))
+    table.add_row("graph links", ", ".join(f"{k} {v}" for k, v in report.graph.relationships.items()))
+    table.add_row("links written", str(report.links_written))
+    table.add_row("index size", str(report.index_size))
+    table.add_row("seconds", ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items()))
+    out.print(table)
+
+
+# --------------------------------------------------------------------------------------------------
+# extract
+# --------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _open_out(path: str) -> Iterator[Any]:
+    if path == "-":
+        yield sys.stdout
+    else:
+        with open(path, "w", encoding="utf-8") as fh:
+            yield fh
+
+
+@app.command()
+def extract(
+    ctx: typer.Context,
+    src: Annotated[Path, typer.Argument(help="JSONL with id, title, abstract per line.")],
+    dst: Annotated[str, typer.Argument(help="Output JSONL, one object per paper in input order ('-': stdout).")],
+) -> None:
+    """Extract hardware, techniques, systems, datasets and metrics from papers (no index, no graph)."""
+    from papergraph.corpus import ReadReport, read_file
+    from papergraph.extract import Extractor
+
+    settings = _settings(ctx)
+    report = ReadReport()
+    papers = list(read_file(src, report, "jsonl"))
+    for issue in report.issues:
+        err.print(f"[yellow]skipped[/] {issue}", highlight=False)
+    extractor = Extractor(settings)
+    with _open_out(dst) as fh:
+        for extraction in extractor.extract(papers):
+            fh.write(json.dumps(extraction.to_contract(), ensure_ascii=False) + "\n")
+    err.print(f"extracted {len(papers)} papers, skipped {report.bad}")
+
+
+# --------------------------------------------------------------------------------------------------
+# search / ask
+# --------------------------------------------------------------------------------------------------
+
+
+def _load_engine(settings: Settings) -> Any:
+    from papergraph.query import Engine
+
+    return Engine.load(settings, warm=False)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str | None, typer.Argument(help="Query text.")] = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
+    paper_id: Annotated[str | None, typer.Option("--paper-id", help="More like this paper.")] = None,
+    hardware: Annotated[list[str] | None, typer.Option("--hardware")] = None,
+    technique: Annotated[list[str] | None, typer.Option("--technique")] = None,
+    system: Annotated[list[str] | None, typer.Option("--system")] = None,
+    dataset: Annotated[list[str] | None, typer.Option("--dataset")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
+    json_out: Annotated[bool, typer.Option("--json", help="Print the /search response body.")] = False,
+) -> None:
+    """Similarity search over abstracts (the same code path as GET /search)."""
+    from pydantic import ValidationError
+
+    from papergraph.api.schemas import SearchRequest
+    from papergraph.errors import QueryError
+
+    try:
+        req = SearchRequest(
+            q=query,
+            paper_id=paper_id,
+            k=k,
+            mode=mode,  # type: ignore[arg-type]
+            hardware=hardware or [],
+            technique=technique or [],
+            system=system or [],
+            dataset=dataset or [],
+        )
+    except ValidationError as exc:
+        raise QueryError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from exc
+    engine = _load_engine(_settings(ctx))
+    try:
+        result = engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
+    finally:
+        engine.close()
+    if json_out:
+        out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
+        return
+    table = Table(title=f"{result.count} results ({result.took_ms:.0f} ms)")
+    table.add_column("#", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("paper")
+    for rank, hit in enumerate(result.data, start=1):
+        table.add_row(str(rank), f"{hit.score:.3f}", f"[bold]{hit.title}[/]\n{hit.snippet}\n[dim]{hit.id}[/]")
+    out.print(table)
+
+
+# --------------------------------------------------------------------------------------------------
+# stats / serve
+# --------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Counts of papers, entities and links in the index and the graph (loads no model)."""
+    from papergraph.graph import open_store
+    from papergraph.index.vector_index import MANIFEST
+
+    settings = _settings(ctx)
+    manifest_path = settings.index_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    store = open_store(settings)
+    try:
+        graph = store.stats()
+    finally:
+        store.close()
+    body = {
+        "index": {k: manifest.get(k) for k in ("count", "kind", "model", "dim")},
+        "graph_backend": settings.graph.value,
+        "graph": graph.model_dump(),
+    }
+    if json_out:
+        out.print_json(json.dumps(body))
+        return
+    table = Table(title="papergraph stats", show_header=False)
+    table.add_row(
+        "index",
+        f"{manifest.get('count', 0)} papers, {manifest.get('kind', '-')}, {manifest.get('model', '-')}",
+    )
+    table.add_row("graph", settings.graph.value)
+    for label, count in graph.nodes.items():
+        table.add_row(f"  {label}", str(count))
+    for rel, count in graph.relationships.items():
+        table.add_row(f"  {rel}", str(count))
+    out.print(table)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Bind address [env: PAPERGRAPH_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env: PAPERGRAPH_PORT].")] = None,
+) -> None:
+    """Run the HTTP API (uvicorn); OpenAPI docs at /docs."""
+    import uvicorn
+
+    from papergraph.api.app import create_app
+
+    settings = _settings(ctx, host=host, port=port)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
+def main() -> None:
+    """Console entry point: expected errors become one line on stderr and exit status 1."""
+    try:
+        app()
+    except PaperGraphError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""FAISS inner-product index over normalised vectors, with the paper store it answers from.
+
+An index is a self-describing folder (as in txtai)::
+
+    index/manifest.json          model, dimension, kind, count, versions, and the current generation's files
+    index/faiss-000007.index     the FAISS index (IDMap2 over Flat or HNSW)
+    index/papers-000007.jsonl    one line per paper: the faiss id, the paper, its content hash
+
+Saving writes a new generation's files, then replaces ``manifest.json`` atomically, then removes older
+generations: a crash at any point leaves a manifest that names complete files, so the old index stays usable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import orjson
+
+from papergraph import __version__
+from papergraph.atomic import atomic_write
+from papergraph.embed.encoder import Vectors
+from papergraph.errors import IndexMismatchError, IndexNotFoundError
+from papergraph.models import Paper
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Hit:
+    paper_id: str
+    score: float
+
+
+class VectorIndex:
+    """Exact search (IndexFlatIP) below ``ann_threshold`` papers, HNSW at or above it; ids mapped to papers."""
+
+    def __init__(
+        self, dim: int, model_id: str, ann_threshold: int = 20_000, hnsw_m: int = 32, ef_search: int = 128
+    ) -> None:
+        self.dim = dim
+        self.model_id = model_id
+        self.ann_threshold = ann_threshold
+        self.hnsw_m = hnsw_m
+        self.ef_search = ef_search
+        self.generation = 0
+        self._kind = "flat"
+        self.papers: dict[str, Paper] = {}
+        self.hashes: dict[str, str] = {}
+        self._fid: dict[str, int] = {}  # paper id -> faiss id
+        self._pid: dict[int, str] = {}  # faiss id -> paper id
+        self._next = 0
+        self.index: faiss.IndexIDMap2 = self._new_index("flat")
+
+    # --- structure ------------------------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        return self._kind
+
+    def _new_index(self, kind: str) -> faiss.IndexIDMap2:
+        self._kind = kind
+        if kind == "hnsw":
+            inner = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = 200
+            inner.hnsw.efSearch = self.ef_search
+        else:
+            inner = faiss.IndexFlatIP(self.dim)
+        return faiss.IndexIDMap2(inner)
+
+    def __len__(self) -> int:
+        return len(self._fid)
+
+    def __contains__(self, paper_id: object) -> bool:
+        return paper_id in self._fid
+
+    def vectors(self, paper_ids: Sequence[str]) -> Vectors:
+        """Stored vectors of papers (for "more like this" and rebuilds)."""
+        out = np.zeros((len(paper_ids), self.dim), dtype=np.float32)
+        for row, pid in enumerate(paper_ids):
+            out[row] = self.index.reconstruct(self._fid[pid])
+        return out
+
+    # --- writes ---------------------------------------------------------------------------------------
+    def upsert(self, papers: Sequence[Paper], vectors: Vectors) -> None:
+        """Add papers (replacing those already present) without rebuilding what is there."""
+        if len(papers) != len(vectors):
+            raise ValueError("one vector per paper")
+        if vectors.size and vectors.shape[1] != self.dim:
+            raise IndexMismatchError(f"vectors have dimension {vectors.shape[1]}, the index {self.dim}")
+        self.remove([p.id for p in papers if p.id in self._fid])
+        if self.kind == "flat" and len(self) + len(papers) >= self.ann_threshold:
+            self._rebuild("hnsw")
+        ids = np.arange(self._next, self._next + len(papers), dtype=np.int64)
+        self._next += len(papers)
+        for fid, paper in zip(ids.tolist(), papers, strict=True):
+            self._fid[paper.id] = fid
+            self._pid[fid] = paper.id
+            self.papers[paper.id] = paper
+            self.hashes[paper.id] = paper.content_hash
+        if len(papers):
+            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+
+    def remove(self, paper_ids: Iterable[str]) -> int:
+        fids = [self._fid[p] for p in paper_ids if p in self._fid]
+        if not fids:
+            return 0
+        if self.kind == "hnsw":  # HNSW cannot remove in place
+            gone = set(fids)
+            keep = [p for p in self._fid if self._fid[p] not in gone]
+            vecs = self.vectors(keep)
+            for fid in fids:
+                pid = self._pid.pop(fid)
+                self._fid.pop(pid)
+                self.papers.pop(pid, None)
+                self.hashes.pop(pid, None)
+            self.index = self._new_index("hnsw")
+            self.index.add_with_ids(vecs, np.array([self._fid[p] for p in keep], dtype=np.int64))
+            return len(fids)
+        self.index.remove_ids(np.array(fids, dtype=np.int64))
+        for fid in fids:
+            pid = self._pid.pop(fid)
+            self._fid.pop(pid)
+            self.papers.pop(pid, None)
+            self.hashes.pop(pid, None)
+        return len(fids)
+
+    def _rebuild(self, kind: str) -> None:
+        pids = list(self._fid)
+        vecs = self.vectors(pids)
+        self.index = self._new_index(kind)
+        if pids:
+            self.index.add_with_ids(vecs, np.array([self._fid[p] for p in pids], dtype=np.int64))
+        log.info("rebuilt the vector index as %s over %d papers", kind, len(pids))
+
+    # --- search ---------------------------------------------------------------------------------------
+    def search(self, query: Vectors, k: int, allowed: Collection[str] | None = None) -> list[Hit]:
+        """Top ``k`` papers by inner product (cosine: vectors are normalised), optionally among ``allowed``."""
+        if len(self) == 0 or k <= 0:
+            return []
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        params = None
+        if allowed is not None:
+            fids = np.array([self._fid[p] for p in allowed if p in self._fid], dtype=np.int64)
+            if fids.size == 0:
+                return []
+            selector = faiss.IDSelectorBatch(fids)
+            if self.kind == "hnsw":
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+            else:
+                params = faiss.SearchParameters(sel=selector)
+            k = min(k, int(fids.size))
+        k = min(k, len(self))
+        scores, ids = self.index.search(q, k, params=params)
+        return [Hit(self._pid[int(i)], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+
+    # --- persistence ----------------------------------------------------------------------------------
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "model": self.model_id,
+            "dim": self.dim,
+            "kind": self.kind,
+            "count": len(self),
+            "generation": self.generation,
+            "files": {
+                "faiss": f"faiss-{self.generation:06d}.index",
+                "papers": f"papers-{self.generation:06d}.jsonl",
+            },
+            "versions": {
+                "papergraph": __version__,
+                "faiss": faiss.__version__,
+                "numpy": np.__version__,
+                "python": platform.python_version(),
+            },
+        }
+
+    def save(self, folder: Path) -> None:
+        """Write a new generation, switch the manifest to it atomically, then drop older generations."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.generation += 1
+        manifest = self.manifest()
+        files = manifest["files"]
+        atomic_write(folder / files["faiss"], faiss.serialize_index(self.index).tobytes())
+        lines = (
+            orjson.dumps({"fid": self._fid[pid], "hash": self.hashes[pid], "paper": paper.model_dump()})
+            for pid, paper in self.papers.items()
+        )
+        atomic_write(folder / files["papers"], b"\n".join(lines) + b"\n")
+        atomic_write(folder / MANIFEST, json.dumps(manifest, indent=2).encode())
+        current = set(files.values())
+        for old in [*folder.glob("faiss-*.index"), *folder.glob("papers-*.jsonl")]:
+            if old.name not in current:
+                old.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, folder: Path, model_id: str | None = None, **options: Any) -> VectorIndex:
+        """The index saved in ``folder``; a different ``model_id`` than the one it was built with raises."""
+        path = folder / MANIFEST
+        if not path.exists():
+            raise IndexNotFoundError(f"no vector index in {folder}: run `papergraph ingest` first")
+        try:
+            manifest = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise IndexNotFoundError(f"cannot read {path}: {exc}") from exc
+        if manifest.get("format") != FORMAT_VERSION:
+            raise IndexMismatchError(f"{path}: index format {manifest.get('format')}, expected {FORMAT_VERSION}")
+        if model_id is not None and manifest["model"] != model_id:
+            raise IndexMismatchError(
+                f"the index in {folder} was built with {manifest['model']!r}, the settings ask for {model_id!r}: "
+                "re-run `papergraph ingest --rebuild` or point PAPERGRAPH_MODEL at the original model"
+            )
+        self = cls(manifest["dim"], manifest["model"], **options)
+        self.generation = manifest["generation"]
+        files = manifest["files"]
+        try:
+            data = (folder / files["faiss"]).read_bytes()
+            self.index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+            self._kind = manifest["kind"]
+            with open(folder / files["papers"], "rb") as fh:
+                for line in fh:
+                    if line.strip():
+                        row = orjson.loads(line)
+                        paper = Paper.model_validate(row["paper"])
+                        self._fid[paper.id] = row["fid"]
+                        self._pid[row["fid"]] = paper.id
+                        self.papers[paper.id] = paper
+                        self.hashes[paper.id] = row["hash"]
+        except (OSError, RuntimeError, ValueError, KeyError) as exc:
+            raise IndexNotFoundError(f"the index in {folder} is damaged ({exc}): re-run `papergraph ingest`") from exc
+        if self.index.ntotal != len(self._fid):
+            raise IndexNotFoundError(f"the index in {folder} is inconsistent: re-run `papergraph ingest --rebuild`")
+        if self.kind == "hnsw":
+            self._hnsw = faiss.downcast_index(self.index.index)  # keep a reference: it is a view
+            self._hnsw.hnsw.efSearch = self.ef_search
+        self._next = max(self._pid, default=-1) + 1
+        return self

@@ -1,0 +1,162 @@
+"""Small fakes shared by the tests: a deterministic encoder, tiny papers, a built engine."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from papergraph.config import Settings
+from papergraph.embed import Vectors
+from papergraph.graph.networkx_store import NetworkxStore
+from papergraph.index import LexicalIndex, VectorIndex
+from papergraph.models import (
+    DatasetMention,
+    ExtractedPaper,
+    Extraction,
+    HardwareMention,
+    HardwareType,
+    MetricKind,
+    MetricMention,
+    Paper,
+    SystemMention,
+    SystemRole,
+    TechniqueMention,
+)
+from papergraph.query import Engine
+
+DIM = 64
+
+
+class HashEncoder:
+    """Bag-of-words hashed into DIM dimensions: texts sharing words get close vectors, no model needed."""
+
+    model_name = "test-hash"
+    dim = DIM
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.calls = 0
+
+    @property
+    def model_id(self) -> str:
+        return "test-hash@64"
+
+    def encode(self, texts: Sequence[str], batch_size: int | None = None) -> Vectors:
+        self.calls += 1
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+    def encode_query(self, text: str) -> Vectors:
+        return self.encode([text])[0]
+
+
+def paper(pid: str, title: str, abstract: str) -> Paper:
+    return Paper(id=pid, title=title, abstract=abstract, sources=["test.jsonl"])
+
+
+def sample_docs() -> list[ExtractedPaper]:
+    """Three hand-made papers with entities of every type."""
+    a = paper(
+        "p-fpga",
+        "TeLLMe: ternary LLM decoding on edge FPGAs",
+        "We present TeLLMe, a ternary LLM accelerator on an AMD KV260 FPGA. "
+        "TeLLMe reaches 25 tokens/s decoding throughput under 5 W.",
+    )
+    b = paper(
+        "p-jetson",
+        "Split computing on Jetson boards",
+        "We study split computing of MobileNetV2 on an NVIDIA Jetson Nano with ImageNet. Latency drops by 40%.",
+    )
+    c = paper(
+        "p-gpu",
+        "Serving LLMs with vLLM on A100 GPUs",
+        "We benchmark vLLM with quantization on NVIDIA A100 GPUs and reach 2.1x higher throughput.",
+    )
+    s_a = "TeLLMe reaches 25 tokens/s decoding throughput under 5 W."
+    return [
+        ExtractedPaper(
+            paper=a,
+            extraction=Extraction(
+                paper_id=a.id,
+                hardware=[
+                    HardwareMention(
+                        name="AMD KV260",
+                        type=HardwareType.FPGA,
+                        family="AMD Kria",
+                        surface="KV260 FPGA",
+                        start=48,
+                        end=58,
+                        sentence=a.abstract.split(". ")[0],
+                    )
+                ],
+                techniques=[TechniqueMention(name="ternary weights", surface="ternary", start=14, end=21)],
+                systems=[SystemMention(name="TeLLMe", role=SystemRole.PROPOSED, surface="TeLLMe", start=11, end=17)],
+                metrics=[
+                    MetricMention(
+                        metric="decoding throughput",
+                        value=25,
+                        unit="tokens/s",
+                        kind=MetricKind.THROUGHPUT,
+                        hardware="AMD KV260",
+                        surface="25 tokens/s",
+                        sentence=s_a,
+                    )
+                ],
+            ),
+        ),
+        ExtractedPaper(
+            paper=b,
+            extraction=Extraction(
+                paper_id=b.id,
+                hardware=[
+                    HardwareMention(
+                        name="NVIDIA Jetson Nano",
+                        type=HardwareType.EDGE_BOARD,
+                        family="NVIDIA Jetson",
+                        surface="NVIDIA Jetson Nano",
+                    )
+                ],
+                techniques=[TechniqueMention(name="split computing", surface="split computing")],
+                systems=[SystemMention(name="MobileNetV2", surface="MobileNetV2")],
+                datasets=[DatasetMention(name="ImageNet", surface="ImageNet")],
+                metrics=[MetricMention(metric="latency", value=40, unit="%", kind=MetricKind.LATENCY, surface="40%")],
+            ),
+        ),
+        ExtractedPaper(
+            paper=c,
+            extraction=Extraction(
+                paper_id=c.id,
+                hardware=[HardwareMention(name="NVIDIA A100", type=HardwareType.GPU, surface="NVIDIA A100 GPUs")],
+                techniques=[TechniqueMention(name="quantization", surface="quantization")],
+                systems=[SystemMention(name="vLLM", surface="vLLM")],
+                metrics=[
+                    MetricMention(
+                        metric="throughput",
+                        value=2.1,
+                        unit="x",
+                        kind=MetricKind.SPEEDUP,
+                        hardware="NVIDIA A100",
+                        surface="2.1x",
+                    )
+                ],
+            ),
+        ),
+    ]
+
+
+def build_engine(docs: Sequence[ExtractedPaper] | None = None, settings: Settings | None = None) -> Engine:
+    """An Engine over hand-made papers with the hash encoder and an in-memory graph."""
+    docs = list(docs or sample_docs())
+    encoder = HashEncoder()
+    index = VectorIndex(DIM, encoder.model_id)
+    papers = [d.paper for d in docs]
+    index.upsert(papers, encoder.encode([p.text for p in papers]))
+    store = NetworkxStore(None)
+    store.upsert(docs)
+    return Engine(settings or Settings(), encoder, index, LexicalIndex(papers), store)  # type: ignore[arg-type]

@@ -1,0 +1,90 @@
+"""FAISS index: exact and HNSW search, filters, incremental upserts, atomic generations, model checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from papergraph.errors import IndexMismatchError, IndexNotFoundError
+from papergraph.index import VectorIndex
+from support import HashEncoder, paper
+
+
+def _index(n: int = 30, threshold: int = 1000) -> tuple[VectorIndex, HashEncoder]:
+    enc = HashEncoder()
+    idx = VectorIndex(enc.dim, enc.model_id, ann_threshold=threshold)
+    papers = [paper(f"p{i}", f"title {i}", f"abstract about topic{i} and word{i % 3}") for i in range(n)]
+    idx.upsert(papers, enc.encode([p.text for p in papers]))
+    return idx, enc
+
+
+@pytest.mark.parametrize("threshold", [1000, 10])
+def test_search_finds_exact_text_first_flat_and_hnsw(threshold: int) -> None:
+    idx, enc = _index(threshold=threshold)
+    assert idx.kind == ("flat" if threshold == 1000 else "hnsw")
+    hits = idx.search(enc.encode_query("title 7 abstract about topic7 and word1"), 3)
+    assert hits[0].paper_id == "p7" and hits[0].score == pytest.approx(1.0, abs=1e-5)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_search_within_allowed_ids() -> None:
+    idx, enc = _index()
+    hits = idx.search(enc.encode_query("topic7"), 5, allowed={"p1", "p2", "missing"})
+    assert {h.paper_id for h in hits} == {"p1", "p2"}
+    assert idx.search(enc.encode_query("topic7"), 5, allowed=set()) == []
+
+
+def test_upsert_replaces_and_remove_deletes() -> None:
+    idx, enc = _index()
+    new = paper("p7", "renamed", "completely different words")
+    idx.upsert([new], enc.encode([new.text]))
+    assert len(idx) == 30 and idx.papers["p7"].title == "renamed"
+    assert idx.search(enc.encode_query("completely different words renamed"), 1)[0].paper_id == "p7"
+    assert idx.remove(["p7", "p8", "unknown"]) == 2
+    assert "p7" not in idx and len(idx) == 28
+
+
+def test_save_load_roundtrip_and_generations(tmp_path: Path) -> None:
+    idx, enc = _index()
+    idx.save(tmp_path)
+    more = paper("extra", "extra paper", "brand new")
+    idx.upsert([more], enc.encode([more.text]))
+    idx.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faiss-000002.index", "manifest.json", "papers-000002.jsonl"]
+    loaded = VectorIndex.load(tmp_path, model_id=enc.model_id)
+    assert len(loaded) == 31 and loaded.hashes == idx.hashes
+    q = enc.encode_query("extra paper brand new")
+    assert loaded.search(q, 1)[0].paper_id == "extra"
+    np.testing.assert_allclose(loaded.vectors(["p3"]), idx.vectors(["p3"]))
+
+
+def test_crash_before_manifest_switch_keeps_old_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    idx, enc = _index()
+    idx.save(tmp_path)
+    more = paper("extra", "extra paper", "brand new")
+    idx.upsert([more], enc.encode([more.text]))
+    import papergraph.index.vector_index as module
+
+    real = module.atomic_write
+
+    def crash_on_manifest(path: Path, data: bytes) -> None:
+        if path.name == "manifest.json":
+            raise OSError("disk full")
+        real(path, data)
+
+    monkeypatch.setattr(module, "atomic_write", crash_on_manifest)
+    with pytest.raises(OSError):
+        idx.save(tmp_path)
+    monkeypatch.undo()
+    assert len(VectorIndex.load(tmp_path)) == 30
+
+
+def test_load_errors(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="papergraph ingest"):
+        VectorIndex.load(tmp_path)
+    idx, _ = _index()
+    idx.save(tmp_path)
+    with pytest.raises(IndexMismatchError, match="built with"):
+        VectorIndex.load(tmp_path, model_id="another-model@256")
