@@ -159,4 +159,44 @@ def build_engine(docs: Sequence[ExtractedPaper] | None = None, settings: Setting
     index.upsert(papers, encoder.encode([p.text for p in papers]))
     store = NetworkxStore(None)
     store.upsert(docs)
-    return Engine(settings or Settings(), encoder, index, LexicalIndex(papers), store)  # type: ignore[arg-type]
+    return Engine(
+        settings or Settings(),
+        encoder,
+        index,
+        LexicalIndex(papers),
+        store,
+        KeywordExtractor(),  # type: ignore[arg-type]
+    )
+
+
+class KeywordExtractor:
+    """Question extraction without spaCy: a few names, enough for API tests."""
+
+    NAMES = (
+        ("fpga", "hardware", "FPGA", "FPGA"),
+        ("gpu", "hardware", "GPU", "GPU"),
+        ("jetson", "hardware", "NVIDIA Jetson", "edge-board"),
+        ("tpu", "hardware", "TPU", "TPU"),
+        ("tellme", "systems", "TeLLMe", None),
+        ("vllm", "systems", "vLLM", None),
+        ("quantization", "techniques", "quantization", None),
+        ("imagenet", "datasets", "ImageNet", None),
+    )
+
+    def extract_text(self, text: str, paper_id: str = "query") -> Extraction:
+        ex = Extraction(paper_id=paper_id)
+        low = text.lower()
+        for key, field, name, hw_type in self.NAMES:
+            at = low.find(key)
+            if at < 0:
+                continue
+            span = {"surface": text[at : at + len(key)], "start": at, "end": at + len(key)}
+            if field == "hardware":
+                ex.hardware.append(HardwareMention(name=name, type=HardwareType(hw_type), **span))
+            elif field == "systems":
+                ex.systems.append(SystemMention(name=name, **span))
+            elif field == "techniques":
+                ex.techniques.append(TechniqueMention(name=name, **span))
+            else:
+                ex.datasets.append(DatasetMention(name=name, **span))
+        return ex

@@ -206,7 +206,7 @@ def search(
     """Similarity search over abstracts (the same code path as GET /search)."""
     from pydantic import ValidationError
 
-    from papergraph.api.schemas import SearchRequest
+    from papergraph.api.schemas import SearchRequest, describe_errors
     from papergraph.errors import QueryError
 
     try:
@@ -221,7 +221,7 @@ def search(
             dataset=dataset or [],
         )
     except ValidationError as exc:
-        raise QueryError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from exc
+        raise QueryError(describe_errors(exc.errors())) from exc
     engine = _load_engine(_settings(ctx))
     try:
         result = engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
@@ -237,6 +237,44 @@ def search(
     for rank, hit in enumerate(result.data, start=1):
         table.add_row(str(rank), f"{hit.score:.3f}", f"[bold]{hit.title}[/]\n{hit.snippet}\n[dim]{hit.id}[/]")
     out.print(table)
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="e.g. 'which papers run LLM decoding on FPGAs, and how fast?'")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the /ask response body.")] = False,
+) -> None:
+    """Answer a question from the graph and the index (the same code path as POST /ask)."""
+    from pydantic import ValidationError
+
+    from papergraph.api.schemas import AskRequest, describe_errors
+    from papergraph.errors import QueryError
+
+    try:
+        req = AskRequest(question=question, k=k)
+    except ValidationError as exc:
+        raise QueryError(describe_errors(exc.errors())) from exc
+    engine = _load_engine(_settings(ctx))
+    try:
+        result = engine.asker.ask(req.question, k=req.k)
+    finally:
+        engine.close()
+    if json_out:
+        out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
+        return
+    out.print(f"[bold]{result.answer}[/]", highlight=False)
+    out.print(
+        f"[dim]intent {result.intent.value}; entities: "
+        f"{', '.join(f'{e.type.value}={e.name}' for e in result.entities) or 'none'}[/]"
+    )
+    for rank, paper in enumerate(result.papers, start=1):
+        out.print(f"{rank:>3}. {paper.title} [dim]({paper.id})[/]", highlight=False)
+        for ev in paper.evidence[:3]:
+            out.print(f"       [dim]{ev.type} {ev.name}:[/] {ev.sentence}", highlight=False)
+    for query in result.graph_queries:
+        out.print(f"\n[dim]Cypher:[/]\n{query.cypher}\n[dim]params: {json.dumps(query.params)}[/]", highlight=False)
 
 
 # --------------------------------------------------------------------------------------------------

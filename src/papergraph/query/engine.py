@@ -11,9 +11,10 @@ import threading
 from dataclasses import dataclass, field
 
 from papergraph.config import Settings
-from papergraph.embed import Encoder
+from papergraph.embed import Encoder, QueryEmbedder, QueryEncoder
 from papergraph.graph import GraphStore, open_store
 from papergraph.index import LexicalIndex, VectorIndex
+from papergraph.query.ask import Asker, TextExtractor
 from papergraph.query.search import Searcher
 
 log = logging.getLogger(__name__)
@@ -22,20 +23,37 @@ log = logging.getLogger(__name__)
 @dataclass
 class Engine:
     settings: Settings
-    encoder: Encoder
+    encoder: QueryEmbedder
     index: VectorIndex
     lexical: LexicalIndex
     store: GraphStore
+    extractor: TextExtractor | None = None
     searcher: Searcher = field(init=False)
-    # torch runs its own threads; one encode at a time keeps them from fighting over the cores
-    encode_lock: threading.Lock = field(default_factory=threading.Lock)
+    _asker: Asker | None = field(default=None, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
         self.searcher = Searcher(self.index, self.lexical, self.store, self.encoder)
 
+    @property
+    def asker(self) -> Asker:
+        """The question answerer; the spaCy pipeline loads on first use (or at start-up when warm)."""
+        if self._asker is None:
+            with self._lock:
+                if self._asker is None:
+                    if self.extractor is None:
+                        from papergraph.extract import Extractor
+
+                        self.extractor = Extractor(self.settings)
+                    self._asker = Asker(self.searcher, self.store, self.extractor)
+        return self._asker
+
     @classmethod
-    def load(cls, settings: Settings, *, warm: bool = True) -> Engine:
-        """Load the index (raises IndexNotFoundError before anything slow), the graph and the model."""
+    def load(cls, settings: Settings, *, warm: bool = True, serving: bool = False) -> Engine:
+        """Load the index (raises IndexNotFoundError before anything slow), the graph and the model.
+
+        ``serving`` puts the micro-batching, caching query encoder in front of the model (for the API).
+        """
         encoder = Encoder(settings)
         index = VectorIndex.load(
             settings.index_dir,
@@ -46,9 +64,10 @@ class Engine:
         )
         store = open_store(settings)
         lexical = LexicalIndex(list(index.papers.values()))
-        engine = cls(settings, encoder, index, lexical, store)
-        if warm:
-            encoder.encode_query("warm up")  # load the model now, not on the first request
+        engine = cls(settings, QueryEncoder(encoder) if serving else encoder, index, lexical, store)
+        if warm:  # load the models now, not on the first request
+            encoder.encode_query("warm up")  # the model itself: the batcher would cache this query
+            engine.asker.ask("warm up")
         log.info("engine ready: %d papers, graph %s", len(index), settings.graph.value)
         return engine
 

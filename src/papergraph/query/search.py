@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from papergraph.embed import Encoder, Vectors
+from papergraph.embed import QueryEmbedder, Vectors
 from papergraph.errors import NotFoundError, QueryError
 from papergraph.graph import GraphStore
 from papergraph.index import Hit, LexicalIndex, VectorIndex
@@ -101,7 +101,7 @@ class Searcher:
         index: VectorIndex,
         lexical: LexicalIndex,
         store: GraphStore,
-        encoder: Encoder,
+        encoder: QueryEmbedder,
         entity_names: Mapping[str, dict[str, list[str]]] | None = None,
     ) -> None:
         self.index = index

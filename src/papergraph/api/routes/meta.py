@@ -7,9 +7,10 @@ from pydantic import BaseModel
 
 from papergraph import __version__
 from papergraph.api.deps import EngineDep
+from papergraph.api.schemas import ERRORS
 from papergraph.models import GraphStats
 
-router = APIRouter(tags=["meta"])
+router = APIRouter(tags=["meta"], responses=ERRORS)
 
 
 class Health(BaseModel):

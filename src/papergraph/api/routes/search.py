@@ -8,13 +8,18 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 
 from papergraph.api.deps import EngineDep
-from papergraph.api.schemas import MAX_K, MAX_QUERY_CHARS, SearchRequest
+from papergraph.api.schemas import ERRORS, MAX_K, MAX_QUERY_CHARS, SearchRequest, describe_errors
 from papergraph.errors import QueryError
 from papergraph.query import SearchMode, SearchResult
 
-router = APIRouter(prefix="/search", tags=["search"])
+router = APIRouter(prefix="/search", tags=["search"], responses=ERRORS)
 
 _PARAMS = {"q", "paper_id", "k", "mode", "hardware", "technique", "system", "dataset"}
+
+
+def _given(values: list[str] | None) -> list[str]:
+    """Repeated query values without the blank ones (``?hardware=`` means no filter)."""
+    return [v for v in values or [] if v.strip()]
 
 
 def run_search(engine: EngineDep, req: SearchRequest) -> SearchResult:
@@ -45,13 +50,13 @@ def search_get(
             paper_id=paper_id or None,
             k=k,
             mode=mode,
-            hardware=hardware or [],
-            technique=technique or [],
-            system=system or [],
-            dataset=dataset or [],
+            hardware=_given(hardware),
+            technique=_given(technique),
+            system=_given(system),
+            dataset=_given(dataset),
         )
     except ValidationError as exc:
-        raise QueryError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from exc
+        raise QueryError(describe_errors(exc.errors())) from exc
     return run_search(engine, req)
 
 

@@ -1,0 +1,21 @@
+"""Natural-language questions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from papergraph.api.deps import EngineDep
+from papergraph.api.schemas import ERRORS, AskRequest
+from papergraph.query.ask import AskResult
+
+router = APIRouter(prefix="/ask", tags=["ask"], responses=ERRORS)
+
+
+@router.post("", response_model=AskResult, summary="Answer a question from the graph and the index")
+def ask(engine: EngineDep, req: AskRequest) -> AskResult:
+    """Entities in the question become graph constraints; matching papers are ranked by similarity.
+
+    The answer carries the papers with their evidence sentences, the entities recognised, and the graph query
+    as Cypher (paste it into Neo4j Browser).
+    """
+    return engine.asker.ask(req.question, k=req.k)

@@ -1,0 +1,29 @@
+"""Graph browsing: the neighbourhood of a node as nodes and edges, ready for a graph view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from papergraph.api.deps import EngineDep
+from papergraph.api.schemas import ERRORS
+from papergraph.errors import NotFoundError
+from papergraph.models import Subgraph
+
+router = APIRouter(prefix="/graph", tags=["graph"], responses=ERRORS)
+
+
+@router.get("/neighbors", response_model=Subgraph, summary="Nodes within 1 or 2 hops of a node, and their edges")
+def neighbors(
+    engine: EngineDep,
+    node: Annotated[
+        str, Query(min_length=1, max_length=300, description="A node id: a paper id or e.g. hardware:nvidia-a100.")
+    ],
+    depth: Annotated[int, Query(ge=1, le=2)] = 1,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Most nodes returned.")] = 100,
+) -> Subgraph:
+    sub = engine.store.neighbours(node, depth, limit)
+    if sub is None:
+        raise NotFoundError(f"unknown node {node!r}; node ids are paper ids or '<type>:<slug>' (see GET /entities)")
+    return sub

@@ -1,0 +1,374 @@
+"""Natural-language questions answered from the graph, ranked by similarity, with evidence.
+
+A question goes through the same extraction pipeline as the abstracts: the hardware, techniques, systems and
+datasets it names become graph constraints; its wording gives the intent (list, count, fact, compare, or a plain
+semantic question) and the metric kinds it asks about ("how fast" -> throughput, latency, speedup). Papers
+satisfying the constraints are ranked by hybrid similarity to the question; when nothing satisfies them, the
+answer says so and falls back to similarity alone. The graph query is returned as Cypher, ready for Neo4j Browser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from papergraph.graph import GraphStore
+from papergraph.graph.cypher_view import papers_query
+from papergraph.models import EntityType, Extraction, MetricRecord, PaperRecord
+from papergraph.query.search import Searcher, rrf, snippet
+
+MAX_LIST = 100  # most papers a list answer returns, whatever k says
+SEMANTIC_K = 10
+
+
+class Intent(StrEnum):
+    LIST = "list"
+    COUNT = "count"
+    FACT = "fact"
+    COMPARE = "compare"
+    SEMANTIC = "semantic"
+
+
+class TextExtractor(Protocol):
+    def extract_text(self, text: str, paper_id: str = "query") -> Extraction: ...
+
+
+class AskEntity(BaseModel):
+    type: EntityType
+    name: str
+    surface: str
+
+
+class Evidence(BaseModel):
+    type: str = Field(description="Entity type the sentence supports, or 'metric'.")
+    name: str
+    sentence: str
+
+
+class AskPaper(BaseModel):
+    id: str
+    title: str
+    score: float
+    snippet: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    metrics: list[MetricRecord] = Field(default_factory=list, description="Metrics of the kinds asked about.")
+    group: str | None = Field(None, description="For comparisons: which side the paper belongs to.")
+
+
+class GraphQuery(BaseModel):
+    cypher: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class AskResult(BaseModel):
+    question: str
+    intent: Intent
+    answer: str
+    entities: list[AskEntity] = Field(default_factory=list, description="Entities recognised in the question.")
+    metric_kinds: list[str] = Field(default_factory=list, description="Metric kinds the question asks about.")
+    constraints: dict[str, list[str]] = Field(default_factory=dict, description="Graph constraints applied.")
+    matched: int = Field(0, description="Papers satisfying the constraints (all of them, before k).")
+    fallback: bool = Field(False, description="True when constraints matched nothing and ranking is by similarity.")
+    graph_queries: list[GraphQuery] = Field(default_factory=list, description="The graph queries run, as Cypher.")
+    count: int = 0
+    papers: list[AskPaper] = Field(default_factory=list)
+    took_ms: float = 0.0
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading a question
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionRules:
+    intents: tuple[tuple[Intent, re.Pattern[str]], ...]
+    metric_words: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+@lru_cache(maxsize=1)
+def question_rules() -> QuestionRules:
+    """The intent and metric-word patterns, from ``query/data/question_rules.json``."""
+    raw = json.loads(resources.files("papergraph.query").joinpath("data/question_rules.json").read_text())
+    return QuestionRules(
+        intents=tuple((Intent(r["intent"]), re.compile(r["pattern"], re.I)) for r in raw["intents"]),
+        metric_words=tuple((r["kind"], re.compile(r["pattern"], re.I)) for r in raw["metric_words"]),
+    )
+
+
+@dataclass
+class ParsedQuestion:
+    intent: Intent
+    entities: list[AskEntity]
+    constraints: dict[EntityType, list[str]]
+    metric_kinds: list[str]
+
+
+_TYPE_FIELDS = (
+    (EntityType.HARDWARE, "hardware"),
+    (EntityType.TECHNIQUE, "techniques"),
+    (EntityType.SYSTEM, "systems"),
+    (EntityType.DATASET, "datasets"),
+)
+
+
+def parse_question(question: str, extraction: Extraction) -> ParsedQuestion:
+    """Intent, entities, graph constraints and metric kinds of a question."""
+    rules = question_rules()
+    entities: list[AskEntity] = []
+    constraints: dict[EntityType, list[str]] = {}
+    for type_, field in _TYPE_FIELDS:
+        for mention in getattr(extraction, field):
+            names = constraints.setdefault(type_, [])
+            if mention.name not in names:
+                names.append(mention.name)
+                entities.append(AskEntity(type=type_, name=mention.name, surface=mention.surface))
+    kinds = [kind for kind, pattern in rules.metric_words if pattern.search(question)]
+    intent = next((i for i, pattern in rules.intents if pattern.search(question)), Intent.SEMANTIC)
+    if intent is Intent.COMPARE and not _compare_axis(constraints):
+        intent = Intent.LIST if constraints else Intent.SEMANTIC
+    if intent is Intent.FACT and not constraints:
+        intent = Intent.SEMANTIC
+    return ParsedQuestion(intent, entities, constraints, kinds)
+
+
+_AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
+
+
+def _compare_axis(constraints: Mapping[EntityType, Sequence[str]]) -> EntityType | None:
+    """The entity type a comparison is about: the first with two or more values."""
+    return next((t for t in _AXIS_ORDER if len(constraints.get(t, ())) >= 2), None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Answer text
+# --------------------------------------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 and value == int(value) else f"{value:g}"
+
+
+def format_metric(m: MetricRecord) -> str:
+    """ "25 tokens/s decoding throughput on AMD KV260" (units glued where people glue them: 40%, 2.4x)."""
+    value = _number(m.value) + (f"–{_number(m.value_max)}" if m.value_max is not None else "")
+    unit = m.unit
+    amount = f"{value}{unit}" if unit in {"%", "x"} else (f"{unit}{value}" if unit == "$" else f"{value} {unit}")
+    text = f"{amount} {m.metric}".strip() if m.metric and m.metric.casefold() not in amount.casefold() else amount
+    return text + (f" on {m.hardware}" if m.hardware else "")
+
+
+def describe(constraints: Mapping[EntityType, Sequence[str]]) -> str:
+    """'FPGA hardware and quantization' for the answer text."""
+    parts = []
+    for type_, values in constraints.items():
+        joined = " or ".join(values)
+        parts.append(
+            f"{joined} hardware"
+            if type_ is EntityType.HARDWARE and len(values) == 1 and values[0].isupper()
+            else joined
+        )
+    return " and ".join(parts)
+
+
+def _subject(record: PaperRecord) -> str:
+    proposed = [e.name for e in record.entities if e.relationship == "PROPOSES"]
+    return proposed[0] if proposed else f"“{record.title}”"
+
+
+# --------------------------------------------------------------------------------------------------
+# The asker
+# --------------------------------------------------------------------------------------------------
+
+
+class Asker:
+    """Answers questions with the graph (constraints, facts) and the searcher (ranking)."""
+
+    def __init__(self, searcher: Searcher, store: GraphStore, extractor: TextExtractor) -> None:
+        self.searcher = searcher
+        self.store = store
+        self.extractor = extractor
+
+    def ask(self, question: str, k: int = 10) -> AskResult:
+        t0 = time.perf_counter()
+        question = question.strip()
+        parsed = parse_question(question, self.extractor.extract_text(question))
+        vector = self.searcher.encoder.encode_query(question)
+        if parsed.intent is Intent.COMPARE:
+            result = self._compare(question, parsed, vector, k)
+        else:
+            result = self._single(question, parsed, vector, k)
+        result.took_ms = round((time.perf_counter() - t0) * 1000, 2)
+        return result
+
+    # --- one constraint set --------------------------------------------------------------------------
+    def _single(self, question: str, parsed: ParsedQuestion, vector: Any, k: int) -> AskResult:
+        constraints = parsed.constraints
+        intent = parsed.intent
+        allowed = self.store.papers_for(constraints) if constraints else None
+        fallback = bool(constraints) and not allowed
+        queries = (
+            [
+                GraphQuery(cypher=c, params=p)
+                for c, p in [papers_query(constraints, parsed.metric_kinds, intent is Intent.COUNT)]
+            ]
+            if constraints
+            else []
+        )
+        if intent is Intent.SEMANTIC or fallback or allowed is None:
+            ranked = self._semantic(question, vector, k, allowed if not fallback else None)
+        else:
+            limit = max(k, min(len(allowed), MAX_LIST)) if intent in (Intent.LIST, Intent.COUNT) else k
+            ranked = self.searcher.rank(question, limit, vector=vector, allowed=allowed)
+            ranked_ids = {pid for pid, *_ in ranked}
+            # papers the rankers did not reach (no shared words, far vectors) still satisfy the graph
+            ranked += [(pid, 0.0, None, None) for pid in sorted(allowed - ranked_ids)][: limit - len(ranked)]
+        papers = [self._paper(pid, score, question, constraints, parsed.metric_kinds) for pid, score, *_ in ranked]
+        matched = len(allowed) if allowed is not None else 0
+        answer = self._answer(intent, constraints, matched, fallback, papers, parsed.metric_kinds)
+        return AskResult(
+            question=question,
+            intent=intent,
+            answer=answer,
+            entities=parsed.entities,
+            metric_kinds=parsed.metric_kinds,
+            constraints={t.value: v for t, v in constraints.items()},
+            matched=matched,
+            fallback=fallback,
+            graph_queries=queries,
+            count=len(papers),
+            papers=papers,
+        )
+
+    def _semantic(self, question: str, vector: Any, k: int, allowed: set[str] | None) -> list[tuple[str, float]]:
+        """Hybrid ranking; papers satisfying the question's entities are fused in as a third ranking."""
+        k = min(k, SEMANTIC_K) if k else SEMANTIC_K
+        base = self.searcher.rank(question, k * 3, vector=vector)
+        if not allowed:
+            return [(pid, score) for pid, score, *_ in base[:k]]
+        constrained = self.searcher.rank(question, k * 3, vector=vector, allowed=allowed)
+        fused = rrf([[pid for pid, *_ in base], [pid for pid, *_ in constrained]])
+        return fused[:k]
+
+    # --- comparisons ---------------------------------------------------------------------------------
+    def _compare(self, question: str, parsed: ParsedQuestion, vector: Any, k: int) -> AskResult:
+        axis = _compare_axis(parsed.constraints)
+        assert axis is not None  # parse_question only keeps COMPARE with an axis
+        papers: list[AskPaper] = []
+        queries: list[GraphQuery] = []
+        sides: list[str] = []
+        matched = 0
+        per_side = max(3, k // len(parsed.constraints[axis]))
+        for value in parsed.constraints[axis]:
+            constraints = {**parsed.constraints, axis: [value]}
+            allowed = self.store.papers_for(constraints)
+            matched += len(allowed)
+            cypher, params = papers_query(constraints, parsed.metric_kinds, False)
+            queries.append(GraphQuery(cypher=cypher, params=params))
+            ranked = self.searcher.rank(question, per_side, vector=vector, allowed=allowed) if allowed else []
+            side = [self._paper(pid, s, question, constraints, parsed.metric_kinds) for pid, s, *_ in ranked]
+            for p in side:
+                p.group = value
+            papers.extend(side)
+            facts = [format_metric(m) for p in side for m in p.metrics][:2]
+            summary = f"{value}: {len(allowed)} paper{'s' if len(allowed) != 1 else ''}"
+            sides.append(summary + (f" (e.g. {'; '.join(facts)})" if facts else ""))
+        return AskResult(
+            question=question,
+            intent=Intent.COMPARE,
+            answer=" vs. ".join(sides) + ".",
+            entities=parsed.entities,
+            metric_kinds=parsed.metric_kinds,
+            constraints={t.value: v for t, v in parsed.constraints.items()},
+            matched=matched,
+            fallback=matched == 0,
+            graph_queries=queries,
+            count=len(papers),
+            papers=papers,
+        )
+
+    # --- papers and answers --------------------------------------------------------------------------
+    def _paper(
+        self,
+        pid: str,
+        score: float,
+        question: str,
+        constraints: Mapping[EntityType, Sequence[str]],
+        kinds: Sequence[str],
+    ) -> AskPaper:
+        record = self.store.paper(pid)
+        paper = self.searcher.index.papers[pid]
+        evidence: list[Evidence] = []
+        metrics: list[MetricRecord] = []
+        if record is not None:
+            wanted = {(t.value, v.casefold()) for t, values in constraints.items() for v in values}
+            for link in record.entities:
+                keys = {
+                    link.name.casefold(),
+                    str(link.properties.get("family", "")).casefold(),
+                    str(link.properties.get("type", "")).casefold(),
+                }
+                if any((link.type.value, key) in wanted for key in keys) and link.evidence:
+                    evidence.append(Evidence(type=link.type.value, name=link.name, sentence=link.evidence))
+            metrics = [m for m in record.metrics if m.kind in kinds] if kinds else []
+            for m in metrics:
+                if m.evidence and all(e.sentence != m.evidence for e in evidence):
+                    evidence.append(Evidence(type="metric", name=format_metric(m), sentence=m.evidence))
+        return AskPaper(
+            id=pid,
+            title=paper.title,
+            score=round(score, 6),
+            snippet=snippet(paper, question),
+            evidence=evidence,
+            metrics=metrics,
+        )
+
+    def _answer(
+        self,
+        intent: Intent,
+        constraints: Mapping[EntityType, Sequence[str]],
+        matched: int,
+        fallback: bool,
+        papers: Sequence[AskPaper],
+        kinds: Sequence[str],
+    ) -> str:
+        if fallback:
+            return (
+                f"No paper in the graph mentions {describe(constraints)}; "
+                f"showing the {len(papers)} most similar papers instead."
+            )
+        if intent is Intent.SEMANTIC or not constraints:
+            top = "; ".join(p.title for p in papers[:3])
+            return f"The most relevant papers: {top}." if papers else "No papers found."
+        what = describe(constraints)
+        noun = "paper" if matched == 1 else "papers"
+        head = f"{matched} {noun} mention{'s' if matched == 1 else ''} {what}"
+        facts = self._facts(papers, kinds)
+        if intent is Intent.COUNT:
+            return head + "."
+        if intent is Intent.FACT and facts:
+            return "; ".join(facts[:3]) + "."
+        return head + (": " + "; ".join(facts[:3]) + "." if facts else ".")
+
+    def _facts(self, papers: Iterable[AskPaper], kinds: Sequence[str]) -> list[str]:
+        """'TeLLMe reaches 25 tokens/s decoding throughput on FPGA', one per paper, best ranked first."""
+        out = []
+        for p in papers:
+            if not p.metrics:
+                continue
+            record = self.store.paper(p.id)
+            subject = _subject(record) if record else f"“{p.title}”"
+            out.append(f"{subject} reaches " + ", ".join(format_metric(m) for m in p.metrics[:2]))
+        return out
+
+
+__all__ = ["AskResult", "Asker", "Intent", "parse_question"]

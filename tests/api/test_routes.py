@@ -1,0 +1,92 @@
+"""The HTTP API over a small hand-made graph: answers, and 4xx with a message for bad requests."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+def test_health_and_stats(client: TestClient) -> None:
+    assert client.get("/health").json()["status"] == "ok"
+    stats = client.get("/stats").json()
+    assert stats["papers_indexed"] == 3 and stats["graph"]["nodes"]["Paper"] == 3
+
+
+def test_search_get_and_post_agree(client: TestClient) -> None:
+    got = client.get("/search", params={"q": "ternary LLM decoding", "k": 2}).json()
+    posted = client.post("/search", json={"q": "ternary LLM decoding", "k": 2}).json()
+    assert [h["id"] for h in got["data"]] == [h["id"] for h in posted["data"]]
+    assert got["data"][0]["id"] == "p-fpga" and got["count"] == 2
+    assert got["data"][0]["entities"]["hardware"] == ["AMD KV260"]
+
+
+def test_search_with_repeated_filters_and_more_like_this(client: TestClient) -> None:
+    r = client.get("/search", params=[("q", "LLM"), ("hardware", "GPU"), ("hardware", "FPGA")])
+    assert {h["id"] for h in r.json()["data"]} == {"p-gpu", "p-fpga"}
+    r = client.post("/search", json={"paper_id": "p-gpu", "k": 5})
+    assert r.status_code == 200 and "p-gpu" not in {h["id"] for h in r.json()["data"]}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "kwargs", "status", "message"),
+    [
+        ("get", "/search", {"params": {"q": "  "}}, 422, "q: String should have at least 1 character"),
+        ("get", "/search", {"params": {"q": "x" * 1001}}, 422, "at most 1000"),
+        ("get", "/search", {"params": {"q": "x", "k": 0}}, 422, "greater than or equal to 1"),
+        ("get", "/search", {"params": {"q": "x", "k": 101}}, 422, "less than or equal to 100"),
+        ("get", "/search", {"params": {"q": "x", "vendor": "nvidia"}}, 422, "unknown parameter"),
+        ("post", "/search", {"json": {"q": "x", "color": ["red"]}}, 422, "color"),
+        ("post", "/search", {"json": {"paper_id": "nope"}}, 404, "unknown paper"),
+        ("post", "/ask", {"json": {"question": ""}}, 422, "question"),
+        ("get", "/papers/nope", {}, 404, "unknown paper"),
+        ("get", "/entities", {"params": {"type": "gadget"}}, 422, "unknown entity type"),
+        ("get", "/entities/hardware/Abacus", {}, 404, "no hardware named"),
+        ("get", "/graph/neighbors", {"params": {"node": "hardware:nope"}}, 404, "unknown node"),
+        ("get", "/graph/neighbors", {"params": {"node": "p-gpu", "depth": 3}}, 422, "depth"),
+    ],
+)
+def test_bad_requests_get_4xx_with_a_message(
+    client: TestClient, method: str, url: str, kwargs: dict, status: int, message: str
+) -> None:
+    r = getattr(client, method)(url, **kwargs)
+    assert r.status_code == status
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and message in detail
+
+
+def test_paper_entities_and_neighbors(client: TestClient) -> None:
+    paper = client.get("/papers/p-fpga").json()
+    assert {e["name"] for e in paper["entities"]} == {"AMD KV260", "ternary weights", "TeLLMe"}
+    assert paper["metrics"][0]["unit"] == "tokens/s" and paper["metrics"][0]["evidence"]
+    listed = client.get("/entities", params={"type": "hardware"}).json()
+    assert listed["count"] == 3 and all(e["papers"] == 1 for e in listed["data"])
+    detail = client.get("/entities/hardware/nvidia a100").json()
+    assert detail["papers"][0]["id"] == "p-gpu"
+    assert {e["name"] for e in detail["cooccurring"]} == {"quantization", "vLLM"}
+    graph = client.get("/graph/neighbors", params={"node": "p-fpga", "depth": 2}).json()
+    ids = {n["id"] for n in graph["nodes"]}
+    assert {"p-fpga", "hardware:amd-kv260", "metric:p-fpga:0"} <= ids
+    assert any(e["type"] == "MEASURED_ON" for e in graph["edges"])
+
+
+def test_ask_list_question_uses_graph_and_returns_cypher(client: TestClient) -> None:
+    body = client.post("/ask", json={"question": "Which papers run LLM decoding on FPGAs, and how fast?"}).json()
+    assert body["intent"] == "list" and body["matched"] == 1 and not body["fallback"]
+    assert [p["id"] for p in body["papers"]] == ["p-fpga"]
+    assert "25 tokens/s" in body["answer"]
+    assert body["entities"] == [{"type": "hardware", "name": "FPGA", "surface": "FPGA"}]
+    assert "MATCH (p:Paper)" in body["graph_queries"][0]["cypher"]
+    assert body["graph_queries"][0]["params"]["hardware"] == ["fpga"]
+    assert any(e["type"] == "metric" for e in body["papers"][0]["evidence"])
+
+
+def test_ask_count_fact_compare_and_fallback(client: TestClient) -> None:
+    count = client.post("/ask", json={"question": "How many papers use Jetson boards?"}).json()
+    assert count["intent"] == "count" and count["answer"].startswith("1 paper mentions NVIDIA Jetson")
+    fact = client.post("/ask", json={"question": "What throughput does TeLLMe reach?"}).json()
+    assert fact["intent"] == "fact" and fact["answer"].startswith("TeLLMe reaches 25 tokens/s")
+    compare = client.post("/ask", json={"question": "GPU vs FPGA for LLM serving"}).json()
+    assert compare["intent"] == "compare" and {p["group"] for p in compare["papers"]} == {"GPU", "FPGA"}
+    none = client.post("/ask", json={"question": "Which papers use TPUs?"}).json()
+    assert none["fallback"] and none["answer"].startswith("No paper in the graph mentions TPU")
+    assert none["count"] == 3
