@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -200,7 +201,9 @@ def search(
     technique: Annotated[list[str] | None, typer.Option("--technique")] = None,
     system: Annotated[list[str] | None, typer.Option("--system")] = None,
     dataset: Annotated[list[str] | None, typer.Option("--dataset")] = None,
-    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
+    mode: Annotated[
+        str, typer.Option(click_type=click.Choice(["hybrid", "dense", "lexical"]), help="Ranking to use.")
+    ] = "hybrid",
     json_out: Annotated[bool, typer.Option("--json", help="Print the /search response body.")] = False,
 ) -> None:
     """Similarity search over abstracts (the same code path as GET /search)."""
@@ -208,13 +211,14 @@ def search(
 
     from papergraph.api.schemas import SearchRequest, describe_errors
     from papergraph.errors import QueryError
+    from papergraph.query import SearchMode
 
     try:
         req = SearchRequest(
             q=query,
             paper_id=paper_id,
             k=k,
-            mode=mode,  # type: ignore[arg-type]
+            mode=SearchMode(mode),
             hardware=hardware or [],
             technique=technique or [],
             system=system or [],

@@ -114,4 +114,5 @@ class Encoder:
 
     def encode_query(self, text: str) -> Vectors:
         """One query vector, shape (dim,)."""
-        return self.encode([text], batch_size=1)[0]
+        vector: Vectors = self.encode([text], batch_size=1)[0]
+        return vector

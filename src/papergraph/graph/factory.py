@@ -18,6 +18,7 @@ def open_store(settings: Settings) -> GraphStore:
             raise ConfigError("graph backend 'neo4j' needs NEO4J_URI (or --neo4j-uri), e.g. bolt://localhost:7687")
         from papergraph.graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore.from_settings(settings)
+        store: GraphStore = Neo4jStore.from_settings(settings)
+        return store
     valid = ", ".join(b.value for b in GraphBackend)
     raise ConfigError(f"unknown graph backend {settings.graph!r}; choose one of: {valid}")

@@ -55,6 +55,7 @@ class VectorIndex:
         self.ef_search = ef_search
         self.generation = 0
         self._kind = "flat"
+        self._hnsw: Any = None  # the HNSW view of a loaded index, kept referenced
         self.papers: dict[str, Paper] = {}
         self.hashes: dict[str, str] = {}
         self._fid: dict[str, int] = {}  # paper id -> faiss id
@@ -69,6 +70,7 @@ class VectorIndex:
 
     def _new_index(self, kind: str) -> faiss.IndexIDMap2:
         self._kind = kind
+        inner: Any
         if kind == "hnsw":
             inner = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
             inner.hnsw.efConstruction = 200
@@ -126,7 +128,7 @@ class VectorIndex:
             self.index = self._new_index("hnsw")
             self.index.add_with_ids(vecs, np.array([self._fid[p] for p in keep], dtype=np.int64))
             return len(fids)
-        self.index.remove_ids(np.array(fids, dtype=np.int64))
+        self.index.remove_ids(np.array(fids, dtype=np.int64))  # type: ignore[arg-type]  # SWIG stub is too narrow
         for fid in fids:
             pid = self._pid.pop(fid)
             self._fid.pop(pid)
@@ -155,9 +157,9 @@ class VectorIndex:
                 return []
             selector = faiss.IDSelectorBatch(fids)
             if self.kind == "hnsw":
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
             else:
-                params = faiss.SearchParameters(sel=selector)
+                params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
             k = min(k, int(fids.size))
         k = min(k, len(self))
         scores, ids = self.index.search(q, k, params=params)
@@ -224,7 +226,7 @@ class VectorIndex:
         files = manifest["files"]
         try:
             data = (folder / files["faiss"]).read_bytes()
-            self.index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+            self.index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))  # type: ignore[assignment]
             self._kind = manifest["kind"]
             with open(folder / files["papers"], "rb") as fh:
                 for line in fh:

@@ -249,15 +249,17 @@ class Asker:
             papers=papers,
         )
 
-    def _semantic(self, question: str, vector: Any, k: int, allowed: set[str] | None) -> list[tuple[str, float]]:
+    def _semantic(
+        self, question: str, vector: Any, k: int, allowed: set[str] | None
+    ) -> list[tuple[str, float, int | None, int | None]]:
         """Hybrid ranking; papers satisfying the question's entities are fused in as a third ranking."""
         k = min(k, SEMANTIC_K) if k else SEMANTIC_K
         base = self.searcher.rank(question, k * 3, vector=vector)
         if not allowed:
-            return [(pid, score) for pid, score, *_ in base[:k]]
+            return base[:k]
         constrained = self.searcher.rank(question, k * 3, vector=vector, allowed=allowed)
         fused = rrf([[pid for pid, *_ in base], [pid for pid, *_ in constrained]])
-        return fused[:k]
+        return [(pid, score, None, None) for pid, score in fused[:k]]
 
     # --- comparisons ---------------------------------------------------------------------------------
     def _compare(self, question: str, parsed: ParsedQuestion, vector: Any, k: int) -> AskResult:
