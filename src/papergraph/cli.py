@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,6 +21,7 @@ from rich.table import Table
 
 from papergraph.config import GraphBackend, Settings, settings_with
 from papergraph.errors import PaperGraphError
+from papergraph.models import SearchMode
 
 app = typer.Typer(
     name="papergraph",
@@ -43,13 +43,11 @@ err = Console(stderr=True)
 def main_options(
     ctx: typer.Context,
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="Index, graph and caches [env: PAPERGRAPH_DATA_DIR].")
+        Path | None, typer.Option("--data-dir", help="Index, graph and caches (env PAPERGRAPH_DATA_DIR).")
     ] = None,
-    graph: Annotated[
-        GraphBackend | None, typer.Option("--graph", help="Graph backend [env: PAPERGRAPH_GRAPH].")
-    ] = None,
+    graph: Annotated[GraphBackend | None, typer.Option("--graph", help="Graph backend (env PAPERGRAPH_GRAPH).")] = None,
     model: Annotated[
-        str | None, typer.Option("--model", help="Embedding model name or path [env: PAPERGRAPH_MODEL].")
+        str | None, typer.Option("--model", help="Embedding model name or path (env PAPERGRAPH_MODEL).")
     ] = None,
     neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri", help="[env: NEO4J_URI]")] = None,
     neo4j_user: Annotated[str | None, typer.Option("--neo4j-user", help="[env: NEO4J_USER]")] = None,
@@ -201,9 +199,7 @@ def search(
     technique: Annotated[list[str] | None, typer.Option("--technique")] = None,
     system: Annotated[list[str] | None, typer.Option("--system")] = None,
     dataset: Annotated[list[str] | None, typer.Option("--dataset")] = None,
-    mode: Annotated[
-        str, typer.Option(click_type=click.Choice(["hybrid", "dense", "lexical"]), help="Ranking to use.")
-    ] = "hybrid",
+    mode: Annotated[SearchMode, typer.Option(help="Ranking to use.")] = SearchMode.HYBRID,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /search response body.")] = False,
 ) -> None:
     """Similarity search over abstracts (the same code path as GET /search)."""
@@ -211,14 +207,13 @@ def search(
 
     from papergraph.api.schemas import SearchRequest, describe_errors
     from papergraph.errors import QueryError
-    from papergraph.query import SearchMode
 
     try:
         req = SearchRequest(
             q=query,
             paper_id=paper_id,
             k=k,
-            mode=SearchMode(mode),
+            mode=mode,
             hardware=hardware or [],
             technique=technique or [],
             system=system or [],
@@ -327,8 +322,8 @@ def stats(
 @app.command()
 def serve(
     ctx: typer.Context,
-    host: Annotated[str | None, typer.Option(help="Bind address [env: PAPERGRAPH_HOST].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [env: PAPERGRAPH_PORT].")] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (env PAPERGRAPH_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (env PAPERGRAPH_PORT).")] = None,
 ) -> None:
     """Run the HTTP API (uvicorn); OpenAPI docs at /docs."""
     import uvicorn

@@ -70,6 +70,14 @@ class MetricKind(StrEnum):
     OTHER = "other"
 
 
+class SearchMode(StrEnum):
+    """Which ranking a search uses: dense vectors, BM25, or both fused."""
+
+    HYBRID = "hybrid"
+    DENSE = "dense"
+    LEXICAL = "lexical"
+
+
 class SystemRole(StrEnum):
     PROPOSED = "proposed"  # the paper's own system ("We present X", "X: ..." titles)
     MENTIONED = "mentioned"  # a baseline or a tool the paper uses

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Collection, Mapping, Sequence
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -18,18 +17,12 @@ from papergraph.embed import QueryEmbedder, Vectors
 from papergraph.errors import NotFoundError, QueryError
 from papergraph.graph import GraphStore
 from papergraph.index import Hit, LexicalIndex, VectorIndex
-from papergraph.models import EntityType, Paper
+from papergraph.models import EntityType, Paper, SearchMode
 
 RRF_K = 60
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]+")
 SNIPPET_CHARS = 320
-
-
-class SearchMode(StrEnum):
-    HYBRID = "hybrid"
-    DENSE = "dense"
-    LEXICAL = "lexical"
 
 
 class SearchFilters(BaseModel):
