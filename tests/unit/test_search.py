@@ -13,9 +13,11 @@ from support import build_engine
 
 
 def test_rrf_rewards_agreement() -> None:
-    fused = rrf([["a", "b", "c"], ["b", "c", "a"]])
+    fused = rrf([["a", "b", "c"], ["b", "c", "a"]], k=60)
     assert [pid for pid, _ in fused] == ["b", "a", "c"]
     assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+    weighted = rrf([["a", "b"], ["b", "a"]], k=10, weights=(0.3, 1.0))
+    assert [pid for pid, _ in weighted] == ["b", "a"]  # the heavier ranking decides a tie of ranks
 
 
 def test_lexical_matches_plural_acronyms_and_exact_names() -> None:

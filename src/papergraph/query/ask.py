@@ -258,7 +258,7 @@ class Asker:
         if not allowed:
             return base[:k]
         constrained = self.searcher.rank(question, k * 3, vector=vector, allowed=allowed)
-        fused = rrf([[pid for pid, *_ in base], [pid for pid, *_ in constrained]])
+        fused = rrf([[pid for pid, *_ in base], [pid for pid, *_ in constrained]], k=self.searcher.rrf_k)
         return [(pid, score, None, None) for pid, score in fused[:k]]
 
     # --- comparisons ---------------------------------------------------------------------------------

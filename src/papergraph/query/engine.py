@@ -33,7 +33,14 @@ class Engine:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
-        self.searcher = Searcher(self.index, self.lexical, self.store, self.encoder)
+        self.searcher = Searcher(
+            self.index,
+            self.lexical,
+            self.store,
+            self.encoder,
+            rrf_k=self.settings.rrf_k,
+            dense_weight=self.settings.dense_weight,
+        )
 
     @property
     def asker(self) -> Asker:
