@@ -134,11 +134,31 @@ def parse_question(question: str, extraction: Extraction) -> ParsedQuestion:
                 entities.append(AskEntity(type=type_, name=mention.name, surface=mention.surface))
     kinds = [kind for kind, pattern in rules.metric_words if pattern.search(question)]
     intent = next((i for i, pattern in rules.intents if pattern.search(question)), Intent.SEMANTIC)
+    if intent is not Intent.COMPARE:
+        _drop_broader(constraints, extraction)
     if intent is Intent.COMPARE and not _compare_axis(constraints):
-        intent = Intent.LIST if constraints else Intent.SEMANTIC
+        intent = Intent.SEMANTIC  # what is compared is not in the graph: rank by similarity
     if intent is Intent.FACT and not constraints:
         intent = Intent.SEMANTIC
     return ParsedQuestion(intent, entities, constraints, kinds)
+
+
+def _drop_broader(constraints: dict[EntityType, list[str]], extraction: Extraction) -> None:
+    """'Snapdragon NPUs' names a model and its class: keep the model, or the filter widens to every NPU."""
+    broader: dict[EntityType, set[str]] = {}
+    for h in extraction.hardware:
+        if h.name != h.type.value:
+            broader.setdefault(EntityType.HARDWARE, set()).update({h.type.value, h.family or ""})
+        elif h.family:
+            broader.setdefault(EntityType.HARDWARE, set()).add(h.family)
+    for t in extraction.techniques:
+        if t.family:
+            broader.setdefault(EntityType.TECHNIQUE, set()).add(t.family)
+    for type_, names in broader.items():
+        values = constraints.get(type_, [])
+        narrower = [v for v in values if v not in names]
+        if narrower and len(narrower) < len(values):
+            constraints[type_] = narrower
 
 
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
@@ -263,31 +283,41 @@ class Asker:
 
     # --- comparisons ---------------------------------------------------------------------------------
     def _compare(self, question: str, parsed: ParsedQuestion, vector: Any, k: int) -> AskResult:
+        """One constraint set per compared value; papers about both sides come first (direct comparisons)."""
         axis = _compare_axis(parsed.constraints)
         assert axis is not None  # parse_question only keeps COMPARE with an axis
-        papers: list[AskPaper] = []
+        values = parsed.constraints[axis]
+        sides: dict[str, set[str]] = {}
         queries: list[GraphQuery] = []
-        sides: list[str] = []
-        matched = 0
-        per_side = max(3, k // len(parsed.constraints[axis]))
-        for value in parsed.constraints[axis]:
+        for value in values:
             constraints = {**parsed.constraints, axis: [value]}
-            allowed = self.store.papers_for(constraints)
-            matched += len(allowed)
+            sides[value] = self.store.papers_for(constraints)
             cypher, params = papers_query(constraints, parsed.metric_kinds, False)
             queries.append(GraphQuery(cypher=cypher, params=params))
-            ranked = self.searcher.rank(question, per_side, vector=vector, allowed=allowed) if allowed else []
-            side = [self._paper(pid, s, question, constraints, parsed.metric_kinds) for pid, s, *_ in ranked]
-            for p in side:
-                p.group = value
-            papers.extend(side)
-            facts = [format_metric(m) for p in side for m in p.metrics][:2]
-            summary = f"{value}: {len(allowed)} paper{'s' if len(allowed) != 1 else ''}"
-            sides.append(summary + (f" (e.g. {'; '.join(facts)})" if facts else ""))
+        both = set.intersection(*sides.values()) if sides else set()
+        groups = [("both", both)] + [(value, ids - both) for value, ids in sides.items()]
+        per_group = max(3, k // len(groups))
+        papers: list[AskPaper] = []
+        for group, ids in groups:
+            if not ids:
+                continue
+            constraints = {**parsed.constraints, axis: values if group == "both" else [group]}
+            for pid, score, *_ in self.searcher.rank(question, per_group, vector=vector, allowed=ids):
+                paper = self._paper(pid, score, question, constraints, parsed.metric_kinds)
+                paper.group = group
+                papers.append(paper)
+        summaries = []
+        for value, ids in sides.items():
+            facts = [format_metric(m) for p in papers if p.group == value for m in p.metrics][:2]
+            summary = f"{value}: {len(ids)} paper{'s' if len(ids) != 1 else ''}"
+            summaries.append(summary + (f" (e.g. {'; '.join(facts)})" if facts else ""))
+        answer = " vs. ".join(summaries)
+        answer += f"; {len(both)} compare{'s' if len(both) == 1 else ''} them directly." if both else "."
+        matched = len(set().union(*sides.values())) if sides else 0
         return AskResult(
             question=question,
             intent=Intent.COMPARE,
-            answer=" vs. ".join(sides) + ".",
+            answer=answer,
             entities=parsed.entities,
             metric_kinds=parsed.metric_kinds,
             constraints={t.value: v for t, v in parsed.constraints.items()},
