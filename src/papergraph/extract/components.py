@@ -1,0 +1,392 @@
+"""The spaCy components of the extraction layer, registered by name (and by entry point).
+
+``papergraph_entities`` finds hardware, techniques, systems and datasets; ``papergraph_metrics`` finds
+number-bearing results and ties them to the hardware the sentence names. Both write plain dataclasses to
+``Doc._`` extensions (``doc._.pg_entities``, ``doc._.pg_metrics``), like scispacy's components do; the
+conversion to the pydantic contract happens in one place, :mod:`papergraph.extract.convert`.
+
+This module is imported by spaCy for *every* pipeline created in the environment (entry points), so it
+must stay cheap to import: rules are loaded when a component is constructed, not at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
+from papergraph.extract.phrases import Hit, PhraseIndex, resolve_overlaps
+from papergraph.extract.rules import Rule, entity_table, load_rules
+from papergraph.extract.systems import SystemRules, strip_possessive
+from papergraph.extract.text import Sentences, fold, fold_case_sensitive, mask_urls
+
+logger = logging.getLogger(__name__)
+
+ENTITY_FILES = (
+    "hardware.jsonl",
+    "datasets.jsonl",
+    "systems.jsonl",
+    "techniques.jsonl",
+    "not_systems.jsonl",
+    "units.jsonl",
+)
+METRIC_FILES = ("units.jsonl", "metric_kinds.jsonl")
+
+# Version, size and variant tails a known model name may carry as written: "LLaMA-2-70B", "Qwen2.5-1.5B-Instruct",
+# "Mixtral 8x7B", "DeepSeek R1", "BitNet-b1.58-3B", "MobileNetV3-Large".
+_VARIANTS = (
+    "Chat|Instruct|Base|Large|Small|Tiny|Mini|Nano|Medium|XL|XXL|Pro|Max|Ultra|Turbo|Coder|Code|Math|Vision|VL|"
+    "Lite|Plus|Preview|MoE|Distill|hf|HF|chat|instruct|base|large|small|tiny|mini|it|V|R|S|M|L|B|T|H"
+)
+_SUFFIX_PART = re.compile(
+    r"(?:[-_]|(?<=\d)\.)?(?:v?\d+(?:\.\d+)*(?:[xX]\d+)?[A-Za-z]?(?![A-Za-z])|b\d+(?:\.\d+)?)"
+    rf"|[-_](?:{_VARIANTS})(?![A-Za-z])"
+)
+_SPACE_PART = re.compile(r" (?:\d+(?:\.\d+)*(?:[xX]\d+)?[BMK]?|[RVv]\d+(?:\.\d+)?)(?![\w%])")
+_PARALLEL_WORD = r"(data|tensor|pipeline|sequence|context|expert)"
+_ELLIPSIS_BEFORE = re.compile(
+    rf"\b{_PARALLEL_WORD}((?:\s*(?:,|/|\band\b|\bor\b)\s*(?:(?:and|or)\s+)?{_PARALLEL_WORD})+)\s+parallel(?:ism)?\b"
+)
+_ELLIPSIS_AFTER = re.compile(
+    rf"\bparallelism\s*\(\s*(?:e\.g\.,?|i\.e\.,?|such as|including)?\s*{_PARALLEL_WORD}"
+    rf"((?:\s*(?:,|/|\band\b|\bor\b)\s*(?:(?:and|or)\s+)?{_PARALLEL_WORD})*)\s*\)"
+)
+_PARALLEL_TECHNIQUE = {
+    "data": "technique:data-parallelism",
+    "tensor": "technique:tensor-parallelism",
+    "pipeline": "technique:pipeline-parallelism",
+    "sequence": "technique:sequence-parallelism",
+    "context": "technique:sequence-parallelism",
+    "expert": "technique:mixture-of-experts",
+}
+
+
+@dataclass
+class EntityMention:
+    """One entity occurrence in a field: label, offsets, surface, canonical id/name, role and attributes."""
+
+    label: str  # HARDWARE | TECHNIQUE | SYSTEM | DATASET
+    start: int
+    end: int
+    surface: str
+    id: str
+    name: str
+    role: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    in_title: bool = False
+
+
+def _register_extensions() -> None:
+    for name in ("pg_entities", "pg_metrics", "pg_known_systems"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+    if not Doc.has_extension("pg_field"):
+        Doc.set_extension("pg_field", default="abstract")
+
+
+_register_extensions()
+
+
+def doc_sentences(doc: Doc) -> Sentences:
+    """Sentence ranges of a doc (computed once, kept in ``doc.user_data``); the whole text when unset."""
+    bounds = doc.user_data.get("pg_sentence_bounds")
+    if bounds is None:
+        if doc.has_annotation("SENT_START"):
+            bounds = [(s.start_char, s.end_char) for s in doc.sents]
+        else:
+            bounds = [(0, len(doc.text))]
+        doc.user_data["pg_sentence_bounds"] = bounds
+    return Sentences(doc.text, [tuple(b) for b in bounds])
+
+
+class EntityRuler:
+    """Gazetteer and rule matching of hardware, techniques, systems and datasets (``papergraph_entities``)."""
+
+    def __init__(self, nlp: Language, name: str = "papergraph_entities", files: Iterable[str] = ENTITY_FILES) -> None:
+        self.name = name
+        self.vocab = nlp.vocab
+        self.rules: list[Rule] = []
+        for filename in files:
+            self.rules.extend(load_rules(filename))
+        self._build()
+
+    def add_patterns(self, rules: Iterable[Rule]) -> None:
+        """Add rule rows in bulk (e.g. from :func:`~papergraph.extract.rules.load_rule_file`) and recompile."""
+        self.rules.extend(rules)
+        self._build()
+
+    def _build(self) -> None:
+        rules = self.rules
+        self.meta = entity_table(rules)
+        self.entity_index = PhraseIndex(r for r in rules if r.label in ("HARDWARE", "DATASET", "IGNORE"))
+        self.system_index = PhraseIndex(
+            (r for r in rules if r.label in ("SYSTEM", "IGNORE")), suffix=r"(?:'s)?", right=r"[^\W\d_]"
+        )
+        self.technique_index = PhraseIndex(r for r in rules if r.label in ("TECHNIQUE", "IGNORE"))
+        # generic words and unit spellings never name a system on their own ("LLM", "FaaS", "TFLOPS", "kJ")
+        self.not_systems = {
+            r.pattern
+            for r in rules
+            if r.label in ("NOT_SYSTEM", "UNIT", "COUNT", "NOT_UNIT") and isinstance(r.pattern, str)
+        }
+        self.not_systems_folded = {w.casefold() for w in self.not_systems if r_is_word(w)}
+        self.system_rules = SystemRules(self._is_generic)
+        self.matcher: Matcher | None = None
+        self._token_rules: dict[str, Rule] = {}
+        token_rules = [r for r in rules if not isinstance(r.pattern, str)]
+        self._token_gate: set[str] | None = set()
+        if token_rules:
+            self.matcher = Matcher(self.vocab)
+            for i, rule in enumerate(token_rules):
+                key = f"pg_rule_{i}"
+                self._token_rules[key] = rule
+                self.matcher.add(key, [list(rule.pattern)])  # type: ignore[arg-type]
+                gate = _gate_words(rule.pattern)
+                if gate is None or self._token_gate is None:
+                    self._token_gate = None
+                else:
+                    self._token_gate |= gate
+        logger.debug("entity ruler compiled from %d rules", len(rules))
+
+    def _is_generic(self, word: str) -> bool:
+        w = strip_possessive(word)
+        if w in self.not_systems or (w.endswith("s") and w[:-1] in self.not_systems):
+            return True
+        folded = w.casefold()
+        return len(w) > 3 and (folded in self.not_systems_folded or folded.rstrip("s") in self.not_systems_folded)
+
+    # ------------------------------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        masked = mask_urls(text)
+        folded, folded_cs = fold(masked), fold_case_sensitive(masked)
+        sentences = doc_sentences(doc)
+        entity_hits = self.entity_index.find(masked, folded, folded_cs)
+        technique_hits = self.technique_index.find(masked, folded, folded_cs)
+        system_hits = self.system_index.find(masked, folded, folded_cs)
+        if self.matcher is not None and (self._token_gate is None or any(w in folded for w in self._token_gate)):
+            extra = self._token_hits(doc)
+            entity_hits = resolve_overlaps(entity_hits + [h for h in extra if h.label != "TECHNIQUE"])
+            technique_hits = resolve_overlaps(technique_hits + [h for h in extra if h.label == "TECHNIQUE"])
+
+        mentions: list[EntityMention] = []
+        occupied: list[tuple[int, int, str]] = []
+        for hit in entity_hits:
+            if hit.label in ("HARDWARE", "DATASET"):
+                mentions.append(self._mention(hit))
+                occupied.append((hit.start, hit.end, hit.label))
+        for hit in system_hits:
+            if hit.label != "SYSTEM" or any(s < hit.end and hit.start < e for s, e, _ in occupied):
+                continue
+            mention = self._system_mention(masked, hit)
+            mentions.append(mention)
+            occupied.append((mention.start, mention.end, "SYSTEM"))
+        techniques = [self._mention(h) for h in technique_hits if h.label == "TECHNIQUE"]
+        techniques += self._parallel_ellipsis(masked, folded, techniques)
+        technique_spans = [(m.start, m.end, "TECHNIQUE") for m in techniques]
+
+        def taken(start: int, end: int) -> str | None:
+            for s, e, label in occupied:
+                if s < end and start < e:
+                    if label == "HARDWARE" and start <= s and e <= end and (start, end) != (s, e):
+                        return "HARDWARE-PART"  # "CloudMatrix-Infer": a name that contains a hardware name
+                    return label
+            for s, e, label in technique_spans:
+                if s < end and start < e:
+                    return label
+            return None
+
+        known = list(doc._.pg_known_systems or [])
+        proposed_spans: list[tuple[int, int]] = []
+        coined = []
+        if doc._.pg_field == "title":
+            for cand in self.system_rules.title_names(masked):
+                label = taken(cand.start, cand.end)
+                if label in ("HARDWARE", "DATASET"):
+                    continue
+                if label == "SYSTEM":
+                    proposed_spans.append((cand.start, cand.end))
+                    continue
+                coined.append(cand)
+                known.append(cand.name)
+        found, proposed_known = self.system_rules.find(masked, sentences, taken, known, title=doc._.pg_field == "title")
+        proposed_spans += proposed_known
+        coined_spans = {(c.start, c.end) for c in coined}
+        coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
+        swallowed = [(c.start, c.end) for c in coined if c.rule in STRONG_RULES]
+        mentions = [
+            m
+            for m in mentions
+            if not (
+                m.label == "HARDWARE"
+                and any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in swallowed)
+            )
+        ]
+        coined = [c for c in coined if c.rule in STRONG_RULES or not _covers_hardware(c, occupied)]
+        for cand in coined:
+            mentions.append(
+                EntityMention("SYSTEM", cand.start, cand.end, text[cand.start : cand.end], "", cand.name, cand.role)
+            )
+        for mention in mentions:
+            if mention.label == "SYSTEM" and any(s < mention.end and mention.start < e for s, e in proposed_spans):
+                mention.role = "proposed"
+        mentions += techniques
+        if doc._.pg_field == "title":
+            for mention in mentions:
+                mention.in_title = True
+        mentions.sort(key=lambda m: (m.start, m.end))
+        doc._.pg_entities = mentions
+        return doc
+
+    def _mention(self, hit: Hit) -> EntityMention:
+        rule = hit.rules[0]
+        meta = self.meta.get(rule.id, {})
+        name = str(meta.get("name") or rule.pattern)
+        attrs: dict[str, Any] = {k: meta[k] for k in ("type", "family", "generic", "family_level") if k in meta}
+        return EntityMention(rule.label, hit.start, hit.end, hit.text, rule.id, name, None, attrs)
+
+    def _system_mention(self, text: str, hit: Hit) -> EntityMention:
+        """A known system, named as written: the matched alias plus any version/size tail."""
+        rule = hit.rules[0]
+        meta = self.meta.get(rule.id, {})
+        end = hit.end
+        written = strip_possessive(text[hit.start : end])
+        if written != text[hit.start : end]:
+            end = hit.start + len(written)
+        if any(r.get("suffix") for r in hit.rules):
+            spaces = 0
+            for _ in range(6):
+                m = _SUFFIX_PART.match(text, end)
+                if m is None and spaces < 2:
+                    m = _SPACE_PART.match(text, end)
+                    spaces += 1 if m else 0
+                if m is None or m.end() == end:
+                    break
+                end = m.end()
+        written = text[hit.start : end]
+        head = str(meta.get("name", rule.pattern))
+        if written.lower() == (head + "s").lower() and not head.endswith("s"):
+            written = written[:-1]
+        return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned")
+
+    def _token_hits(self, doc: Doc) -> list[Hit]:
+        assert self.matcher is not None
+        hits = []
+        for match_id, start, end in self.matcher(doc):
+            rule = self._token_rules[self.vocab.strings[match_id]]
+            keep = rule.get("keep")
+            span = doc[max(start, end - int(keep)) : end] if keep else doc[start:end]
+            hits.append(Hit(span.start_char, span.end_char, (rule,), span.text))
+        return hits
+
+    def _parallel_ellipsis(self, text: str, folded: str, found: list[EntityMention]) -> list[EntityMention]:
+        """ "data, tensor and pipeline parallelism", "parallelism (e.g., data, tensor, pipeline)"."""
+        out: list[EntityMention] = []
+        lowered = text.lower()
+        for regex in (_ELLIPSIS_BEFORE, _ELLIPSIS_AFTER):
+            for m in regex.finditer(lowered):
+                for wm in re.finditer(_PARALLEL_WORD, lowered[m.start() : m.end()]):
+                    start, end = m.start() + wm.start(), m.start() + wm.end()
+                    if any(f.start <= start < f.end for f in found + out):
+                        continue
+                    id_ = _PARALLEL_TECHNIQUE[wm.group(1)]
+                    meta = self.meta.get(id_, {})
+                    attrs: dict[str, Any] = {"family": meta["family"]} if "family" in meta else {}
+                    out.append(
+                        EntityMention(
+                            "TECHNIQUE", start, end, text[start:end], id_, str(meta.get("name", "")), None, attrs
+                        )
+                    )
+        return [m for m in out if m.name]
+
+
+STRONG_RULES = frozenset({"title", "propose", "named", "known", "apposition", "baseline"})
+
+
+def _gate_words(pattern: Any) -> set[str] | None:
+    """Words one of which must occur for a token pattern to match (its last required token), or None."""
+    for token in reversed(list(pattern)):
+        if token.get("OP") in ("?", "*"):
+            continue
+        for attr in ("LOWER", "ORTH", "TEXT"):
+            value = token.get(attr)
+            if isinstance(value, str):
+                return {value.lower()}
+            if isinstance(value, dict) and isinstance(value.get("IN"), list):
+                return {str(v).lower() for v in value["IN"]}
+        return None
+    return None
+
+
+def r_is_word(text: str) -> bool:
+    """Whether a rule pattern is a word worth comparing case-insensitively (longer than three letters)."""
+    return len(text) > 3 and text.replace("-", "").isalpha()
+
+
+def _covers_hardware(cand: Any, occupied: list[tuple[int, int, str]]) -> bool:
+    return any(label == "HARDWARE" and cand.start <= s and e <= cand.end for s, e, label in occupied)
+
+
+def _inside(cand: Any, others: list[Any]) -> bool:
+    return any(o.start <= cand.start and cand.end <= o.end for o in others)
+
+
+class MetricMatcher:
+    """Number-bearing results with units, kinds and hardware ties (``papergraph_metrics``)."""
+
+    def __init__(self, nlp: Language, name: str = "papergraph_metrics", files: Iterable[str] = METRIC_FILES) -> None:
+        self.name = name
+        rules: list[Rule] = []
+        for filename in files:
+            rules.extend(load_rules(filename))
+        self.finder = MetricFinder(rules, rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        masked = mask_urls(text)
+        entities: list[EntityMention] = doc._.pg_entities or []
+        hardware = [
+            HardwareSpan(
+                m.start,
+                m.end,
+                m.name,
+                generic=bool(m.attrs.get("generic")),
+                family_level=bool(m.attrs.get("family_level")),
+                type=str(m.attrs.get("type", "other")),
+                family=m.attrs.get("family"),
+            )
+            for m in entities
+            if m.label == "HARDWARE"
+        ]
+        blocked = [(m.start, m.end) for m in entities]
+        found: list[MetricFound] = self.finder.find(text, masked, doc_sentences(doc), hardware, blocked)
+        doc._.pg_metrics = found
+        return doc
+
+
+@Language.factory(
+    "papergraph_entities",
+    default_config={"files": list(ENTITY_FILES)},
+    assigns=["doc._.pg_entities"],
+)
+def make_entity_ruler(nlp: Language, name: str, files: list[str]) -> EntityRuler:
+    """Factory of the hardware/technique/system/dataset matcher."""
+    return EntityRuler(nlp, name, files)
+
+
+@Language.factory(
+    "papergraph_metrics",
+    default_config={"files": list(METRIC_FILES)},
+    assigns=["doc._.pg_metrics"],
+    requires=["doc._.pg_entities"],
+)
+def make_metric_matcher(nlp: Language, name: str, files: list[str]) -> MetricMatcher:
+    """Factory of the number/unit/kind matcher; runs after ``papergraph_entities``."""
+    return MetricMatcher(nlp, name, files)

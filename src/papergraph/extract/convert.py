@@ -1,0 +1,190 @@
+"""From ``Doc._`` results of a paper's fields to one :class:`~papergraph.models.Extraction`.
+
+Per-field matches become paper-level facts here, where title and abstract are seen together:
+
+* a bare family name ("the Jetson", "Intel Gaudi") becomes the one member of the family the paper names;
+* a generic class ("GPU", "single-board computers") is dropped when the paper names a model of that type,
+  and a result tied to the class is re-tied to that model when it is the only one;
+* a system keeps one written form per paper, loses plural "s" when the singular is also named, and is
+  ``proposed`` everywhere once any mention proposes it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from spacy.tokens import Doc
+
+from papergraph.extract.components import EntityMention, doc_sentences
+from papergraph.extract.metrics import HardwareSpan, MetricFound
+from papergraph.extract.text import Sentences, delatex
+from papergraph.models import (
+    DatasetMention,
+    Extraction,
+    Field_,
+    HardwareMention,
+    HardwareType,
+    MetricKind,
+    MetricMention,
+    SystemMention,
+    SystemRole,
+    TechniqueMention,
+    slugify,
+)
+
+FieldDocs = list[tuple[Field_, Doc]]
+
+
+def to_extraction(paper_id: str, fields: FieldDocs) -> Extraction:
+    """The paper's extraction from its processed field docs (title first, then abstract)."""
+    items: list[tuple[Field_, Sentences, EntityMention]] = []
+    metrics: list[tuple[Field_, Sentences, MetricFound]] = []
+    for field_name, doc in fields:
+        sentences = doc_sentences(doc)
+        for mention in doc._.pg_entities or []:
+            items.append((field_name, sentences, mention))
+        for metric in doc._.pg_metrics or []:
+            metrics.append((field_name, sentences, metric))
+
+    hardware = [(f, s, m) for f, s, m in items if m.label == "HARDWARE"]
+    rename, by_type = _resolve_hardware([m for _, _, m in hardware])
+    extraction = Extraction(paper_id=paper_id)
+    for field_name, sentences, m in hardware:
+        target = rename.get(id(m), m)
+        if target is None:
+            continue
+        extraction.hardware.append(
+            HardwareMention(
+                **_span(field_name, sentences, m),
+                name=target.name,
+                type=HardwareType(target.attrs.get("type", "other")),
+                family=target.attrs.get("family"),
+            )
+        )
+    for field_name, sentences, m in items:
+        if m.label == "TECHNIQUE":
+            extraction.techniques.append(
+                TechniqueMention(**_span(field_name, sentences, m), name=m.name, family=m.attrs.get("family"))
+            )
+        elif m.label == "DATASET":
+            extraction.datasets.append(DatasetMention(**_span(field_name, sentences, m), name=m.name))
+    systems = [(f, s, m) for f, s, m in items if m.label == "SYSTEM"]
+    hardware_names = {slugify(h.name) for h in extraction.hardware} | {slugify(d.name) for d in extraction.datasets}
+    names, roles = _resolve_systems([m for _, _, m in systems])
+    for field_name, sentences, m in systems:
+        name = names[id(m)]
+        if slugify(name) in hardware_names:
+            continue
+        extraction.systems.append(
+            SystemMention(**_span(field_name, sentences, m), name=name, role=SystemRole(roles[slugify(name)]))
+        )
+    for field_name, sentences, metric in metrics:
+        extraction.metrics.append(_metric(field_name, sentences, metric, by_type))
+    return extraction
+
+
+def _span(field_name: Field_, sentences: Sentences, m: EntityMention) -> dict[str, Any]:
+    sentence = sentences.sentence(m.start) if field_name == "abstract" else sentences.text.strip()
+    return {"surface": m.surface, "field": field_name, "start": m.start, "end": m.end, "sentence": sentence}
+
+
+def _resolve_hardware(
+    mentions: list[EntityMention],
+) -> tuple[dict[int, EntityMention | None], dict[str, list[EntityMention]]]:
+    """Family names resolved to the one named member; generic classes dropped when a model is named."""
+    specific = [m for m in mentions if not m.attrs.get("generic") and not m.attrs.get("family_level")]
+    members: dict[str, dict[str, EntityMention]] = {}
+    for m in specific:
+        fam = m.attrs.get("family")
+        if fam:
+            members.setdefault(str(fam), {})[m.name] = m
+    rename: dict[int, EntityMention | None] = {}
+    for m in mentions:
+        if m.attrs.get("family_level"):
+            fam = str(m.attrs.get("family") or m.name)
+            named = members.get(fam, {})
+            if len(named) == 1:
+                rename[id(m)] = next(iter(named.values()))
+    by_type: dict[str, dict[str, EntityMention]] = {}
+    for m in mentions:
+        target = rename.get(id(m), m)
+        if target is not None and not target.attrs.get("generic") and not target.attrs.get("family_level"):
+            by_type.setdefault(str(target.attrs.get("type")), {})[target.name] = target
+    for m in mentions:
+        if m.attrs.get("generic") and str(m.attrs.get("type")) in by_type:
+            rename[id(m)] = None
+    return rename, {t: list(v.values()) for t, v in by_type.items()}
+
+
+def _resolve_systems(mentions: list[EntityMention]) -> tuple[dict[int, str], dict[str, str]]:
+    """One written form per system, plurals folded into the singular, and the paper-level role."""
+    written = {id(m): delatex(m.name).strip() for m in mentions}
+    slugs = {slugify(n) for n in written.values()}
+    for key, name in written.items():
+        if name.endswith("s") and len(name) > 3 and slugify(name[:-1]) in slugs:
+            written[key] = name[:-1]
+    # "TeLLMe v2" in the title, "TeLLMe" in the abstract: one system
+    for key, name in written.items():
+        parts = name.rsplit(" ", 1)
+        versioned = len(parts) == 2 and parts[1][:1] in "vV" and parts[1][1:].replace(".", "").isdigit()
+        if versioned and slugify(parts[0]) in slugs:
+            written[key] = parts[0]
+    forms: dict[str, Counter[str]] = {}
+    for name in written.values():
+        forms.setdefault(slugify(name), Counter())[name] += 1
+    chosen = {slug: counter.most_common(1)[0][0] for slug, counter in forms.items()}
+    names = {key: chosen[slugify(name)] for key, name in written.items()}
+    roles: dict[str, str] = {}
+    for m in mentions:
+        slug = slugify(names[id(m)])
+        proposed = m.role == "proposed" or (m.in_title and not m.id)  # a coined name in the title is the paper's
+        if proposed or slug not in roles:
+            roles[slug] = "proposed" if proposed else roles.get(slug, "mentioned")
+    # variants of a proposed system are the paper's too: "EEEA-Net-C2" of "EEEA-Net", "MobileNetV3-Large"
+    own = [chosen[s] for s, r in roles.items() if r == "proposed"]
+    for slug in roles:
+        name = chosen[slug]
+        if any(name != o and name.startswith(o) and name[len(o) : len(o) + 1] in "-_ " for o in own):
+            roles[slug] = "proposed"
+    return names, roles
+
+
+def _metric(
+    field_name: Field_,
+    sentences: Sentences,
+    metric: MetricFound,
+    by_type: dict[str, list[EntityMention]],
+) -> MetricMention:
+    text = sentences.text
+    hardware = metric.hardware
+    if metric.hardware_span is not None and metric.hardware_span.unresolved:
+        hardware = _retie(metric.hardware_span, by_type)
+    sentence = sentences.sentence(metric.start) if field_name == "abstract" else text.strip()
+    return MetricMention(
+        surface=text[metric.start : metric.end],
+        field=field_name,
+        start=metric.start,
+        end=metric.end,
+        sentence=sentence,
+        metric=metric.metric or metric.kind,
+        value=metric.value,
+        value_max=metric.value_max,
+        unit=metric.unit,
+        kind=MetricKind(metric.kind),
+        hardware=hardware,
+    )
+
+
+def _retie(span: HardwareSpan, by_type: dict[str, list[EntityMention]]) -> str | None:
+    """A result tied to a generic class or a family goes to the one named model of that class, if any."""
+    if span.generic:
+        named = by_type.get(span.type, [])
+        if not named:
+            return span.name
+        return named[0].name if len(named) == 1 else None
+    family = span.family or span.name
+    members = [m for ms in by_type.values() for m in ms if m.attrs.get("family") == family]
+    if len(members) == 1:
+        return members[0].name
+    return span.name

@@ -1,0 +1,644 @@
+"""Number-bearing results: value, range, normalized unit, what was measured, and the hardware it ran on.
+
+A result is a number followed by a unit from ``units.jsonl`` ("25~tokens/s", "2.08\\%", "1.2$\\times$",
+"6times", "0.45--0.96 s"), a count of something (``COUNT`` rows: "5.7M parameters", "8 A100 GPUs") or a
+money amount ("$1.2M"). A number with no unit is not a result, which keeps years, section numbers,
+citations, enumerators and model names ("LLaMA-7B") out; ``NOT_UNIT`` rows reject bit widths and similar
+settings ("4-bit", "1.58~bits", "8-node"). The kind of a ratio or percentage comes from the words around it
+(``metric_kinds.jsonl``): first the words right after it ("4x higher throughput"), then a coordinated
+neighbour ("3x, 2.4x and 1.6x throughput"), "respectively" lists, the object of the verb before it
+("reduces deployment costs by 77%"), and finally the unit's default.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from papergraph.extract.phrases import Hit, PhraseIndex, _trie_regex
+from papergraph.extract.rules import Rule, entity_table
+from papergraph.extract.text import Sentences, Word, fold, words, wordset
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_NUMBER = re.compile(rf"10\s*\^\s*\{{?\s*(?P<exp>-?\d+)\s*\}}?|(?P<num>{_NUM})")
+_MAGNITUDE = re.compile(r"(?:(?P<word>\s*(?:thousand|million|billion|trillion)\b)|(?P<letter>[KkMBT])(?![A-Za-z0-9]))")
+_MAG_VALUES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9, "t": 1e12}
+_MAG_VALUES["trillion"] = 1e12
+_GAP = re.compile(r"(?:\s|~|\\[,;: !]|\$(?!\d)|\{|\})*")
+_RANGE = re.compile(r"\s*(?:--|-|\u2013|\u2014|~(?=\s*\d)|to\b|\\sim|\$\\sim\$|and\b)\s*")
+_MONEY = re.compile(r"(?:US)?\\?\$\s*$")
+_DIMENSION = re.compile(r"\s*\d")
+_COORDINATED = re.compile(rf"(?:\s*(?:,|and|or|/)\s*{_NUM}\s*(?:[KMBT]|thousand|million|billion|trillion)?)+\s+")
+_FRACTION = re.compile(r"\s*/\s*(\d+)(?=\s+of\b)")
+
+CLAUSE_STOPS = wordset(
+    ", ; . : ( ) and or while compared than on with for over versus vs vs. at when under using across "
+    "respectively whereas but which per within without against relative"
+)
+CHANGE_VERBS = wordset(
+    "improve improves improved improving reduce reduces reduced reducing increase increases increased "
+    "increasing decrease decreases decreased decreasing boost boosts boosted cut cuts lower lowers lowered "
+    "save saves saved saving accelerate accelerates accelerated speed speeds outperform outperforms "
+    "outperformed achieve achieves achieved achieving deliver delivers delivering attain attains reach reaches "
+    "raise raises enhance enhances enhancing retain retains retaining maintain maintains consume consumes "
+    "consuming sustain sustains sustaining yield yields"
+)
+SPEED_VERBS = wordset("accelerate accelerates accelerated speeds speed")
+LOSS_CUES = wordset(
+    "loss losses lose loses losing lost drop drops dropped degradation degradations degrade degrades degraded "
+    "decline declines decrease decreases"
+)
+TIE_PREPOSITIONS = wordset("on using with across in per onto atop for from by")
+BASELINE_CUES = wordset("compared than versus vs vs. relative against baseline baselines unlike")
+COUNT_FILLERS = wordset(
+    "user input output total active concurrent trainable additional heterogeneous edge mobile client prompt "
+    "distinct unique individual simultaneous parallel physical virtual model training inference query "
+    "context cloud"
+)
+FLEXIBLE_UNITS = frozenset({"%", "x"})
+DEVICE_COUNTS = frozenset({"GPUs", "NPUs", "CPUs", "TPUs", "nodes", "devices", "chips", "cores"})
+_MAGNITUDE_CUES = (
+    (re.compile(r"\b(?:model\s+sizes?|parameters?|params|parameter\s+counts?)\b", re.I), "parameters", "model-size"),
+    (re.compile(r"\b(?:context(?:\s+window)?|sequence|input|prompt)\s+lengths?\b", re.I), "tokens", "scale"),
+)
+
+
+@dataclass(frozen=True)
+class HardwareSpan:
+    """What the metric matcher needs to know about a hardware mention in the same field."""
+
+    start: int
+    end: int
+    name: str
+    generic: bool = False
+    family_level: bool = False
+    type: str = "other"
+    family: str | None = None
+
+    @property
+    def unresolved(self) -> bool:
+        """A class or family name that the paper may resolve to one named model."""
+        return self.generic or self.family_level
+
+
+@dataclass
+class MetricFound:
+    """One result as found in a field: offsets of the whole expression and its parsed parts."""
+
+    start: int
+    end: int
+    value: float
+    value_max: float | None
+    unit: str
+    kind: str
+    metric: str = ""
+    hardware: str | None = None
+    hardware_span: HardwareSpan | None = None
+    fixed_kind: bool = False
+    unit_start: int = 0
+
+
+class _UnitTable:
+    """Unit aliases compiled for anchored, longest-first matching at a position."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        meta = entity_table(rules)
+        self.info: dict[tuple[str, bool, str], tuple[str, str, str, float]] = {}
+        keys: dict[tuple[str, bool], set[str]] = {}
+        for rule in rules:
+            if rule.label not in ("UNIT", "COUNT", "NOT_UNIT") or not isinstance(rule.pattern, str):
+                continue
+            case = bool(rule.get("case", False))
+            m = meta.get(rule.id, {})
+            pattern = rule.pattern if case else rule.pattern.lower()
+            self.info[(rule.label, case, pattern)] = (
+                rule.id,
+                str(m.get("unit", "")),
+                str(m.get("kind", "other")),
+                float(m.get("scale", 1.0)),
+            )
+            keys.setdefault((rule.label, case), set()).add(pattern)
+        self.regex: dict[tuple[str, bool], re.Pattern[str]] = {}
+        for (label, case), ks in keys.items():
+            body = _trie_regex(ks)
+            self.regex[(label, case)] = re.compile(f"(?:{body})", 0 if case else re.IGNORECASE)
+
+    def match(self, label: str, text: str, pos: int) -> tuple[int, str, str, float] | None:
+        """Longest alias of ``label`` at ``pos``: (end, unit, kind, scale)."""
+        best: tuple[int, str, str, float] | None = None
+        for case in (True, False):
+            regex = self.regex.get((label, case))
+            if regex is None:
+                continue
+            m = regex.match(text, pos)
+            while m:
+                end = m.end()
+                matched = re.sub(" +", " ", m.group(0))
+                if _right_ok(text, end, matched):
+                    key = (label, case, matched if case else matched.lower())
+                    info = self.info.get(key)
+                    if info and (best is None or end > best[0]):
+                        best = (end, info[1], info[2], info[3])
+                    break
+                # a shorter alias may still end on a boundary: retry with the match shortened
+                m = regex.match(text[: end - 1], pos) if end - 1 > pos else None
+        return best
+
+
+def _right_ok(text: str, end: int, matched: str) -> bool:
+    if end >= len(text):
+        return True
+    nxt = text[end]
+    if matched[-1:].isalnum():
+        return not nxt.isalnum() and nxt != "_"
+    return True
+
+
+def _to_float(num: str, exp: str | None) -> float | None:
+    try:
+        if exp is not None:
+            return float(Decimal(10) ** int(exp))
+        return float(Decimal(num.replace(",", "")))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _mul(value: float, factor: float) -> float:
+    return float(Decimal(repr(value)) * Decimal(repr(factor)))
+
+
+class MetricFinder:
+    """Finds every number-bearing result in a field; built once from the unit and keyword rules."""
+
+    def __init__(self, unit_rules: list[Rule], kind_rules: list[Rule]) -> None:
+        self.units = _UnitTable(unit_rules)
+        self.kinds = PhraseIndex([r for r in kind_rules if r.label == "KIND"], suffix=r"(?:s)?")
+
+    # ------------------------------------------------------------------------------------------------
+    def find(
+        self,
+        text: str,
+        masked: str,
+        sentences: Sentences,
+        hardware: list[HardwareSpan],
+        blocked: list[tuple[int, int]],
+    ) -> list[MetricFound]:
+        """All results in ``text``; ``masked`` has URLs blanked; numbers inside ``blocked`` spans are names."""
+        found: list[MetricFound] = []
+        consumed_until = -1
+        for m in _NUMBER.finditer(masked):
+            if m.start() < consumed_until or not self._left_ok(masked, m.start()):
+                continue
+            if any(s <= m.start() < e for s, e in blocked):
+                continue
+            if re.search(r"\b(?:per|every|each)\s+$", masked[max(0, m.start() - 8) : m.start()], re.I):
+                continue
+            got = self._parse_at(masked, m, hardware)
+            if got is None:
+                continue
+            found.append(got)
+            consumed_until = got.end
+        if found:
+            self._assign_kinds(text, masked, sentences, found)
+            spans = [(x.start, x.end) for x in found]
+            for metric in found:
+                self._tie_hardware(masked, sentences, metric, hardware, spans)
+        return found
+
+    @staticmethod
+    def _left_ok(text: str, start: int) -> bool:
+        if start == 0:
+            return True
+        prev = text[start - 1]
+        if prev.isalnum() or prev in "_.":
+            return False
+        if prev in "-/+" and start >= 2 and (text[start - 2].isalnum() or text[start - 2] in ".-"):
+            return False
+        if prev == "^":
+            return False
+        return not (prev == "(" and start >= 2 and text[start - 2].isalnum())
+
+    def _magnitude(self, text: str, pos: int) -> tuple[int, float]:
+        mm = _MAGNITUDE.match(text, pos)
+        if not mm:
+            return pos, 1.0
+        token = (mm.group("word") or mm.group("letter") or "").strip().lower()
+        return mm.end(), _MAG_VALUES.get(token, 1.0)
+
+    def _unit_at(self, text: str, pos: int) -> tuple[int, str, str, float, str] | None:
+        """(end, unit, kind, scale, label) of a unit or count noun right after ``pos`` (spacing allowed)."""
+        gap = _GAP.match(text, pos)
+        positions = {pos, gap.end() if gap else pos}
+        best: tuple[int, str, str, float, str] | None = None
+        for p in sorted(positions):
+            for label in ("NOT_UNIT", "UNIT", "COUNT"):
+                if label == "COUNT" and p == pos and not text[p : p + 1].isspace():
+                    continue
+                got = self.units.match(label, text, p)
+                if got and (best is None or got[0] > best[0]):
+                    best = (got[0], got[1], got[2], got[3], label)
+        if best is None or best[4] == "NOT_UNIT":
+            return None
+        return best
+
+    def _count_after(self, text: str, pos: int, hardware: list[HardwareSpan]) -> tuple[int, str, str, float] | None:
+        """A count noun after filler words or a hardware name: "8 A100 GPUs", "85 billion user requests"."""
+        p = pos
+        for _ in range(3):
+            while p < len(text) and text[p] == " ":
+                p += 1
+            if p == pos:
+                return None
+            hit = self.units.match("COUNT", text, p)
+            if hit:
+                return hit
+            hw = next((h for h in hardware if h.start == p), None)
+            if hw is not None:
+                # the hardware name may itself end in the counted noun: "192 Kunpeng CPUs"
+                for part in re.finditer(r"\S+", text[hw.start : hw.end]):
+                    inner = self.units.match("COUNT", text, hw.start + part.start())
+                    if inner and inner[0] == hw.end:
+                        return inner
+                p = hw.end
+                continue
+            wm = re.match(r"[A-Za-z][\w-]*", text[p:])
+            if wm and wm.group(0).lower() in COUNT_FILLERS:
+                p += wm.end()
+                continue
+            return None
+        return None
+
+    def _parse_at(self, text: str, m: re.Match[str], hardware: list[HardwareSpan]) -> MetricFound | None:
+        value = _to_float(m.group("num") or "", m.group("exp"))
+        if value is None:
+            return None
+        start = m.start()
+        money = _MONEY.search(text, max(0, start - 4), start)
+        latex_math = money is not None and "$" in text[m.end() : m.end() + 12]
+        if money and not latex_math and (money.start() == 0 or not text[money.start() - 1].isalnum()):
+            return self._money(text, m, value, money.start())
+        # "1/1000 of the memory"
+        frac = _FRACTION.match(text, m.end())
+        if frac and value:
+            denom = float(frac.group(1))
+            if denom:
+                return MetricFound(start, frac.end(), value / denom, None, "x", "other", unit_start=frac.end())
+        pos, mag = self._magnitude(text, m.end())
+        unit = self._unit_at(text, pos)
+        if unit is None:
+            count = self._count_after(text, pos, hardware)
+            if count is not None:
+                unit = (*count, "COUNT")
+        value_max: float | None = None
+        end = unit[0] if unit else pos
+        # ranges: "2-4x", "30-40%", "0.45--0.96~s", "59% to 72%", "from 7B to 141B"
+        rng = _RANGE.match(text, end)
+        if rng and not (rng.group(0).strip() == "and" and not _between_before(text, start)):
+            m2 = _NUMBER.match(text, rng.end())
+            if m2 and m2.group("num"):
+                v2 = _to_float(m2.group("num"), None)
+                pos2, mag2 = self._magnitude(text, m2.end())
+                unit2 = self._unit_at(text, pos2)
+                if unit2 is None and unit is None:
+                    count2 = self._count_after(text, pos2, hardware)
+                    if count2 is not None:
+                        unit2 = (*count2, "COUNT")
+                compatible = unit2 is not None and (unit is None or unit2[1] == unit[1])
+                no_units = unit is None and unit2 is None and mag2 != 1.0
+                if v2 is not None and (compatible or no_units):
+                    if mag == 1.0 and mag2 != 1.0:
+                        mag = mag2
+                    lo, hi = _mul(value, mag), _mul(v2, mag2)
+                    if hi > lo:
+                        value, value_max = value, hi
+                        unit = unit2 if unit2 is not None else unit
+                        end = unit2[0] if unit2 is not None else pos2
+                        pos = pos2
+        if unit is None:
+            # "7B and 70B parameters", "1,174 and 8,800 A100 GPUs": the unit after the last number is shared
+            shared = _COORDINATED.match(text, end)
+            if shared:
+                after = shared.end()
+                got = self._unit_at(text, after - 1) if mag == 1.0 else None
+                count = self.units.match("COUNT", text, after) or self._count_after(text, after - 1, hardware)
+                if count is not None:
+                    unit = (end, count[1], count[2], count[3], "COUNT")
+                elif got is not None and got[4] == "UNIT" and got[1] not in FLEXIBLE_UNITS:
+                    unit = (end, got[1], got[2], got[3], "UNIT")
+        if unit is None:
+            if mag == 1.0:
+                return None
+            cue = self._magnitude_cue(text, start, end)
+            if cue is None:
+                return None
+            unit_name, kind = cue
+            return MetricFound(
+                start, end, _mul(value, mag), value_max, unit_name, kind, fixed_kind=True, unit_start=end
+            )
+        u_end, u_name, u_kind, u_scale, label = unit
+        if u_name == "x" and _DIMENSION.match(text, u_end):
+            return None
+        factor = mag * u_scale if label == "COUNT" else mag
+        val = _mul(value, factor)
+        if value_max is not None and label == "COUNT" and u_scale != 1.0:
+            value_max = _mul(value_max, u_scale)
+        fixed = u_name not in FLEXIBLE_UNITS
+        return MetricFound(start, u_end, val, value_max, u_name, u_kind, fixed_kind=fixed, unit_start=pos)
+
+    def _money(self, text: str, m: re.Match[str], value: float, money_start: int) -> MetricFound | None:
+        pos, mag = self._magnitude(text, m.end())
+        end = pos
+        unit = "$"
+        per_hour = re.match(r"\s*(?:/|per\s+)(?:hour|hr|h)\b", text[pos:])
+        if per_hour:
+            unit, end = "$/h", pos + per_hour.end()
+        return MetricFound(money_start, end, _mul(value, mag), None, unit, "cost", fixed_kind=True, unit_start=pos)
+
+    @staticmethod
+    def _magnitude_cue(text: str, start: int, end: int) -> tuple[str, str] | None:
+        """A bare "7B"/"2048K" is a parameter or token count only when the phrase around says so."""
+        after = text[end : end + 30]
+        before = text[max(0, start - 40) : start]
+        for regex, unit, kind in _MAGNITUDE_CUES:
+            if regex.match(after.strip()) or regex.search(before):
+                return unit, kind
+        return None
+
+    # ------------------------------------------------------------------------------------------------
+    def _assign_kinds(self, text: str, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
+        folded = fold(masked)
+        kw_hits = self.kinds.find(masked, folded)
+        ws = words(masked)
+        starts = [w.start for w in ws]
+
+        def word_index(offset: int) -> int:
+            return bisect.bisect_left(starts, offset)
+
+        after = [self._after_window(ws, word_index(x.end), kw_hits, sentences, x) for x in found]
+        for group in _groups(found, ws, sentences, kw_hits):
+            last_kw, last_generic = after[group[-1]]
+            resp = self._respectively(masked, ws, sentences, found, group, kw_hits)
+            for pos_in_group, idx in enumerate(group):
+                metric = found[idx]
+                kw, generic = after[idx]
+                if metric.fixed_kind:
+                    has_kw = kw is not None and not generic
+                    metric.metric = _phrase(masked, ws, kw, metric.end) if kw is not None and has_kw else metric.kind
+                    continue
+                chosen: Hit | None = None
+                if kw is not None and not generic:
+                    chosen = kw
+                elif last_kw is not None and not last_generic and len(group) > 1:
+                    chosen = last_kw
+                elif kw is not None and metric.unit == "x":
+                    chosen = kw  # "2.77x improvement": a bare ratio of a generic gain is a speedup
+                elif resp:
+                    chosen = resp[pos_in_group % len(resp)]
+                else:
+                    prev_end = _previous_end(found, group[0], sentences)
+                    chosen = self._before(ws, found[group[0]].start, prev_end, sentences, kw_hits, metric)
+                    prev = found[group[0] - 1] if prev_end > 0 else None
+                    if prev is not None and prev.unit == metric.unit and (chosen is None or chosen.start < prev_end):
+                        metric.kind, metric.metric = prev.kind, prev.metric
+                        continue
+                if chosen is None and kw is not None:
+                    chosen = kw
+                if chosen is not None:
+                    kind = str(chosen.rules[0].get("kind", "other"))
+                    if chosen.rules[0].get("generic"):
+                        kind = "speedup" if metric.unit == "x" else "other"
+                    metric.kind = kind
+                    metric.metric = _phrase(masked, ws, chosen, metric.end if chosen.start >= metric.end else 0)
+                else:
+                    speed = self._speed_verb(ws, word_index(metric.start), sentences, metric)
+                    metric.kind = "speedup" if metric.unit == "x" or speed else "other"
+                    metric.metric = metric.kind
+                if metric.kind == "accuracy" and self._loss_cue(ws, metric, sentences):
+                    metric.kind = "accuracy-loss"
+
+    def _after_window(
+        self, ws: list[Word], i: int, kw_hits: list[Hit], sentences: Sentences, metric: MetricFound
+    ) -> tuple[Hit | None, bool]:
+        """The first keyword in the few words after a result, up to a clause boundary."""
+        sent = sentences.index(metric.start)
+        limit = metric.end
+        count = 0
+        j = i
+        while j < len(ws) and count < 6 and sentences.index(ws[j].start) == sent:
+            low = ws[j].text.lower()
+            if low in CLAUSE_STOPS and not (count == 0 and low == "in"):
+                break
+            if _NUMBER.match(ws[j].text) and count > 0:
+                break
+            limit = ws[j].end
+            count += 1
+            j += 1
+        generic: Hit | None = None
+        for hit in kw_hits:
+            if hit.start >= metric.end and hit.end <= limit:
+                if not hit.rules[0].get("generic"):
+                    return hit, False
+                generic = generic or hit
+        return generic, generic is not None
+
+    def _before(
+        self,
+        ws: list[Word],
+        anchor: int,
+        prev_end: int,
+        sentences: Sentences,
+        kw_hits: list[Hit],
+        metric: MetricFound,
+    ) -> Hit | None:
+        """What the words before a result say it measures.
+
+        A keyword between the previous result of the sentence and this one wins ("latency by 30% and energy
+        by 40%"); then the object of the nearest change verb ("improves serving throughput ... by 2.6x");
+        then the nearest keyword within eight words.
+        """
+        sent_start, _ = sentences.span(metric.start)
+        candidates = [h for h in kw_hits if sent_start <= h.start and h.end <= anchor and not h.rules[0].get("generic")]
+        if prev_end > sent_start:
+            between = [h for h in candidates if h.start >= prev_end]
+            if between:
+                return between[-1]
+        idx = [k for k, w in enumerate(ws) if max(sent_start, prev_end) <= w.start < anchor]
+        verb_pos = None
+        for k in reversed(idx[-18:]):
+            if ws[k].text.lower() in CHANGE_VERBS:
+                verb_pos = ws[k].end
+                break
+        if verb_pos is not None:
+            after_verb = [h for h in candidates if h.start >= verb_pos]
+            if after_verb:
+                return after_verb[0]
+        window_start = ws[idx[-8]].start if len(idx) >= 8 else sent_start
+        near = [h for h in candidates if h.start >= window_start]
+        return near[-1] if near else None
+
+    def _respectively(
+        self,
+        masked: str,
+        ws: list[Word],
+        sentences: Sentences,
+        found: list[MetricFound],
+        group: list[int],
+        kw_hits: list[Hit],
+    ) -> list[Hit]:
+        """Keywords listed before a "respectively" group, in order: "power and latency ... 49% and 89%"."""
+        first = found[group[0]]
+        s, e = sentences.span(first.start)
+        if "respectively" not in masked[s:e].lower() or len(group) < 2:
+            return []
+        idx = [k for k, w in enumerate(ws) if s <= w.start < first.start]
+        verb_pos = s
+        for k in reversed(idx):
+            if ws[k].text.lower() in CHANGE_VERBS:
+                verb_pos = ws[k].end
+                break
+        kws = [h for h in kw_hits if verb_pos <= h.start and h.end <= first.start and not h.rules[0].get("generic")]
+        out: list[Hit] = []
+        for h in kws:
+            if not out or out[-1].rules[0].get("kind") != h.rules[0].get("kind"):
+                out.append(h)
+        return out if len(out) >= 2 else []
+
+    @staticmethod
+    def _speed_verb(ws: list[Word], i: int, sentences: Sentences, metric: MetricFound) -> bool:
+        sent = sentences.index(metric.start)
+        for k in range(i - 1, max(-1, i - 12), -1):
+            if sentences.index(ws[k].start) != sent:
+                break
+            low = ws[k].text.lower()
+            if low in SPEED_VERBS:
+                return True
+        return False
+
+    @staticmethod
+    def _loss_cue(ws: list[Word], metric: MetricFound, sentences: Sentences) -> bool:
+        sent = sentences.index(metric.start)
+        around = [
+            w.text.lower()
+            for w in ws
+            if sentences.index(w.start) == sent and metric.start - 40 <= w.start <= metric.end + 40
+        ]
+        return any(w in LOSS_CUES for w in around)
+
+    # ------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _tie_hardware(
+        text: str,
+        sentences: Sentences,
+        metric: MetricFound,
+        hardware: list[HardwareSpan],
+        metric_spans: list[tuple[int, int]],
+    ) -> None:
+        """The hardware the sentence ties a result to: "on a Jetson Nano", "8 A100 GPUs", "... achieves X".
+
+        Hardware inside a result ("GPU hours", "TFlops/GPU") is part of its unit, not where it ran; a count
+        of devices ("128 GPUs") is tied only to the model it names ("8 A100 GPUs"); hardware in a
+        comparison ("compared to ... on a CPU", "CPU-only") belongs to the baseline.
+        """
+        inside = [h for h in hardware if metric.start <= h.start and h.end <= metric.end]
+        named = [h for h in inside if not h.unresolved]
+        if named:
+            metric.hardware, metric.hardware_span = named[0].name, named[0]
+            return
+        if metric.unit in DEVICE_COUNTS:
+            return
+        s, e = sentences.span(metric.start)
+        cands = [
+            h
+            for h in hardware
+            if s <= h.start < e and not any(ms <= h.start and h.end <= me for ms, me in metric_spans)
+        ]
+        if not cands:
+            return
+        scored: list[tuple[int, int, HardwareSpan]] = []
+        for h in cands:
+            before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
+            after_txt = text[h.end : h.end + 12].lower()
+            if any(w in BASELINE_CUES for w in before) or re.match(r"\s*-?\s*only\b|\s+baselines?\b", after_txt):
+                continue
+            if "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :]):
+                continue
+            if h.end <= metric.start and _comparison_clause(text, s, h, metric):
+                continue
+            prep = any(w in TIE_PREPOSITIONS for w in before[-4:])
+            modifier = bool(re.match(r"\s*-\s*based\b", after_txt))
+            following = h.start >= metric.end
+            dist = h.start - metric.end if following else metric.start - h.end
+            if prep and following:
+                rank = 0
+            elif prep:
+                rank = 1
+            elif following or h.type in ("memory", "storage", "network"):
+                continue  # "... by 77%, making heterogeneity-aware GPU provisioning": a modifier, not a tie
+            else:
+                rank = 2
+            if modifier:
+                rank += 3
+            scored.append((rank, dist, h))
+        if not scored:
+            return
+        scored.sort(key=lambda t: (t[0], t[1]))
+        best = scored[0][2]
+        metric.hardware, metric.hardware_span = best.name, best
+
+
+def _comparison_clause(text: str, sent_start: int, h: HardwareSpan, metric: MetricFound) -> bool:
+    """Hardware in a leading "compared to ..." clause: "Compared to GPU-only and NPU+PIM designs, X achieves 3x"."""
+    before = text[sent_start : h.start].lower()
+    between = text[h.end : metric.start]
+    return bool(re.search(r"\b(?:compared|relative|unlike|versus)\b", before)) and "," in between
+
+
+def _between_before(text: str, start: int) -> bool:
+    return bool(re.search(r"\bbetween\s*$", text[max(0, start - 12) : start], re.I))
+
+
+def _groups(found: list[MetricFound], ws: list[Word], sentences: Sentences, kw_hits: list[Hit]) -> list[list[int]]:
+    """Coordinated results: same unit, same sentence, a few words apart with no verb or keyword between."""
+    groups: list[list[int]] = []
+    for i, metric in enumerate(found):
+        if groups:
+            prev = found[groups[-1][-1]]
+            same_sentence = sentences.index(prev.start) == sentences.index(metric.start)
+            between = re.findall(r"[\w.]+", _slice_words(ws, prev.end, metric.start))
+            no_verb = not any(w.lower() in CHANGE_VERBS for w in between)
+            no_keyword = not any(prev.end <= h.start and h.end <= metric.start for h in kw_hits)
+            if same_sentence and prev.unit == metric.unit and len(between) <= 5 and no_verb and no_keyword:
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    return groups
+
+
+def _previous_end(found: list[MetricFound], i: int, sentences: Sentences) -> int:
+    """End of the result before ``found[i]`` in the same sentence, or -1."""
+    if i == 0 or sentences.index(found[i - 1].start) != sentences.index(found[i].start):
+        return -1
+    return found[i - 1].end
+
+
+def _slice_words(ws: list[Word], start: int, end: int) -> str:
+    return " ".join(w.text for w in ws if start <= w.start and w.end <= end)
+
+
+_PHRASE_STOP = wordset(
+    "the a an of in by and or to with on for lower higher less more better fewer up over than its their our "
+    "this that is are was were be been achieves achieve improves reduces increase increases reduction times x"
+)
+
+
+def _phrase(text: str, ws: list[Word], hit: Hit, floor: int = 0) -> str:
+    """The keyword with one modifier before it when there is one: "decoding throughput"."""
+    phrase = text[hit.start : hit.end]
+    prev = [w for w in ws if floor <= w.start and w.end <= hit.start and hit.start - w.end <= 1]
+    if prev:
+        w = prev[-1]
+        if re.fullmatch(r"[a-z][a-z0-9-]*", w.text) and w.text not in _PHRASE_STOP:
+            phrase = f"{w.text} {phrase}"
+    return phrase

@@ -1,0 +1,616 @@
+"""Finding the names of systems, frameworks and models that no gazetteer lists yet.
+
+Papers coin names all the time ("BottleFit", "T-MAC", "Sarathi-Serve"), so a list of known systems is not
+enough. These rules look for name-shaped words in the places authors put names: a title prefix before
+":", the object of "we propose/present/introduce", after "called/named/dubbed", in appositions ("Presto, an
+open-source ... engine"), after a descriptor noun ("the scheduler Sarathi-Serve") and in baseline lists
+("such as FasterTransformer and Orca"). Mixed-case words ("QuantLLM") count anywhere; all-caps and plain
+capitalized words only in those contexts, because "IQRE", "DOP" or "However" would otherwise flood the
+graph. Generic acronyms and words come from ``not_systems.jsonl``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from papergraph.extract.text import Sentences, Word, delatex, words
+from papergraph.extract.text import wordset as _wordset
+
+PROPOSE_VERBS = _wordset(
+    "propose proposes present presents introduce introduces develop develops design designs build builds "
+    "introducing proposing presenting developing designing building "
+    "implement implements release releases describe describes devise devises contribute contributes "
+    "unveil unveils create creates proposed offer offers"
+)
+NAMING_WORDS = _wordset("called named dubbed termed entitled coined namely codenamed nicknamed")
+SUBJECTS = _wordset("we i this our")
+SUBJECT_WORDS = _wordset("we i paper work study article authors team it which that also then further here thus")
+NOT_NAMED_THINGS = _wordset(
+    "metric metrics measure score index ratio dataset datasets corpus phenomenon problem concept property effect "
+    "law laws principle quantity task tasks"
+)
+DETERMINERS = _wordset("a an the our its this their that")
+DESCRIPTORS = _wordset(
+    "framework frameworks engine engines system systems library libraries tool tools toolkit toolchain compiler "
+    "compilers platform platforms simulator simulators model models runtime runtimes accelerator accelerators "
+    "scheduler schedulers benchmark benchmarks database databases service services protocol algorithm "
+    "algorithms method methods approach approaches technique techniques strategy scheme architecture "
+    "architectures work works solution solutions pipeline pipelines design designs network networks family "
+    "suite server servers extension kernel kernels optimizer optimizers interface mechanism module agent "
+    "agents language operator decoder encoder backbone head block unit format policy layer"
+)
+BASELINE_TRIGGERS = (
+    ("such", "as"),
+    ("like",),
+    ("including",),
+    ("e.g",),
+    ("e.g.",),
+    ("compared", "to"),
+    ("compared", "with"),
+    ("than",),
+    ("over",),
+    ("versus",),
+    ("vs",),
+    ("vs.",),
+    ("outperforms",),
+    ("outperform",),
+    ("outperforming",),
+    ("outperformed",),
+    ("against",),
+    ("beats",),
+    ("surpasses",),
+    ("baselines",),
+    ("baseline",),
+)
+LIST_FILLERS = _wordset(
+    "the state-of-the-art state of art existing popular prior previous recent widely used well-known "
+    "open-source baseline baselines systems system frameworks framework methods method approaches models "
+    "leading mainstream strong competitive other works work e.g i.e. i.e"
+)
+STOP_AFTER_NAME = _wordset(
+    "is are was were has have achieves achieved can which that to for with in on by at as from uses"
+)
+# Capitalized words that start sentences or titles and are never names on their own.
+COMMON_CAPITALIZED = _wordset(
+    "a an the this these those that our we it its in on for to of and or but however moreover furthermore "
+    "additionally specifically finally first second third then thus therefore hence here recently existing "
+    "experimental experiments extensive evaluation evaluations results our further overall unlike compared "
+    "while although despite since because when where with without by from as at large small deep neural "
+    "network networks model models language learning machine artificial intelligence data cloud edge mobile "
+    "internet things graph vision transformer transformers inference training serving system systems "
+    "framework frameworks survey review overview tutorial perspective perspectives position introduction "
+    "towards toward efficient fast scalable accurate new novel beyond rethinking understanding exploring "
+    "benchmarking characterizing optimizing accelerating enabling improving efficiently sustainable green "
+    "both each all many most several various some such one two three four five six seven eight nine ten "
+    "table figure section appendix case study studies lessons challenges opportunities approaches benchmark "
+    "benchmarks dataset datasets unified automation efficiency performance design"
+)
+TITLE_DENY = _wordset("survey review overview tutorial position perspective introduction keynote report")
+WEAK_SUFFIXES = _wordset(
+    "based only aware level wise free specific scale style like centric friendly efficient intensive bound "
+    "driven oriented enabled powered native agnostic optimized class grade sized size scaled time bit bits "
+    "precision accelerated assisted capable compatible dependent independent heavy light side end"
+)
+
+_HAS_LOWER_THEN_UPPER = re.compile(r"[a-z][A-Z]|^[a-z]+[A-Z]|[A-Z]{2,}[a-z]{2,}")
+_FORMAT = re.compile(
+    r"^(?:U?INT\d+|FP\d+|BF\d+|TF\d+|MXFP\d+|NF\d+|E\dM\d|W\d+A\d+(?:KV\d+)?(?:-\w+)?|A\d+W\d+|KV\d+"
+    r"|[LOPQRVx]\d+|W\d+A\w*|v\d+(?:\.\d+)*|sm_?\d+|[Tt]op-?\d+|COVID-19|\d+(?:st|nd|rd|th)|[A-Z]\d)$"
+)
+LOWER_PREFIXES = _wordset(
+    "non pre post multi semi sub co re de anti inter intra cross self hyper ultra over under out in on off "
+    "bi tri uni mid low high"
+)
+_SIZE = re.compile(r"^\d[\d.,]*[A-Za-z]{0,4}$")
+_SIZE_TAIL = re.compile(r"[-_]?\d+(?:\.\d+)?[BMKbmk]$")
+_GLUED = re.compile(
+    r"(?:\dtimes|[A-Z\d](?:times|based|only|like|aware|level|free))$|^approx|^(?:b?float|u?int|fp|bf)\d", re.I
+)
+_NAME_FOLLOWERS = _wordset(
+    ", . ; : ( ) [ is are was were to that which as for with in on by can has have achieves achieve "
+    "enables uses leverages consists comprises reduces improves delivers supports runs outperforms provides "
+    "employs introduces combines extends"
+)
+_NAMEISH_CHARS = re.compile(r"^[\w.+#&\\'`\"^~{}-]+$")
+
+
+@dataclass
+class SystemCandidate:
+    """A system name found by a rule: offsets, written name, role, and whether the context was strong."""
+
+    start: int
+    end: int
+    name: str
+    role: str  # "proposed" | "mentioned"
+    rule: str
+
+
+def strip_possessive(text: str) -> str:
+    for tail in ("'s", "\u2019s"):
+        if text.endswith(tail):
+            return text[: -len(tail)]
+    return text
+
+
+class SystemRules:
+    """The coined-name rules, parameterized by the generic-word list and a hook that says what is taken.
+
+    ``is_generic(word)`` is true for generic acronyms and words ("LLM", "GPU", "FaaS") that never name a
+    system on their own.
+    """
+
+    def __init__(self, is_generic: Callable[[str], bool]) -> None:
+        self.is_generic = is_generic
+        self._shapes: dict[str, str] = {}
+        # per-call state of ``find``, per thread: the API may extract questions from several threads at once
+        self._local = threading.local()
+
+    @property
+    def _taken(self) -> Callable[[int, int], str | None] | None:
+        taken: Callable[[int, int], str | None] | None = getattr(self._local, "taken", None)
+        return taken
+
+    @_taken.setter
+    def _taken(self, value: Callable[[int, int], str | None] | None) -> None:
+        self._local.taken = value
+
+    @property
+    def _title(self) -> bool:
+        return bool(getattr(self._local, "title", False))
+
+    @_title.setter
+    def _title(self, value: bool) -> None:
+        self._local.title = value
+
+    # ---------------------------------------------------------------------------------- word shapes
+    def shape(self, text: str) -> str:
+        """'strong' (mixed case, letters+digits), 'caps' (all caps), 'cap' (Capitalized) or ''."""
+        cached = self._shapes.get(text)
+        if cached is None:
+            if len(self._shapes) > 100_000:  # a long-running service sees unbounded vocabulary
+                self._shapes.clear()
+            cached = self._shapes[text] = self._shape(text)
+        return cached
+
+    def _shape(self, text: str) -> str:
+        t = strip_possessive(text)
+        if not t or not _NAMEISH_CHARS.match(t) or self.is_generic(t) or self.is_generic(delatex(t)):
+            return ""
+        if t[0].isdigit() or _GLUED.search(t):
+            return ""
+        hyphen_parts = t.split("-")
+        if len(hyphen_parts) > 1 and hyphen_parts[-1].islower():
+            return ""
+        parts = [p for p in re.split(r"[-.]", t) if p]
+        alpha_parts = [p for p in parts if re.search(r"[A-Za-z]", p)]
+        if (
+            len(hyphen_parts) > 1
+            and hyphen_parts[0].islower()
+            and not any(any(c.isupper() for c in p) and not self.is_generic(p) for p in alpha_parts[1:])
+        ):
+            return ""  # "edge-AI", "dual-CNN", "bipolar-INT"
+        if alpha_parts and all(
+            self.is_generic(p) or self.is_generic(p.rstrip("s")) or p in LOWER_PREFIXES for p in alpha_parts
+        ):
+            return ""
+        if _FORMAT.match(t) or _SIZE.match(t):
+            return ""
+        letters = sum(c.isalpha() for c in t)
+        has_digit = any(c.isdigit() for c in t)
+        if letters == 0:
+            return ""
+        if any(_HAS_LOWER_THEN_UPPER.search(p) for p in t.split("-") if not self.is_generic(p)):
+            return "strong"
+        core = _SIZE_TAIL.sub("", t)
+        if has_digit and letters >= 3 and re.search(r"[A-Za-z]", t[:1] + t[-1:]) and re.search(r"[A-Z]", core):
+            return "strong"
+        if (
+            len(parts) > 1
+            and any(p.isupper() and len(p) >= 2 for p in parts)
+            and any(any(c.islower() for c in p) for p in parts)
+        ):
+            return "strong"
+        if t.replace("-", "").replace(".", "").isupper() and letters >= 2:
+            return "caps"
+        if t[0].isupper() and (t[1:].islower() or "\\" in t) and letters >= 3:
+            return "" if t.lower() in COMMON_CAPITALIZED else "cap"
+        if len(parts) > 1 and all(p[:1].isupper() for p in alpha_parts):
+            return "cap"
+        return ""
+
+    def _weak_name(self, text: str) -> bool:
+        """A word that is a name only where the context says so: "nn-JIT.web", "prima.cpp"."""
+        t = strip_possessive(text)
+        if self.is_generic(t) or t[:1].isdigit() or not _NAMEISH_CHARS.match(t):
+            return False
+        return re.search(r"[A-Za-z]\.[a-z]", t) is not None
+
+    # ---------------------------------------------------------------------------------- title
+    def title_names(self, title: str) -> list[SystemCandidate]:
+        """Names a title proposes: "X: ...", "X -- ...", "... -- X", "... (X)"."""
+        out: list[SystemCandidate] = []
+        m = re.match(r"\s*(.{1,60}?)\s*(?::\s|\s--?\s|\s[\u2013\u2014]\s)", title)
+        if m:
+            prefix = m.group(1)
+            cand = self._title_prefix(prefix)
+            if cand:
+                out.append(SystemCandidate(m.start(1), m.end(1), cand, "proposed", "title"))
+        m = re.search(r"\s(?:--|-|\u2013|\u2014)\s*([A-Za-z][\w.+-]{1,30})\s*$", title)
+        if m and self.shape(m.group(1)) in ("strong", "caps"):
+            out.append(SystemCandidate(m.start(1), m.end(1), m.group(1), "proposed", "title"))
+        m = re.search(r"\(([A-Za-z][\w.+-]{1,20})\)\s*$", title)
+        if m and self.shape(m.group(1)) in ("strong", "caps"):
+            out.append(SystemCandidate(m.start(1), m.end(1), m.group(1), "proposed", "title"))
+        return out
+
+    def _title_prefix(self, prefix: str) -> str | None:
+        tokens = prefix.split()
+        if not tokens or len(tokens) > 4 or prefix.endswith("?"):
+            return None
+        shapes = [self.shape(t) for t in tokens]
+        if len(tokens) == 1:
+            word = tokens[0]
+            if word.lower() in TITLE_DENY or not shapes[0]:
+                return None
+            return word
+        for tok, sh in zip(tokens, shapes, strict=True):
+            if not sh and not re.fullmatch(r"v\d+(?:\.\d+)?|\d+(?:\.\d+)?|[A-Z]\w*", tok):
+                return None
+        if any(sh in ("strong", "caps") for sh in shapes):
+            return prefix
+        return None
+
+    # ---------------------------------------------------------------------------------- body
+    def find(
+        self,
+        text: str,
+        sentences: Sentences,
+        taken: Callable[[int, int], str | None],
+        known: Iterable[str] = (),
+        title: bool = False,
+    ) -> tuple[list[SystemCandidate], list[tuple[int, int]]]:
+        """Candidates in ``text`` and the spans of already-known systems that a proposing context introduces.
+
+        ``taken(start, end)`` returns the label of a gazetteer entity overlapping the span, if any: a coined
+        name never overrides hardware, a dataset or a known system, and overrides a technique alias only in
+        a strong context ("we propose PagedAttention").
+        """
+        ws = words(text)
+        n = len(ws)
+        si = [sentences.index(w.start) for w in ws]
+        out: list[SystemCandidate] = []
+        proposed_known: list[tuple[int, int]] = []
+        self._taken = taken
+        # In a title every word is capitalized, so a capitalized word says nothing there.
+        self._title = title
+
+        def add(i: int, j: int, role: str, rule: str, strong_context: bool) -> None:
+            start, end = ws[i].start, ws[j - 1].end
+            if title and all(self.shape(w.text) == "cap" for w in ws[i:j]):
+                return
+            label = taken(start, end)
+            if label == "SYSTEM":
+                if role == "proposed":
+                    proposed_known.append((start, end))
+                return
+            if label in ("HARDWARE", "DATASET"):
+                return
+            if label in ("TECHNIQUE", "HARDWARE-PART") and not strong_context:
+                return
+            out.append(SystemCandidate(start, end, strip_possessive(text[start:end]), role, rule))
+
+        for i, w in enumerate(ws):
+            low = w.text.lower()
+            # "we propose X", "we present a new framework called X", "the proposed X"
+            if low in PROPOSE_VERBS and w.text == low and self._has_subject(ws, i, si, low):
+                got = self._after_verb(ws, i + 1, si[i], si)
+                if got:
+                    add(*got, "proposed", "propose", True)
+                continue
+            if low in NAMING_WORDS:
+                before = {ws[k].text.lower() for k in range(max(0, i - 3), i) if si[k] == si[i]}
+                if before & NOT_NAMED_THINGS:
+                    continue
+                got = self._name_at(ws, self._skip(ws, i + 1, DETERMINERS), si[i], si, multi=True)
+                if got:
+                    role = "mentioned" if self._baseline_sentence(ws, i, si) else "proposed"
+                    add(*got, role, "named", True)
+                continue
+            if low in DESCRIPTORS and w.text.islower() and i + 1 < n and si[i + 1] == si[i]:
+                # "the scheduler Sarathi-Serve", "the state-of-the-art work FlightLLM"
+                sh = self.shape(ws[i + 1].text)
+                if sh and (sh != "cap" or not _sentence_start(ws, i + 1, si)):
+                    got = self._name_at(ws, i + 1, si[i], si, multi=sh == "cap")
+                    if got:
+                        role = "proposed" if self._proposing_sentence(ws, i, si) else "mentioned"
+                        add(*got, role, "descriptor", sh != "cap")
+                # "a lightweight training system, Tiny Training Engine, which ..."
+                elif ws[i + 1].text == "," and i + 2 < n and si[i + 2] == si[i]:
+                    got = self._name_at(ws, i + 2, si[i], si, multi=True)
+                    if got and (got[1] >= n or ws[got[1]].text in (",", ".", "(", ";", ":")):
+                        multiword = got[1] - got[0] > 1
+                        if multiword or self.shape(ws[got[0]].text) in ("strong", "caps"):
+                            role = "proposed" if self._own_sentence(ws, i, si) else "mentioned"
+                            add(*got, role, "apposition", True)
+            trig = _trigger_len(ws, i)
+            if trig:
+                items = self._list_after(ws, i + trig, si[i], si)
+                solid = [
+                    (a, b)
+                    for a, b in items
+                    if self.shape(ws[a].text) in ("strong", "caps") or taken(ws[a].start, ws[b - 1].end) == "SYSTEM"
+                ]
+                for a, b in items:
+                    if solid or self.shape(ws[a].text) != "cap" or b - a > 1:
+                        add(a, b, "mentioned", "baseline", True)
+        # appositions: "X, a/an/the ... <descriptor>"
+        for i in range(n - 2):
+            if ws[i + 1].text != "," or ws[i + 2].text.lower() not in ("a", "an", "the"):
+                continue
+            start_i = self._name_start(ws, i, si)
+            if start_i is None:
+                continue
+            sh = self.shape(ws[i].text)
+            at_start = _sentence_start(ws, start_i, si)
+            if at_start and sh == "cap":
+                continue
+            tail = [ws[k].text.lower() for k in range(i + 2, min(n, i + 12)) if si[k] == si[i]]
+            if not any(t in DESCRIPTORS for t in tail):
+                continue
+            novel = any(t in ("first", "novel", "new", "our", "proposed") for t in tail[:6])
+            proposed = (at_start and novel) or self._verb_before(ws, start_i, si)
+            add(start_i, i + 1, "proposed" if proposed else "mentioned", "apposition", sh != "cap" or not at_start)
+        # mixed-case words anywhere ("QuantLLM", "NetAdapt")
+        for i, w in enumerate(ws):
+            if self.shape(w.text) == "strong":
+                add(i, i + 1, "mentioned", "shape", False)
+        # every other occurrence of a name accepted in this paper
+        known_set = {k for k in known if k} | {c.name for c in out if c.rule != "shape"}
+        if known_set:
+            for i, w in enumerate(ws):
+                if strip_possessive(w.text) in known_set:
+                    add(i, i + 1, "mentioned", "known", True)
+        self._taken = None
+        self._title = False
+        return _dedupe(out), proposed_known
+
+    # ---------------------------------------------------------------------------------- helpers
+    @staticmethod
+    def _skip(ws: list[Word], j: int, skip: frozenset[str]) -> int:
+        while j < len(ws) and ws[j].text.lower() in skip:
+            j += 1
+        return j
+
+    def _after_verb(self, ws: list[Word], j: int, sent: int, si: list[int]) -> tuple[int, int] | None:
+        """The name a proposing verb introduces, directly or after a short descriptor phrase."""
+        j = self._skip(ws, j, DETERMINERS)
+        got = self._name_at(ws, j, sent, si, multi=True)
+        if got:
+            return got
+        seen_comma = False
+        for k in range(j, min(len(ws), j + 9)):
+            if si[k] != sent:
+                return None
+            t = ws[k].text
+            low = t.lower()
+            if low in NAMING_WORDS:
+                return self._name_at(ws, self._skip(ws, k + 1, DETERMINERS), sent, si, multi=True)
+            if t == ",":
+                if seen_comma or k == j:
+                    return None
+                seen_comma = True
+                if k > 0 and ws[k - 1].text.lower() in DESCRIPTORS:
+                    got = self._name_at(ws, k + 1, sent, si, multi=True)
+                    if got:
+                        return got
+                return None
+            if low in ("for", "to", "that", "which", "with", "in", "on", "by", "and", "of", "where", "as", "."):
+                return None
+            sh = self.shape(t)
+            if sh and k > j and ws[k - 1].text.lower() in DESCRIPTORS:
+                return self._name_at(ws, k, sent, si, multi=sh == "cap")
+            if not (t.islower() or self.is_generic(t) or (sh == "" and t[:1].isupper())):
+                return None
+        return None
+
+    def _name_at(self, ws: list[Word], j: int, sent: int, si: list[int], *, multi: bool) -> tuple[int, int] | None:
+        """A name starting at word ``j``: one name-shaped word or a run of capitalized words."""
+        if j >= len(ws) or si[j] != sent:
+            return None
+        if multi:
+            # "Hybrid Data Parallelism (HDP)", "an Early Exit Population Initialisation (EE-PI)" -> the acronym
+            k = j
+            while (
+                k < len(ws)
+                and si[k] == sent
+                and k - j < 9
+                and (ws[k].text[:1].isupper() or (k > j and ws[k].text in ("of", "for", "and", "-", "&")))
+            ):
+                k += 1
+            acronym = k - j > 1 and k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")"
+            if acronym and self.shape(ws[k + 1].text) in ("strong", "caps"):
+                return (k + 1, k + 2)
+        sh = self.shape(ws[j].text)
+        if not sh or (self._title and sh == "cap"):
+            if self._taken is not None and self._taken(ws[j].start, ws[j].end) == "SYSTEM":
+                return (j, j + 1)
+            if multi and self._weak_name(ws[j].text) and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".")):
+                return (j, j + 1)
+            return None
+        k = j + 1
+        if multi:
+            while (
+                k < len(ws)
+                and si[k] == sent
+                and k - j < 7
+                and ws[k].start - ws[k - 1].end <= 1
+                and (
+                    self.shape(ws[k].text)
+                    or re.fullmatch(r"v\d+(?:\.\d+)?", ws[k].text)
+                    or (ws[k].text[:1].isupper() and not _sentence_start(ws, k, si))
+                )
+                and ws[k].text.lower() not in STOP_AFTER_NAME
+            ):
+                k += 1
+        # "Long Name (ACR)" -> ACR ; "ACR (Long Name)" -> ACR
+        if k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")":
+            inner = ws[k + 1].text
+            if self.shape(inner) in ("strong", "caps") and k - j > 1:
+                return (k + 1, k + 2)
+        if k - j == 1 and sh == "cap":
+            if ws[j].text.lower() in COMMON_CAPITALIZED:
+                return None
+            plain = "-" not in ws[j].text and "\\" not in ws[j].text
+            if plain and k < len(ws) and si[k] == sent and ws[k].text.lower() not in _NAME_FOLLOWERS:
+                return None
+        return (j, k)
+
+    def _name_start(self, ws: list[Word], i: int, si: list[int]) -> int | None:
+        """Start of a (possibly multi-word) name that ends at word ``i``."""
+        if not self.shape(ws[i].text):
+            return None
+        j = i
+        while j - 1 >= 0 and si[j - 1] == si[i] and i - j < 3 and self.shape(ws[j - 1].text) == "cap":
+            if ws[j - 1].text.lower() in COMMON_CAPITALIZED:
+                break
+            j -= 1
+        return j
+
+    def _list_after(self, ws: list[Word], j: int, sent: int, si: list[int]) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        k = j
+        while k < len(ws) and si[k] == sent and ws[k].text.lower() in LIST_FILLERS | {",", "the"}:
+            k += 1
+        while k < len(ws) and si[k] == sent:
+            sh = self.shape(ws[k].text)
+            if not sh:
+                break
+            if sh == "cap" and _sentence_start(ws, k, si):
+                break
+            end = k + 1
+            # "Llama 3", "Octopus v2": a version word belongs to the name
+            if end < len(ws) and re.fullmatch(r"v?\d+(?:\.\d+)?", ws[end].text) and ws[end].start - ws[k].end == 1:
+                end += 1
+            out.append((k, end))
+            k = end
+            if k < len(ws) and (ws[k].text in (",", "/") or ws[k].text.lower() in ("and", "or")):
+                k += 1
+                if k < len(ws) and ws[k].text.lower() in ("and", "or"):
+                    k += 1
+                continue
+            break
+        return out
+
+    @staticmethod
+    def _has_subject(ws: list[Word], i: int, si: list[int], verb: str) -> bool:
+        """ "We present X", "this paper introduces X", "by introducing X", "the proposed X"; not "Design X"."""
+        if verb == "proposed":
+            return i > 0 and ws[i - 1].text.lower() == "the"
+        if verb.endswith("ing"):
+            return True
+        for k in range(i - 1, max(-1, i - 5), -1):
+            if si[k] != si[i]:
+                break
+            if ws[k].text.lower() in SUBJECT_WORDS:
+                return True
+        return False
+
+    @staticmethod
+    def _verb_before(ws: list[Word], i: int, si: list[int]) -> bool:
+        k = i - 1
+        while k >= 0 and si[k] == si[i] and ws[k].text.lower() in DETERMINERS:
+            k -= 1
+        return k >= 0 and si[k] == si[i] and ws[k].text.lower() in PROPOSE_VERBS
+
+    @staticmethod
+    def _proposing_sentence(ws: list[Word], i: int, si: list[int]) -> bool:
+        k = i - 1
+        while k >= 0 and si[k] == si[i]:
+            low = ws[k].text.lower()
+            if low in PROPOSE_VERBS and low != "proposed":
+                return True
+            if low in ("than", "over", "compared", "such", "like", "existing", "prior", "previous"):
+                return False
+            k -= 1
+        return False
+
+    @staticmethod
+    def _own_sentence(ws: list[Word], i: int, si: list[int]) -> bool:
+        """Whether the sentence around word ``i`` speaks of the authors' own work."""
+        own = {
+            "we",
+            "our",
+            "proposed",
+            "implemented",
+            "novel",
+            "new",
+            "present",
+            "introduce",
+            "propose",
+            "first",
+            "second",
+        }
+        own |= {"third"}
+        k = i
+        while k >= 0 and si[k] == si[i]:
+            k -= 1
+        k += 1
+        while k < len(ws) and si[k] == si[i]:
+            if ws[k].text.lower() in own:
+                return True
+            k += 1
+        return False
+
+    @staticmethod
+    def _baseline_sentence(ws: list[Word], i: int, si: list[int]) -> bool:
+        k = i - 1
+        while k >= 0 and si[k] == si[i] and i - k < 12:
+            if ws[k].text.lower() in ("prior", "previous", "existing", "alternative", "conventional", "traditional"):
+                return True
+            k -= 1
+        return False
+
+
+_TRIGGERS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _trig in BASELINE_TRIGGERS:
+    _TRIGGERS_BY_FIRST.setdefault(_trig[0], []).append(_trig)
+
+
+def _trigger_len(ws: list[Word], i: int) -> int:
+    options = _TRIGGERS_BY_FIRST.get(ws[i].text.lower())
+    if not options:
+        return 0
+    for trig in options:
+        if all(i + k < len(ws) and ws[i + k].text.lower() == t for k, t in enumerate(trig)):
+            return len(trig)
+    return 0
+
+
+def _sentence_start(ws: list[Word], i: int, si: list[int]) -> bool:
+    if i == 0 or si[i - 1] != si[i]:
+        return True
+    prev = ws[i - 1].text
+    return prev in ('"', "(", "\u201c") and (i < 2 or si[i - 2] != si[i])
+
+
+def _dedupe(cands: list[SystemCandidate]) -> list[SystemCandidate]:
+    """One candidate per span; a proposing rule wins over a mentioning one."""
+    best: dict[tuple[int, int], SystemCandidate] = {}
+    for c in cands:
+        cur = best.get((c.start, c.end))
+        if cur is None or (c.role == "proposed" and cur.role != "proposed"):
+            best[(c.start, c.end)] = c
+    # drop candidates nested in a longer one
+    spans = sorted(best.values(), key=lambda c: (c.start, -(c.end - c.start)))
+    out: list[SystemCandidate] = []
+    last_end = -1
+    for c in spans:
+        if c.start >= last_end:
+            out.append(c)
+            last_end = c.end
+        elif out and c.role == "proposed" and out[-1].role == "mentioned":
+            out[-1].role = "proposed"
+    return out

@@ -1,0 +1,168 @@
+"""Rule data files and the model-free matching helpers of the extraction layer (no spaCy pipeline needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from papergraph.errors import PaperGraphError
+from papergraph.extract.phrases import PhraseIndex
+from papergraph.extract.rules import PatternFileError, Rule, entity_table, load_rule_file, load_rules
+from papergraph.extract.text import delatex, fold, mask_urls, words
+
+BUNDLED = (
+    "hardware.jsonl",
+    "techniques.jsonl",
+    "systems.jsonl",
+    "datasets.jsonl",
+    "not_systems.jsonl",
+    "units.jsonl",
+    "metric_kinds.jsonl",
+)
+
+
+def _write(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "rules.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------------------- loader
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_bundled_rule_files_load_and_agree(name: str) -> None:
+    rules = load_rules(name)
+    assert rules, name
+    entity_table(rules)  # raises on two rows that disagree about one id
+
+
+def test_loader_reads_rows_and_skips_comments(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        [
+            "// a comment",
+            json.dumps({"label": "HARDWARE", "pattern": "A100", "id": "hardware:nvidia-a100", "name": "NVIDIA A100"}),
+            "",
+            json.dumps({"label": "HARDWARE", "pattern": "A100s", "id": "hardware:nvidia-a100", "case": True}),
+        ],
+    )
+    rules = load_rule_file(path)
+    assert [r.pattern for r in rules] == ["A100", "A100s"]
+    assert rules[1].get("case") is True
+    assert entity_table(rules)["hardware:nvidia-a100"]["name"] == "NVIDIA A100"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"label": "HARDWARE", "pattern": "A100"', "not valid JSON"),
+        ('{"label": "HARDWARE", "pattern": "A100"}', "missing id"),
+        ('{"label": "GADGET", "pattern": "A100", "id": "hardware:a100"}', "unknown label"),
+        ('{"label": "HARDWARE", "pattern": "A100", "id": "NVIDIA A100"}', "kind:slug"),
+        ('{"label": "HARDWARE", "pattern": "", "id": "hardware:a100"}', "empty pattern"),
+        ('{"label": "HARDWARE", "pattern": "A100", "id": "hardware:a100", "colour": "green"}', "unknown key"),
+        ('{"label": "HARDWARE", "pattern": "A100", "id": "hardware:a100", "type": "quantum"}', "hardware type"),
+        ('{"label": "UNIT", "pattern": "ms", "id": "unit:ms", "kind": "speed"}', "metric kind"),
+        ('{"label": "HARDWARE", "pattern": "A100", "id": "hardware:a100", "case": "yes"}', "wrong type"),
+        ('["HARDWARE", "A100"]', "JSON object"),
+    ],
+)
+def test_loader_names_file_and_line_of_a_bad_row(tmp_path: Path, line: str, message: str) -> None:
+    good = json.dumps({"label": "HARDWARE", "pattern": "GPU", "id": "hardware:gpu"})
+    path = _write(tmp_path, [good, good, line])
+    with pytest.raises(PatternFileError) as info:
+        load_rule_file(path)
+    text = str(info.value)
+    assert f"{path}:3:" in text
+    assert message in text
+    assert isinstance(info.value, PaperGraphError)
+
+
+def test_conflicting_names_for_one_id_are_an_error(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        [
+            json.dumps({"label": "HARDWARE", "pattern": "A100", "id": "hardware:a100", "name": "NVIDIA A100"}),
+            json.dumps({"label": "HARDWARE", "pattern": "A800", "id": "hardware:a100", "name": "NVIDIA A800"}),
+        ],
+    )
+    with pytest.raises(PatternFileError, match=r"rules\.jsonl:2: hardware:a100 already has name"):
+        entity_table(load_rule_file(path))
+
+
+def test_missing_bundled_file_is_reported() -> None:
+    with pytest.raises(PatternFileError, match="no such rule file"):
+        load_rules("no-such-file.jsonl")
+
+
+# ---------------------------------------------------------------------------------------- phrase index
+
+
+def _rule(pattern: str, id_: str, **attrs: object) -> Rule:
+    return Rule(label="HARDWARE", pattern=pattern, id=id_, attrs=dict(attrs))
+
+
+def test_phrase_index_longest_match_plurals_and_hyphen_variants() -> None:
+    index = PhraseIndex(
+        [
+            _rule("Jetson Nano", "hardware:jetson-nano"),
+            _rule("Jetson", "hardware:jetson"),
+            _rule("edge-cloud", "hardware:edge-cloud"),
+            _rule("A100", "hardware:a100", case=True),
+        ]
+    )
+    text = "Two Jetson Nanos, a Jetson, edge cloud and edge–cloud setups, 8 A100s, no A1000 and no a100."
+    hits = index.find(text)
+    assert [(h.text, h.rules[0].id) for h in hits] == [
+        ("Jetson Nanos", "hardware:jetson-nano"),
+        ("Jetson", "hardware:jetson"),
+        ("edge cloud", "hardware:edge-cloud"),
+        ("edge–cloud", "hardware:edge-cloud"),
+        ("A100s", "hardware:a100"),
+    ]
+    for hit in hits:
+        assert text[hit.start : hit.end] == hit.text
+
+
+def test_phrase_index_context_and_not_next_rules() -> None:
+    index = PhraseIndex(
+        [_rule("Frontier", "hardware:frontier", case=True, context=["on", "supercomputer"], not_next=["models"])]
+    )
+    assert [h.text for h in index.find("We train on Frontier.")] == ["Frontier"]
+    assert index.find("Frontier models are large.") == []
+    assert index.find("Frontier is a machine.") == []  # no context word nearby
+
+
+# ---------------------------------------------------------------------------------------- text helpers
+
+
+def test_fold_keeps_length_and_equates_dashes() -> None:
+    text = "Edge–Cloud\u00a0GPU-based İstanbul"
+    assert len(fold(text)) == len(text)
+    assert fold("Edge–Cloud GPU-based").startswith("edge cloud gpu based")
+
+
+def test_urls_are_masked_without_moving_offsets() -> None:
+    text = "Code at https://github.com/x/T-MAC and www.example.com now."
+    masked = mask_urls(text)
+    assert len(masked) == len(text)
+    assert "T-MAC" not in masked
+    assert masked.endswith("now.")
+
+
+def test_words_keep_inner_hyphens_dots_and_latex_accents() -> None:
+    assert [w.text for w in words("nn-JIT.web, prima.cpp and M\\'elange (ours).")] == [
+        "nn-JIT.web",
+        ",",
+        "prima.cpp",
+        "and",
+        "M\\'elange",
+        "(",
+        "ours",
+        ")",
+        ".",
+    ]
+    assert delatex("M\\'elange") == "Mélange"
