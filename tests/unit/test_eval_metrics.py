@@ -1,0 +1,175 @@
+"""QA evaluation: metric arithmetic, gold-file validity against the bundled corpus, and a smoke run of the script."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from papergraph.corpus import read_corpus
+from papergraph.query.evaluation import (
+    QAItem,
+    count_score,
+    expect_ok,
+    first_rank,
+    hit_at,
+    load_questions,
+    macro_pr,
+    mean,
+    micro_pr,
+    parse_item,
+    recall_at,
+    reciprocal_rank,
+    set_score,
+)
+from support import build_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+
+
+# --- set metrics -----------------------------------------------------------------------------------
+
+
+def test_set_score_counts_acceptable_for_precision_only() -> None:
+    s = set_score(["a", "b", "x", "y"], gold=["a", "b", "c"], acceptable=["x"])
+    assert (s.returned, s.correct, s.found, s.gold) == (4, 3, 2, 3)
+    assert s.precision == pytest.approx(0.75)
+    assert s.recall == pytest.approx(2 / 3)
+
+
+def test_set_score_ignores_duplicates_and_handles_empty_answers() -> None:
+    assert set_score(["a", "a"], gold=["a"]).precision == 1.0
+    empty = set_score([], gold=["a"])
+    assert (empty.precision, empty.recall) == (0.0, 0.0)
+
+
+def test_micro_pools_counts_and_macro_averages_questions() -> None:
+    big = set_score(["a", "b", "c", "d"], gold=["a", "b", "c", "d"])  # P=1, R=1
+    small = set_score(["x"], gold=["y"])  # P=0, R=0
+    micro, macro = micro_pr([big, small]), macro_pr([big, small])
+    assert micro.precision == pytest.approx(4 / 5)
+    assert micro.recall == pytest.approx(4 / 5)
+    assert macro.precision == pytest.approx(0.5)
+    assert macro.recall == pytest.approx(0.5)
+    assert macro_pr([]).recall == 0.0
+
+
+# --- ranking metrics -------------------------------------------------------------------------------
+
+
+def test_ranking_metrics() -> None:
+    ranked = ["d", "a", "b", "c"]
+    assert first_rank(ranked, {"b", "c"}) == 3
+    assert first_rank(ranked, {"z"}) is None
+    assert hit_at(ranked, ["a"], 1) is False
+    assert hit_at(ranked, ["a"], 2) is True
+    assert reciprocal_rank(ranked, ["b"]) == pytest.approx(1 / 3)
+    assert reciprocal_rank(ranked, ["c"], k=3) == 0.0
+    assert recall_at(ranked, ["a", "c", "z"], 2) == pytest.approx(1 / 3)
+    assert mean([1.0, 0.0, 0.5]) == pytest.approx(0.5)
+    assert mean([]) == 0.0
+
+
+def test_expected_values_and_counts() -> None:
+    text = "CloudMatrix-Infer reaches 1943 tokens/s decode throughput per NPU."
+    assert expect_ok(text, ["1,943|1943", "TOKENS/S"])
+    assert not expect_ok(text, ["6,688|6688"])
+    assert expect_ok(text, [])
+    c = count_score(5, 7)
+    assert (c.diff, c.exact) == (2, False)
+    assert count_score(3, 3).exact
+
+
+def test_parse_item_rejects_bad_lines() -> None:
+    good = {"id": "q", "question": "?", "intent": "list", "answers": ["a"]}
+    assert parse_item(good).allowed == {"a"}
+    for bad in (
+        {**good, "intent": "opinion"},
+        {**good, "answers": []},
+        {**good, "answers": "a"},
+        {**good, "acceptable": ["a"]},
+        {"id": "q", "intent": "list", "answers": ["a"]},
+    ):
+        with pytest.raises(ValueError):
+            parse_item(bad, "x.jsonl:1")
+
+
+# --- the gold files --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_ids() -> set[str]:
+    papers, _ = read_corpus([ROOT / "data" / "corpus"])
+    return {p.id for p in papers}
+
+
+@pytest.mark.parametrize(("name", "minimum"), [("qa_dev.jsonl", 26), ("qa_heldout.jsonl", 12)])
+def test_gold_files_are_valid_and_point_at_corpus_papers(name: str, minimum: int, corpus_ids: set[str]) -> None:
+    items = load_questions(DATA / name)
+    assert len(items) >= minimum
+    assert {i.intent for i in items} == {"list", "count", "fact", "compare", "semantic"}
+    for item in items:
+        assert set(item.answers) | set(item.acceptable) <= corpus_ids, item.id
+        assert item.notes, f"{item.id} says nothing about how its gold set was decided"
+
+
+def test_dev_and_heldout_do_not_share_questions() -> None:
+    dev = {i.question.casefold() for i in load_questions(DATA / "qa_dev.jsonl")}
+    held = {i.question.casefold() for i in load_questions(DATA / "qa_heldout.jsonl")}
+    assert not dev & held
+
+
+# --- the script, on the small test engine ----------------------------------------------------------
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("eval_qa", ROOT / "scripts" / "eval_qa.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_eval_script_scores_the_test_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    script = _script()
+    rows = [
+        {"id": "a", "question": "Which papers use FPGAs?", "intent": "list", "answers": ["p-fpga"]},
+        {"id": "b", "question": "How many papers use Jetson boards?", "intent": "count", "answers": ["p-jetson"]},
+        {
+            "id": "c",
+            "question": "What throughput does TeLLMe reach?",
+            "intent": "fact",
+            "answers": ["p-fpga"],
+            "expect": ["25"],
+        },
+        {"id": "d", "question": "serving LLMs on datacenter GPUs", "intent": "semantic", "answers": ["p-gpu"]},
+    ]
+    items = [parse_item(json.loads(json.dumps(r))) for r in rows]
+    engine = build_engine()
+    args = script.parse_args(["--verbose"])
+    result = script.evaluate_set(engine, "tiny", items, args)
+    titles = script.title_self_retrieval(engine)
+    script.print_summary({"tiny": result}, titles)
+    out = capsys.readouterr().out
+    assert result["macro_r"] == 1.0
+    assert result["fact_hit1"] == 1.0
+    assert set(titles) == {"dense", "lexical", "hybrid"}
+    assert "summary" in out and "title MRR@10 hybrid" in out
+
+
+def test_eval_script_exits_1_without_an_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        _script().load_engine(tmp_path)
+    assert exc.value.code == 1
+    assert "papergraph" in capsys.readouterr().err
+
+
+def test_items_are_hashable_values() -> None:
+    item = QAItem(id="q", question="?", intent="semantic", answers=("a",), acceptable=("b",))
+    assert item.allowed == {"a", "b"} and item.gold == {"a"}
