@@ -19,6 +19,7 @@ import orjson
 from pydantic import BaseModel, Field, ValidationError
 
 from papergraph import __version__
+from papergraph.atomic import atomic_write
 from papergraph.config import Settings
 from papergraph.corpus import read_corpus
 from papergraph.embed import EmbeddingCache, Encoder, Vectors, text_key
@@ -139,6 +140,29 @@ class ExtractionCache:
         self._pending.clear()
 
 
+class _IngestState:
+    """Which extraction rules built the graph of a backend, so new rules re-extract every paper once."""
+
+    FILE = "ingest-state.json"
+
+    def __init__(self, settings: Settings) -> None:
+        self.path = settings.data_dir / self.FILE
+        self.key = settings.graph.value + (
+            f":{settings.neo4j_uri}/{settings.neo4j_database or ''}"
+            if settings.neo4j_uri and settings.graph.value == "neo4j"
+            else ""
+        )
+        try:
+            self.data: dict[str, dict[str, str]] = orjson.loads(self.path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            self.data = {}
+        self.extractor = self.data.get(self.key, {}).get("extractor")
+
+    def save(self) -> None:
+        self.data[self.key] = {"extractor": self.extractor or ""}
+        atomic_write(self.path, orjson.dumps(self.data, option=orjson.OPT_INDENT_2))
+
+
 def _load_index(settings: Settings, encoder: Encoder, rebuild: bool) -> VectorIndex | None:
     if rebuild:
         return None
@@ -239,8 +263,12 @@ def ingest(
         report.added = len(changed) - report.updated
         report.skipped = len(papers) - len(changed)
         changed_ids = {p.id for p in changed}
+        fingerprint = extractor_fingerprint(settings)
+        state = _IngestState(settings)
+        # new extraction rules: every paper's links are redone (extractions are cached per rule version)
+        stale = state.extractor != fingerprint
         in_graph = store.paper_ids()
-        for_graph = [p for p in papers if p.id in changed_ids or p.id not in in_graph]
+        for_graph = [p for p in papers if stale or p.id in changed_ids or p.id not in in_graph]
 
         with timer("extract"):
             extractions = _extract(for_graph, settings, progress) if for_graph else {}
@@ -260,6 +288,8 @@ def ingest(
                 report.links_written += store.upsert(batch).relationships
                 progress.advance(len(batch))
             store.commit()
+            state.extractor = fingerprint
+            state.save()
             progress.finish()
             report.graph = store.stats()
 

@@ -14,9 +14,12 @@ _KEYS = {EntityType.HARDWARE: ("name", "family", "type")}
 
 
 def papers_query(
-    constraints: Mapping[EntityType, Sequence[str]], metric_kinds: Sequence[str] = (), count: bool = False
+    constraints: Mapping[EntityType, Sequence[str]],
+    metric_kinds: Sequence[str] = (),
+    count: bool = False,
+    topics: Mapping[str, str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """(cypher, params) selecting papers that satisfy every constraint (OR within a type)."""
+    """(cypher, params) selecting papers that satisfy every constraint (OR within a type) and topic regex."""
     params: dict[str, Any] = {}
     conditions = []
     for type_, values in constraints.items():
@@ -28,6 +31,9 @@ def papers_query(
             f"toLower(coalesce(e.{prop}, '')) IN ${key}" for prop in _KEYS.get(type_, ("name", "family"))
         )
         conditions.append(f"EXISTS {{ MATCH (p)-[:MENTIONS|PROPOSES]->(e:{type_.label}) WHERE {tests} }}")
+    for i, pattern in enumerate((topics or {}).values()):
+        params[f"topic_{i}"] = f"(?is).*({pattern}).*"
+        conditions.append(f"(p.title =~ $topic_{i} OR p.abstract =~ $topic_{i})")
     lines = ["MATCH (p:Paper)"]
     if conditions:
         lines.append("WHERE " + "\n  AND ".join(conditions))

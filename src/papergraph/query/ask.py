@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from papergraph.graph import GraphStore
 from papergraph.graph.cypher_view import papers_query
-from papergraph.models import EntityType, Extraction, MetricRecord, PaperRecord
+from papergraph.models import EntityType, Extraction, MetricRecord, PaperRecord, Span
 from papergraph.query.search import Searcher, rrf, snippet
 
 MAX_LIST = 100  # most papers a list answer returns, whatever k says
@@ -90,9 +90,19 @@ class AskResult(BaseModel):
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A qualifier outside the entity vocabulary ("language models"), matched in the paper's own text."""
+
+    name: str
+    question: re.Pattern[str]
+    paper: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class QuestionRules:
     intents: tuple[tuple[Intent, re.Pattern[str]], ...]
     metric_words: tuple[tuple[str, re.Pattern[str]], ...]
+    topics: tuple[Topic, ...]
 
 
 @lru_cache(maxsize=1)
@@ -102,6 +112,9 @@ def question_rules() -> QuestionRules:
     return QuestionRules(
         intents=tuple((Intent(r["intent"]), re.compile(r["pattern"], re.I)) for r in raw["intents"]),
         metric_words=tuple((r["kind"], re.compile(r["pattern"], re.I)) for r in raw["metric_words"]),
+        topics=tuple(
+            Topic(r["topic"], re.compile(r["question"], re.I), re.compile(r["paper"], re.I)) for r in raw["topics"]
+        ),
     )
 
 
@@ -111,6 +124,7 @@ class ParsedQuestion:
     entities: list[AskEntity]
     constraints: dict[EntityType, list[str]]
     metric_kinds: list[str]
+    topics: list[Topic]
 
 
 _TYPE_FIELDS = (
@@ -140,25 +154,33 @@ def parse_question(question: str, extraction: Extraction) -> ParsedQuestion:
         intent = Intent.SEMANTIC  # what is compared is not in the graph: rank by similarity
     if intent is Intent.FACT and not constraints:
         intent = Intent.SEMANTIC
-    return ParsedQuestion(intent, entities, constraints, kinds)
+    topics = [t for t in rules.topics if t.question.search(question)] if constraints else []
+    return ParsedQuestion(intent, entities, constraints, kinds, topics)
+
+
+_COORDINATED = re.compile(r"\b([\w-]+),? (?:or|and|and/or) ([\w-]+)((?: [\w-]+){1,3})")
+
+
+def expand_coordination(question: str) -> list[str]:
+    """'binary or ternary neural networks' -> ['binary neural networks']: the head noun the first term shares."""
+    return [f"{m.group(1)}{m.group(3)}" for m in _COORDINATED.finditer(question)]
 
 
 def _drop_broader(constraints: dict[EntityType, list[str]], extraction: Extraction) -> None:
-    """'Snapdragon NPUs' names a model and its class: keep the model, or the filter widens to every NPU."""
-    broader: dict[EntityType, set[str]] = {}
-    for h in extraction.hardware:
-        if h.name != h.type.value:
-            broader.setdefault(EntityType.HARDWARE, set()).update({h.type.value, h.family or ""})
-        elif h.family:
-            broader.setdefault(EntityType.HARDWARE, set()).add(h.family)
-    for t in extraction.techniques:
-        if t.family:
-            broader.setdefault(EntityType.TECHNIQUE, set()).add(t.family)
-    for type_, names in broader.items():
-        values = constraints.get(type_, [])
-        narrower = [v for v in values if v not in names]
-        if narrower and len(narrower) < len(values):
-            constraints[type_] = narrower
+    """'Huawei Ascend NPUs' names a model and its class in one phrase: keep the model, or the filter widens to
+    every NPU. A class named apart ('LoRA or other fine-tuning methods') stays: the question asks for it."""
+    pairs: list[tuple[EntityType, Span, set[str]]] = [
+        (EntityType.HARDWARE, h, {h.type.value, h.family or ""} - {h.name}) for h in extraction.hardware
+    ]
+    pairs += [(EntityType.TECHNIQUE, t, {t.family} - {t.name} if t.family else set()) for t in extraction.techniques]
+    mentions: list[tuple[EntityType, Span, str]] = [
+        (type_, m, m.name) for type_, field in _TYPE_FIELDS for m in getattr(extraction, field)
+    ]
+    for type_, narrow, broader_names in pairs:
+        for other_type, broad, name in mentions:
+            adjacent = broad.start - narrow.end <= 2 and broad.end >= narrow.start
+            if other_type is type_ and name in broader_names and adjacent and name in constraints.get(type_, []):
+                constraints[type_].remove(name)
 
 
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
@@ -200,6 +222,51 @@ def describe(constraints: Mapping[EntityType, Sequence[str]]) -> str:
     return " and ".join(parts)
 
 
+_STOP = frozenset(
+    {
+        "what",
+        "which",
+        "how",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "is",
+        "are",
+        "the",
+        "a",
+        "an",
+        "of",
+        "on",
+        "in",
+        "for",
+        "with",
+        "to",
+        "and",
+        "or",
+        "by",
+        "from",
+        "reach",
+        "reaches",
+        "achieve",
+        "achieves",
+        "get",
+        "gets",
+        "when",
+        "what's",
+        "paper",
+        "papers",
+        "model",
+        "models",
+    }
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z0-9-]{3,}", text.casefold()) if w not in _STOP}
+
+
 def _subject(record: PaperRecord) -> str:
     proposed = [e.name for e in record.entities if e.relationship == "PROPOSES"]
     return proposed[0] if proposed else f"“{record.title}”"
@@ -221,7 +288,12 @@ class Asker:
     def ask(self, question: str, k: int = 10) -> AskResult:
         t0 = time.perf_counter()
         question = question.strip()
-        parsed = parse_question(question, self.extractor.extract_text(question))
+        extraction = self.extractor.extract_text(question)
+        for variant in expand_coordination(question):  # "binary or ternary networks": find "binary networks" too
+            more = self.extractor.extract_text(variant)
+            for field in ("hardware", "techniques", "systems", "datasets"):
+                getattr(extraction, field).extend(getattr(more, field))
+        parsed = parse_question(question, extraction)
         vector = self.searcher.encoder.encode_query(question)
         if parsed.intent is Intent.COMPARE:
             result = self._compare(question, parsed, vector, k)
@@ -235,15 +307,16 @@ class Asker:
         constraints = parsed.constraints
         intent = parsed.intent
         allowed = self.store.papers_for(constraints) if constraints else None
+        topics = parsed.topics if intent in (Intent.LIST, Intent.COUNT) else []
+        if allowed and topics:
+            texts = self.searcher.index.papers
+            allowed = {pid for pid in allowed if all(t.paper.search(texts[pid].text) for t in topics)}
         fallback = bool(constraints) and not allowed
-        queries = (
-            [
-                GraphQuery(cypher=c, params=p)
-                for c, p in [papers_query(constraints, parsed.metric_kinds, intent is Intent.COUNT)]
-            ]
-            if constraints
-            else []
-        )
+        queries = []
+        if constraints:
+            topic_patterns = {t.name: t.paper.pattern for t in topics}
+            cypher, params = papers_query(constraints, parsed.metric_kinds, intent is Intent.COUNT, topic_patterns)
+            queries.append(GraphQuery(cypher=cypher, params=params))
         if intent is Intent.SEMANTIC or fallback or allowed is None:
             ranked = self._semantic(question, vector, k, allowed if not fallback else None)
         else:
@@ -254,14 +327,17 @@ class Asker:
             ranked += [(pid, 0.0, None, None) for pid in sorted(allowed - ranked_ids)][: limit - len(ranked)]
         papers = [self._paper(pid, score, question, constraints, parsed.metric_kinds) for pid, score, *_ in ranked]
         matched = len(allowed) if allowed is not None else 0
-        answer = self._answer(intent, constraints, matched, fallback, papers, parsed.metric_kinds)
+        answer = self._answer(intent, constraints, matched, fallback, papers, parsed.metric_kinds, topics)
         return AskResult(
             question=question,
             intent=intent,
             answer=answer,
             entities=parsed.entities,
             metric_kinds=parsed.metric_kinds,
-            constraints={t.value: v for t, v in constraints.items()},
+            constraints={
+                **{t.value: v for t, v in constraints.items()},
+                **({"topic": [t.name for t in topics]} if topics else {}),
+            },
             matched=matched,
             fallback=fallback,
             graph_queries=queries,
@@ -352,6 +428,9 @@ class Asker:
                 if any((link.type.value, key) in wanted for key in keys) and link.evidence:
                     evidence.append(Evidence(type=link.type.value, name=link.name, sentence=link.evidence))
             metrics = [m for m in record.metrics if m.kind in kinds] if kinds else []
+            if not metrics:  # "what model FLOPs utilization ...": no kind for it, but the phrase is there
+                words = _content_words(question)
+                metrics = [m for m in record.metrics if words & _content_words(m.metric)]
             for m in metrics:
                 if m.evidence and all(e.sentence != m.evidence for e in evidence):
                     evidence.append(Evidence(type="metric", name=format_metric(m), sentence=m.evidence))
@@ -372,16 +451,19 @@ class Asker:
         fallback: bool,
         papers: Sequence[AskPaper],
         kinds: Sequence[str],
+        topics: Sequence[Topic] = (),
     ) -> str:
         if fallback:
             return (
-                f"No paper in the graph mentions {describe(constraints)}; "
+                f"No paper in the graph mentions {describe(constraints)}"
+                + "".join(f" (about {t.name})" for t in topics)
+                + "; "
                 f"showing the {len(papers)} most similar papers instead."
             )
         if intent is Intent.SEMANTIC or not constraints:
             top = "; ".join(p.title for p in papers[:3])
             return f"The most relevant papers: {top}." if papers else "No papers found."
-        what = describe(constraints)
+        what = describe(constraints) + "".join(f" (about {t.name})" for t in topics)
         noun = "paper" if matched == 1 else "papers"
         head = f"{matched} {noun} mention{'s' if matched == 1 else ''} {what}"
         facts = self._facts(papers, kinds)
