@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from papergraph.query.search import SearchFilters, SearchMode
+from papergraph.models import SearchMode
+from papergraph.query.search import SearchFilters
 
 MAX_QUERY_CHARS = 1000
 MAX_K = 100

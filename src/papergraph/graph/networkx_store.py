@@ -2,13 +2,19 @@
 
 It is the default when no Neo4j is configured. Saving writes a temp file and renames it over the old one,
 so a crash mid-save leaves the previous graph readable.
+
+Reads that would otherwise walk the whole graph (paper counts per entity, nodes per label, papers per metric
+kind, sorted neighbours) use indexes built lazily on the first read after a write, so a graph of 100k papers
+answers in milliseconds.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +26,27 @@ from papergraph.errors import GraphUnavailableError
 from papergraph.graph.base import EntityFilters
 from papergraph.graph.rows import (
     ENTITY_LABELS,
+    LABELS,
     METRIC,
     PAPER,
     REL_TYPES,
-    REPORTS,
     GraphRows,
+    Link,
+    entity_count,
+    entity_rank,
+    graph_edge,
+    graph_node,
+    match_keys,
+    paper_record,
+    title_order,
     to_rows,
 )
 from papergraph.models import (
     EntityCount,
     EntityDetail,
-    EntityLink,
     EntityType,
     ExtractedPaper,
-    GraphEdge,
-    GraphNode,
     GraphStats,
-    MetricRecord,
     PaperRecord,
     PaperRef,
     Subgraph,
@@ -47,15 +57,19 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 GRAPH_FILE = "graph.json"
-_LABEL_TYPE = {t.label: t for t in EntityType}
 
 
-def _keys(label: str, props: dict[str, Any]) -> Iterable[str]:
-    """The lower-cased values a filter may use to name this entity: name, family, hardware type."""
-    for key in ("name", "family", "type") if label == "Hardware" else ("name", "family"):
-        value = props.get(key)
-        if value:
-            yield str(value).casefold()
+@dataclass
+class _ReadIndex:
+    """Derived lookups for reads; rebuilt after any write (cheap next to the reads it saves)."""
+
+    by_label: dict[str, list[str]]
+    paper_counts: Counter[str]
+    papers_by_metric_kind: dict[str, set[str]]
+    name_keys: dict[str, str]  # entity -> case-folded name
+    sorted_around: dict[str, list[str]] = field(default_factory=dict)
+    papers_of: dict[str, frozenset[str]] = field(default_factory=dict)
+    title_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class NetworkxStore:
@@ -65,6 +79,7 @@ class NetworkxStore:
         self.path = path
         self.g: nx.DiGraph = nx.DiGraph()
         self._lookup: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._read_index: _ReadIndex | None = None
         self._dirty = False
         if path is not None and (path / GRAPH_FILE).exists():
             self._load(path / GRAPH_FILE)
@@ -100,38 +115,65 @@ class NetworkxStore:
 
     # --- writes ---------------------------------------------------------------------------------------
     def _index(self, node: str, attrs: dict[str, Any]) -> None:
-        label = attrs.get("label")
-        if label in _LABEL_TYPE and label not in (PAPER, METRIC):
-            for key in _keys(label, attrs):
+        label = attrs.get("label", "")
+        if label in ENTITY_LABELS:
+            for key in match_keys(label, attrs):
                 self._lookup[(label, key)].add(node)
 
     def _unindex(self, node: str) -> None:
         attrs = self.g.nodes[node]
-        for key in _keys(attrs.get("label", ""), attrs):
+        for key in match_keys(attrs.get("label", ""), attrs):
             self._lookup[(attrs["label"], key)].discard(node)
 
     def upsert(self, papers: Sequence[ExtractedPaper]) -> WriteStats:
         return self.write_rows(to_rows(papers))
 
     def write_rows(self, rows: GraphRows) -> WriteStats:
-        """Write prepared rows; papers already stored lose their old links and metrics first."""
+        """Write prepared rows; papers already stored lose their old links, metrics and properties first."""
         g = self.g
-        replaced = [p["id"] for p in rows.papers if p["id"] in g]
+        nodes = g.nodes
+        replaced = [p["id"] for p in rows.papers if p["id"] in nodes]
         touched = self._drop_links(replaced)
         for props in rows.papers:
-            g.add_node(props["id"], label=PAPER, **props)
-        for label, nodes in rows.entities.items():
-            for nid, props in nodes.items():
-                if nid not in g:
+            attrs = nodes.get(props["id"])
+            if attrs is None:
+                g.add_node(props["id"], label=PAPER, **props)
+            else:  # a replaced paper keeps nothing of its old version (e.g. a year no longer known)
+                attrs.clear()
+                attrs.update(props, label=PAPER)
+        for label, entities in rows.entities.items():
+            for nid, props in entities.items():
+                if nid not in nodes:
                     g.add_node(nid, label=label, **props)
-                    self._index(nid, g.nodes[nid])
+                    self._index(nid, nodes[nid])
         for props in rows.metrics:
             g.add_node(props["id"], label=METRIC, **props)
-        for link in rows.links:
-            g.add_edge(link.source, link.target, type=link.type, **link.properties)
+        g.add_edges_from((link.source, link.target, {"type": link.type, **link.properties}) for link in rows.links)
         self._drop_orphans(touched)
-        self._dirty = True
+        self._changed()
         return WriteStats(papers=len(rows.papers), nodes=rows.node_count, relationships=len(rows.links))
+
+    def export_rows(self) -> GraphRows:
+        """The whole graph as rows, the inverse of :meth:`write_rows` (what ``export-neo4j`` sends)."""
+        rows = GraphRows(entities={label: {} for label in ENTITY_LABELS})
+        nodes = self.g.nodes
+        for node, attrs in sorted(nodes(data=True), key=lambda na: na[0]):
+            props = {k: v for k, v in attrs.items() if k != "label"}
+            label = attrs.get("label")
+            if label == PAPER:
+                rows.papers.append(props)
+            elif label == METRIC:
+                rows.metrics.append(props)
+            elif label in ENTITY_LABELS:
+                rows.entities[label][node] = props
+        for u, v, attrs in sorted(self.g.edges(data=True), key=lambda e: (e[0], e[1])):
+            props = {k: x for k, x in attrs.items() if k != "type"}
+            rows.links.append(Link(u, v, attrs["type"], nodes[v]["label"], props))
+        return rows
+
+    def _changed(self) -> None:
+        self._dirty = True
+        self._read_index = None
 
     def _drop_links(self, paper_ids: Iterable[str]) -> set[str]:
         """Remove the papers' outgoing links and metric nodes; return the entities that were linked."""
@@ -153,110 +195,121 @@ class NetworkxStore:
                 self.g.remove_node(node)
 
     def delete_papers(self, paper_ids: Sequence[str]) -> int:
-        present = [pid for pid in paper_ids if self.g.nodes.get(pid, {}).get("label") == PAPER]
+        present = [pid for pid in dict.fromkeys(paper_ids) if self.g.nodes.get(pid, {}).get("label") == PAPER]
         touched = self._drop_links(present)
         self.g.remove_nodes_from(present)
         self._drop_orphans(touched)
-        self._dirty = self._dirty or bool(present)
+        if present:
+            self._changed()
         return len(present)
+
+    # --- read indexes ---------------------------------------------------------------------------------
+    def _reads(self) -> _ReadIndex:
+        if self._read_index is None:
+            by_label: dict[str, list[str]] = {label: [] for label in LABELS}
+            for node, label in self.g.nodes(data="label"):
+                by_label.setdefault(label, []).append(node)
+            counts: Counter[str] = Counter()
+            by_kind: dict[str, set[str]] = defaultdict(set)
+            nodes = self.g.nodes
+            for pid in by_label[PAPER]:
+                targets = self.g.successors(pid)
+                counts.update(targets)
+            for mid in by_label[METRIC]:
+                for pid in self.g.predecessors(mid):
+                    if nodes[pid].get("label") == PAPER:
+                        by_kind[nodes[mid].get("kind", "")].add(pid)
+            names = {n: str(nodes[n].get("name", "")).casefold() for label in ENTITY_LABELS for n in by_label[label]}
+            self._read_index = _ReadIndex(by_label, counts, dict(by_kind), names)
+        return self._read_index
+
+    def _around(self, node: str) -> list[str]:
+        """A node's neighbours in either direction, sorted (cached until the next write)."""
+        cache = self._reads().sorted_around
+        around = cache.get(node)
+        if around is None:
+            around = sorted(set(self.g.successors(node)) | set(self.g.predecessors(node)))
+            cache[node] = around
+        return around
 
     # --- reads ----------------------------------------------------------------------------------------
     def paper_ids(self) -> set[str]:
-        return {n for n, label in self.g.nodes(data="label") if label == PAPER}
-
-    def _paper_count(self, node: str) -> int:
-        return sum(1 for p in self.g.predecessors(node) if self.g.nodes[p].get("label") == PAPER)
+        return set(self._reads().by_label[PAPER])
 
     def _count(self, node: str) -> EntityCount:
         attrs = self.g.nodes[node]
-        props = {k: v for k, v in attrs.items() if k not in ("label", "id", "name")}
-        return EntityCount(
-            type=_LABEL_TYPE[attrs["label"]],
-            id=node,
-            name=attrs["name"],
-            papers=self._paper_count(node),
-            properties=props,
-        )
+        return entity_count(attrs["label"], attrs, self._reads().paper_counts[node])
 
     def paper(self, paper_id: str) -> PaperRecord | None:
         attrs = self.g.nodes.get(paper_id)
         if attrs is None or attrs.get("label") != PAPER:
             return None
-        entities: list[EntityLink] = []
-        metrics: list[MetricRecord] = []
-        for target, edge in self.g[paper_id].items():
-            node = self.g.nodes[target]
-            if edge["type"] == REPORTS:
-                metrics.append(
-                    MetricRecord(
-                        id=target,
-                        metric=node["metric"],
-                        value=node["value"],
-                        value_max=node.get("value_max"),
-                        unit=node["unit"],
-                        kind=node["kind"],
-                        hardware=node.get("hardware"),
-                        surface=node.get("surface", ""),
-                        evidence=edge.get("evidence", ""),
-                    )
-                )
-            else:
-                entities.append(
-                    EntityLink(
-                        type=_LABEL_TYPE[node["label"]],
-                        id=target,
-                        name=node["name"],
-                        relationship=edge["type"],
-                        properties={k: v for k, v in node.items() if k not in ("label", "id", "name")},
-                        evidence=edge.get("evidence", ""),
-                        surface=edge.get("surface", ""),
-                        field=edge.get("field", "abstract"),
-                        start=edge.get("start", 0),
-                        end=edge.get("end", 0),
-                    )
-                )
-        entities.sort(key=lambda e: (e.type.value, e.start, e.name))
-        metrics.sort(key=lambda m: int(m.id.rsplit(":", 1)[1]))
-        return PaperRecord(
-            **{k: v for k, v in attrs.items() if k in PaperRecord.model_fields},
-            entities=entities,
-            metrics=metrics,
+        nodes = self.g.nodes
+        links = (
+            (edge["type"], nodes[target]["label"], nodes[target], edge) for target, edge in self.g[paper_id].items()
         )
+        return paper_record(attrs, links)
 
     def _matching(self, type_: EntityType, value: str) -> set[str]:
         key = value.casefold().strip()
-        if type_ is EntityType.METRIC:
-            return {n for n, a in self.g.nodes(data=True) if a.get("label") == METRIC and a.get("kind") == key}
         found = set(self._lookup.get((type_.label, key), ()))
         node = self.g.nodes.get(value)
         if node is not None and node.get("label") == type_.label:
             found.add(value)
         return found
 
+    def _papers_of(self, node: str) -> frozenset[str]:
+        """The papers linked to a node (cached until the next write)."""
+        cache = self._reads().papers_of
+        papers = cache.get(node)
+        if papers is None:
+            nodes = self.g.nodes
+            papers = frozenset(p for p in self.g.predecessors(node) if nodes[p].get("label") == PAPER)
+            cache[node] = papers
+        return papers
+
+    def _title_key(self, paper_id: str) -> tuple[str, str]:
+        cache = self._reads().title_keys
+        key = cache.get(paper_id)
+        if key is None:
+            key = cache[paper_id] = title_order(str(self.g.nodes[paper_id]["title"]), paper_id)
+        return key
+
+    def _top(self, counts: Iterable[tuple[str, int]], limit: int) -> list[EntityCount]:
+        """The first ``limit`` entities by :func:`entity_rank`, ranked on tuples before any model is built."""
+        names = self._reads().name_keys
+        best = heapq.nsmallest(limit, (entity_rank(c, names[n], n) for n, c in counts))
+        return [self._count(n).model_copy(update={"papers": -c}) for c, _, n in best]
+
     def papers_for(self, filters: EntityFilters) -> set[str]:
         result: set[str] | None = None
         for type_, values in filters.items():
             papers: set[str] = set()
             for value in values:
+                if type_ is EntityType.METRIC:
+                    papers |= self._reads().papers_by_metric_kind.get(value.casefold().strip(), set())
+                    continue
                 for node in self._matching(type_, value):
-                    papers.update(p for p in self.g.predecessors(node) if self.g.nodes[p].get("label") == PAPER)
+                    papers.update(self._papers_of(node))
             result = papers if result is None else result & papers
             if not result:
                 return set()
         return result if result is not None else self.paper_ids()
 
     def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
-        labels = {type_.label} if type_ else set(ENTITY_LABELS) | {METRIC}
+        if type_ is EntityType.METRIC or limit <= 0:
+            return []
+        labels = [type_.label] if type_ else list(ENTITY_LABELS)
         needle = q.casefold() if q else None
-        found = [
-            self._count(n)
-            for n, a in self.g.nodes(data=True)
-            if a.get("label") in labels
-            and a.get("label") != METRIC
-            and (needle is None or needle in str(a.get("name", "")).casefold())
-        ]
-        found.sort(key=lambda e: (-e.papers, e.name.casefold()))
-        return found[:limit]
+        reads = self._reads()
+        counts = reads.paper_counts
+        found = (
+            (n, counts[n])
+            for label in labels
+            for n in reads.by_label[label]
+            if needle is None or needle in reads.name_keys[n]
+        )
+        return self._top(found, limit)
 
     def _resolve(self, type_: EntityType, name: str) -> str | None:
         node = self.g.nodes.get(name)
@@ -264,38 +317,27 @@ class NetworkxStore:
             return name
         key = name.casefold().strip()
         exact = [n for n in self._lookup.get((type_.label, key), ()) if self.g.nodes[n]["name"].casefold() == key]
-        return exact[0] if exact else None
+        return min(exact) if exact else None
 
     def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
         node = self._resolve(type_, name) if type_ is not EntityType.METRIC else None
         if node is None:
             return None
-        papers = [
-            (p, self.g.edges[p, node]) for p in self.g.predecessors(node) if self.g.nodes[p].get("label") == PAPER
-        ]
-        papers.sort(key=lambda pe: self.g.nodes[pe[0]]["title"].casefold())
+        limit = max(limit, 0)
+        nodes = self.g.nodes
+        linked = self._papers_of(node)
+        first = heapq.nsmallest(limit, linked, key=self._title_key)
         co: Counter[str] = Counter()
-        for p, _ in papers:
-            co.update(t for t in self.g.successors(p) if t != node and self.g.nodes[t]["label"] != METRIC)
-        cooccurring = [self._count(n).model_copy(update={"papers": c}) for n, c in co.items()]
-        cooccurring.sort(key=lambda e: (-e.papers, e.name.casefold()))
+        for p in linked:
+            co.update(t for t in self.g.succ[p] if t != node and nodes[t]["label"] != METRIC)
         return EntityDetail(
             entity=self._count(node),
             papers=[
-                PaperRef(id=p, title=self.g.nodes[p]["title"], evidence=e.get("evidence", ""))
-                for p, e in papers[:limit]
+                PaperRef(id=p, title=nodes[p]["title"], evidence=self.g.edges[p, node].get("evidence", ""))
+                for p in first
             ],
-            cooccurring=cooccurring[:limit],
+            cooccurring=self._top(co.items(), limit),
         )
-
-    def _node(self, node: str) -> GraphNode:
-        attrs = self.g.nodes[node]
-        label = attrs["label"]
-        caption = attrs.get("title") if label == PAPER else attrs.get("name")
-        if label == METRIC:
-            caption = attrs.get("surface") or f"{attrs.get('value')} {attrs.get('unit')}"
-        props = {k: v for k, v in attrs.items() if k not in ("label", "abstract")}
-        return GraphNode(id=node, label=label, name=str(caption), properties=props)
 
     def neighbours(self, node_id: str, depth: int = 1, limit: int = 100) -> Subgraph | None:
         if node_id not in self.g:
@@ -303,25 +345,26 @@ class NetworkxStore:
         seen = {node_id: 0}
         frontier = [node_id]
         for hop in range(1, depth + 1):
+            if len(seen) >= limit:
+                break
             nxt: list[str] = []
             for node in frontier:
-                around = sorted(set(self.g.successors(node)) | set(self.g.predecessors(node)))
-                for other in around:
-                    if other not in seen and len(seen) < limit:
+                for other in self._around(node):
+                    if len(seen) >= limit:
+                        break
+                    if other not in seen:
                         seen[other] = hop
                         nxt.append(other)
             frontier = nxt
-        edges = [
-            GraphEdge(source=u, target=v, type=a["type"], properties={k: x for k, x in a.items() if k != "type"})
-            for u, v, a in self.g.subgraph(seen).edges(data=True)
-        ]
+        nodes = self.g.nodes
+        edges = [graph_edge(u, v, a["type"], a) for u in seen for v, a in self.g.succ[u].items() if v in seen]
         edges.sort(key=lambda e: (e.source, e.target))
-        return Subgraph(nodes=[self._node(n) for n in seen], edges=edges)
+        return Subgraph(nodes=[graph_node(nodes[n]["label"], nodes[n]) for n in seen], edges=edges)
 
     def stats(self) -> GraphStats:
-        nodes = Counter(label for _, label in self.g.nodes(data="label"))
+        by_label = self._reads().by_label
         rels = Counter(t for _, _, t in self.g.edges(data="type"))
         return GraphStats(
-            nodes={label: nodes.get(label, 0) for label in (PAPER, *ENTITY_LABELS, METRIC)},
+            nodes={label: len(by_label.get(label, ())) for label in LABELS},
             relationships={t: rels.get(t, 0) for t in REL_TYPES},
         )

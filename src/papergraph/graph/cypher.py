@@ -1,0 +1,300 @@
+"""Every Cypher statement the Neo4j store sends, as text builders; values only ever travel as ``$parameters``.
+
+Labels, relationship types and property names cannot be parameters in Cypher, so they are spliced into the
+text, but only after checking them against the schema constants of :mod:`papergraph.graph.rows` (never
+from user or corpus text). Writes take ``UNWIND $rows`` batches.
+
+The data statements stay inside the openCypher subset that both Neo4j 5 and FalkorDB (the CI Bolt server)
+run: no ``EXISTS {}``/``COUNT {}`` subqueries (FalkorDB rejects them), no ``elementId()``, no
+``shortestPath``; case-insensitive matching uses keys case-folded in Python (``name_key``, ``match_keys``)
+because ``toLower`` differs between servers for non-ASCII text. Schema statements are Neo4j-only and live in
+``graph_schema/schema.cypher``.
+
+Floats travel as exact ``[mantissa, e1, e2]`` integer triples decoded by :func:`exact_float` (value =
+mantissa * 2^e1 * 2^e2): FalkorDB's Bolt layer prints float parameters with six decimals, which would turn a
+metric of 1e-7 into 0. The decoding is exact on every server, so one statement serves both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from papergraph.graph.rows import ENTITY_LABELS, LABELS, MATCH_KEYS, NAME_KEY, PAPER, PAPER_KEYS, REL_TYPES
+
+_PROPERTY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _label(label: str) -> str:
+    if label not in LABELS:
+        raise ValueError(f"unknown node label {label!r}; expected one of {', '.join(LABELS)}")
+    return label
+
+
+def _entity_label(label: str) -> str:
+    if label not in ENTITY_LABELS:
+        raise ValueError(f"unknown entity label {label!r}; expected one of {', '.join(ENTITY_LABELS)}")
+    return label
+
+
+def _rel(rel: str) -> str:
+    if rel not in REL_TYPES:
+        raise ValueError(f"unknown relationship type {rel!r}; expected one of {', '.join(REL_TYPES)}")
+    return rel
+
+
+def _prop(name: str) -> str:
+    if not _PROPERTY.match(name):
+        raise ValueError(f"invalid property name {name!r}")
+    return f"`{name}`"
+
+
+def _projection(var: str, keys: Iterable[str]) -> str:
+    return var + " {" + ", ".join(f".{_prop(k)}" for k in keys) + "}"
+
+
+def exact_float(expr: str) -> str:
+    """Cypher decoding a float sent as an integer triple (see the module docstring)."""
+    return f"{expr}[0] * 2.0 ^ {expr}[1] * 2.0 ^ {expr}[2]"
+
+
+LINKED_BY_PAPERS = "MENTIONS|PROPOSES"
+"""The relationships from a paper to an entity: only papers have them, one per (paper, entity), so counting
+them counts papers, without a label check or DISTINCT."""
+
+PAPER_READ_KEYS = tuple(k for k in PAPER_KEYS if k != "abstract")
+"""Paper properties read back with a node: everything but the abstract (read apart, in slices)."""
+
+# --------------------------------------------------------------------------------------------------
+# Server probe and schema
+# --------------------------------------------------------------------------------------------------
+
+PROBE = "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
+"""Answers on Neo4j; FalkorDB (which calls itself Neo4j in its Bolt HELLO) fails it."""
+
+ECHO = "RETURN $text AS text"
+"""Do string parameters arrive intact? FalkorDB's Bolt layer splices them into query text unescaped."""
+
+
+def id_index(label: str) -> str:
+    """A plain index on ``id``, the one schema statement other Bolt servers get, so MERGE does not scan."""
+    return f"CREATE INDEX FOR (n:{_label(label)}) ON (n.id)"
+
+
+def split_statements(text: str) -> list[str]:
+    """The statements of a ``.cypher`` file: ``//`` comment lines dropped, split on ``;`` at line ends."""
+    lines = [line for line in text.splitlines() if not line.strip().startswith("//")]
+    statements = re.split(r";\s*(?:\n|$)", "\n".join(lines))
+    return [s.strip() for s in statements if s.strip()]
+
+
+# --------------------------------------------------------------------------------------------------
+# Writes
+# --------------------------------------------------------------------------------------------------
+
+DROP_ENTITY_LINKS = """UNWIND $ids AS id
+MATCH (p:Paper {id: id})-[r]->(n)
+WHERE NOT n:Metric
+WITH r, labels(n)[0] AS label, n.id AS node
+DELETE r
+RETURN DISTINCT label, node"""
+"""Remove papers' links to entities; returns the entities that were linked (orphan candidates)."""
+
+DROP_METRICS = """UNWIND $ids AS id
+MATCH (p:Paper {id: id})-[:REPORTS]->(m:Metric)
+OPTIONAL MATCH (m)-[:MEASURED_ON]->(h:Hardware)
+WITH m, h.id AS node
+DETACH DELETE m
+RETURN DISTINCT node"""
+"""Remove papers' Metric nodes; returns the hardware they were measured on (orphan candidates)."""
+
+DELETE_PAPERS = """UNWIND $ids AS id
+MATCH (p:Paper {id: id})
+DETACH DELETE p
+RETURN count(*) AS deleted"""
+
+MERGE_PAPERS = """UNWIND $rows AS row
+MERGE (p:Paper {id: row.id})
+WITH p, row, CASE WHEN p.content_hash = row.content_hash THEN p.embedding END AS embedding
+SET p = row
+SET p.embedding = embedding"""
+"""Create or replace papers; an embedding survives only while the paper's text is unchanged."""
+
+MERGE_METRICS = f"""UNWIND $rows AS row
+MERGE (m:Metric {{id: row.id}})
+SET m = row.props
+SET m.value = {exact_float("row.value")}, m.value_max = {exact_float("row.value_max")}"""
+"""Metrics: properties in ``row.props``, the two floats as exact triples (``value_max`` may be null)."""
+
+SET_EMBEDDINGS = f"""UNWIND $rows AS row
+MATCH (p:Paper {{id: row.id}})
+SET p.embedding = [v IN row.embedding | {exact_float("v")}]
+RETURN count(p) AS papers"""
+
+DELETE_ALL_BATCH = """MATCH (n)
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS deleted"""
+"""Wipe the database in bounded pieces (tests, benchmarks); loop until it deletes nothing."""
+
+
+def merge_entities(label: str) -> str:
+    """Create entities not seen before; an existing entity keeps its first name (as in the embedded store)."""
+    return f"""UNWIND $rows AS row
+MERGE (n:{_entity_label(label)} {{id: row.id}})
+ON CREATE SET n += row"""
+
+
+def merge_links(rel: str, source_label: str, target_label: str) -> str:
+    """One relationship per (source, target, type), its properties replaced by the row's ``props``."""
+    return f"""UNWIND $rows AS row
+MATCH (s:{_label(source_label)} {{id: row.source}})
+MATCH (t:{_label(target_label)} {{id: row.target}})
+MERGE (s)-[r:{_rel(rel)}]->(t)
+SET r = row.props"""
+
+
+def append_node_property(label: str, prop: str, floats: bool = False) -> str:
+    """Append ``row.part`` to a string or list property: how a value too big for one message is written.
+
+    ``floats``: the part is a list of exact float triples (an embedding).
+    """
+    p = _prop(prop)
+    part = f"[v IN row.part | {exact_float('v')}]" if floats else "row.part"
+    return f"""UNWIND $rows AS row
+MATCH (n:{_label(label)} {{id: row.id}})
+SET n.{p} = n.{p} + {part}"""
+
+
+def append_link_property(rel: str, source_label: str, target_label: str, prop: str) -> str:
+    """Append ``row.part`` to a relationship property (a very long evidence sentence)."""
+    p = _prop(prop)
+    return f"""UNWIND $rows AS row
+MATCH (s:{_label(source_label)} {{id: row.source}})-[r:{_rel(rel)}]->(t:{_label(target_label)} {{id: row.target}})
+SET r.{p} = r.{p} + row.part"""
+
+
+def delete_orphans(label: str) -> str:
+    """Delete the given entities when no paper links to them any more."""
+    return f"""UNWIND $ids AS id
+MATCH (n:{_entity_label(label)} {{id: id}})
+OPTIONAL MATCH (p:Paper)-->(n)
+WITH n, count(p) AS papers
+WHERE papers = 0
+DETACH DELETE n
+RETURN count(*) AS deleted"""
+
+
+# --------------------------------------------------------------------------------------------------
+# Reads
+# --------------------------------------------------------------------------------------------------
+
+PAPER_IDS = "MATCH (p:Paper) RETURN p.id AS id"
+
+PAPER_PROPERTIES = f"""MATCH (p:Paper {{id: $id}})
+RETURN {_projection("p", PAPER_READ_KEYS)} AS props, size(coalesce(p.abstract, '')) AS abstract_size"""
+"""A paper's properties without its abstract, and the abstract's length (read apart: records stay small)."""
+
+PAPER_ABSTRACT = """MATCH (p:Paper {id: $id})
+UNWIND range(0, $size - 1, $step) AS start
+RETURN start, substring(p.abstract, start, $step) AS part
+ORDER BY start"""
+"""A paper's abstract in slices of ``$step`` characters, one record each."""
+
+PAPER_LINKS = """MATCH (p:Paper {id: $id})-[r]->(n)
+RETURN type(r) AS rel, properties(r) AS rel_props, labels(n)[0] AS label, properties(n) AS props"""
+"""A paper's outgoing links, one record per link, with the linked node."""
+
+PAPERS_WITH_METRIC_KIND = """MATCH (p:Paper)-[:REPORTS]->(m:Metric)
+WHERE m.kind IN $kinds
+RETURN DISTINCT p.id AS id"""
+
+
+def papers_linked_to(label: str) -> str:
+    """Papers linked to an entity named by id or by one of its case-folded match keys."""
+    return f"""MATCH (n:{_entity_label(label)})
+WHERE n.id IN $ids OR any(k IN n.{MATCH_KEYS} WHERE k IN $keys)
+MATCH (n)<-[:{LINKED_BY_PAPERS}]-(p)
+RETURN DISTINCT p.id AS id"""
+
+
+def entity_counts(label: str) -> str:
+    """Entities of one label, optionally filtered by a case-folded substring, most-linked first."""
+    return f"""MATCH (n:{_entity_label(label)})
+WHERE $q IS NULL OR n.{NAME_KEY} CONTAINS $q
+OPTIONAL MATCH (n)<-[:{LINKED_BY_PAPERS}]-(p)
+WITH n, count(p) AS papers
+ORDER BY papers DESC, n.{NAME_KEY}, n.id
+LIMIT $limit
+RETURN properties(n) AS props, papers"""
+
+
+def find_entity(label: str) -> str:
+    """An entity by exact id, else by case-folded name."""
+    return f"""MATCH (n:{_entity_label(label)})
+WHERE n.id = $id OR n.{NAME_KEY} = $key
+RETURN n.id AS id
+ORDER BY CASE WHEN n.id = $id THEN 0 ELSE 1 END, n.id
+LIMIT 1"""
+
+
+def entity_count(label: str) -> str:
+    return f"""MATCH (n:{_entity_label(label)} {{id: $id}})
+OPTIONAL MATCH (n)<-[:{LINKED_BY_PAPERS}]-(p)
+RETURN properties(n) AS props, count(p) AS papers"""
+
+
+def entity_papers(label: str) -> str:
+    """An entity's papers with the evidence of their link, by title (re-sorted by case-folded title)."""
+    return f"""MATCH (n:{_entity_label(label)} {{id: $id}})<-[r:{LINKED_BY_PAPERS}]-(p)
+RETURN p.id AS id, p.title AS title, r.evidence AS evidence
+ORDER BY toLower(p.title), p.id
+LIMIT $limit"""
+
+
+def cooccurring(label: str) -> str:
+    """Entities sharing papers with one entity, by number of shared papers."""
+    return f"""MATCH (n:{_entity_label(label)} {{id: $id}})<-[:{LINKED_BY_PAPERS}]-(p)-[:{LINKED_BY_PAPERS}]->(o)
+WHERE o.id <> n.id
+WITH o, count(p) AS papers
+ORDER BY papers DESC, o.{NAME_KEY}, o.id
+LIMIT $limit
+RETURN labels(o)[0] AS label, properties(o) AS props, papers"""
+
+
+def node_exists(label: str) -> str:
+    return f"MATCH (n:{_label(label)} {{id: $id}}) RETURN n.id AS id"
+
+
+def adjacent(label: str) -> str:
+    """The first ``$k`` neighbours (either direction, by id) of each node: one BFS hop, one record each."""
+    return f"""UNWIND $ids AS id
+MATCH (a:{_label(label)} {{id: id}})--(b)
+WITH DISTINCT id, b.id AS other, labels(b)[0] AS other_label
+ORDER BY other
+WITH id, collect([other, other_label])[..$k] AS around
+UNWIND around AS pair
+RETURN id, pair[0] AS other, pair[1] AS label"""
+
+
+def outgoing(label: str) -> str:
+    """Outgoing relationships of nodes (few per node: only papers and metrics have any)."""
+    return f"""UNWIND $ids AS id
+MATCH (a:{_label(label)} {{id: id}})-[r]->(b)
+RETURN a.id AS source, b.id AS target, type(r) AS type, properties(r) AS props"""
+
+
+def node_properties(label: str) -> str:
+    """Properties of nodes for display; papers without abstract or embedding."""
+    props = _projection("n", PAPER_READ_KEYS) if label == PAPER else "properties(n)"
+    return f"""UNWIND $ids AS id
+MATCH (n:{_label(label)} {{id: id}})
+RETURN n.id AS id, {props} AS props"""
+
+
+def count_nodes(label: str) -> str:
+    return f"MATCH (n:{_label(label)}) RETURN count(n) AS count"
+
+
+def count_relationships(rel: str) -> str:
+    return f"MATCH ()-[r:{_rel(rel)}]->() RETURN count(r) AS count"
