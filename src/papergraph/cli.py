@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from papergraph.config import GraphBackend, Settings, settings_with
-from papergraph.errors import PaperGraphError
+from papergraph.errors import ConfigError, PaperGraphError
 from papergraph.models import SearchMode
 
 app = typer.Typer(
@@ -332,6 +332,41 @@ def serve(
 
     settings = _settings(ctx, host=host, port=port)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
+@app.command("export-neo4j")
+def export_neo4j(
+    ctx: typer.Context,
+    with_embeddings: Annotated[
+        bool, typer.Option("--with-embeddings", help="Store each paper's vector (for a Neo4j vector index).")
+    ] = False,
+) -> None:
+    """Push the embedded graph (and optionally the embeddings) to the Neo4j server named by NEO4J_URI."""
+    from papergraph.graph.export import export_graph
+    from papergraph.graph.neo4j_store import Neo4jStore
+    from papergraph.graph.networkx_store import GRAPH_FILE, NetworkxStore
+
+    settings = _settings(ctx)
+    if not (settings.graph_dir / GRAPH_FILE).exists():
+        raise ConfigError(f"no embedded graph in {settings.graph_dir}: run `papergraph ingest` first")
+    source = NetworkxStore(settings.graph_dir)
+    embeddings = None
+    if with_embeddings:
+        from papergraph.index import VectorIndex
+
+        index = VectorIndex.load(settings.index_dir)
+        ids = sorted(index.papers)
+        embeddings = dict(zip(ids, index.vectors(ids).tolist(), strict=True))
+    target = Neo4jStore.from_settings(settings)
+    try:
+        stats = export_graph(source, target, embeddings)
+    finally:
+        target.close()
+    extra = f", {len(embeddings)} embeddings" if embeddings else ""
+    out.print(
+        f"exported {stats.papers} papers, {stats.nodes} nodes, {stats.relationships} links{extra} "
+        f"to {settings.neo4j_uri}"
+    )
 
 
 def main() -> None:

@@ -83,7 +83,8 @@ class Settings(BaseSettings):
     neo4j_batch_bytes: int = Field(
         1_000_000,
         ge=512,
-        description="Most bytes of parameters in one write message (the CI Bolt server needs < 4 KB).",
+        description="Most bytes in one Bolt message, read or write, query text and parameters together "
+        "(the CI Bolt server, FalkorDB, needs < 4 KB; Neo4j takes the default).",
     )
 
     # --- service ----------------------------------------------------------------------------------

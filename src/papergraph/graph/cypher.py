@@ -18,9 +18,11 @@ metric of 1e-7 into 0. The decoding is exact on every server, so one statement s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from papergraph.graph.rows import ENTITY_LABELS, LABELS, MATCH_KEYS, NAME_KEY, PAPER, PAPER_KEYS, REL_TYPES
+from papergraph.models import EntityType
 
 _PROPERTY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -298,3 +300,50 @@ def count_nodes(label: str) -> str:
 
 def count_relationships(rel: str) -> str:
     return f"MATCH ()-[r:{_rel(rel)}]->() RETURN count(r) AS count"
+
+
+# --------------------------------------------------------------------------------------------------
+# The graph query behind a question, shown to users (paste it into Neo4j Browser)
+# --------------------------------------------------------------------------------------------------
+
+
+def papers_query(
+    constraints: Mapping[EntityType, Sequence[str]],
+    metric_kinds: Sequence[str] = (),
+    count: bool = False,
+    topics: Mapping[str, str] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """(cypher, params) for the papers satisfying every constraint: the same matching as ``papers_for``.
+
+    One ``MATCH ... WITH DISTINCT p`` step per entity type (values of a type are OR'ed through ``match_keys``),
+    then the topic regexes on the paper text, then the metrics of the kinds asked about.
+    """
+    params: dict[str, Any] = {}
+    lines: list[str] = []
+    for type_, values in constraints.items():
+        if type_ is EntityType.METRIC:
+            continue
+        key = type_.value
+        params[key] = sorted({v.casefold().strip() for v in values})
+        var = key[0]
+        lines.append(
+            f"MATCH (p:{PAPER})-[:{LINKED_BY_PAPERS}]->({var}:{_entity_label(type_.label)}) "
+            f"WHERE any(k IN {var}.{MATCH_KEYS} WHERE k IN ${key})"
+        )
+        lines.append("WITH DISTINCT p")
+    if not lines:
+        lines.append(f"MATCH (p:{PAPER})")
+    for i, pattern in enumerate((topics or {}).values()):
+        params[f"topic_{i}"] = f"(?is).*({pattern}).*"
+        lines.append(f"WITH p WHERE p.title =~ $topic_{i} OR p.abstract =~ $topic_{i}")
+    if count:
+        lines.append("RETURN count(p) AS papers")
+        return "\n".join(lines), params
+    if metric_kinds:
+        params["metric_kinds"] = list(metric_kinds)
+        lines.append("OPTIONAL MATCH (p)-[:REPORTS]->(m:Metric) WHERE m.kind IN $metric_kinds")
+        lines.append("RETURN p.id AS id, p.title AS title, collect(m.surface) AS metrics")
+    else:
+        lines.append("RETURN p.id AS id, p.title AS title")
+    lines.append("ORDER BY title")
+    return "\n".join(lines), params

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from papergraph.models import (
@@ -52,12 +53,21 @@ def metric_id(paper_id: str, index: int) -> str:
 def match_keys(label: str, props: Mapping[str, Any]) -> Iterator[str]:
     """The case-folded values a filter may use to name an entity: name, family and, for hardware, type.
 
-    Shared by both stores so that "fpga", "NVIDIA Jetson" or "A100" match the same nodes everywhere.
+    Shared by both stores so that "fpga", "NVIDIA Jetson" or "A100" match the same nodes everywhere. A hardware
+    model also answers to its name with qualifiers left out, as long as the model word stays: "NVIDIA Jetson
+    AGX Orin" is found by "NVIDIA Jetson Orin" and "Jetson Orin".
     """
     for key in ("name", "family", "type") if label == "Hardware" else ("name", "family"):
         value = props.get(key)
         if value:
             yield str(value).casefold()
+    if label == "Hardware" and props.get("name"):
+        words = str(props["name"]).casefold().split()
+        if 3 <= len(words) <= 6:
+            *qualifiers, model = words
+            for size in range(1, len(qualifiers)):
+                for kept in combinations(qualifiers, size):
+                    yield " ".join((*kept, model))
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from papergraph.graph import GraphStore
-from papergraph.graph.cypher_view import papers_query
+from papergraph.graph.cypher import papers_query
 from papergraph.models import EntityType, Extraction, MetricRecord, PaperRecord, Span
 from papergraph.query.search import Searcher, rrf, snippet
 
