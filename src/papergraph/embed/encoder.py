@@ -73,8 +73,12 @@ class Encoder:
         # Offline for good: a missing model must fail, never start a download.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the CLI draws its own progress
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()
 
         if self.settings.torch_threads:
             torch.set_num_threads(self.settings.torch_threads)
