@@ -159,3 +159,23 @@ def test_real_server_over_http(server: str) -> None:
     assert bad.status_code == 422 and isinstance(bad.json()["detail"], str)
     docs = httpx.get(f"{server}/openapi.json").json()
     assert {"/search", "/ask", "/papers/{paper_id}", "/graph/neighbors"} <= set(docs["paths"])
+
+
+def test_concurrent_requests_are_safe(server: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["split computing on Jetson", "ternary LLM accelerator", "federated learning", "serverless"] * 6
+
+    def call(q: str) -> tuple[str, list[str]]:
+        with httpx.Client(base_url=server, timeout=60) as client:
+            found = client.get("/search", params={"q": q, "k": 5})
+            asked = client.post("/ask", json={"question": f"Which papers are about {q}?"})
+            assert found.status_code == 200 and asked.status_code == 200
+            return q, [h["id"] for h in found.json()["data"]] + [p["id"] for p in asked.json()["papers"]]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(call, queries))
+    by_query: dict[str, set[tuple[str, ...]]] = {}
+    for q, ids in results:
+        by_query.setdefault(q, set()).add(tuple(ids))
+    assert all(len(answers) == 1 for answers in by_query.values())  # same answer every time, under load

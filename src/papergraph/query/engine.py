@@ -75,6 +75,7 @@ class Engine:
         if warm:  # load the models now, not on the first request
             encoder.encode_query("warm up")  # the model itself: the batcher would cache this query
             engine.asker.ask("warm up")
+            store.paper_ids()  # builds the embedded store's read indexes
         log.info("engine ready: %d papers, graph %s", len(index), settings.graph.value)
         return engine
 
