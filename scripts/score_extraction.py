@@ -9,7 +9,10 @@ Precision, recall and F1 per entity type, micro-averaged over papers:
 
 Each paper's gold and predicted names are sets: a name counts once per paper, as in the graph.
 
-    python scripts/score_extraction.py [--set dev|heldout|both] [--verbose]
+    python scripts/score_extraction.py [--set dev|heldout|audit|both|all] [--verbose]
+
+``both`` is dev + held-out; ``all`` adds the independent audit set (``extraction_audit.jsonl``: 25 papers
+labelled by someone other than the rules' author, across the whole field).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from papergraph.extract import Extractor
 from papergraph.models import Extraction, Paper, slugify
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+SETS = ("dev", "heldout", "audit")
 TYPES = ("hardware", "techniques", "systems", "datasets", "metrics")
 
 
@@ -154,11 +158,11 @@ def run(name: str, extractor: Extractor, verbose: bool) -> dict[str, Counts]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--set", choices=("dev", "heldout", "both"), default="dev")
+    parser.add_argument("--set", choices=(*SETS, "both", "all"), default="dev")
     parser.add_argument("--verbose", action="store_true", help="list false positives/negatives per paper")
     args = parser.parse_args(argv)
     extractor = Extractor()
-    names = ("dev", "heldout") if args.set == "both" else (args.set,)
+    names = {"both": ("dev", "heldout"), "all": SETS}.get(args.set, (args.set,))
     for name in names:
         run(name, extractor, args.verbose)
     return 0

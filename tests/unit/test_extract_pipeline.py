@@ -266,3 +266,197 @@ def test_hardware_ties_follow_the_sentence(extractor: Extractor) -> None:
         (11, "Raspberry Pi"),
         (37, None),
     ]
+
+
+# ---------------------------------------------------------------------------------------- audit fixes
+
+
+def test_generations_and_missing_families_are_their_own_nodes(extractor: Extractor) -> None:
+    x = _x(
+        extractor,
+        "We compare a Stratix V, a Virtex-7, a SambaNova SN30, an nRF5340 and an Intel HARPv2 with a Mac Studio, "
+        "a Moore Threads GPU, a Baidu Kunlun chip and HPE Slingshot links.",
+    )
+    assert _names(x.hardware) == [
+        "Intel Stratix V",
+        "Xilinx Virtex-7",
+        "SambaNova SN30",
+        "nRF5340",
+        "Intel HARPv2",
+        "Apple Mac Studio",
+        "Moore Threads MTT",
+        "Baidu Kunlun",
+        "HPE Slingshot",
+    ]
+
+
+def test_class_word_heading_a_named_model_or_negated_is_no_class(extractor: Extractor) -> None:
+    x = _x(extractor, "It runs at 64 FPS on the Snapdragon 865 CPU and on the ESP32 system-on-chip microcontroller.")
+    assert _names(x.hardware) == ["Qualcomm Snapdragon 865", "ESP32"]
+    assert _names(_x(extractor, "We evaluate on GPU-less and CPU-free devices.").hardware) == []
+    # a family named with none of its members names its class too
+    assert _names(_x(extractor, "It runs on a large Ascend NPU cluster.").hardware) == ["Huawei Ascend"]
+
+
+def test_fpga_resources_and_in_memory_computing(extractor: Extractor) -> None:
+    x = _x(extractor, "It is 2x more DSP efficient than prior FPGA designs on a 256Kb in-memory computing macro.")
+    assert _names(x.hardware) == ["FPGA", "PIM"]
+    kb = _metric(x, "256Kb")
+    assert (kb.value, kb.unit) == (256, "Kb")  # kilobits are not kilobytes
+
+
+@pytest.mark.parametrize(
+    ("question", "hardware", "techniques", "systems"),
+    [
+        ("which papers run llms on jetson boards?", ["NVIDIA Jetson"], [], []),
+        ("papers that use a100s for training", ["NVIDIA A100"], [], []),
+        ("h100 vs a100 throughput of vllm", ["NVIDIA H100", "NVIDIA A100"], [], ["vLLM"]),
+        ("t4 gpus", ["NVIDIA T4"], [], []),
+        ("inference on raspberry pis", ["Raspberry Pi"], [], []),
+        ("llm inference on apple silicon", ["Apple Silicon"], [], []),
+        ("llama.cpp on a mac m1", ["Apple M1"], [], ["llama.cpp"]),
+        ("running llama models on phones", ["smartphone"], [], ["LLaMA"]),
+        ("what runs on tpus and mcus?", ["TPU", "microcontroller"], [], []),
+        ("pixel phones", ["Google Pixel"], [], []),
+        ("papers about lora and qlora", [], ["low-rank adaptation"], []),
+        ("kv cache eviction for moe models", [], ["kv cache management", "mixture of experts"], []),
+        (
+            "peft, nas, faas and dvfs",
+            [],
+            [
+                "parameter-efficient fine-tuning",
+                "neural architecture search",
+                "serverless computing",
+                "power management",
+            ],
+            [],
+        ),
+        ("tensorrt-llm vs llama.cpp on jax", [], [], ["TensorRT-LLM", "llama.cpp", "JAX"]),
+    ],
+)
+def test_short_lower_case_questions(
+    extractor: Extractor, question: str, hardware: list[str], techniques: list[str], systems: list[str]
+) -> None:
+    x = _x(extractor, question)
+    assert _names(x.hardware) == hardware
+    assert _names(x.techniques) == techniques
+    assert _names(x.systems) == systems
+
+
+def test_common_words_do_not_match_systems_in_lower_case(extractor: Extractor) -> None:
+    x = _x(extractor, "A ray of hope: we spark interest and whisper to zero users with a clip and opt out.")
+    assert x.systems == []
+
+
+def test_coined_names_in_more_contexts(extractor: Extractor) -> None:
+    x = _x(
+        extractor,
+        "We introduce T800, a low-resource packet filter, built with the ESP-IDF framework. "
+        "It employs Dynamic SplitFuse, a novel composition strategy. It is faster than SoTA accelerators "
+        "(Allo and DFX) and we extend it to GPT-2 medium. We also propose a recursive warm-restart (RecWR).",
+    )
+    roles = {s.name: s.role.value for s in x.systems}
+    assert roles == {
+        "T800": "proposed",
+        "ESP-IDF": "mentioned",
+        "Dynamic SplitFuse": "proposed",
+        "Allo": "mentioned",
+        "DFX": "mentioned",
+        "GPT-2 medium": "mentioned",
+    }
+
+
+def test_slash_variants_and_plural_of_a_written_singular(extractor: Extractor) -> None:
+    x = _x(
+        extractor, "We test EfficientNetV2S/M, ResNet50/101 and DeepSeek-V3/R1 with TULIP-PEs. Each TULIP-PE is small."
+    )
+    assert set(_names(x.systems)) == {
+        "EfficientNetV2S",
+        "EfficientNetV2M",
+        "ResNet50",
+        "ResNet101",
+        "DeepSeek-V3",
+        "DeepSeek-R1",
+        "TULIP-PE",
+    }
+
+
+def test_proposed_system_as_subject_introduces_components(extractor: Extractor) -> None:
+    paper = Paper(
+        id="p1",
+        title="FlowKV: A Disaggregated Inference Framework",
+        abstract="FlowKV introduces the Load-Aware Scheduler for balanced request scheduling.",
+    )
+    (e,) = list(extractor.extract([paper]))
+    assert {s.name: s.role.value for s in e.systems} == {"FlowKV": "proposed", "Load-Aware Scheduler": "proposed"}
+
+
+def test_unlisted_datasets_named_like_one(extractor: Extractor) -> None:
+    x = _x(extractor, "Experiments on COCO and TJU-DHD datasets and on the N-MNIST and N-TIDIGITS datasets.")
+    assert _names(x.datasets) == ["COCO", "TJU-DHD", "N-MNIST", "N-TIDIGITS"]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "value", "value_max", "unit", "kind"),
+    [
+        ("It is 3.65 sim 39.14times faster.", "3.65 sim 39.14times", 3.65, 39.14, "x", "speedup"),
+        ("It improves throughput by 1.6sim14.6times.", "1.6sim14.6times", 1.6, 14.6, "x", "throughput"),
+        ("A CoE system with 150 experts.", "150 experts", 150, None, "experts", "scale"),
+        ("FemtoDet reaches 46.3 AP50 on PASCAL VOC.", "46.3 AP50", 46.3, None, "mAP", "accuracy"),
+        ("It yields 3.7x lower (token-level) tail latency.", "3.7x", 3.7, None, "x", "latency"),
+        ("It reaches 5.5x speedup in median latency.", "5.5x", 5.5, None, "x", "latency"),
+        ("It shows a 1.7-17.2x performance speedup.", "1.7-17.2x", 1.7, 17.2, "x", "speedup"),
+        ("It has 1.66 sim 7.17times better power efficiency.", "1.66 sim 7.17times", 1.66, 7.17, "x", "energy"),
+        ("It reduces machine footprint by up to 19x.", "19x", 19, None, "x", "scale"),
+        ("They have smaller model sizes (< 7MB).", "7MB", 7, None, "MB", "model-size"),
+    ],
+)
+def test_metric_parsing_audit_cases(
+    extractor: Extractor, text: str, surface: str, value: float, value_max: float | None, unit: str, kind: str
+) -> None:
+    m = _metric(_x(extractor, text), surface)
+    assert (m.value, m.value_max, m.unit, m.kind) == (value, value_max, unit, kind)
+
+
+def test_capitalized_magnitudes_shared_by_a_list(extractor: Extractor) -> None:
+    x = _x(
+        extractor, "For 22 Billion, 175 Billion, and 1 Trillion parameters we reach 38%, 36%, and 31%, respectively."
+    )
+    assert [(m.value, m.unit) for m in x.metrics if m.unit == "parameters"] == [
+        (22e9, "parameters"),
+        (175e9, "parameters"),
+        (1e12, "parameters"),
+    ]
+
+
+def test_respectively_after_a_bare_list_reuses_the_earlier_kinds(extractor: Extractor) -> None:
+    x = _x(
+        extractor,
+        "It gives a 1.61x runtime improvement and 37% energy reduction, while the FPU reaches up to 32.09x and 99%, "
+        "respectively.",
+    )
+    assert [(m.value, m.kind) for m in x.metrics] == [
+        (1.61, "latency"),
+        (37, "energy"),
+        (32.09, "latency"),
+        (99, "energy"),
+    ]
+
+
+def test_hardware_ties_parentheses_counts_comparisons_and_placement(extractor: Extractor) -> None:
+    x = _x(
+        extractor,
+        "It achieves 15 times speedup over TensorFlow (Raspberry Pi), 5.6 times memory saving (Jetson AGX Orin). "
+        "Validated with 32 NVIDIA A100 GPUs, it shows 2.4x higher throughput. "
+        "We reach 100% efficiency on 1024 and 3072 MI250X GPUs. "
+        "On a Google TPUv4 it reaches 161x speedup compared to the previous work on many-core CPUs. "
+        "It scores 46.3 AP50 on PASCAL VOC and 1.11 W on a Snapdragon 865.",
+    )
+    ties = {(m.value, m.unit): m.hardware for m in x.metrics}
+    assert ties[(15, "x")] == "Raspberry Pi"
+    assert ties[(5.6, "x")] == "NVIDIA Jetson AGX Orin"
+    assert ties[(2.4, "x")] == "NVIDIA A100"
+    assert ties[(100, "%")] == ties[(1024, "GPUs")] == ties[(3072, "GPUs")] == "AMD Instinct MI250X"
+    assert ties[(161, "x")] == "Google TPU v4"
+    assert ties[(46.3, "mAP")] is None
+    assert ties[(1.11, "W")] == "Qualcomm Snapdragon 865"

@@ -25,7 +25,7 @@ from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
 from papergraph.extract.phrases import Hit, PhraseIndex, resolve_overlaps
 from papergraph.extract.rules import Rule, entity_table, load_rules
 from papergraph.extract.systems import SystemRules, strip_possessive
-from papergraph.extract.text import Sentences, fold, fold_case_sensitive, mask_urls
+from papergraph.extract.text import Sentences, fold, fold_case_sensitive, mask_urls, words
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +43,21 @@ METRIC_FILES = ("units.jsonl", "metric_kinds.jsonl")
 # "Mixtral 8x7B", "DeepSeek R1", "BitNet-b1.58-3B", "MobileNetV3-Large".
 _VARIANTS = (
     "Chat|Instruct|Base|Large|Small|Tiny|Mini|Nano|Medium|XL|XXL|Pro|Max|Ultra|Turbo|Coder|Code|Math|Vision|VL|"
-    "Lite|Plus|Preview|MoE|Distill|hf|HF|chat|instruct|base|large|small|tiny|mini|it|V|R|S|M|L|B|T|H"
+    "Lite|Plus|Preview|MoE|Distill|Flash|flash|Beta|beta|Alpha|alpha|Exp|exp|Omni|omni|"
+    "hf|HF|chat|instruct|base|large|small|tiny|mini|it|V|R|S|M|L|B|T|H"
 )
 _SUFFIX_PART = re.compile(
     r"(?:[-_]|(?<=\d)\.)?(?:v?\d+(?:\.\d+)*(?:[xX]\d+)?[A-Za-z]?(?![A-Za-z])|b\d+(?:\.\d+)?)"
     rf"|[-_](?:{_VARIANTS})(?![A-Za-z])"
 )
-_SPACE_PART = re.compile(r" (?:\d+(?:\.\d+)*(?:[xX]\d+)?[BMK]?|[RVv]\d+(?:\.\d+)?)(?![\w%])")
+# "GPT-2 medium", "BERT base": a size word written after the model, unless it starts a phrase ("GPT-2 large
+# language model").
+_SIZE_WORD = re.compile(
+    r" (?:small|medium|large|base|tiny|XL|XXL)(?![\w-])(?! (?:language|models?|scale|vision|multimodal|datasets?)\b)"
+)
+# "ResNet50/101", "EfficientNetV2S/M", "DeepSeek-V3/R1", "YOLOv8n/s": a sibling variant written after a slash.
+_SLASH_TAIL = re.compile(r"/([A-Za-z]{0,2}\d+(?:\.\d+)?[A-Za-z]?|[A-Za-z]{1,2})(?![\w/+-])")
+_SPACE_PART = re.compile(r" (?:\d+(?:\.\d+)*(?:[xX]\d+)?[BMKb]?|[RVv]\d+(?:\.\d+)?)(?![\w%])")
 _PARALLEL_WORD = r"(data|tensor|pipeline|sequence|context|expert)"
 _ELLIPSIS_BEFORE = re.compile(
     rf"\b{_PARALLEL_WORD}((?:\s*(?:,|/|\band\b|\bor\b)\s*(?:(?:and|or)\s+)?{_PARALLEL_WORD})+)\s+parallel(?:ism)?\b"
@@ -125,9 +133,13 @@ class EntityRuler:
     def _build(self) -> None:
         rules = self.rules
         self.meta = entity_table(rules)
-        self.entity_index = PhraseIndex(r for r in rules if r.label in ("HARDWARE", "DATASET", "IGNORE"))
+        self.entity_index = PhraseIndex(
+            [r for r in rules if r.label in ("HARDWARE", "DATASET", "IGNORE")] + _lowercase_model_codes(rules)
+        )
         self.system_index = PhraseIndex(
-            (r for r in rules if r.label in ("SYSTEM", "IGNORE")), suffix=r"(?:'s)?", right=r"[^\W\d_]"
+            [r for r in rules if r.label in ("SYSTEM", "IGNORE")] + _folded_systems(rules),
+            suffix=r"(?:'s)?",
+            right=r"[^\W\d_]",
         )
         self.technique_index = PhraseIndex(r for r in rules if r.label in ("TECHNIQUE", "IGNORE"))
         # generic words and unit spellings never name a system on their own ("LLM", "FaaS", "TFLOPS", "kJ")
@@ -182,6 +194,10 @@ class EntityRuler:
             if hit.label in ("HARDWARE", "DATASET"):
                 mentions.append(self._mention(hit))
                 occupied.append((hit.start, hit.end, hit.label))
+        mentions = self._fold_hardware_heads(masked, mentions)
+        for mention in self._named_datasets(masked, sentences, mentions):
+            mentions.append(mention)
+            occupied.append((mention.start, mention.end, "DATASET"))
         for hit in system_hits:
             if hit.label != "SYSTEM" or any(s < hit.end and hit.start < e for s, e, _ in occupied):
                 continue
@@ -237,6 +253,7 @@ class EntityRuler:
         for mention in mentions:
             if mention.label == "SYSTEM" and any(s < mention.end and mention.start < e for s, e in proposed_spans):
                 mention.role = "proposed"
+        mentions += _slash_variants(masked, [m for m in mentions if m.label == "SYSTEM"])
         mentions += techniques
         if doc._.pg_field == "title":
             for mention in mentions:
@@ -244,6 +261,75 @@ class EntityRuler:
         mentions.sort(key=lambda m: (m.start, m.end))
         doc._.pg_entities = mentions
         return doc
+
+    def _fold_hardware_heads(self, text: str, mentions: list[EntityMention]) -> list[EntityMention]:
+        """Generic class words that are part of a named model's mention, or negated, are not classes of their own.
+
+        "Snapdragon 865 CPU", "the ESP32 system-on-chip microcontroller", "Jetson Nano GPU": the class word heads
+        the named model's noun phrase ("ARM Cortex M4F core" is the Cortex-M4). "GPU-less devices", "CPU-free":
+        the text says the class is absent.
+        """
+        out: list[EntityMention] = []
+        prev_end, prev_specific = -10, False
+        for m in mentions:
+            if m.label != "HARDWARE":
+                out.append(m)
+                continue
+            generic = bool(m.attrs.get("generic"))
+            if generic and _NEGATED_CLASS.match(text, m.end):
+                continue
+            if generic and prev_specific and _HEAD_GAP.fullmatch(text, prev_end, m.start):
+                prev_end = m.end  # "ESP32 system-on-chip microcontroller": the whole phrase is the ESP32
+                continue
+            out.append(m)
+            prev_end, prev_specific = m.end, not generic
+        return out
+
+    def _named_datasets(self, text: str, sentences: Sentences, mentions: list[EntityMention]) -> list[EntityMention]:
+        """Datasets no gazetteer lists, named like one: "on COCO and TJU-DHD datasets", "the N-MNIST dataset".
+
+        A known dataset written with a glued prefix is another dataset ("N-MNIST" is not MNIST).
+        """
+        out: list[EntityMention] = []
+        for m in mentions:
+            if m.label != "DATASET" or m.start < 2 or text[m.start - 1] != "-":
+                continue
+            prefix = _DATASET_PREFIX.search(text, max(0, m.start - 8), m.start)
+            if prefix:
+                m.start, m.name, m.id = prefix.start(), text[prefix.start() : m.end], ""
+                m.surface = m.name
+        if not _DATASET_NOUN.search(text):
+            return out
+        spans = [(m.start, m.end, m.label) for m in mentions]
+        ws = words(text)
+        for i, w in enumerate(ws):
+            if w.text.lower() not in DATASET_NOUNS or i == 0:
+                continue
+            sent = sentences.index(w.start)
+            k = i - 1
+            while k >= 0 and sentences.index(ws[k].start) == sent:
+                cand = ws[k]
+                label = next((lb for s, e, lb in spans if s < cand.end and cand.start < e), None)
+                if label == "DATASET":
+                    pass
+                elif label is not None or not self._dataset_name(cand.text):
+                    break
+                else:
+                    out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
+                    spans.append((cand.start, cand.end, "DATASET"))
+                j = k - 1  # the item before: across ",", "&", "and", "or", ", and"
+                while j >= 0 and k - j <= 2 and ws[j].text.lower() in (",", "&", "and", "or"):
+                    j -= 1
+                if j == k - 1:
+                    break
+                k = j
+        return out
+
+    def _dataset_name(self, word: str) -> bool:
+        shape = self.system_rules.shape(word)
+        if shape in ("strong", "caps"):
+            return not _FORMAT_LIKE.match(word)
+        return shape == "cap" and ("-" in word or any(c.isdigit() for c in word))
 
     def _mention(self, hit: Hit) -> EntityMention:
         rule = hit.rules[0]
@@ -270,10 +356,20 @@ class EntityRuler:
                 if m is None or m.end() == end:
                     break
                 end = m.end()
+            size = _SIZE_WORD.match(text, end)
+            if size:
+                end = size.end()
         written = text[hit.start : end]
         head = str(meta.get("name", rule.pattern))
         if written.lower() == (head + "s").lower() and not head.endswith("s"):
             written = written[:-1]
+        matched = text[hit.start : hit.end]
+        pattern = next(
+            (str(r.pattern) for r in hit.rules if r.get("case", False) is False and r.get("fold") is None), ""
+        )
+        if pattern and matched != pattern and fold(matched).startswith(fold(pattern)) and matched.islower():
+            # "vllm", "llama 3 8b" typed in lower case: the name as the gazetteer writes it
+            written = pattern + written[len(pattern) :]
         return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned")
 
     def _token_hits(self, doc: Doc) -> list[Hit]:
@@ -307,6 +403,53 @@ class EntityRuler:
         return [m for m in out if m.name]
 
 
+DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"})
+_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora)\b", re.I)
+_DATASET_PREFIX = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]{0,5}-$")
+_FORMAT_LIKE = re.compile(r"^(?:U?INT\d+|FP\d+|BF\d+|[A-Z]\d?|\d.*)$")
+# Between a named model and a class word that heads its noun phrase: "Snapdragon 865 CPU", "ESP32-based MCU".
+_HEAD_GAP = re.compile(r"[ \t]*(?:-[ \t]*|based[ \t]+|-based[ \t]+)?")
+_NEGATED_CLASS = re.compile(r"-?(?:less|free)\b", re.I)
+# Model codes written in lower case in questions ("a100s", "h100 vs a100"); short codes ("t4", "l4") only
+# next to the class word ("t4 gpus") because "l4" or "p4" alone mean other things.
+_MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9 .+-]+$")
+_SHORT_CODE_CONTEXT = ["gpu", "gpus", "nvidia", "tesla", "card", "cards"]
+
+
+def _lowercase_model_codes(rules: list[Rule]) -> list[Rule]:
+    out: list[Rule] = []
+    for r in rules:
+        pattern = r.pattern
+        if r.label != "HARDWARE" or not r.get("case") or not isinstance(pattern, str) or pattern.islower():
+            continue
+        if not _MODEL_CODE.match(pattern) or r.get("context"):
+            continue
+        attrs = {k: v for k, v in r.attrs.items() if k not in ("name", "type", "family", "generic", "family_level")}
+        if len(pattern.replace(" ", "")) <= 3:
+            attrs.update(context=_SHORT_CODE_CONTEXT, window=1)
+        out.append(Rule(r.label, pattern.lower(), r.id, attrs, r.source))
+    return out
+
+
+def _folded_systems(rules: list[Rule]) -> list[Rule]:
+    """Known system names matched in any letter case ("vllm", "llama", "tensorrt-llm"), as users type them.
+
+    Names that are ordinary words in lower case ("Spark", "Orca", "ZeRO", "Whisper") carry ``"fold": false`` and
+    keep matching only as written.
+    """
+    out: list[Rule] = []
+    for r in rules:
+        pattern = r.pattern
+        if r.label != "SYSTEM" or not isinstance(pattern, str) or r.get("fold") is False or not r.get("case", False):
+            continue
+        if len(pattern) < 3 or pattern.lower() == pattern:
+            continue
+        attrs = {k: v for k, v in r.attrs.items() if k != "name"}
+        attrs["case"] = False
+        out.append(Rule(r.label, pattern, r.id, attrs, r.source))
+    return out
+
+
 STRONG_RULES = frozenset({"title", "propose", "named", "known", "apposition", "baseline"})
 
 
@@ -328,6 +471,31 @@ def _gate_words(pattern: Any) -> set[str] | None:
 def r_is_word(text: str) -> bool:
     """Whether a rule pattern is a word worth comparing case-insensitively (longer than three letters)."""
     return len(text) > 3 and text.replace("-", "").isalpha()
+
+
+def _slash_variants(text: str, systems: list[EntityMention]) -> list[EntityMention]:
+    """Sibling variants written after a slash: "ResNet50/101" also names ResNet101, "DeepSeek-V3/R1" DeepSeek-R1."""
+    out: list[EntityMention] = []
+    for m in systems:
+        tail = _SLASH_TAIL.match(text, m.end)
+        if tail is None:
+            continue
+        t = tail.group(1)
+        name = m.name
+        if t.isdigit():
+            base = re.search(r"\d+$", name)
+        elif t.isalpha():
+            base = re.search(rf"(?<=\d)[A-Za-z]{{{len(t)}}}$", name)
+        else:
+            n_letters = len(re.match(r"[A-Za-z]*", t).group(0))  # type: ignore[union-attr]
+            base = (
+                re.search(rf"(?<![A-Za-z])[A-Za-z]{{{n_letters}}}\d+(?:\.\d+)?[A-Za-z]?$", name) if n_letters else None
+            )
+        if base is None or base.group(0) == t:
+            continue
+        variant = name[: base.start()] + t
+        out.append(EntityMention("SYSTEM", tail.start(1), tail.end(1), t, "", variant, m.role))
+    return out
 
 
 def _covers_hardware(cand: Any, occupied: list[tuple[int, int, str]]) -> bool:

@@ -109,8 +109,12 @@ def _resolve_hardware(
     by_type: dict[str, dict[str, EntityMention]] = {}
     for m in mentions:
         target = rename.get(id(m), m)
-        if target is not None and not target.attrs.get("generic") and not target.attrs.get("family_level"):
-            by_type.setdefault(str(target.attrs.get("type")), {})[target.name] = target
+        if target is None or target.attrs.get("generic"):
+            continue
+        # a family named with none of its members ("an Ascend NPU cluster") names that class too
+        if target.attrs.get("family_level") and members.get(str(target.attrs.get("family") or target.name)):
+            continue
+        by_type.setdefault(str(target.attrs.get("type")), {})[target.name] = target
     for m in mentions:
         if m.attrs.get("generic") and str(m.attrs.get("type")) in by_type:
             rename[id(m)] = None

@@ -23,14 +23,17 @@ from papergraph.extract.text import Sentences, Word, fold, words, wordset
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _NUMBER = re.compile(rf"10\s*\^\s*\{{?\s*(?P<exp>-?\d+)\s*\}}?|(?P<num>{_NUM})")
-_MAGNITUDE = re.compile(r"(?:(?P<word>\s*(?:thousand|million|billion|trillion)\b)|(?P<letter>[KkMBT])(?![A-Za-z0-9]))")
+_MAGNITUDE = re.compile(r"(?:(?P<word>\s*(?i:thousand|million|billion|trillion)\b)|(?P<letter>[KkMBT])(?![A-Za-z0-9]))")
 _MAG_VALUES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9, "t": 1e12}
 _MAG_VALUES["trillion"] = 1e12
 _GAP = re.compile(r"(?:\s|~|\\[,;: !]|\$(?!\d)|\{|\})*")
-_RANGE = re.compile(r"\s*(?:--|-|\u2013|\u2014|~(?=\s*\d)|to\b|\\sim|\$\\sim\$|and\b)\s*")
+# "\sim" loses its backslash in many abstracts: "3.65 sim 39.14times", "1.6sim14.6times"
+_RANGE = re.compile(r"\s*(?:--|-|\u2013|\u2014|~(?=\s*\d)|\u223c(?=\s*\d)|to\b|\\sim|\$\\sim\$|sim(?=\s*\d)|and\b)\s*")
 _MONEY = re.compile(r"(?:US)?\\?\$\s*$")
 _DIMENSION = re.compile(r"\s*\d")
-_COORDINATED = re.compile(rf"(?:\s*(?:,|and|or|/)\s*{_NUM}\s*(?:[KMBT]|thousand|million|billion|trillion)?)+\s+")
+_COORDINATED = re.compile(
+    rf"(?:\s*(?:,\s*(?:and|or)?|and|or|/)\s*{_NUM}\s*(?:[KMBT]|(?i:thousand|million|billion|trillion))?)+\s+"
+)
 _FRACTION = re.compile(r"\s*/\s*(\d+)(?=\s+of\b)")
 
 CLAUSE_STOPS = wordset(
@@ -46,6 +49,8 @@ CHANGE_VERBS = wordset(
     "consuming sustain sustains sustaining yield yields"
 )
 SPEED_VERBS = wordset("accelerate accelerates accelerated speeds speed")
+# "outperform the strongest baselines by 8x": a bare ratio over baselines is a speedup
+OUTPERFORM_VERBS = wordset("outperform outperforms outperformed outperforming surpass surpasses surpassed beats")
 LOSS_CUES = wordset(
     "loss losses lose loses losing lost drop drops dropped degradation degradations degrade degrades degraded "
     "decline declines decrease decreases"
@@ -202,9 +207,8 @@ class MetricFinder:
             consumed_until = got.end
         if found:
             self._assign_kinds(text, masked, sentences, found)
-            spans = [(x.start, x.end) for x in found]
             for metric in found:
-                self._tie_hardware(masked, sentences, metric, hardware, spans)
+                self._tie_hardware(masked, sentences, metric, hardware, found)
         return found
 
     @staticmethod
@@ -386,6 +390,10 @@ class MetricFinder:
                 if metric.fixed_kind:
                     has_kw = kw is not None and not generic
                     metric.metric = _phrase(masked, ws, kw, metric.end) if kw is not None and has_kw else metric.kind
+                    if metric.kind == "memory" and self._model_size_cue(
+                        masked, found, idx, kw_hits, kw if has_kw else None
+                    ):
+                        metric.kind = "model-size"  # "smaller model sizes (< 7MB)"
                     continue
                 chosen: Hit | None = None
                 if kw is not None and not generic:
@@ -396,6 +404,10 @@ class MetricFinder:
                     chosen = kw  # "2.77x improvement": a bare ratio of a generic gain is a speedup
                 elif resp:
                     chosen = resp[pos_in_group % len(resp)]
+                elif resp_kind := self._respectively_earlier(masked, sentences, found, idx):
+                    # "1.61x runtime improvement and 37% energy reduction ..., up to 32.09x and 99%, respectively"
+                    metric.kind, metric.metric = resp_kind
+                    continue
                 else:
                     prev_end = _previous_end(found, group[0], sentences)
                     chosen = self._before(ws, found[group[0]].start, prev_end, sentences, kw_hits, metric)
@@ -428,6 +440,11 @@ class MetricFinder:
         j = i
         while j < len(ws) and count < 6 and sentences.index(ws[j].start) == sent:
             low = ws[j].text.lower()
+            if low == "(" and count > 0:
+                close = next((k for k in range(j + 1, min(len(ws), j + 5)) if ws[k].text == ")"), None)
+                if close is not None:  # "3.7x lower (token-level) tail latency"
+                    j = close + 1
+                    continue
             if low in CLAUSE_STOPS and not (count == 0 and low == "in"):
                 break
             if _NUMBER.match(ws[j].text) and count > 0:
@@ -436,12 +453,50 @@ class MetricFinder:
             count += 1
             j += 1
         generic: Hit | None = None
+        specific = [h for h in kw_hits if h.start >= metric.end and h.end <= limit and not h.rules[0].get("generic")]
+        if specific:
+            first = specific[0]
+            # "performance speedup": the vaguer "other" word yields to the head noun after it
+            better = [h for h in specific[1:] if h.rules[0].get("kind") != "other"]
+            if first.rules[0].get("kind") == "other" and better:
+                first = better[0]
+            if first.rules[0].get("kind") == "speedup":
+                first = self._speedup_of(ws, first, kw_hits, sentences) or first
+            return first, False
         for hit in kw_hits:
             if hit.start >= metric.end and hit.end <= limit:
-                if not hit.rules[0].get("generic"):
-                    return hit, False
                 generic = generic or hit
         return generic, generic is not None
+
+    @staticmethod
+    def _speedup_of(ws: list[Word], hit: Hit, kw_hits: list[Hit], sentences: Sentences) -> Hit | None:
+        """ "5.5x speedup in median and P95 latency": a speedup of a named quantity takes that quantity's kind."""
+        k = bisect.bisect_left([w.start for w in ws], hit.end)
+        if k >= len(ws) or ws[k].text.lower() not in ("in", "of"):
+            return None
+        sent = sentences.index(hit.start)
+        end = ws[k].end
+        for j in range(k + 1, min(len(ws), k + 9)):
+            if sentences.index(ws[j].start) != sent or ws[j].text.lower() in (
+                ",",
+                ";",
+                "than",
+                "over",
+                "compared",
+                "versus",
+            ):
+                break
+            end = ws[j].end
+        for h in kw_hits:
+            kind = h.rules[0].get("kind")
+            if (
+                ws[k].end <= h.start
+                and h.end <= end
+                and not h.rules[0].get("generic")
+                and kind not in ("speedup", "other")
+            ):
+                return h
+        return None
 
     def _before(
         self,
@@ -474,6 +529,9 @@ class MetricFinder:
             after_verb = [h for h in candidates if h.start >= verb_pos]
             if after_verb:
                 return after_verb[0]
+            verb = ws[[k for k in idx if ws[k].end == verb_pos][-1]].text.lower()
+            if verb in OUTPERFORM_VERBS and metric.unit == "x":
+                return None  # a bare "outperforms X by 8x" is a speedup; "by 4.5%" may well be accuracy
         window_start = ws[idx[-8]].start if len(idx) >= 8 else sent_start
         near = [h for h in candidates if h.start >= window_start]
         return near[-1] if near else None
@@ -506,6 +564,43 @@ class MetricFinder:
         return out if len(out) >= 2 else []
 
     @staticmethod
+    def _respectively_earlier(
+        masked: str, sentences: Sentences, found: list[MetricFound], idx: int
+    ) -> tuple[str, str] | None:
+        """The kind of a result in a bare "X and Y, respectively" list: that of the sentence's earlier result in
+        the same position and unit ("1.61x runtime improvement and 37% energy reduction ..., while ... reaches
+        up to 32.09x and 99%, respectively")."""
+        s, e = sentences.span(found[idx].start)
+        a = b = idx
+        while a > 0 and s <= found[a - 1].start and _JOINED.fullmatch(masked, found[a - 1].end, found[a].start):
+            a -= 1
+        while (
+            b + 1 < len(found)
+            and found[b + 1].start < e
+            and _JOINED.fullmatch(masked, found[b].end, found[b + 1].start)
+        ):
+            b += 1
+        if b == a or not _RESPECTIVELY.match(masked, found[b].end):
+            return None
+        run = found[a : b + 1]
+        earlier = [m for m in found[:a] if s <= m.start][-len(run) :]
+        if len(earlier) < len(run) or [m.unit for m in earlier] != [m.unit for m in run]:
+            return None
+        source = earlier[idx - a]
+        return source.kind, source.metric
+
+    def _model_size_cue(
+        self, masked: str, found: list[MetricFound], idx: int, kw_hits: list[Hit], after: Hit | None
+    ) -> bool:
+        """A size in bytes that measures a model: "model size of 7MB", "smaller model sizes (< 7MB)"."""
+        if after is not None:
+            return after.rules[0].get("kind") == "model-size"
+        metric = found[idx]
+        floor = max(found[idx - 1].end if idx > 0 else 0, metric.start - 40)
+        before = [h for h in kw_hits if floor <= h.start and h.end <= metric.start and not h.rules[0].get("generic")]
+        return bool(before) and before[-1].rules[0].get("kind") == "model-size"
+
+    @staticmethod
     def _speed_verb(ws: list[Word], i: int, sentences: Sentences, metric: MetricFound) -> bool:
         sent = sentences.index(metric.start)
         for k in range(i - 1, max(-1, i - 12), -1):
@@ -533,13 +628,15 @@ class MetricFinder:
         sentences: Sentences,
         metric: MetricFound,
         hardware: list[HardwareSpan],
-        metric_spans: list[tuple[int, int]],
+        found: list[MetricFound],
     ) -> None:
         """The hardware the sentence ties a result to: "on a Jetson Nano", "8 A100 GPUs", "... achieves X".
 
         Hardware inside a result ("GPU hours", "TFlops/GPU") is part of its unit, not where it ran; a count
-        of devices ("128 GPUs") is tied only to the model it names ("8 A100 GPUs"); hardware in a
-        comparison ("compared to ... on a CPU", "CPU-only") belongs to the baseline.
+        of devices ("128 GPUs") is tied only to the model it names ("8 A100 GPUs", "1024 and 3072 MI250X
+        GPUs"), and that model is where the sentence's other results ran ("with 32 A100 GPUs, ... 2.4x"); hardware
+        in a comparison ("compared to ... on a CPU", "CPU-only") belongs to the baseline; a parenthesized name
+        belongs to the result just before it ("15x over TensorFlow (Raspberry Pi), 5.6x ... (Jetson AGX Orin)").
         """
         inside = [h for h in hardware if metric.start <= h.start and h.end <= metric.end]
         named = [h for h in inside if not h.unresolved]
@@ -547,12 +644,22 @@ class MetricFinder:
             metric.hardware, metric.hardware_span = named[0].name, named[0]
             return
         if metric.unit in DEVICE_COUNTS:
+            shared = _COORDINATED.match(text, metric.end)  # "1024 and 3072 MI250X GPUs"
+            if shared:
+                tail = next((h for h in hardware if h.start == shared.end() and not h.unresolved), None)
+                if tail is not None:
+                    metric.hardware, metric.hardware_span = tail.name, tail
             return
         s, e = sentences.span(metric.start)
+        device_counts = [m for m in found if m.unit in DEVICE_COUNTS]
         cands = [
             h
             for h in hardware
-            if s <= h.start < e and not any(ms <= h.start and h.end <= me for ms, me in metric_spans)
+            if s <= h.start < e
+            and h.type not in ("memory", "storage", "network")
+            and not any(
+                m.start <= h.start and h.end <= m.end and (h.unresolved or m not in device_counts) for m in found
+            )
         ]
         if not cands:
             return
@@ -560,17 +667,43 @@ class MetricFinder:
         for h in cands:
             before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
             after_txt = text[h.end : h.end + 12].lower()
-            if any(w in BASELINE_CUES for w in before) or re.match(r"\s*-?\s*only\b|\s+baselines?\b", after_txt):
-                continue
-            if "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :]):
+            following = h.start >= metric.end
+            parenthesized = _parenthesized(text, h)
+            # "15 times speedup over TensorFlow (Raspberry Pi)": a parenthesis right after a result says where it ran
+            close_paren = (
+                parenthesized
+                and following
+                and h.start - metric.end < 80
+                and not re.search(r"[;.]", text[metric.end : h.start])
+                and not any(metric.end <= o.start and o.end <= h.start for o in hardware if o is not h)
+                and not any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+            )
+            baseline_cue = any(w in BASELINE_CUES for w in before) or (
+                "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :])
+            )
+            if (baseline_cue and not close_paren) or re.match(r"\s*-?\s*only\b|\s+baselines?\b", after_txt):
                 continue
             if h.end <= metric.start and _comparison_clause(text, s, h, metric):
                 continue
+            if following and _baseline_between(text, metric.end, h.start):
+                continue  # "on a TPUv4 ... 161x speedup compared to the previous work on many-core CPUs"
+            placed = parenthesized or _localized_between(text, metric.end, h.start, hardware)
+            if (
+                placed
+                and following
+                and any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+            ):
+                continue  # "46.3 AP on PASCAL VOC and 1.11 W on Snapdragon 865": the W ran there, not the AP
+            if parenthesized and not following:
+                owner = [m for m in found if s <= m.start and m.end <= h.start]
+                if owner and owner[-1] is not metric:
+                    continue  # the parenthesis belongs to the result just before it
             prep = any(w in TIE_PREPOSITIONS for w in before[-4:])
             modifier = bool(re.match(r"\s*-\s*based\b", after_txt))
-            following = h.start >= metric.end
             dist = h.start - metric.end if following else metric.start - h.end
-            if prep and following:
+            if close_paren:
+                rank = -1
+            elif prep and following:
                 rank = 0
             elif prep:
                 rank = 1
@@ -588,11 +721,40 @@ class MetricFinder:
         metric.hardware, metric.hardware_span = best.name, best
 
 
+_BASELINE_BETWEEN = re.compile(
+    r"\b(?:compared|comparing|than|versus|vs\.?|relative|against|unlike|baselines?|previous\s+works?|prior\s+works?)\b",
+    re.I,
+)
+
+
+def _baseline_between(text: str, start: int, end: int) -> bool:
+    """A comparison between a result and a later hardware name: that hardware ran the baseline ("161x speedup
+    compared to the previous work on many-core CPUs"), as the labelling guide reads "compared to ... on a CPU"."""
+    return _BASELINE_BETWEEN.search(text, start, end) is not None
+
+
+def _localized_between(text: str, start: int, end: int, hardware: list[HardwareSpan]) -> bool:
+    """ "on PASCAL VOC", "on ImageNet" between a result and a later hardware name: the result is placed already."""
+    for m in re.finditer(r"\b(?:on|for)\s+(?:the\s+)?([A-Z][\w-]*)", text[start:end]):
+        pos = start + m.start(1)
+        if not any(h.start <= pos < h.end for h in hardware):
+            return True
+    return False
+
+
+def _parenthesized(text: str, h: HardwareSpan) -> bool:
+    return bool(re.search(r"\(\s*$", text[max(0, h.start - 3) : h.start])) and bool(re.match(r"\s*\)", text[h.end :]))
+
+
 def _comparison_clause(text: str, sent_start: int, h: HardwareSpan, metric: MetricFound) -> bool:
     """Hardware in a leading "compared to ..." clause: "Compared to GPU-only and NPU+PIM designs, X achieves 3x"."""
     before = text[sent_start : h.start].lower()
     between = text[h.end : metric.start]
     return bool(re.search(r"\b(?:compared|relative|unlike|versus)\b", before)) and "," in between
+
+
+_JOINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
+_RESPECTIVELY = re.compile(r"\s*,?\s*respectively\b", re.I)
 
 
 def _between_before(text: str, start: int) -> bool:

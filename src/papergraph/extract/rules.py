@@ -59,6 +59,7 @@ _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "kind": str,  # UNIT/COUNT/KIND: MetricKind value
     "scale": (int, float),  # COUNT: multiplier folded into the value ("GFLOPs" -> 1e9 FLOPs)
     "keep": int,  # token patterns: only the last N matched tokens are the entity ("1MB Flash" -> "Flash")
+    "fold": bool,  # SYSTEM: false keeps a case-sensitive name from also matching in other letter cases ("Spark")
 }
 
 

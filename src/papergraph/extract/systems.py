@@ -68,8 +68,21 @@ BASELINE_TRIGGERS = (
 LIST_FILLERS = _wordset(
     "the state-of-the-art state of art existing popular prior previous recent widely used well-known "
     "open-source baseline baselines systems system frameworks framework methods method approaches models "
-    "leading mainstream strong competitive other works work e.g i.e. i.e"
+    "leading mainstream strong competitive other works work e.g i.e. i.e sota accelerators accelerator designs "
+    "implementations solutions tools libraries engines compilers schemes techniques ("
 )
+# Nouns after a tool's name that say it is one: "the ESP-IDF framework", "the XLA compiler".
+TOOL_NOUNS = _wordset(
+    "framework frameworks library libraries toolkit toolchain compiler compilers simulator simulators runtime "
+    "engine engines sdk"
+)
+# Descriptors that make a name containing a hardware name that hardware ("PULP-OPEN, a research platform").
+HARDWARE_NOUNS = _wordset(
+    "chip chips processor processors board boards soc socs microcontroller microcontrollers mcu platform "
+    "platforms device devices testbed"
+)
+NOVEL_WORDS = _wordset("novel new first proposed")
+_CODE_NAME = re.compile(r"^[A-Z]{1,2}\d{2,4}[A-Za-z]?$")
 STOP_AFTER_NAME = _wordset(
     "is are was were has have achieves achieved can which that to for with in on by at as from uses"
 )
@@ -282,6 +295,9 @@ class SystemRules:
         n = len(ws)
         si = [sentences.index(w.start) for w in ws]
         out: list[SystemCandidate] = []
+        own_names = frozenset(k for k in known if k)  # the title's names: "FlowKV introduces the Load-Aware Scheduler"
+        hardware_variants: set[str] = set()
+        defined_acronyms = {ws[k].text for k in range(1, n - 1) if ws[k - 1].text == "(" and ws[k + 1].text == ")"}
         proposed_known: list[tuple[int, int]] = []
         self._taken = taken
         # In a title every word is capitalized, so a capitalized word says nothing there.
@@ -296,6 +312,8 @@ class SystemRules:
                 if role == "proposed":
                     proposed_known.append((start, end))
                 return
+            if strip_possessive(text[start:end]) in hardware_variants:
+                return
             if label in ("HARDWARE", "DATASET"):
                 return
             if label in ("TECHNIQUE", "HARDWARE-PART") and not strong_context:
@@ -305,7 +323,7 @@ class SystemRules:
         for i, w in enumerate(ws):
             low = w.text.lower()
             # "we propose X", "we present a new framework called X", "the proposed X"
-            if low in PROPOSE_VERBS and w.text == low and self._has_subject(ws, i, si, low):
+            if low in PROPOSE_VERBS and w.text == low and self._has_subject(ws, i, si, low, own_names):
                 got = self._after_verb(ws, i + 1, si[i], si)
                 if got:
                     add(*got, "proposed", "propose", True)
@@ -335,6 +353,17 @@ class SystemRules:
                         if multiword or self.shape(ws[got[0]].text) in ("strong", "caps"):
                             role = "proposed" if self._own_sentence(ws, i, si) else "mentioned"
                             add(*got, role, "apposition", True)
+            if low in TOOL_NOUNS and w.text == low and i > 0 and si[i - 1] == si[i]:
+                # "the ESP-IDF framework", "an XLA compiler": an acronym or mixed-case word naming the tool
+                prev = ws[i - 1]
+                shorthand = prev.text in defined_acronyms  # "Text-to-Video (T2V) ... a T2V framework"
+                if (
+                    self.shape(prev.text) in ("strong", "caps")
+                    and not shorthand
+                    and not (i > 1 and ws[i - 2].text == "-")
+                ):
+                    role = "proposed" if self._verb_before(ws, i - 1, si) else "mentioned"
+                    add(i - 1, i, role, "descriptor", False)
             trig = _trigger_len(ws, i)
             if trig:
                 items = self._list_after(ws, i + trig, si[i], si)
@@ -360,18 +389,29 @@ class SystemRules:
             tail = [ws[k].text.lower() for k in range(i + 2, min(n, i + 12)) if si[k] == si[i]]
             if not any(t in DESCRIPTORS for t in tail):
                 continue
+            head = next(t for t in tail if t in DESCRIPTORS)
+            if head in HARDWARE_NOUNS and taken(ws[start_i].start, ws[i].end) == "HARDWARE-PART":
+                # "PULP-OPEN, a research platform": a variant of the hardware, not a system, anywhere in the text
+                variant = strip_possessive(text[ws[start_i].start : ws[i].end])
+                hardware_variants.add(variant)
+                out = [c for c in out if c.name != variant]
+                continue
             novel = any(t in ("first", "novel", "new", "our", "proposed") for t in tail[:6])
-            proposed = (at_start and novel) or self._verb_before(ws, start_i, si)
+            # "X, a novel ... strategy", "X, the first ...": the paper's own, wherever the sentence starts
+            introduced = len(tail) > 1 and tail[1] in NOVEL_WORDS and not self._baseline_sentence(ws, start_i, si)
+            proposed = (at_start and novel) or introduced or self._verb_before(ws, start_i, si)
             add(start_i, i + 1, "proposed" if proposed else "mentioned", "apposition", sh != "cap" or not at_start)
         # mixed-case words anywhere ("QuantLLM", "NetAdapt")
         for i, w in enumerate(ws):
-            if self.shape(w.text) == "strong":
+            if self.shape(w.text) == "strong" and not _defined_acronym(ws, i, si):
                 add(i, i + 1, "mentioned", "shape", False)
         # every other occurrence of a name accepted in this paper
         known_set = {k for k in known if k} | {c.name for c in out if c.rule != "shape"}
-        if known_set:
+        plurals = {k[:-1] for k in known_set | {c.name for c in out} if k.endswith("s") and len(k) > 3}
+        if known_set or plurals:
             for i, w in enumerate(ws):
-                if strip_possessive(w.text) in known_set:
+                word = strip_possessive(w.text)
+                if word in known_set or (word in plurals and self.shape(word) in ("strong", "caps")):
                     add(i, i + 1, "mentioned", "known", True)
         self._taken = None
         self._title = False
@@ -430,13 +470,20 @@ class SystemRules:
                 and (ws[k].text[:1].isupper() or (k > j and ws[k].text in ("of", "for", "and", "-", "&")))
             ):
                 k += 1
-            acronym = k - j > 1 and k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")"
+            long_name = k - j > 1 or (k - j == 1 and ws[j].text.count("-") >= 1 and ws[j].text[:1].isupper())
+            acronym = long_name and k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")"
             if acronym and self.shape(ws[k + 1].text) in ("strong", "caps"):
                 return (k + 1, k + 2)
         sh = self.shape(ws[j].text)
         if not sh or (self._title and sh == "cap"):
             if self._taken is not None and self._taken(ws[j].start, ws[j].end) == "SYSTEM":
                 return (j, j + 1)
+            if (
+                multi
+                and _CODE_NAME.match(strip_possessive(ws[j].text))
+                and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".", ":"))
+            ):
+                return (j, j + 1)  # "we introduce T800, a low-resource packet filter"
             if multi and self._weak_name(ws[j].text) and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".")):
                 return (j, j + 1)
             return None
@@ -505,8 +552,9 @@ class SystemRules:
         return out
 
     @staticmethod
-    def _has_subject(ws: list[Word], i: int, si: list[int], verb: str) -> bool:
-        """ "We present X", "this paper introduces X", "by introducing X", "the proposed X"; not "Design X"."""
+    def _has_subject(ws: list[Word], i: int, si: list[int], verb: str, own_names: frozenset[str] = frozenset()) -> bool:
+        """ "We present X", "this paper introduces X", "FlowKV introduces X" (the paper's own system), "by
+        introducing X", "the proposed X"; not "Design X"."""
         if verb == "proposed":
             return i > 0 and ws[i - 1].text.lower() == "the"
         if verb.endswith("ing"):
@@ -514,7 +562,7 @@ class SystemRules:
         for k in range(i - 1, max(-1, i - 5), -1):
             if si[k] != si[i]:
                 break
-            if ws[k].text.lower() in SUBJECT_WORDS:
+            if ws[k].text.lower() in SUBJECT_WORDS or strip_possessive(ws[k].text) in own_names:
                 return True
         return False
 
@@ -587,6 +635,23 @@ def _trigger_len(ws: list[Word], i: int) -> int:
         if all(i + k < len(ws) and ws[i + k].text.lower() == t for k, t in enumerate(trig)):
             return len(trig)
     return 0
+
+
+def _defined_acronym(ws: list[Word], i: int, si: list[int]) -> bool:
+    """An acronym defined for a lower-case description: "a recursive warm-restart (RecWR)", not a name."""
+    if i < 2 or i + 1 >= len(ws) or ws[i - 1].text != "(" or ws[i + 1].text != ")":
+        return False
+    letters = [c.lower() for c in ws[i].text if c.isupper()]
+    if len(letters) < 2:
+        return False
+    initials: list[str] = []
+    k = i - 2
+    while k >= 0 and si[k] == si[i] and len(initials) < len(letters):
+        if not re.fullmatch(r"[a-z][a-z-]*", ws[k].text):
+            break
+        initials = [p[0] for p in ws[k].text.split("-") if p] + initials
+        k -= 1
+    return initials[-len(letters) :] == letters
 
 
 def _sentence_start(ws: list[Word], i: int, si: list[int]) -> bool:
