@@ -203,24 +203,19 @@ def search(
     json_out: Annotated[bool, typer.Option("--json", help="Print the /search response body.")] = False,
 ) -> None:
     """Similarity search over abstracts (the same code path as GET /search)."""
-    from pydantic import ValidationError
+    from papergraph.api.schemas import SearchRequest, parse_request
 
-    from papergraph.api.schemas import SearchRequest, describe_errors
-    from papergraph.errors import QueryError
-
-    try:
-        req = SearchRequest(
-            q=query,
-            paper_id=paper_id,
-            k=k,
-            mode=mode,
-            hardware=hardware or [],
-            technique=technique or [],
-            system=system or [],
-            dataset=dataset or [],
-        )
-    except ValidationError as exc:
-        raise QueryError(describe_errors(exc.errors())) from exc
+    req = parse_request(
+        SearchRequest,
+        q=query,
+        paper_id=paper_id,
+        k=k,
+        mode=mode,
+        hardware=hardware or [],
+        technique=technique or [],
+        system=system or [],
+        dataset=dataset or [],
+    )
     engine = _load_engine(_settings(ctx))
     try:
         result = engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
@@ -246,15 +241,9 @@ def ask(
     json_out: Annotated[bool, typer.Option("--json", help="Print the /ask response body.")] = False,
 ) -> None:
     """Answer a question from the graph and the index (the same code path as POST /ask)."""
-    from pydantic import ValidationError
+    from papergraph.api.schemas import AskRequest, parse_request
 
-    from papergraph.api.schemas import AskRequest, describe_errors
-    from papergraph.errors import QueryError
-
-    try:
-        req = AskRequest(question=question, k=k)
-    except ValidationError as exc:
-        raise QueryError(describe_errors(exc.errors())) from exc
+    req = parse_request(AskRequest, question=question, k=k)
     engine = _load_engine(_settings(ctx))
     try:
         result = engine.asker.ask(req.question, k=req.k)

@@ -238,7 +238,6 @@ def ingest(
 ) -> IngestReport:
     """Ingest corpus files into the vector index and the graph; returns what was done."""
     from papergraph.config import get_settings
-    from papergraph.corpus import corpus_files
 
     settings = settings or get_settings()
     progress = progress or _Silent()
@@ -248,8 +247,8 @@ def ingest(
     paths = list(paths) if paths else settings.corpus_paths
 
     with timer("read"):
-        report.files = len(corpus_files(paths))
         papers, read = read_corpus(paths, fmt)
+        report.files = read.files
         report.records, report.duplicates, report.papers = read.records, read.duplicates, len(papers)
         report.bad, report.issues = read.bad, [str(i) for i in read.issues]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from papergraph.errors import QueryError
 from papergraph.models import SearchMode
 from papergraph.query.search import SearchFilters
 
@@ -25,6 +26,18 @@ def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         problems.append(f"{where}: {msg}" if where else msg)
     return "; ".join(problems) or "invalid request"
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def parse_request(model: type[ModelT], **fields: Any) -> ModelT:
+    """Validate a request built outside FastAPI's body parsing (query strings, CLI flags) into ``model``;
+    invalid input raises QueryError with the same one-line message the API gives."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        raise QueryError(describe_errors(exc.errors())) from exc
 
 
 class ErrorBody(BaseModel):

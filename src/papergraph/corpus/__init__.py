@@ -79,6 +79,7 @@ def read_corpus(paths: Iterable[Path], fmt: str | None = None) -> tuple[list[Pap
     by_id: dict[str, Paper] = {}
     id_by_title: dict[str, str] = {}
     files = corpus_files(paths)
+    report.files = len(files)
     for path in files:
         if fmt is None and _format_of(path) is None:
             raise CorpusFormatError(f"{path}: unknown corpus format")

@@ -41,6 +41,7 @@ class ReadIssue:
 class ReadReport:
     """What a read produced besides papers: counts and the problems met."""
 
+    files: int = 0
     records: int = 0
     duplicates: int = 0
     issues: list[ReadIssue] = field(default_factory=list)

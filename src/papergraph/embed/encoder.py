@@ -78,7 +78,7 @@ class Encoder:
         import transformers
         from sentence_transformers import SentenceTransformer
 
-        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         if self.settings.torch_threads:
             torch.set_num_threads(self.settings.torch_threads)

@@ -594,7 +594,7 @@ class MetricFinder:
     ) -> bool:
         """A size in bytes that measures a model: "model size of 7MB", "smaller model sizes (< 7MB)"."""
         if after is not None:
-            return after.rules[0].get("kind") == "model-size"
+            return bool(after.rules[0].get("kind") == "model-size")
         metric = found[idx]
         floor = max(found[idx - 1].end if idx > 0 else 0, metric.start - 40)
         before = [h for h in kw_hits if floor <= h.start and h.end <= metric.start and not h.rules[0].get("generic")]

@@ -114,26 +114,15 @@ class VectorIndex:
 
     def remove(self, paper_ids: Iterable[str]) -> int:
         fids = [self._fid[p] for p in paper_ids if p in self._fid]
-        if not fids:
-            return 0
-        if self.kind == "hnsw":  # HNSW cannot remove in place
-            gone = set(fids)
-            keep = [p for p in self._fid if self._fid[p] not in gone]
-            vecs = self.vectors(keep)
-            for fid in fids:
-                pid = self._pid.pop(fid)
-                self._fid.pop(pid)
-                self.papers.pop(pid, None)
-                self.hashes.pop(pid, None)
-            self.index = self._new_index("hnsw")
-            self.index.add_with_ids(vecs, np.array([self._fid[p] for p in keep], dtype=np.int64))
-            return len(fids)
-        self.index.remove_ids(np.array(fids, dtype=np.int64))  # type: ignore[arg-type]  # SWIG stub is too narrow
         for fid in fids:
             pid = self._pid.pop(fid)
-            self._fid.pop(pid)
-            self.papers.pop(pid, None)
-            self.hashes.pop(pid, None)
+            del self._fid[pid], self.papers[pid], self.hashes[pid]
+        if not fids:
+            return 0
+        if self.kind == "hnsw":  # HNSW cannot remove in place: rebuild from the papers that stay
+            self._rebuild("hnsw")
+        else:
+            self.index.remove_ids(np.array(fids, dtype=np.int64))  # type: ignore[arg-type]  # SWIG stub too narrow
         return len(fids)
 
     def _rebuild(self, kind: str) -> None:

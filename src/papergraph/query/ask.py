@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from papergraph.graph import GraphStore
 from papergraph.graph.cypher import papers_query
@@ -62,6 +62,7 @@ class AskPaper(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     metrics: list[MetricRecord] = Field(default_factory=list, description="Metrics of the kinds asked about.")
     group: str | None = Field(None, description="For comparisons: which side the paper belongs to.")
+    _subject: str = PrivateAttr("")  # what the answer text calls the paper: its proposed system, else its title
 
 
 class GraphQuery(BaseModel):
@@ -434,7 +435,7 @@ class Asker:
             for m in metrics:
                 if m.evidence and all(e.sentence != m.evidence for e in evidence):
                     evidence.append(Evidence(type="metric", name=format_metric(m), sentence=m.evidence))
-        return AskPaper(
+        result = AskPaper(
             id=pid,
             title=paper.title,
             score=round(score, 6),
@@ -442,6 +443,8 @@ class Asker:
             evidence=evidence,
             metrics=metrics,
         )
+        result._subject = _subject(record) if record else f"“{paper.title}”"
+        return result
 
     def _answer(
         self,
@@ -466,23 +469,17 @@ class Asker:
         what = describe(constraints) + "".join(f" (about {t.name})" for t in topics)
         noun = "paper" if matched == 1 else "papers"
         head = f"{matched} {noun} mention{'s' if matched == 1 else ''} {what}"
-        facts = self._facts(papers, kinds)
+        facts = _facts(papers)
         if intent is Intent.COUNT:
             return head + "."
         if intent is Intent.FACT and facts:
             return "; ".join(facts[:3]) + "."
         return head + (": " + "; ".join(facts[:3]) + "." if facts else ".")
 
-    def _facts(self, papers: Iterable[AskPaper], kinds: Sequence[str]) -> list[str]:
-        """'TeLLMe reaches 25 tokens/s decoding throughput on FPGA', one per paper, best ranked first."""
-        out = []
-        for p in papers:
-            if not p.metrics:
-                continue
-            record = self.store.paper(p.id)
-            subject = _subject(record) if record else f"“{p.title}”"
-            out.append(f"{subject} reaches " + ", ".join(format_metric(m) for m in p.metrics[:2]))
-        return out
+
+def _facts(papers: Iterable[AskPaper]) -> list[str]:
+    """'TeLLMe reaches 25 tokens/s decoding throughput on FPGA', one per paper with metrics, best ranked first."""
+    return [f"{p._subject} reaches " + ", ".join(format_metric(m) for m in p.metrics[:2]) for p in papers if p.metrics]
 
 
 __all__ = ["AskResult", "Asker", "Intent", "parse_question"]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import ValidationError
 
 from papergraph.api.deps import EngineDep
-from papergraph.api.schemas import ERRORS, MAX_K, MAX_QUERY_CHARS, SearchRequest, describe_errors
+from papergraph.api.schemas import ERRORS, MAX_K, MAX_QUERY_CHARS, SearchRequest, parse_request
 from papergraph.errors import QueryError
 from papergraph.query import SearchMode, SearchResult
 
@@ -44,19 +43,17 @@ def search_get(
         raise QueryError(
             f"unknown parameter(s) {', '.join(unknown)}; filters are: hardware, technique, system, dataset"
         )
-    try:
-        req = SearchRequest(
-            q=q or None,
-            paper_id=paper_id or None,
-            k=k,
-            mode=mode,
-            hardware=_given(hardware),
-            technique=_given(technique),
-            system=_given(system),
-            dataset=_given(dataset),
-        )
-    except ValidationError as exc:
-        raise QueryError(describe_errors(exc.errors())) from exc
+    req = parse_request(
+        SearchRequest,
+        q=q or None,
+        paper_id=paper_id or None,
+        k=k,
+        mode=mode,
+        hardware=_given(hardware),
+        technique=_given(technique),
+        system=_given(system),
+        dataset=_given(dataset),
+    )
     return run_search(engine, req)
 
 
