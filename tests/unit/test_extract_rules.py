@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+import spacy
+from spacy.language import Language
 
 from papergraph.errors import PaperGraphError
-from papergraph.extract.phrases import PhraseIndex
+from papergraph.extract.matchers import RuleMatcher, spelling_variants
 from papergraph.extract.rules import PatternFileError, Rule, entity_table, load_rule_file, load_rules
-from papergraph.extract.text import delatex, fold, mask_urls, words
+from papergraph.extract.text import delatex, doc_words, mask_urls, tune_tokenizer
 
 BUNDLED = (
     "hardware.jsonl",
@@ -98,24 +100,36 @@ def test_missing_bundled_file_is_reported() -> None:
         load_rules("no-such-file.jsonl")
 
 
-# ---------------------------------------------------------------------------------------- phrase index
+# ---------------------------------------------------------------------------------------- spaCy matchers
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return tune_tokenizer(spacy.blank("en"))
 
 
 def _rule(pattern: str, id_: str, **attrs: object) -> Rule:
     return Rule(label="HARDWARE", pattern=pattern, id=id_, attrs=dict(attrs))
 
 
-def test_phrase_index_longest_match_plurals_and_hyphen_variants() -> None:
-    index = PhraseIndex(
+def test_spelling_variants_cover_hyphens_spaces_and_plurals() -> None:
+    assert spelling_variants("edge-cloud") == ["edge-cloud", "edge cloud", "edge-clouds", "edge clouds"]
+    assert "memories" in spelling_variants("memory")
+    assert spelling_variants("GPUs") == ["GPUs"]
+
+
+def test_rule_matcher_longest_match_plurals_and_hyphen_variants(nlp: Language) -> None:
+    matcher = RuleMatcher(
+        nlp,
         [
             _rule("Jetson Nano", "hardware:jetson-nano"),
             _rule("Jetson", "hardware:jetson"),
             _rule("edge-cloud", "hardware:edge-cloud"),
             _rule("A100", "hardware:a100", case=True),
-        ]
+        ],
     )
     text = "Two Jetson Nanos, a Jetson, edge cloud and edge–cloud setups, 8 A100s, no A1000 and no a100."
-    hits = index.find(text)
+    hits = matcher.find(nlp(text))
     assert [(h.text, h.rules[0].id) for h in hits] == [
         ("Jetson Nanos", "hardware:jetson-nano"),
         ("Jetson", "hardware:jetson"),
@@ -127,22 +141,31 @@ def test_phrase_index_longest_match_plurals_and_hyphen_variants() -> None:
         assert text[hit.start : hit.end] == hit.text
 
 
-def test_phrase_index_context_and_not_next_rules() -> None:
-    index = PhraseIndex(
-        [_rule("Frontier", "hardware:frontier", case=True, context=["on", "supercomputer"], not_next=["models"])]
+def test_rule_matcher_context_and_not_next_rules(nlp: Language) -> None:
+    matcher = RuleMatcher(
+        nlp, [_rule("Frontier", "hardware:frontier", case=True, context=["on", "supercomputer"], not_next=["models"])]
     )
-    assert [h.text for h in index.find("We train on Frontier.")] == ["Frontier"]
-    assert index.find("Frontier models are large.") == []
-    assert index.find("Frontier is a machine.") == []  # no context word nearby
+    assert [h.text for h in matcher.find(nlp("We train on Frontier."))] == ["Frontier"]
+    assert matcher.find(nlp("Frontier models are large.")) == []
+    assert matcher.find(nlp("Frontier is a machine.")) == []  # no context word nearby
+
+
+def test_rule_matcher_token_patterns_and_glued_versions(nlp: Language) -> None:
+    rules = [
+        Rule("SYSTEM", "Qwen", "system:qwen", {"case": True, "suffix": True}),
+        Rule("HARDWARE", ({"LIKE_NUM": True}, {"LOWER": "mb"}, {"LOWER": "flash"}), "hardware:flash", {"keep": 1}),
+    ]
+    hits = RuleMatcher(nlp, rules).find(nlp("Qwen2.5-7B fits in 1 MB flash; Qwenchat does not."))
+    assert [(h.text, h.rules[0].id) for h in hits] == [("Qwen", "system:qwen"), ("flash", "hardware:flash")]
 
 
 # ---------------------------------------------------------------------------------------- text helpers
 
 
-def test_fold_keeps_length_and_equates_dashes() -> None:
-    text = "Edge–Cloud\u00a0GPU-based İstanbul"
-    assert len(fold(text)) == len(text)
-    assert fold("Edge–Cloud GPU-based").startswith("edge cloud gpu based")
+def test_tuned_tokenizer_splits_hyphens_before_digits_and_slashes_between_numbers(nlp: Language) -> None:
+    assert [t.text for t in nlp("LLaMA-2-70B, ResNet50/101 and CPU+FPGA")] == [
+        "LLaMA", "-", "2", "-", "70B", ",", "ResNet50", "/", "101", "and", "CPU", "+", "FPGA",
+    ]  # fmt: skip
 
 
 def test_urls_are_masked_without_moving_offsets() -> None:
@@ -153,18 +176,11 @@ def test_urls_are_masked_without_moving_offsets() -> None:
     assert masked.endswith("now.")
 
 
-def test_words_keep_inner_hyphens_dots_and_latex_accents() -> None:
-    assert [w.text for w in words("nn-JIT.web, prima.cpp and M\\'elange (ours).")] == [
-        "nn-JIT.web",
-        ",",
-        "prima.cpp",
-        "and",
-        "M\\'elange",
-        "(",
-        "ours",
-        ")",
-        ".",
-    ]
+def test_words_join_glued_tokens_and_skip_urls(nlp: Language) -> None:
+    doc = nlp("nn-JIT.web, prima.cpp and M\\'elange (ours) on LLaMA-2-70B; see https://x.io/a.")
+    assert [w.text for w in doc_words(doc)] == [
+        "nn-JIT.web", ",", "prima.cpp", "and", "M\\'elange", "(", "ours", ")", "on", "LLaMA-2-70B", ";", "see", ".",
+    ]  # fmt: skip
     assert delatex("M\\'elange") == "Mélange"
 
 

@@ -22,6 +22,7 @@ from papergraph.extract import components as _components  # registers the spaCy 
 from papergraph.extract.convert import to_extraction
 from papergraph.extract.rules import PatternFileError, Rule, load_rule_file, load_rules
 from papergraph.extract.systems import SystemRules
+from papergraph.extract.text import tune_tokenizer
 from papergraph.models import Extraction, Paper
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ def build_nlp(settings: Settings | None = None) -> Language:
 
 
 def add_components(nlp: Language) -> Language:
-    """Enable sentence boundaries and add the PaperGraph components to ``nlp`` (idempotent)."""
+    """Tune the tokenizer, enable sentence boundaries and add the PaperGraph components to ``nlp`` (idempotent)."""
+    tune_tokenizer(nlp)
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     if not any(name in nlp.pipe_names for name in ("senter", "sentencizer", "parser")):

@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
-from papergraph.extract.phrases import Hit, PhraseIndex, resolve_overlaps
 from papergraph.extract.rules import Rule, entity_table, load_rules
 from papergraph.extract.systems import SystemRules, strip_possessive
-from papergraph.extract.text import Sentences, fold, fold_case_sensitive, mask_urls, words
+from papergraph.extract.text import Sentences, doc_text, doc_words, mask_urls
 
 logger = logging.getLogger(__name__)
 
@@ -109,9 +108,9 @@ def doc_sentences(doc: Doc) -> Sentences:
         if doc.has_annotation("SENT_START"):
             bounds = [(s.start_char, s.end_char) for s in doc.sents]
         else:
-            bounds = [(0, len(doc.text))]
+            bounds = [(0, len(doc_text(doc)))]
         doc.user_data["pg_sentence_bounds"] = bounds
-    return Sentences(doc.text, [tuple(b) for b in bounds])
+    return Sentences(doc_text(doc), [tuple(b) for b in bounds])
 
 
 class EntityRuler:
@@ -119,6 +118,7 @@ class EntityRuler:
 
     def __init__(self, nlp: Language, name: str = "papergraph_entities", files: Iterable[str] = ENTITY_FILES) -> None:
         self.name = name
+        self.nlp = nlp
         self.vocab = nlp.vocab
         self.rules: list[Rule] = []
         for filename in files:
@@ -133,15 +133,14 @@ class EntityRuler:
     def _build(self) -> None:
         rules = self.rules
         self.meta = entity_table(rules)
-        self.entity_index = PhraseIndex(
-            [r for r in rules if r.label in ("HARDWARE", "DATASET", "IGNORE")] + _lowercase_model_codes(rules)
+        self.entity_index = RuleMatcher(
+            self.nlp,
+            [r for r in rules if r.label in ("HARDWARE", "DATASET", "IGNORE")] + _lowercase_model_codes(rules),
         )
-        self.system_index = PhraseIndex(
-            [r for r in rules if r.label in ("SYSTEM", "IGNORE")] + _folded_systems(rules),
-            suffix=r"(?:'s)?",
-            right=r"[^\W\d_]",
+        self.system_index = RuleMatcher(
+            self.nlp, [r for r in rules if r.label in ("SYSTEM", "IGNORE")] + _folded_systems(rules), plural=False
         )
-        self.technique_index = PhraseIndex(r for r in rules if r.label in ("TECHNIQUE", "IGNORE"))
+        self.technique_index = RuleMatcher(self.nlp, [r for r in rules if r.label in ("TECHNIQUE", "IGNORE")])
         # generic words and unit spellings never name a system on their own ("LLM", "FaaS", "TFLOPS", "kJ")
         self.not_systems = {
             r.pattern
@@ -150,21 +149,6 @@ class EntityRuler:
         }
         self.not_systems_folded = {w.casefold() for w in self.not_systems if r_is_word(w)}
         self.system_rules = SystemRules(self._is_generic)
-        self.matcher: Matcher | None = None
-        self._token_rules: dict[str, Rule] = {}
-        token_rules = [r for r in rules if not isinstance(r.pattern, str)]
-        self._token_gate: set[str] | None = set()
-        if token_rules:
-            self.matcher = Matcher(self.vocab)
-            for i, rule in enumerate(token_rules):
-                key = f"pg_rule_{i}"
-                self._token_rules[key] = rule
-                self.matcher.add(key, [list(rule.pattern)])  # type: ignore[arg-type]
-                gate = _gate_words(rule.pattern)
-                if gate is None or self._token_gate is None:
-                    self._token_gate = None
-                else:
-                    self._token_gate |= gate
         logger.debug("entity ruler compiled from %d rules", len(rules))
 
     def _is_generic(self, word: str) -> bool:
@@ -176,17 +160,13 @@ class EntityRuler:
 
     # ------------------------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         masked = mask_urls(text)
-        folded, folded_cs = fold(masked), fold_case_sensitive(masked)
         sentences = doc_sentences(doc)
-        entity_hits = self.entity_index.find(masked, folded, folded_cs)
-        technique_hits = self.technique_index.find(masked, folded, folded_cs)
-        system_hits = self.system_index.find(masked, folded, folded_cs)
-        if self.matcher is not None and (self._token_gate is None or any(w in folded for w in self._token_gate)):
-            extra = self._token_hits(doc)
-            entity_hits = resolve_overlaps(entity_hits + [h for h in extra if h.label != "TECHNIQUE"])
-            technique_hits = resolve_overlaps(technique_hits + [h for h in extra if h.label == "TECHNIQUE"])
+        ws = doc_words(doc)
+        entity_hits = self.entity_index.find(doc)
+        technique_hits = self.technique_index.find(doc)
+        system_hits = self.system_index.find(doc)
 
         mentions: list[EntityMention] = []
         occupied: list[tuple[int, int, str]] = []
@@ -195,7 +175,7 @@ class EntityRuler:
                 mentions.append(self._mention(hit))
                 occupied.append((hit.start, hit.end, hit.label))
         mentions = self._fold_hardware_heads(masked, mentions)
-        for mention in self._named_datasets(masked, sentences, mentions):
+        for mention in self._named_datasets(masked, ws, sentences, mentions):
             mentions.append(mention)
             occupied.append((mention.start, mention.end, "DATASET"))
         for hit in system_hits:
@@ -205,7 +185,7 @@ class EntityRuler:
             mentions.append(mention)
             occupied.append((mention.start, mention.end, "SYSTEM"))
         techniques = [self._mention(h) for h in technique_hits if h.label == "TECHNIQUE"]
-        techniques += self._parallel_ellipsis(masked, folded, techniques)
+        techniques += self._parallel_ellipsis(masked, techniques)
         technique_spans = [(m.start, m.end, "TECHNIQUE") for m in techniques]
 
         def taken(start: int, end: int) -> str | None:
@@ -232,7 +212,7 @@ class EntityRuler:
                     continue
                 coined.append(cand)
                 known.append(cand.name)
-        found, proposed_known = self.system_rules.find(masked, sentences, taken, known, title=doc._.pg_field == "title")
+        found, proposed_known = self.system_rules.find(ws, sentences, taken, known, title=doc._.pg_field == "title")
         proposed_spans += proposed_known
         coined_spans = {(c.start, c.end) for c in coined}
         coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
@@ -285,7 +265,9 @@ class EntityRuler:
             prev_end, prev_specific = m.end, not generic
         return out
 
-    def _named_datasets(self, text: str, sentences: Sentences, mentions: list[EntityMention]) -> list[EntityMention]:
+    def _named_datasets(
+        self, text: str, ws: list[Any], sentences: Sentences, mentions: list[EntityMention]
+    ) -> list[EntityMention]:
         """Datasets no gazetteer lists, named like one: "on COCO and TJU-DHD datasets", "the N-MNIST dataset".
 
         A known dataset written with a glued prefix is another dataset ("N-MNIST" is not MNIST).
@@ -301,7 +283,6 @@ class EntityRuler:
         if not _DATASET_NOUN.search(text):
             return out
         spans = [(m.start, m.end, m.label) for m in mentions]
-        ws = words(text)
         for i, w in enumerate(ws):
             if w.text.lower() not in DATASET_NOUNS or i == 0:
                 continue
@@ -367,22 +348,12 @@ class EntityRuler:
         pattern = next(
             (str(r.pattern) for r in hit.rules if r.get("case", False) is False and r.get("fold") is None), ""
         )
-        if pattern and matched != pattern and fold(matched).startswith(fold(pattern)) and matched.islower():
+        if pattern and matched != pattern and _same_letters(matched, pattern) and matched.islower():
             # "vllm", "llama 3 8b" typed in lower case: the name as the gazetteer writes it
             written = pattern + written[len(pattern) :]
         return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned")
 
-    def _token_hits(self, doc: Doc) -> list[Hit]:
-        assert self.matcher is not None
-        hits = []
-        for match_id, start, end in self.matcher(doc):
-            rule = self._token_rules[self.vocab.strings[match_id]]
-            keep = rule.get("keep")
-            span = doc[max(start, end - int(keep)) : end] if keep else doc[start:end]
-            hits.append(Hit(span.start_char, span.end_char, (rule,), span.text))
-        return hits
-
-    def _parallel_ellipsis(self, text: str, folded: str, found: list[EntityMention]) -> list[EntityMention]:
+    def _parallel_ellipsis(self, text: str, found: list[EntityMention]) -> list[EntityMention]:
         """ "data, tensor and pipeline parallelism", "parallelism (e.g., data, tensor, pipeline)"."""
         out: list[EntityMention] = []
         lowered = text.lower()
@@ -453,21 +424,6 @@ def _folded_systems(rules: list[Rule]) -> list[Rule]:
 STRONG_RULES = frozenset({"title", "propose", "named", "known", "apposition", "baseline"})
 
 
-def _gate_words(pattern: Any) -> set[str] | None:
-    """Words one of which must occur for a token pattern to match (its last required token), or None."""
-    for token in reversed(list(pattern)):
-        if token.get("OP") in ("?", "*"):
-            continue
-        for attr in ("LOWER", "ORTH", "TEXT"):
-            value = token.get(attr)
-            if isinstance(value, str):
-                return {value.lower()}
-            if isinstance(value, dict) and isinstance(value.get("IN"), list):
-                return {str(v).lower() for v in value["IN"]}
-        return None
-    return None
-
-
 def r_is_word(text: str) -> bool:
     """Whether a rule pattern is a word worth comparing case-insensitively (longer than three letters)."""
     return len(text) > 3 and text.replace("-", "").isalpha()
@@ -498,6 +454,15 @@ def _slash_variants(text: str, systems: list[EntityMention]) -> list[EntityMenti
     return out
 
 
+def _same_letters(matched: str, pattern: str) -> bool:
+    """Whether ``matched`` starts with ``pattern`` ignoring case, hyphens and spacing ("llama 3" / "Llama-3")."""
+
+    def squash(t: str) -> str:
+        return "".join(c for c in t.lower() if c.isalnum())
+
+    return squash(matched).startswith(squash(pattern))
+
+
 def _covers_hardware(cand: Any, occupied: list[tuple[int, int, str]]) -> bool:
     return any(label == "HARDWARE" and cand.start <= s and e <= cand.end for s, e, label in occupied)
 
@@ -514,10 +479,10 @@ class MetricMatcher:
         rules: list[Rule] = []
         for filename in files:
             rules.extend(load_rules(filename))
-        self.finder = MetricFinder(rules, rules)
+        self.finder = MetricFinder(nlp, rules, rules)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         masked = mask_urls(text)
         entities: list[EntityMention] = doc._.pg_entities or []
         hardware = [
@@ -534,7 +499,7 @@ class MetricMatcher:
             if m.label == "HARDWARE"
         ]
         blocked = [(m.start, m.end) for m in entities]
-        found: list[MetricFound] = self.finder.find(text, masked, doc_sentences(doc), hardware, blocked)
+        found: list[MetricFound] = self.finder.find(doc, masked, doc_sentences(doc), hardware, blocked)
         doc._.pg_metrics = found
         return doc
 

@@ -16,10 +16,14 @@ import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from papergraph.extract.phrases import Hit, PhraseIndex, _trie_regex
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.rules import Rule, entity_table
-from papergraph.extract.text import Sentences, Word, fold, words, wordset
+from papergraph.extract.text import Sentences, Word, doc_words, wordset
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _NUMBER = re.compile(rf"10\s*\^\s*\{{?\s*(?P<exp>-?\d+)\s*\}}?|(?P<num>{_NUM})")
@@ -105,6 +109,25 @@ class MetricFound:
     unit_start: int = 0
 
 
+def _trie_regex(keys: set[str]) -> str:
+    """A regex alternation of ``keys`` factored as a trie (greedy: longer keys are tried first)."""
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [(" +" if ch == " " else re.escape(ch)) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
 class _UnitTable:
     """Unit aliases compiled for anchored, longest-first matching at a position."""
 
@@ -177,20 +200,21 @@ def _mul(value: float, factor: float) -> float:
 class MetricFinder:
     """Finds every number-bearing result in a field; built once from the unit and keyword rules."""
 
-    def __init__(self, unit_rules: list[Rule], kind_rules: list[Rule]) -> None:
+    def __init__(self, nlp: Language, unit_rules: list[Rule], kind_rules: list[Rule]) -> None:
         self.units = _UnitTable(unit_rules)
-        self.kinds = PhraseIndex([r for r in kind_rules if r.label == "KIND"], suffix=r"(?:s)?")
+        self.kinds = RuleMatcher(nlp, [r for r in kind_rules if r.label == "KIND"])
 
     # ------------------------------------------------------------------------------------------------
     def find(
         self,
-        text: str,
+        doc: Doc,
         masked: str,
         sentences: Sentences,
         hardware: list[HardwareSpan],
         blocked: list[tuple[int, int]],
     ) -> list[MetricFound]:
-        """All results in ``text``; ``masked`` has URLs blanked; numbers inside ``blocked`` spans are names."""
+        """All results in ``doc``; ``masked`` is its text with URLs blanked; numbers inside ``blocked`` spans are
+        names."""
         found: list[MetricFound] = []
         consumed_until = -1
         for m in _NUMBER.finditer(masked):
@@ -206,7 +230,7 @@ class MetricFinder:
             found.append(got)
             consumed_until = got.end
         if found:
-            self._assign_kinds(text, masked, sentences, found)
+            self._assign_kinds(doc, masked, sentences, found)
             for metric in found:
                 self._tie_hardware(masked, sentences, metric, hardware, found)
         return found
@@ -371,10 +395,9 @@ class MetricFinder:
         return None
 
     # ------------------------------------------------------------------------------------------------
-    def _assign_kinds(self, text: str, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
-        folded = fold(masked)
-        kw_hits = self.kinds.find(masked, folded)
-        ws = words(masked)
+    def _assign_kinds(self, doc: Doc, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
+        kw_hits = self.kinds.find(doc)
+        ws = doc_words(doc)
         starts = [w.start for w in ws]
 
         def word_index(offset: int) -> int:

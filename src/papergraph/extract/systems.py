@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from papergraph.extract.text import Sentences, Word, delatex, words
+from papergraph.extract.text import Sentences, Word, delatex
 from papergraph.extract.text import wordset as _wordset
 
 PROPOSE_VERBS = _wordset(
@@ -279,19 +279,20 @@ class SystemRules:
     # ---------------------------------------------------------------------------------- body
     def find(
         self,
-        text: str,
+        ws: list[Word],
         sentences: Sentences,
         taken: Callable[[int, int], str | None],
         known: Iterable[str] = (),
         title: bool = False,
     ) -> tuple[list[SystemCandidate], list[tuple[int, int]]]:
-        """Candidates in ``text`` and the spans of already-known systems that a proposing context introduces.
+        """Candidates among the words ``ws`` of a field, and the spans of known systems a proposing context
+        introduces.
 
         ``taken(start, end)`` returns the label of a gazetteer entity overlapping the span, if any: a coined
         name never overrides hardware, a dataset or a known system, and overrides a technique alias only in
         a strong context ("we propose PagedAttention").
         """
-        ws = words(text)
+        text = sentences.text
         n = len(ws)
         si = [sentences.index(w.start) for w in ws]
         out: list[SystemCandidate] = []

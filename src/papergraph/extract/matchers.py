@@ -1,0 +1,210 @@
+"""Rule rows run by spaCy's own matchers.
+
+Phrase rows go to two ``PhraseMatcher`` s: one on ``NORM`` (lower case, dashes and quotes unified) for rows that
+match in any letter case, one on ``ORTH`` for rows marked ``"case": true``. Token-pattern rows go to a
+``Matcher``. Patterns are tokenized by the same pipeline as the text, so spaCy's tokens are the only
+tokenization. Spelling variants are generated, not listed: a phrase also matches with its hyphens written as
+spaces and its spaces as hyphens ("edge-cloud" = "edge cloud"), and with a plural last word ("Jetson Nanos",
+"A100s"); a possessive "'s" is a token of its own anyway. Overlaps resolve leftmost-longest.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from papergraph.extract.rules import Rule
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A matched rule: character offsets in the field, token offsets, the rows it stands for, the text."""
+
+    start: int
+    end: int
+    rules: tuple[Rule, ...]
+    text: str
+    i: int = 0
+    j: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.rules[0].label
+
+
+def spelling_variants(pattern: str, plural: bool = True) -> list[str]:
+    """The written forms a phrase row stands for: as written, hyphens as spaces, spaces as hyphens, plural."""
+    forms = dict.fromkeys([pattern, pattern.replace("-", " "), pattern.replace(" ", "-")])
+    if plural:
+        for form in list(forms):
+            last = form.rsplit(" ", 1)[-1]
+            if last[-1:].isalnum() and not last.endswith("s"):
+                forms[form + ("es" if last.endswith(("x", "ch", "sh")) else "s")] = None
+            if len(last) > 3 and last.endswith("y") and last[-2:-1] not in "aeiou" and last.islower():
+                forms[form[:-1] + "ies"] = None
+    return [f for f in forms if f.strip()]
+
+
+_PRIORITY = {"HARDWARE": 0, "DATASET": 1, "SYSTEM": 2, "TECHNIQUE": 3, "IGNORE": 4}
+
+
+def resolve_overlaps(hits: Iterable[Hit]) -> list[Hit]:
+    """Greedy leftmost-longest selection; on equal spans the higher-priority label wins (IGNORE last)."""
+    ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start), _PRIORITY.get(h.label, 9)))
+    out: list[Hit] = []
+    last_end = -1
+    for hit in ordered:
+        if hit.start >= last_end:
+            out.append(hit)
+            last_end = hit.end
+    return out
+
+
+class RuleMatcher:
+    """Phrase and token-pattern rows compiled into spaCy matchers; :meth:`find` returns resolved hits."""
+
+    def __init__(self, nlp: Language, rules: Iterable[Rule], *, plural: bool = True) -> None:
+        rules = list(rules)
+        self.vocab = nlp.vocab
+        self._phrases = {
+            False: PhraseMatcher(nlp.vocab, attr="NORM"),
+            True: PhraseMatcher(nlp.vocab, attr="ORTH"),
+        }
+        self._tokens = Matcher(nlp.vocab)
+        self._rules: dict[int, tuple[Rule, ...]] = {}
+        grouped: dict[tuple[bool, str], list[Rule]] = {}
+        token_rules: list[Rule] = []
+        for rule in rules:
+            if isinstance(rule.pattern, str):
+                case = bool(rule.get("case", False))
+                grouped.setdefault((case, _key(rule.pattern, case)), []).append(rule)
+            else:
+                token_rules.append(rule)
+        for (case, key), group in grouped.items():
+            name = f"{int(case)}:{key}"
+            forms = spelling_variants(str(group[0].pattern), plural)
+            self._phrases[case].add(name, [nlp.make_doc(form) for form in forms])
+            self._rules[self.vocab.strings.add(name)] = tuple(group)
+        for n, rule in enumerate(token_rules):
+            name = f"tok:{n}:{rule.id}"
+            self._tokens.add(name, [list(rule.pattern)])  # type: ignore[arg-type]
+            self._rules[self.vocab.strings.add(name)] = (rule,)
+        self._glued = _GluedHeads(rules)
+        for case, regex in self._glued.regexes():
+            name = f"glued:{int(case)}"
+            self._tokens.add(name, [[{"TEXT" if case else "LOWER": {"REGEX": regex}}]])
+            self._rules[self.vocab.strings.add(name)] = ()
+        logger.debug("rule matcher: %d phrase keys, %d token patterns", len(grouped), len(token_rules))
+
+    def candidates(self, doc: Doc) -> list[Hit]:
+        """Every match, overlapping ones included, with context rules applied."""
+        found: list[tuple[int, int, int]] = []
+        for phrases in self._phrases.values():
+            if len(phrases):
+                found.extend(phrases(doc))
+        if len(self._tokens):
+            found.extend(self._tokens(doc))
+        hits: list[Hit] = []
+        for match_id, i, j in found:
+            rules = self._rules[match_id]
+            if not rules:  # a name glued to its version: "Qwen2.5", "LLaMA2", "YOLOv8n"
+                glued = self._glued.hit(doc, i, self.vocab.strings[match_id].endswith("1"))
+                if glued is not None:
+                    hits.append(glued)
+                continue
+            kept = tuple(r for r in rules if _context_ok(r, doc, i, j))
+            if not kept:
+                continue
+            keep = kept[0].get("keep")
+            if keep:
+                i = max(i, j - int(keep))
+            span = doc[i:j]
+            hits.append(Hit(span.start_char, span.end_char, kept, span.text, i, j))
+        return hits
+
+    def find(self, doc: Doc) -> list[Hit]:
+        """Leftmost-longest, non-overlapping hits."""
+        return resolve_overlaps(self.candidates(doc))
+
+
+class _GluedHeads:
+    """Rows marked ``suffix`` (a name that may carry a version or size) also match glued to a version in one
+    token ("Qwen2.5", "LLaMA2", "YOLOv8n"): one token regex per letter-case mode, and the head looked up by
+    its longest prefix. The hit covers the head; the caller reads the tail."""
+
+    _TAIL = r"(?:[0-9][A-Za-z0-9.]*)"
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.heads: dict[bool, dict[str, tuple[Rule, ...]]] = {True: {}, False: {}}
+        for rule in rules:
+            pattern = rule.pattern
+            if rule.get("suffix") and isinstance(pattern, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", pattern):
+                case = bool(rule.get("case", False))
+                key = pattern if case else pattern.lower()
+                self.heads[case][key] = (*self.heads[case].get(key, ()), rule)
+
+    def regexes(self) -> list[tuple[bool, str]]:
+        out = []
+        for case, heads in self.heads.items():
+            if heads:
+                alternation = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+                out.append((case, f"^(?:{alternation}){self._TAIL}$"))
+        return out
+
+    def hit(self, doc: Doc, i: int, case: bool) -> Hit | None:
+        text = doc[i].text
+        heads = self.heads[case]
+        probe = text if case else text.lower()
+        for size in range(len(probe) - 1, 0, -1):
+            rules = heads.get(probe[:size])
+            if rules and re.fullmatch(self._TAIL, probe[size:]):
+                start = doc[i].idx
+                return Hit(start, start + size, rules, text[:size], i, i + 1)
+        return None
+
+
+def _key(pattern: str, case: bool) -> str:
+    text = pattern if case else pattern.lower()
+    for dash in "\u2010\u2011\u2012\u2013\u2014\u2212":
+        text = text.replace(dash, "-")
+    return " ".join(text.replace("-", " ").split())
+
+
+def _alnum_words(doc: Doc, start: int, stop: int, step: int, limit: int) -> list[str]:
+    out: list[str] = []
+    k = start
+    while 0 <= k < len(doc) and k != stop and len(out) < limit:
+        tok = doc[k]
+        if any(c.isalnum() for c in tok.text):
+            out.append(tok.lower_)
+        k += step
+    return out
+
+
+def _context_ok(rule: Rule, doc: Doc, i: int, j: int) -> bool:
+    """A row's ``not_next`` and ``context`` conditions, read on the words around tokens ``i:j``."""
+    not_next: Sequence[str] | None = rule.get("not_next")
+    if not_next:
+        following = _alnum_words(doc, j, len(doc), 1, 1)
+        if following and following[0] in {w.lower() for w in not_next}:
+            return False
+    context: Sequence[str] | None = rule.get("context")
+    if not context:
+        return True
+    window = int(rule.get("window", 3))
+    side = rule.get("side", "both")
+    wanted = {w.lower() for w in context}
+    near: list[str] = []
+    if side in ("both", "before"):
+        near += _alnum_words(doc, i - 1, -1, -1, window)
+    if side in ("both", "after"):
+        near += _alnum_words(doc, j, len(doc), 1, window)
+    return any(w in wanted for w in near)
