@@ -193,20 +193,13 @@ def test_fold_flag_must_be_a_boolean(tmp_path: Path) -> None:
         load_rule_file(_write(tmp_path, [json.dumps(row)]))
 
 
-def test_lower_case_variants_of_model_codes_and_system_names() -> None:
-    from papergraph.extract.components import _folded_systems, _lowercase_model_codes
+def test_lower_case_variants_of_system_names() -> None:
+    from papergraph.extract.components import _folded_systems
 
     rules = [
-        Rule("HARDWARE", "A100", "hardware:nvidia-a100", {"case": True}),
-        Rule("HARDWARE", "T4", "hardware:nvidia-t4", {"case": True}),
-        Rule("HARDWARE", "GPU", "hardware:gpu", {"case": True}),  # no digit: not a model code
         Rule("SYSTEM", "vLLM", "system:vllm", {"case": True, "name": "vLLM"}),
         Rule("SYSTEM", "Spark", "system:spark", {"case": True, "fold": False}),
     ]
-    codes = {r.pattern: r for r in _lowercase_model_codes(rules)}
-    assert set(codes) == {"a100", "t4"}
-    assert codes["a100"].get("case") is True and not codes["a100"].get("context")
-    assert "gpu" in codes["t4"].get("context")  # short codes only next to the class word
     folded = _folded_systems(rules)
     assert [(r.pattern, r.get("case")) for r in folded] == [("vLLM", False)]
 

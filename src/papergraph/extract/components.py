@@ -20,6 +20,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from papergraph.extract.hardware import LABELS as HARDWARE_LABELS
+from papergraph.extract.hardware import HardwareFound, HardwareGrammar
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
 from papergraph.extract.rules import Rule, entity_table, load_rules
@@ -133,10 +135,8 @@ class EntityRuler:
     def _build(self) -> None:
         rules = self.rules
         self.meta = entity_table(rules)
-        self.entity_index = RuleMatcher(
-            self.nlp,
-            [r for r in rules if r.label in ("HARDWARE", "DATASET", "IGNORE")] + _lowercase_model_codes(rules),
-        )
+        self.hardware = HardwareGrammar(self.nlp, [r for r in rules if r.label in HARDWARE_LABELS])
+        self.entity_index = RuleMatcher(self.nlp, [r for r in rules if r.label in ("DATASET", "IGNORE")])
         self.system_index = RuleMatcher(
             self.nlp, [r for r in rules if r.label in ("SYSTEM", "IGNORE")] + _folded_systems(rules), plural=False
         )
@@ -168,13 +168,12 @@ class EntityRuler:
         technique_hits = self.technique_index.find(doc)
         system_hits = self.system_index.find(doc)
 
-        mentions: list[EntityMention] = []
-        occupied: list[tuple[int, int, str]] = []
+        mentions = [self._hardware_mention(text, h) for h in self.hardware.find(doc)]
+        occupied = [(m.start, m.end, m.label) for m in mentions]
         for hit in entity_hits:
-            if hit.label in ("HARDWARE", "DATASET"):
+            if hit.label == "DATASET" and not any(s < hit.end and hit.start < e for s, e, _ in occupied):
                 mentions.append(self._mention(hit))
                 occupied.append((hit.start, hit.end, hit.label))
-        mentions = self._fold_hardware_heads(masked, mentions)
         for mention in self._named_datasets(masked, ws, sentences, mentions):
             mentions.append(mention)
             occupied.append((mention.start, mention.end, "DATASET"))
@@ -242,29 +241,6 @@ class EntityRuler:
         doc._.pg_entities = mentions
         return doc
 
-    def _fold_hardware_heads(self, text: str, mentions: list[EntityMention]) -> list[EntityMention]:
-        """Generic class words that are part of a named model's mention, or negated, are not classes of their own.
-
-        "Snapdragon 865 CPU", "the ESP32 system-on-chip microcontroller", "Jetson Nano GPU": the class word heads
-        the named model's noun phrase ("ARM Cortex M4F core" is the Cortex-M4). "GPU-less devices", "CPU-free":
-        the text says the class is absent.
-        """
-        out: list[EntityMention] = []
-        prev_end, prev_specific = -10, False
-        for m in mentions:
-            if m.label != "HARDWARE":
-                out.append(m)
-                continue
-            generic = bool(m.attrs.get("generic"))
-            if generic and _NEGATED_CLASS.match(text, m.end):
-                continue
-            if generic and prev_specific and _HEAD_GAP.fullmatch(text, prev_end, m.start):
-                prev_end = m.end  # "ESP32 system-on-chip microcontroller": the whole phrase is the ESP32
-                continue
-            out.append(m)
-            prev_end, prev_specific = m.end, not generic
-        return out
-
     def _named_datasets(
         self, text: str, ws: list[Any], sentences: Sentences, mentions: list[EntityMention]
     ) -> list[EntityMention]:
@@ -312,11 +288,16 @@ class EntityRuler:
             return not _FORMAT_LIKE.match(word)
         return shape == "cap" and ("-" in word or any(c.isdigit() for c in word))
 
+    @staticmethod
+    def _hardware_mention(text: str, found: HardwareFound) -> EntityMention:
+        surface = text[found.start : found.end]
+        return EntityMention("HARDWARE", found.start, found.end, surface, "", found.name, None, found.attrs())
+
     def _mention(self, hit: Hit) -> EntityMention:
         rule = hit.rules[0]
         meta = self.meta.get(rule.id, {})
         name = str(meta.get("name") or rule.pattern)
-        attrs: dict[str, Any] = {k: meta[k] for k in ("type", "family", "generic", "family_level") if k in meta}
+        attrs: dict[str, Any] = {k: meta[k] for k in ("type", "family") if k in meta}
         return EntityMention(rule.label, hit.start, hit.end, hit.text, rule.id, name, None, attrs)
 
     def _system_mention(self, text: str, hit: Hit) -> EntityMention:
@@ -378,28 +359,6 @@ DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"})
 _DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora)\b", re.I)
 _DATASET_PREFIX = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]{0,5}-$")
 _FORMAT_LIKE = re.compile(r"^(?:U?INT\d+|FP\d+|BF\d+|[A-Z]\d?|\d.*)$")
-# Between a named model and a class word that heads its noun phrase: "Snapdragon 865 CPU", "ESP32-based MCU".
-_HEAD_GAP = re.compile(r"[ \t]*(?:-[ \t]*|based[ \t]+|-based[ \t]+)?")
-_NEGATED_CLASS = re.compile(r"-?(?:less|free)\b", re.I)
-# Model codes written in lower case in questions ("a100s", "h100 vs a100"); short codes ("t4", "l4") only
-# next to the class word ("t4 gpus") because "l4" or "p4" alone mean other things.
-_MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9 .+-]+$")
-_SHORT_CODE_CONTEXT = ["gpu", "gpus", "nvidia", "tesla", "card", "cards"]
-
-
-def _lowercase_model_codes(rules: list[Rule]) -> list[Rule]:
-    out: list[Rule] = []
-    for r in rules:
-        pattern = r.pattern
-        if r.label != "HARDWARE" or not r.get("case") or not isinstance(pattern, str) or pattern.islower():
-            continue
-        if not _MODEL_CODE.match(pattern) or r.get("context"):
-            continue
-        attrs = {k: v for k, v in r.attrs.items() if k not in ("name", "type", "family", "generic", "family_level")}
-        if len(pattern.replace(" ", "")) <= 3:
-            attrs.update(context=_SHORT_CODE_CONTEXT, window=1)
-        out.append(Rule(r.label, pattern.lower(), r.id, attrs, r.source))
-    return out
 
 
 def _folded_systems(rules: list[Rule]) -> list[Rule]:
@@ -490,10 +449,10 @@ class MetricMatcher:
                 m.start,
                 m.end,
                 m.name,
-                generic=bool(m.attrs.get("generic")),
-                family_level=bool(m.attrs.get("family_level")),
+                level=str(m.attrs.get("level", "model")),
                 type=str(m.attrs.get("type", "other")),
                 family=m.attrs.get("family"),
+                lineage=tuple(m.attrs.get("lineage", ())),
             )
             for m in entities
             if m.label == "HARDWARE"

@@ -2,9 +2,11 @@
 
 Per-field matches become paper-level facts here, where title and abstract are seen together:
 
-* a bare family name ("the Jetson", "Intel Gaudi") becomes the one member of the family the paper names;
-* a generic class ("GPU", "single-board computers") is dropped when the paper names a model of that type,
-  and a result tied to the class is re-tied to that model when it is the only one;
+* a product line named with exactly one of its models ("the Jetson" in a paper on the Jetson Nano) is that
+  model;
+* a class word that points back at a named model ("the GPU" in a paper on the A100) is no mention of its own;
+  a class spoken of in general ("GPUs", "a smartphone") stays. A result tied to a class or a line is re-tied
+  to the paper's one named model of it;
 * a system keeps one written form per paper, loses plural "s" when the singular is also named, and is
   ``proposed`` everywhere once any mention proposes it.
 """
@@ -23,6 +25,7 @@ from papergraph.models import (
     DatasetMention,
     Extraction,
     Field_,
+    HardwareLevel,
     HardwareMention,
     HardwareType,
     MetricKind,
@@ -59,7 +62,10 @@ def to_extraction(paper_id: str, fields: FieldDocs) -> Extraction:
                 **_span(field_name, sentences, m),
                 name=target.name,
                 type=HardwareType(target.attrs.get("type", "other")),
+                vendor=target.attrs.get("vendor"),
                 family=target.attrs.get("family"),
+                level=HardwareLevel(target.attrs.get("level", "model")),
+                lineage=list(target.attrs.get("lineage", [])),
             )
         )
     for field_name, sentences, m in items:
@@ -89,34 +95,32 @@ def _span(field_name: Field_, sentences: Sentences, m: EntityMention) -> dict[st
     return {"surface": m.surface, "field": field_name, "start": m.start, "end": m.end, "sentence": sentence}
 
 
+def _level(m: EntityMention) -> str:
+    return str(m.attrs.get("level", "model"))
+
+
 def _resolve_hardware(
     mentions: list[EntityMention],
 ) -> tuple[dict[int, EntityMention | None], dict[str, list[EntityMention]]]:
-    """Family names resolved to the one named member; generic classes dropped when a model is named."""
-    specific = [m for m in mentions if not m.attrs.get("generic") and not m.attrs.get("family_level")]
+    """Lines resolved to their one named model, anaphoric class words dropped; the named hardware by type."""
     members: dict[str, dict[str, EntityMention]] = {}
-    for m in specific:
-        fam = m.attrs.get("family")
-        if fam:
-            members.setdefault(str(fam), {})[m.name] = m
+    for m in mentions:
+        if _level(m) == "model":
+            for line in m.attrs.get("lineage", []):
+                members.setdefault(str(line), {})[m.name] = m
     rename: dict[int, EntityMention | None] = {}
     for m in mentions:
-        if m.attrs.get("family_level"):
-            fam = str(m.attrs.get("family") or m.name)
-            named = members.get(fam, {})
-            if len(named) == 1:
-                rename[id(m)] = next(iter(named.values()))
+        named = members.get(m.name, {}) if _level(m) == "family" else {}
+        if len(named) == 1:
+            rename[id(m)] = next(iter(named.values()))
     by_type: dict[str, dict[str, EntityMention]] = {}
     for m in mentions:
         target = rename.get(id(m), m)
-        if target is None or target.attrs.get("generic"):
-            continue
-        # a family named with none of its members ("an Ascend NPU cluster") names that class too
-        if target.attrs.get("family_level") and members.get(str(target.attrs.get("family") or target.name)):
+        if target is None or _level(target) == "class" or (_level(target) == "family" and members.get(target.name)):
             continue
         by_type.setdefault(str(target.attrs.get("type")), {})[target.name] = target
     for m in mentions:
-        if m.attrs.get("generic") and str(m.attrs.get("type")) in by_type:
+        if _level(m) == "class" and m.attrs.get("anaphoric") and str(m.attrs.get("type")) in by_type:
             rename[id(m)] = None
     return rename, {t: list(v.values()) for t, v in by_type.items()}
 
@@ -187,8 +191,7 @@ def _retie(span: HardwareSpan, by_type: dict[str, list[EntityMention]]) -> str |
         if not named:
             return span.name
         return named[0].name if len(named) == 1 else None
-    family = span.family or span.name
-    members = [m for ms in by_type.values() for m in ms if m.attrs.get("family") == family]
+    members = [m for ms in by_type.values() for m in ms if span.name in m.attrs.get("lineage", [])]
     if len(members) == 1:
         return members[0].name
     return span.name

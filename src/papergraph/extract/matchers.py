@@ -20,6 +20,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from papergraph.extract.rules import Rule
+from papergraph.extract.text import doc_text, token_offsets
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,9 @@ def resolve_overlaps(hits: Iterable[Hit]) -> list[Hit]:
 class RuleMatcher:
     """Phrase and token-pattern rows compiled into spaCy matchers; :meth:`find` returns resolved hits."""
 
-    def __init__(self, nlp: Language, rules: Iterable[Rule], *, plural: bool = True) -> None:
+    def __init__(
+        self, nlp: Language, rules: Iterable[Rule], *, plural: bool = True, glued_tail: str = r"(?:[0-9][A-Za-z0-9.]*)"
+    ) -> None:
         rules = list(rules)
         self.vocab = nlp.vocab
         self._phrases = {
@@ -93,15 +96,12 @@ class RuleMatcher:
             forms = spelling_variants(str(group[0].pattern), plural)
             self._phrases[case].add(name, [nlp.make_doc(form) for form in forms])
             self._rules[self.vocab.strings.add(name)] = tuple(group)
+        self._one_token = _OneTokenTests([r for r in token_rules if _single_regex(r) is not None], rules, glued_tail)
+        token_rules = [r for r in token_rules if _single_regex(r) is None]
         for n, rule in enumerate(token_rules):
             name = f"tok:{n}:{rule.id}"
             self._tokens.add(name, [list(rule.pattern)])  # type: ignore[arg-type]
             self._rules[self.vocab.strings.add(name)] = (rule,)
-        self._glued = _GluedHeads(rules)
-        for case, regex in self._glued.regexes():
-            name = f"glued:{int(case)}"
-            self._tokens.add(name, [[{"TEXT" if case else "LOWER": {"REGEX": regex}}]])
-            self._rules[self.vocab.strings.add(name)] = ()
         logger.debug("rule matcher: %d phrase keys, %d token patterns", len(grouped), len(token_rules))
 
     def candidates(self, doc: Doc) -> list[Hit]:
@@ -113,14 +113,15 @@ class RuleMatcher:
         if len(self._tokens):
             found.extend(self._tokens(doc))
         hits: list[Hit] = []
+        for i, rules, glued in self._one_token.matches(doc):
+            if glued is not None:
+                hits.append(glued)
+            elif _keep(rules, doc, i, i + 1):
+                start, end, _ = token_offsets(doc)[i]
+                hits.append(Hit(start, end, _keep(rules, doc, i, i + 1), doc_text(doc)[start:end], i, i + 1))
         for match_id, i, j in found:
             rules = self._rules[match_id]
-            if not rules:  # a name glued to its version: "Qwen2.5", "LLaMA2", "YOLOv8n"
-                glued = self._glued.hit(doc, i, self.vocab.strings[match_id].endswith("1"))
-                if glued is not None:
-                    hits.append(glued)
-                continue
-            kept = tuple(r for r in rules if _context_ok(r, doc, i, j))
+            kept = _keep(rules, doc, i, j)
             if not kept:
                 continue
             keep = kept[0].get("keep")
@@ -135,40 +136,83 @@ class RuleMatcher:
         return resolve_overlaps(self.candidates(doc))
 
 
-class _GluedHeads:
-    """Rows marked ``suffix`` (a name that may carry a version or size) also match glued to a version in one
-    token ("Qwen2.5", "LLaMA2", "YOLOv8n"): one token regex per letter-case mode, and the head looked up by
-    its longest prefix. The hit covers the head; the caller reads the tail."""
+def _single_regex(rule: Rule) -> tuple[str, str] | None:
+    """(attribute, regex) of a row whose pattern is one token tested by one regex: ``[{"TEXT": {"REGEX": ..}}]``."""
+    pattern = rule.pattern
+    if isinstance(pattern, str) or len(pattern) != 1 or len(pattern[0]) != 1:
+        return None
+    ((attr, test),) = pattern[0].items()
+    if attr in ("TEXT", "ORTH", "LOWER", "NORM") and isinstance(test, dict) and set(test) == {"REGEX"}:
+        return ("TEXT" if attr == "ORTH" else attr), str(test["REGEX"])
+    return None
 
-    _TAIL = r"(?:[0-9][A-Za-z0-9.]*)"
 
-    def __init__(self, rules: list[Rule]) -> None:
+class _OneTokenTests:
+    """Rows tested on one token at a time, once per distinct word (cached), not once per token as spaCy's
+    Matcher would test a ``REGEX`` predicate:
+
+    * one-token regex rows (``[{"TEXT": {"REGEX": ...}}]``), e.g. model-code shapes;
+    * rows marked ``suffix`` or ``glued`` (a name that may carry a version, size or model code) written glued to
+      it in one token ("Qwen2.5", "LLaMA2", "RTX4090", "HBM3e"): the hit covers the head; the caller reads the
+      tail.
+    """
+
+    _LIMIT = 200_000
+
+    def __init__(self, regex_rules: list[Rule], rules: list[Rule], glued_tail: str) -> None:
+        self.regexes: list[tuple[str, re.Pattern[str], Rule]] = []
+        for rule in regex_rules:
+            attr, regex = _single_regex(rule)  # type: ignore[misc]
+            self.regexes.append((attr, re.compile(regex), rule))
+        self.tail = re.compile(glued_tail)
         self.heads: dict[bool, dict[str, tuple[Rule, ...]]] = {True: {}, False: {}}
         for rule in rules:
             pattern = rule.pattern
-            if rule.get("suffix") and isinstance(pattern, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", pattern):
+            glued = rule.get("suffix") or rule.get("glued")
+            if glued and isinstance(pattern, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", pattern):
                 case = bool(rule.get("case", False))
                 key = pattern if case else pattern.lower()
                 self.heads[case][key] = (*self.heads[case].get(key, ()), rule)
+        self._cache: dict[str, tuple[tuple[Rule, ...], tuple[int, tuple[Rule, ...]] | None]] = {}
 
-    def regexes(self) -> list[tuple[bool, str]]:
-        out = []
-        for case, heads in self.heads.items():
-            if heads:
-                alternation = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-                out.append((case, f"^(?:{alternation}){self._TAIL}$"))
+    def matches(self, doc: Doc) -> list[tuple[int, tuple[Rule, ...], Hit | None]]:
+        """(token index, regex rows matching it, glued-head hit) for every token something matches."""
+        if not self.regexes and not any(self.heads.values()):
+            return []
+        text = doc_text(doc)
+        out: list[tuple[int, tuple[Rule, ...], Hit | None]] = []
+        for i, (start, end, _) in enumerate(token_offsets(doc)):
+            word = text[start:end]
+            rules, glued = self._test(word)
+            if rules:
+                out.append((i, rules, None))
+            if glued is not None:
+                size, heads = glued
+                out.append((i, (), Hit(start, start + size, heads, word[:size], i, i + 1)))
         return out
 
-    def hit(self, doc: Doc, i: int, case: bool) -> Hit | None:
-        text = doc[i].text
-        heads = self.heads[case]
-        probe = text if case else text.lower()
-        for size in range(len(probe) - 1, 0, -1):
-            rules = heads.get(probe[:size])
-            if rules and re.fullmatch(self._TAIL, probe[size:]):
-                start = doc[i].idx
-                return Hit(start, start + size, rules, text[:size], i, i + 1)
+    def _test(self, word: str) -> tuple[tuple[Rule, ...], tuple[int, tuple[Rule, ...]] | None]:
+        cached = self._cache.get(word)
+        if cached is None:
+            if len(self._cache) > self._LIMIT:
+                self._cache.clear()
+            lower = word.lower()
+            rules = tuple(r for attr, rx, r in self.regexes if rx.search(lower if attr in ("LOWER", "NORM") else word))
+            cached = self._cache[word] = (rules, self._glued(word))
+        return cached
+
+    def _glued(self, word: str) -> tuple[int, tuple[Rule, ...]] | None:
+        for case, heads in self.heads.items():
+            probe = word if case else word.lower()
+            for size in range(len(probe) - 1, 0, -1):
+                rules = heads.get(probe[:size])
+                if rules and self.tail.fullmatch(probe[size:]):
+                    return size, rules
         return None
+
+
+def _keep(rules: tuple[Rule, ...], doc: Doc, i: int, j: int) -> tuple[Rule, ...]:
+    return tuple(r for r in rules if _context_ok(r, doc, i, j))
 
 
 def _key(pattern: str, case: bool) -> str:

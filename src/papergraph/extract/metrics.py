@@ -81,15 +81,19 @@ class HardwareSpan:
     start: int
     end: int
     name: str
-    generic: bool = False
-    family_level: bool = False
+    level: str = "model"
     type: str = "other"
     family: str | None = None
+    lineage: tuple[str, ...] = ()
+
+    @property
+    def generic(self) -> bool:
+        return self.level == "class"
 
     @property
     def unresolved(self) -> bool:
         """A class or family name that the paper may resolve to one named model."""
-        return self.generic or self.family_level
+        return self.level in ("class", "family")
 
 
 @dataclass
@@ -662,7 +666,7 @@ class MetricFinder:
         belongs to the result just before it ("15x over TensorFlow (Raspberry Pi), 5.6x ... (Jetson AGX Orin)").
         """
         inside = [h for h in hardware if metric.start <= h.start and h.end <= metric.end]
-        named = [h for h in inside if not h.unresolved]
+        named = [h for h in inside if not h.generic]  # "192 Kunpeng CPUs": a line counts (re-tied later)
         if named:
             metric.hardware, metric.hardware_span = named[0].name, named[0]
             return

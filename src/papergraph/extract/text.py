@@ -18,10 +18,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.attrs import IDX, LENGTH, SPACY
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 # A hyphen or dash before a digit ("LLaMA-2", "Ascend-910B", "CIFAR-10") and a slash before a digit
 # ("ResNet50/101"): spaCy's English rules split them only before a letter. A plus between names: "CPU+FPGA".
@@ -30,11 +31,14 @@ DOMAIN_INFIXES = (
     r"(?<=[A-Za-z0-9])/(?=[0-9])",
     r"(?<=[A-Za-z0-9])\+(?=[A-Za-z])",
 )
+# A full stop after a capitalized code or acronym ends the sentence: "MI250X.", "NVIDIA." (spaCy keeps it on
+# the token, as for abbreviations).
+DOMAIN_SUFFIXES = (r"(?<=[A-Z0-9][A-Z])\.",)
 _TUNED = "papergraph_tokenizer"
 
 
 def tune_tokenizer(nlp: Language) -> Language:
-    """Add :data:`DOMAIN_INFIXES` to ``nlp``'s tokenizer (once; recorded in ``nlp.meta``)."""
+    """Add :data:`DOMAIN_INFIXES` and :data:`DOMAIN_SUFFIXES` to ``nlp``'s tokenizer (once; noted in ``nlp.meta``)."""
     if nlp.meta.get(_TUNED):
         return nlp
     tokenizer = nlp.tokenizer
@@ -42,6 +46,8 @@ def tune_tokenizer(nlp: Language) -> Language:
         return nlp
     infixes = list(nlp.Defaults.infixes or ()) + list(DOMAIN_INFIXES)
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = list(nlp.Defaults.suffixes or ()) + list(DOMAIN_SUFFIXES)
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     nlp.meta[_TUNED] = True
     return nlp
 
@@ -96,41 +102,64 @@ def _wordish(text: str) -> bool:
     return first.isalnum() or first == "\\"
 
 
+def token_offsets(doc: Doc) -> list[tuple[int, int, bool]]:
+    """(start, end, followed by whitespace) per token, read from spaCy's arrays (no Token objects); cached."""
+    cached: list[tuple[int, int, bool]] | None = doc.user_data.get("pg_offsets")
+    if cached is None:
+        rows = doc.to_array([IDX, LENGTH, SPACY]).tolist() if len(doc) else []
+        cached = doc.user_data["pg_offsets"] = [(s, s + n, bool(space)) for s, n, space in rows]
+    return cached
+
+
+def _token_spans(doc: Doc) -> list[tuple[str, bool]]:
+    text = doc_text(doc)
+    return [(text[start:end], space) for start, end, space in token_offsets(doc)]
+
+
 def doc_words(doc: Doc) -> list[Word]:
     """The doc's tokens with glued pieces joined: a word continues over a connector ("-", ".", "'") followed,
-    without a space, by another word, and over a trailing "+"/"++" ("C++"). URLs and e-mail addresses are left
-    out; every other punctuation token is a word of its own. Cached in ``doc.user_data``."""
+    without a space, by another word, and over a trailing "+"/"++" ("C++"). URLs, e-mail addresses and
+    whitespace tokens are left out; every other punctuation token is a word of its own. Cached per doc."""
     cached: list[Word] | None = doc.user_data.get("pg_words")
     if cached is not None:
         return cached
-    out: list[Word] = []
+    tokens = _token_spans(doc)
+    starts = [start for start, _, _ in token_offsets(doc)]
     text = doc_text(doc)
-    tokens = list(doc)
+    out: list[Word] = []
     n = len(tokens)
     i = 0
     while i < n:
-        tok = tokens[i]
-        if tok.is_space or _URL.match(tok.text):
+        tok, _ = tokens[i]
+        if tok.isspace() or _URL.match(tok):
             i += 1
             continue
         j = i + 1
-        if _wordish(tok.text):
-            while j < n and not tokens[j - 1].whitespace_:
-                nxt = tokens[j].text
-                if _wordish(nxt):
-                    j += 1
-                elif nxt in _CONNECTORS and j + 1 < n and not tokens[j].whitespace_ and _wordish(tokens[j + 1].text):
-                    j += 2
-                elif nxt in _TRAILING and (j + 1 >= n or tokens[j].whitespace_ or not _wordish(tokens[j + 1].text)):
-                    j += 1
-                    break
-                else:
-                    break
-        start, end = tok.idx, tokens[j - 1].idx + len(tokens[j - 1].text)
+        if _wordish(tok):
+            j = _glued_end(tokens, i)
+        start = starts[i]
+        end = starts[j - 1] + len(tokens[j - 1][0])
         out.append(Word(start, end, text[start:end]))
         i = j
     doc.user_data["pg_words"] = out
     return out
+
+
+def _glued_end(tokens: list[tuple[str, bool]], i: int) -> int:
+    """End (exclusive) of the word starting at token ``i``: tokens written together with it."""
+    n = len(tokens)
+    j = i + 1
+    while j < n and not tokens[j - 1][1]:
+        nxt, spaced = tokens[j]
+        if _wordish(nxt):
+            j += 1
+        elif nxt in _CONNECTORS and j + 1 < n and not spaced and _wordish(tokens[j + 1][0]):
+            j += 2
+        elif nxt in _TRAILING and (j + 1 >= n or spaced or not _wordish(tokens[j + 1][0])):
+            return j + 1
+        else:
+            break
+    return j
 
 
 def doc_text(doc: Doc) -> str:
