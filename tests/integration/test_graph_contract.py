@@ -23,6 +23,7 @@ from papergraph.models import (
     ExtractedPaper,
     Extraction,
     GraphStats,
+    HardwareLevel,
     HardwareMention,
     HardwareType,
     MetricKind,
@@ -244,10 +245,11 @@ class TestGraphStoreContract:
 
     def test_upsert_counts_and_stats(self, store: GraphStore) -> None:
         stats = store.upsert(corpus())
-        assert stats == WriteStats(papers=5, nodes=24, relationships=28)
+        # 3 family nodes (NVIDIA Ampere, AMD Kria, NVIDIA Jetson) and 4 IN_FAMILY edges from the models' families
+        assert stats == WriteStats(papers=5, nodes=27, relationships=32)
         assert store.stats() == GraphStats(
-            nodes={"Paper": 5, "Hardware": 5, "Technique": 4, "System": 3, "Dataset": 2, "Metric": 5},
-            relationships={"MENTIONS": 19, "PROPOSES": 1, "REPORTS": 5, "MEASURED_ON": 3},
+            nodes={"Paper": 5, "Hardware": 8, "Technique": 4, "System": 3, "Dataset": 2, "Metric": 5},
+            relationships={"MENTIONS": 19, "PROPOSES": 1, "REPORTS": 5, "MEASURED_ON": 3, "IN_FAMILY": 4},
         )
         assert store.paper_ids() == {"p1", "p2", "p3", "p4", "p5"}
 
@@ -276,7 +278,7 @@ class TestGraphStoreContract:
             (T, "technique:ternary-quantization", "MENTIONS", 20),
         ]
         kv260 = record.entities[1]
-        assert kv260.properties == {"type": "FPGA", "family": "AMD Kria"}
+        assert kv260.properties == {"type": "FPGA", "family": "AMD Kria", "level": "model"}
         assert (kv260.evidence, kv260.surface, kv260.field, kv260.end) == (
             "We run on an AMD KV260.",
             "AMD KV260",
@@ -310,7 +312,7 @@ class TestGraphStoreContract:
             hardware=[hw("NVIDIA H100", HardwareType.GPU, "NVIDIA Hopper", start=3)],
             techniques=[tech("quantization", start=9)],
         )
-        assert store.upsert([changed]) == WriteStats(papers=1, nodes=3, relationships=2)
+        assert store.upsert([changed]) == WriteStats(papers=1, nodes=4, relationships=3)  # + NVIDIA Hopper
         record = store.paper("p3")
         assert record is not None
         assert record.title == "Serving LLMs on H100 GPUs"
@@ -373,21 +375,32 @@ class TestGraphStoreContract:
         hardware = store.entities(H)
         assert [(e.name, e.papers) for e in hardware] == [  # most-linked first, ties by case-folded name
             ("NVIDIA A100", 3),
+            ("NVIDIA Ampere", 3),  # a family counts the papers of its members
             ("FPGA", 2),
+            ("NVIDIA Jetson", 2),
+            ("AMD Kria", 1),
             ("AMD KV260", 1),
             ("NVIDIA Jetson Nano", 1),
             ("NVIDIA Jetson Orin", 1),
         ]
-        assert hardware[0].type is H and hardware[0].properties == {"type": "GPU", "family": "NVIDIA Ampere"}
-        assert [e.name for e in store.entities(H, q="JETSON")] == ["NVIDIA Jetson Nano", "NVIDIA Jetson Orin"]
+        assert hardware[0].type is H
+        assert hardware[0].properties == {"type": "GPU", "family": "NVIDIA Ampere", "level": "model"}
+        assert hardware[1].properties == {"type": "GPU", "level": "family"}
+        assert [e.name for e in store.entities(H, q="JETSON")] == [
+            "NVIDIA Jetson",
+            "NVIDIA Jetson Nano",
+            "NVIDIA Jetson Orin",
+        ]
         assert [e.name for e in store.entities(T, q="größe")] == ["Größe-aware pruning"]
-        assert [e.name for e in store.entities(H, limit=2)] == ["NVIDIA A100", "FPGA"]
+        assert [e.name for e in store.entities(H, limit=2)] == ["NVIDIA A100", "NVIDIA Ampere"]
         everything = store.entities(limit=100)
-        assert len(everything) == 14
-        assert [(e.id, e.papers) for e in everything[:5]] == [
+        assert len(everything) == 17
+        assert [(e.id, e.papers) for e in everything[:7]] == [
             ("hardware:nvidia-a100", 3),
+            ("hardware:nvidia-ampere", 3),
             ("hardware:fpga", 2),
             ("dataset:imagenet", 2),
+            ("hardware:nvidia-jetson", 2),
             ("technique:quantization", 2),
             ("technique:ternary-quantization", 2),
         ]
@@ -419,7 +432,11 @@ class TestGraphStoreContract:
         assert detail.cooccurring[0].type is T
         by_id = store.entity(H, "hardware:nvidia-a100", limit=1)
         assert by_id is not None and len(by_id.papers) == 1 and len(by_id.cooccurring) == 1
-        assert store.entity(H, "NVIDIA Jetson") is None  # a family is not an entity
+        jetson = store.entity(H, "NVIDIA Jetson")  # a family: its own papers and its members'
+        assert jetson is not None and [p.id for p in jetson.papers] == ["p4", "p2"]
+        assert jetson.papers[1].evidence == "An NVIDIA Jetson Nano board."  # the evidence of the member's link
+        assert "hardware:nvidia-jetson-nano" not in {e.id for e in jetson.cooccurring}
+        assert store.entity(H, "Jetson") is None
         assert store.entity(T, "hardware:nvidia-a100") is None  # id of another type
         assert store.entity(M, "throughput") is None
 
@@ -449,6 +466,7 @@ class TestGraphStoreContract:
             "name": "AMD KV260",
             "type": "FPGA",
             "family": "AMD Kria",
+            "level": "model",
         }
         assert [(e.source, e.target, e.type) for e in sub.edges] == [
             ("metric:p1:0", "hardware:amd-kv260", "MEASURED_ON"),
@@ -547,11 +565,98 @@ class TestGraphStoreContract:
         assert snapshot(store) == snapshot(reference)
         for filters in (
             {H: ["GPU"]},
+            {H: ["Boards"]},
             {H: ["gpu"], T: ["Quantization"]},
             {S: ["sys-1", "sys-2"], M: ["latency"]},
             {D: ["data-0"]},
         ):
             assert store.papers_for(filters) == reference.papers_for(filters)
+
+
+def line(
+    name: str, type_: HardwareType, vendor: str, lineage: list[str], level: HardwareLevel = HardwareLevel.MODEL
+) -> HardwareMention:
+    """A hardware mention as the extractor writes it: vendor, level and the families above it."""
+    family = lineage[0] if lineage else None
+    return HardwareMention(
+        name=name, type=type_, vendor=vendor, family=family, level=level, lineage=lineage, surface=name, sentence=name
+    )
+
+
+def model(name: str, lineage: list[str]) -> SystemMention:
+    return SystemMention(name=name, family=lineage[0] if lineage else None, lineage=lineage, surface=name)
+
+
+JETSON, ORIN_LINE = "NVIDIA Jetson", "NVIDIA Jetson Orin"
+EDGE, GPU = HardwareType.EDGE_BOARD, HardwareType.GPU
+
+
+def family_corpus() -> list[ExtractedPaper]:
+    """Models, a family named on its own, a second vendor, and a model family of systems."""
+    return [
+        doc("q1", "Orin NX", hardware=[line("NVIDIA Jetson Orin NX", EDGE, "NVIDIA", [ORIN_LINE, JETSON])],
+            systems=[model("Llama-2-7B", ["Llama 2", "Llama"])]),
+        doc("q2", "Orin", hardware=[line(ORIN_LINE, EDGE, "NVIDIA", [JETSON], HardwareLevel.FAMILY)],
+            systems=[model("Llama 3", ["Llama"])]),
+        doc("q3", "Nano", hardware=[line("NVIDIA Jetson Nano", EDGE, "NVIDIA", [JETSON])],
+            systems=[model("PyTorch Geometric", [])]),
+        doc("q4", "MI300X", hardware=[line("AMD Instinct MI300X", GPU, "AMD", ["AMD Instinct"])]),
+        doc("q5", "A100", hardware=[line("NVIDIA A100", GPU, "NVIDIA", ["NVIDIA Ampere"])],
+            systems=[model("PyTorch", [])]),
+    ]  # fmt: skip
+
+
+class TestHierarchyContract:
+    """Hardware and systems link to their families with IN_FAMILY; a family's name finds every member."""
+
+    def test_family_nodes_and_edges(self, store: GraphStore) -> None:
+        store.upsert(family_corpus())
+        assert store.stats().relationships["IN_FAMILY"] == 8  # NX->Orin->Jetson, Nano->Jetson, 2 GPUs, 3 Llamas
+        sub = store.neighbours("hardware:nvidia-jetson-orin-nx", depth=1)
+        assert sub is not None
+        assert [(e.source, e.target, e.type) for e in sub.edges if e.type == "IN_FAMILY"] == [
+            ("hardware:nvidia-jetson-orin-nx", "hardware:nvidia-jetson-orin", "IN_FAMILY")
+        ]
+        orin = next(n for n in sub.nodes if n.id == "hardware:nvidia-jetson-orin")
+        assert orin.properties == {
+            "id": "hardware:nvidia-jetson-orin",
+            "name": "NVIDIA Jetson Orin",
+            "type": "edge-board",
+            "vendor": "NVIDIA",
+            "family": "NVIDIA Jetson",
+            "level": "family",
+        }
+        llama2 = store.entity(S, "Llama 2")
+        assert llama2 is not None and llama2.entity.properties == {"family": "Llama"}
+
+    def test_a_family_name_finds_every_member(self, store: GraphStore) -> None:
+        store.upsert(family_corpus())
+        assert store.papers_for({H: ["NVIDIA Jetson Orin"]}) == {"q1", "q2"}
+        assert store.papers_for({H: ["Jetson Orin"]}) == {"q1", "q2"}  # without the vendor
+        assert store.papers_for({H: ["NVIDIA Jetson"]}) == {"q1", "q2", "q3"}
+        assert store.papers_for({H: ["NVIDIA Jetson Orin NX"]}) == {"q1"}  # a model, not its siblings
+        assert store.papers_for({H: ["AMD GPU"]}) == {"q4"}  # vendor and type
+        assert store.papers_for({H: ["GPU"]}) == {"q4", "q5"}
+        assert store.papers_for({S: ["Llama"]}) == {"q1", "q2"}
+        assert store.papers_for({S: ["llama 2"]}) == {"q1"}
+        assert store.papers_for({S: ["PyTorch"]}) == {"q5"}  # PyTorch Geometric is its own system
+        jetson = store.entity(H, "NVIDIA Jetson")
+        assert jetson is not None and jetson.entity.papers == 3
+        assert [p.id for p in jetson.papers] == ["q3", "q2", "q1"]
+
+    def test_families_go_with_their_last_member(self, store: GraphStore) -> None:
+        store.upsert(family_corpus())
+        store.delete_papers(["q1"])
+        assert store.entity(H, "NVIDIA Jetson Orin NX") is None
+        assert store.entity(H, ORIN_LINE) is not None  # q2 names it
+        assert store.entity(S, "Llama 2") is None and store.entity(S, "Llama") is not None  # Llama 3 is left
+        store.delete_papers(["q2"])
+        assert store.entity(H, ORIN_LINE) is None
+        assert store.entity(H, JETSON) is not None  # the Nano is left
+        assert store.entity(S, "Llama") is None
+        store.delete_papers(["q3"])
+        assert store.entity(H, JETSON) is None
+        assert store.stats().relationships["IN_FAMILY"] == 2  # MI300X and A100 to their families
 
 
 def random_corpus(rng: random.Random, n: int) -> list[ExtractedPaper]:

@@ -33,9 +33,13 @@ MENTIONS = "MENTIONS"
 PROPOSES = "PROPOSES"
 REPORTS = "REPORTS"
 MEASURED_ON = "MEASURED_ON"
+IN_FAMILY = "IN_FAMILY"
 ENTITY_LABELS = tuple(t.label for t in EntityType if t is not EntityType.METRIC)
 LABELS = (PAPER, *ENTITY_LABELS, METRIC)
-REL_TYPES = (MENTIONS, PROPOSES, REPORTS, MEASURED_ON)
+REL_TYPES = (MENTIONS, PROPOSES, REPORTS, MEASURED_ON, IN_FAMILY)
+HIERARCHY_LABELS = ("Hardware", "System")
+"""Labels whose nodes chain to their families with ``IN_FAMILY`` (model -> family -> parent family)."""
+FAMILY_LEVEL = "family"
 
 
 NAME_KEY = "name_key"
@@ -53,15 +57,24 @@ def metric_id(paper_id: str, index: int) -> str:
 def match_keys(label: str, props: Mapping[str, Any]) -> Iterator[str]:
     """The case-folded values a filter may use to name an entity: name, family and, for hardware, type.
 
-    Shared by both stores so that "fpga", "NVIDIA Jetson" or "A100" match the same nodes everywhere. A hardware
-    model also answers to its name with qualifiers left out, as long as the model word stays: "NVIDIA Jetson
-    AGX Orin" is found by "NVIDIA Jetson Orin" and "Jetson Orin".
+    Shared by both stores so that "fpga", "NVIDIA Jetson" or "A100" match the same nodes everywhere. Hardware
+    also answers to its name without the vendor ("Jetson Orin" for the family node "NVIDIA Jetson Orin") and to
+    vendor + type ("amd gpu": every AMD part of type GPU). A hardware model also answers to its name with
+    qualifiers left out, as long as the model word stays: "NVIDIA Jetson AGX Orin" is found by "Jetson Orin".
+    Members of a family are found through ``IN_FAMILY`` edges, not keys (see ``GraphStore.papers_for``).
     """
     for key in ("name", "family", "type") if label == "Hardware" else ("name", "family"):
         value = props.get(key)
         if value:
             yield str(value).casefold()
-    if label == "Hardware" and props.get("name"):
+    if label != "Hardware":
+        return
+    name, vendor = str(props.get("name") or ""), str(props.get("vendor") or "")
+    if vendor and name.casefold().startswith(vendor.casefold() + " "):
+        yield name[len(vendor) + 1 :].casefold()
+    if vendor and props.get("type"):
+        yield f"{vendor} {props['type']}".casefold()
+    if props.get("name"):
         words = str(props["name"]).casefold().split()
         if 3 <= len(words) <= 6:
             *qualifiers, model = words
@@ -138,6 +151,7 @@ def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
     """
     rows = GraphRows(entities={label: {} for label in ENTITY_LABELS})
     latest = {doc.paper.id: doc for doc in docs}
+    families: dict[tuple[str, str], Link] = {}
     for doc in docs:
         if latest[doc.paper.id] is not doc:
             continue
@@ -148,12 +162,15 @@ def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
         hw_types: dict[str, dict[str, Any]] = {}
         for h in ex.hardware:
             hid = entity_id(EntityType.HARDWARE, h.name)
-            props: dict[str, Any] = {"id": hid, "name": h.name, "type": h.type.value}
-            if h.family:
-                props["family"] = h.family
+            props: dict[str, Any] = _present(
+                id=hid, name=h.name, type=h.type.value, vendor=h.vendor, family=h.family, level=h.level.value
+            )
             rows.entities["Hardware"].setdefault(hid, props)
             hw_types[h.name] = props
             _link(links, pid, hid, "Hardware", MENTIONS, h)
+            chain = h.lineage or ([h.family] if h.family else [])
+            extra = {"type": h.type.value, "vendor": h.vendor, "level": FAMILY_LEVEL}
+            _families(rows, families, "Hardware", EntityType.HARDWARE, hid, chain, extra)
         for t in ex.techniques:
             tid = entity_id(EntityType.TECHNIQUE, t.name)
             props = {"id": tid, "name": t.name}
@@ -164,7 +181,9 @@ def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
         proposed = {s.name for s in ex.systems if s.role is SystemRole.PROPOSED}
         for s in ex.systems:
             sid = entity_id(EntityType.SYSTEM, s.name)
-            rows.entities["System"].setdefault(sid, {"id": sid, "name": s.name})
+            rows.entities["System"].setdefault(sid, _present(id=sid, name=s.name, family=s.family))
+            chain = s.lineage or ([s.family] if s.family else [])
+            _families(rows, families, "System", EntityType.SYSTEM, sid, chain, {})
             rel = PROPOSES if s.name in proposed else MENTIONS
             # Evidence for PROPOSES should be the proposing sentence, not an earlier mention.
             if rel is PROPOSES and s.role is not SystemRole.PROPOSED and (sid, rel) not in links:
@@ -195,7 +214,34 @@ def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
             rows.links.append(Link(pid, mid, REPORTS, METRIC, _evidence(m)))
             if m.hardware and m.hardware in hw_types:
                 rows.links.append(Link(mid, hw_types[m.hardware]["id"], MEASURED_ON, "Hardware", {}))
+    rows.links.extend(families.values())
     return rows
+
+
+def _present(**props: Any) -> dict[str, Any]:
+    """Properties without the unknown ones: a missing property is absent, never null (as in every store)."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _families(
+    rows: GraphRows,
+    links: dict[tuple[str, str], Link],
+    label: str,
+    type_: EntityType,
+    member: str,
+    chain: Sequence[str],
+    extra: Mapping[str, Any],
+) -> None:
+    """Family nodes of ``chain`` (nearest first) and the ``IN_FAMILY`` edges member -> family -> parent."""
+    child = member
+    for n, name in enumerate(chain):
+        fid = entity_id(type_, name)
+        if fid == child:
+            continue
+        parent = chain[n + 1] if n + 1 < len(chain) else None
+        rows.entities[label].setdefault(fid, _present(id=fid, name=name, family=parent, **extra))
+        links.setdefault((child, fid), Link(child, fid, IN_FAMILY, label, {}))
+        child = fid
 
 
 # --------------------------------------------------------------------------------------------------
