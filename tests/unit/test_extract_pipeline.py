@@ -241,6 +241,49 @@ def test_metric_parsing(
     assert (m.value, m.value_max, m.unit, m.kind) == (value, value_max, unit, kind)
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "value", "unit", "kind"),
+    [
+        ("We run a 64-GPU cluster.", "64-GPU", 64, "GPUs", "scale"),
+        ("It uses sixteen cores.", "sixteen cores", 16, "cores", "scale"),
+        ("It has two GPUs and three core ideas.", "two GPUs", 2, "GPUs", "scale"),
+        ("It covers 50+ languages.", "50+ languages", 50, "languages", "scale"),
+        ("We evaluate across 12 tasks.", "12 tasks", 12, "tasks", "scale"),
+        ("We quantize to 6-bit.", "6-bit", 6, "bits", "precision"),
+        ("It uses 2.5-bit weights.", "2.5-bit", 2.5, "bits", "precision"),
+        ("It keeps FP8 activations.", "FP8", 8, "bits", "precision"),
+        ("A latency of 1.2e-3 s.", "1.2e-3 s", 0.0012, "s", "latency"),
+        ("It serves 3 \\times 10^{4} tokens/s.", "3 \\times 10^{4} tokens/s", 30000, "tokens/s", "throughput"),
+        ("It is ∼2.5× faster.", "2.5×", 2.5, "x", "speedup"),
+    ],
+)
+def test_scale_counts_bit_widths_and_latex_numbers(
+    extractor: Extractor, text: str, surface: str, value: float, unit: str, kind: str
+) -> None:
+    m = _metric(_x(extractor, text), surface)
+    assert (m.value, m.unit, m.kind) == (value, unit, kind)
+
+
+def test_direction_baseline_and_credit(extractor: Extractor) -> None:
+    paper = Paper(
+        id="p",
+        title="FooServe: fast serving",
+        abstract="FooServe cuts latency by 35% on an NVIDIA A100 and is 3x faster than an Intel Xeon. "
+        "It reaches 35% utilization, reduces memory to 12 GB, and vLLM reaches 30 tokens/s.",
+    )
+    x = next(extractor.extract([paper]))
+    got = [(m.surface, m.direction, m.hardware, m.baseline_hardware, m.system) for m in x.metrics]
+    assert got == [
+        ("35%", "decrease", "NVIDIA A100", None, "FooServe"),  # a reduction, never "reaches 35% latency"
+        ("3x", "increase", "NVIDIA A100", "Intel Xeon", "FooServe"),  # the Xeon is the baseline, not the tie
+        ("35%", None, None, None, "FooServe"),
+        ("12 GB", None, None, None, "FooServe"),  # an absolute value has no direction
+        ("30 tokens/s", None, None, None, "vLLM"),  # credited to the system its sentence names
+    ]
+    contract = x.to_contract()["metrics"][1]
+    assert {"direction", "baseline_hardware", "system"} <= set(contract)
+
+
 def test_respectively_pairs_numbers_with_quantities(extractor: Extractor) -> None:
     x = _x(extractor, "It decreases power consumption and latency respectively by up to 49% and 89%.")
     assert [(m.value, m.kind) for m in x.metrics] == [(49, "power"), (89, "latency")]
@@ -249,8 +292,8 @@ def test_respectively_pairs_numbers_with_quantities(extractor: Extractor) -> Non
 def test_years_citations_names_and_settings_are_not_metrics(extractor: Extractor) -> None:
     x = _x(
         extractor,
-        "In 2023, Section 3 [12] shows that LLaMA-7B, ResNet-50 and GPT-4 with INT8 and 4-bit weights, "
-        "1.58-bit ternary values, a 70B-scale model, top-1 ranks and (1) enumerators run on a Raspberry Pi 5.",
+        "In 2023, Section 3 [12] shows that LLaMA-7B, ResNet-50 and GPT-4, a 70B-scale model, top-1 ranks, one "
+        "of the (1) enumerators and an 8-layer, 12-head model run on a Raspberry Pi 5.",
     )
     assert x.metrics == []
 

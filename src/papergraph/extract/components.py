@@ -457,7 +457,8 @@ class MetricMatcher:
             for m in entities
             if m.label == "HARDWARE"
         ]
-        blocked = [(m.start, m.end) for m in entities]
+        # numbers inside names are not results ("LLaMA-7B", "Gaudi 2"); inside a technique they are ("8-bit")
+        blocked = [(m.start, m.end) for m in entities if m.label != "TECHNIQUE"]
         found: list[MetricFound] = self.finder.find(doc, masked, doc_sentences(doc), hardware, blocked)
         doc._.pg_metrics = found
         return doc

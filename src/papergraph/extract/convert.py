@@ -13,6 +13,7 @@ Per-field matches become paper-level facts here, where title and abstract are se
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -28,6 +29,7 @@ from papergraph.models import (
     HardwareLevel,
     HardwareMention,
     HardwareType,
+    MetricDirection,
     MetricKind,
     MetricMention,
     SystemMention,
@@ -85,8 +87,9 @@ def to_extraction(paper_id: str, fields: FieldDocs) -> Extraction:
         extraction.systems.append(
             SystemMention(**_span(field_name, sentences, m), name=name, role=SystemRole(roles[slugify(name)]))
         )
+    credit = _Credit([(f, m) for f, _, m in systems], extraction.systems)
     for field_name, sentences, metric in metrics:
-        extraction.metrics.append(_metric(field_name, sentences, metric, by_type))
+        extraction.metrics.append(_metric(field_name, sentences, metric, by_type, credit))
     return extraction
 
 
@@ -158,16 +161,43 @@ def _resolve_systems(mentions: list[EntityMention]) -> tuple[dict[int, str], dic
     return names, roles
 
 
+class _Credit:
+    """The system a number is credited to: a system named before it in its sentence and not in a comparison
+    ("vLLM reaches 2x"), else the paper's own proposed system."""
+
+    def __init__(self, mentions: list[tuple[Field_, EntityMention]], systems: list[SystemMention]) -> None:
+        self.mentions = mentions
+        self.proposed = next((s.name for s in systems if s.role is SystemRole.PROPOSED), None)
+        self.names = {(s.field, s.start): s.name for s in systems}
+
+    def __call__(self, field_name: Field_, sentences: Sentences, metric: MetricFound) -> str | None:
+        start, _ = sentences.span(metric.start)
+        named = [m for f, m in self.mentions if f == field_name and start <= m.start and m.end <= metric.start]
+        for m in reversed(named):
+            between = sentences.text[m.end : metric.start].lower()
+            clause = sentences.text[start : m.start].lower()
+            if not _COMPARISON.search(clause) and not _COMPARISON.search(between):
+                return self.names.get((field_name, m.start), m.name)
+        return self.proposed
+
+
+_COMPARISON = re.compile(r"\b(?:than|compared|versus|vs\.?|over|relative|against|unlike|baselines?)\b")
+
+
 def _metric(
     field_name: Field_,
     sentences: Sentences,
     metric: MetricFound,
     by_type: dict[str, list[EntityMention]],
+    credit: _Credit,
 ) -> MetricMention:
     text = sentences.text
     hardware = metric.hardware
     if metric.hardware_span is not None and metric.hardware_span.unresolved:
         hardware = _retie(metric.hardware_span, by_type)
+    baseline = metric.baseline.name if metric.baseline is not None else None
+    if metric.baseline is not None and metric.baseline.unresolved:
+        baseline = _retie(metric.baseline, by_type)
     sentence = sentences.sentence(metric.start) if field_name == "abstract" else text.strip()
     return MetricMention(
         surface=text[metric.start : metric.end],
@@ -181,6 +211,9 @@ def _metric(
         unit=metric.unit,
         kind=MetricKind(metric.kind),
         hardware=hardware,
+        direction=MetricDirection(metric.direction) if metric.direction else None,
+        baseline_hardware=baseline if baseline != hardware else None,
+        system=credit(field_name, sentences, metric),
     )
 
 

@@ -26,7 +26,11 @@ from papergraph.extract.rules import Rule, entity_table
 from papergraph.extract.text import Sentences, Word, doc_words, wordset
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-_NUMBER = re.compile(rf"10\s*\^\s*\{{?\s*(?P<exp>-?\d+)\s*\}}?|(?P<num>{_NUM})")
+_EXPONENT = r"\s*\^\s*\{?\s*(?P<exp>[-\u2212]?\d+)\s*\}?"
+# "1.2e-3", "1e^{-3}" (scientific notation), "3 \times 10^{4}", "3×10^4" (a mantissa times a power of ten)
+_SCIENTIFIC = r"[eE]\^?\{?(?P<sci>[-+\u2212]?\d+)\}?(?![A-Za-z])"
+_TIMES_TEN = rf"\s*(?:\$?\\times\$?|\u00d7|\\cdot|x)\s*\$?10{_EXPONENT.replace('exp', 'exp2')}"
+_NUMBER = re.compile(rf"10{_EXPONENT}|(?P<num>{_NUM})(?:{_SCIENTIFIC}|{_TIMES_TEN})?")
 _MAGNITUDE = re.compile(r"(?:(?P<word>\s*(?i:thousand|million|billion|trillion)\b)|(?P<letter>[KkMBT])(?![A-Za-z0-9]))")
 _MAG_VALUES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9, "t": 1e12}
 _MAG_VALUES["trillion"] = 1e12
@@ -111,6 +115,8 @@ class MetricFound:
     hardware_span: HardwareSpan | None = None
     fixed_kind: bool = False
     unit_start: int = 0
+    direction: str | None = None
+    baseline: HardwareSpan | None = None
 
 
 def _trie_regex(keys: set[str]) -> str:
@@ -136,7 +142,7 @@ class _UnitTable:
     """Unit aliases compiled for anchored, longest-first matching at a position."""
 
     def __init__(self, rules: list[Rule]) -> None:
-        meta = entity_table(rules)
+        self.meta = meta = entity_table(rules)
         self.info: dict[tuple[str, bool, str], tuple[str, str, str, float]] = {}
         keys: dict[tuple[str, bool], set[str]] = {}
         for rule in rules:
@@ -188,13 +194,21 @@ def _right_ok(text: str, end: int, matched: str) -> bool:
     return True
 
 
-def _to_float(num: str, exp: str | None) -> float | None:
+def _to_float(num: str, exp: str | None, times_exp: str | None = None) -> float | None:
+    """The value of a number match: a power of ten, or a mantissa with an optional power of ten."""
     try:
         if exp is not None:
-            return float(Decimal(10) ** int(exp))
-        return float(Decimal(num.replace(",", "")))
+            return float(Decimal(10) ** int(exp.replace("\u2212", "-")))
+        value = Decimal(num.replace(",", ""))
+        if times_exp is not None:
+            value *= Decimal(10) ** int(times_exp.replace("\u2212", "-"))
+        return float(value)
     except (InvalidOperation, ValueError):
         return None
+
+
+def _number_value(m: re.Match[str]) -> float | None:
+    return _to_float(m.group("num") or "", m.group("exp"), m.group("sci") or m.group("exp2"))
 
 
 def _mul(value: float, factor: float) -> float:
@@ -207,6 +221,12 @@ class MetricFinder:
     def __init__(self, nlp: Language, unit_rules: list[Rule], kind_rules: list[Rule]) -> None:
         self.units = _UnitTable(unit_rules)
         self.kinds = RuleMatcher(nlp, [r for r in kind_rules if r.label == "KIND"])
+        self.directions = RuleMatcher(nlp, [r for r in kind_rules if r.label == "DIRECTION"], plural=False)
+        self.formats = RuleMatcher(nlp, [r for r in unit_rules if r.label == "FORMAT"])
+        numbers = [r for r in unit_rules if r.label == "NUMBER" and isinstance(r.pattern, str)]
+        self.words = {str(r.pattern).lower(): float(r.get("value")) for r in numbers}
+        alternation = "|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True)) or "(?!)"
+        self.word_numbers = re.compile(rf"\b(?i:{alternation})\b")
 
     # ------------------------------------------------------------------------------------------------
     def find(
@@ -221,7 +241,8 @@ class MetricFinder:
         names."""
         found: list[MetricFound] = []
         consumed_until = -1
-        for m in _NUMBER.finditer(masked):
+        numbers = sorted([*_NUMBER.finditer(masked), *self.word_numbers.finditer(masked)], key=lambda m: m.start())
+        for m in numbers:
             if m.start() < consumed_until or not self._left_ok(masked, m.start()):
                 continue
             if any(s <= m.start() < e for s, e in blocked):
@@ -233,11 +254,56 @@ class MetricFinder:
                 continue
             found.append(got)
             consumed_until = got.end
+        found = self._with_formats(doc, found)
         if found:
             self._assign_kinds(doc, masked, sentences, found)
+            self._assign_directions(doc, masked, sentences, found)
             for metric in found:
                 self._tie_hardware(masked, sentences, metric, hardware, found)
         return found
+
+    def _assign_directions(self, doc: Doc, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
+        """Rise or fall of a relative change ("%", "x", or "by N"): the cue right after the number ("35% lower
+        latency", "2x faster", "40% reduction"), else the nearest cue before it in its clause ("cuts latency by
+        35%", "improves throughput by 2x"). An absolute value ("reduces latency to 35 ms") has none."""
+        cues = self.directions.find(doc)
+        if not cues:
+            return
+        ws = doc_words(doc)
+        starts = [w.start for w in ws]
+        for i, metric in enumerate(found):
+            relative = metric.unit in FLEXIBLE_UNITS or re.search(
+                r"\bby\s*$", masked[max(0, metric.start - 6) : metric.start]
+            )
+            if not relative:
+                continue
+            sent_start, sent_end = sentences.span(metric.start)
+            k = bisect.bisect_left(starts, metric.end)
+            after_end = metric.end
+            for w in ws[k : k + 3]:
+                if w.start >= sent_end or w.text.lower() in CLAUSE_STOPS - {"in"} or _NUMBER.match(w.text):
+                    break
+                after_end = w.end
+            floor = max(sent_start, found[i - 1].end if i else 0)
+            after = [c for c in cues if metric.end <= c.start and c.end <= after_end]
+            before = [c for c in cues if floor <= c.start and c.end <= metric.start]
+            cue = after[0] if after else before[-1] if before else None
+            if cue is not None:
+                metric.direction = str(cue.rules[0].get("direction"))
+
+    def _with_formats(self, doc: Doc, found: list[MetricFound]) -> list[MetricFound]:
+        """Bit widths named by a number format ("FP8 activations", "INT4 weights"), in text order."""
+        extra: list[MetricFound] = []
+        for hit in self.formats.find(doc):
+            taken = any(m.start <= hit.start < m.end for m in found)
+            digits = re.search(r"\d+", hit.text)
+            if taken or digits is None:
+                continue
+            rule = hit.rules[0]
+            meta = self.units.meta.get(rule.id, {})
+            unit, kind = str(meta.get("unit", "bits")), str(meta.get("kind", "precision"))
+            extra.append(MetricFound(hit.start, hit.end, float(digits.group(0)), None, unit, kind, fixed_kind=True))
+        return sorted(found + extra, key=lambda m: m.start) if extra else found
 
     @staticmethod
     def _left_ok(text: str, start: int) -> bool:
@@ -266,8 +332,8 @@ class MetricFinder:
         best: tuple[int, str, str, float, str] | None = None
         for p in sorted(positions):
             for label in ("NOT_UNIT", "UNIT", "COUNT"):
-                if label == "COUNT" and p == pos and not text[p : p + 1].isspace():
-                    continue
+                if label == "COUNT" and p == pos and not text[p : p + 1].isspace() and text[p : p + 1] != "-":
+                    continue  # a counted noun follows a space ("8 GPUs") or a hyphen ("a 64-GPU cluster")
                 got = self.units.match(label, text, p)
                 if got and (best is None or got[0] > best[0]):
                     best = (got[0], got[1], got[2], got[3], label)
@@ -303,7 +369,7 @@ class MetricFinder:
         return None
 
     def _parse_at(self, text: str, m: re.Match[str], hardware: list[HardwareSpan]) -> MetricFound | None:
-        value = _to_float(m.group("num") or "", m.group("exp"))
+        value = _number_value(m) if m.re is _NUMBER else self.words.get(m.group(0).lower())
         if value is None:
             return None
         start = m.start()
@@ -318,7 +384,12 @@ class MetricFinder:
             if denom:
                 return MetricFound(start, frac.end(), value / denom, None, "x", "other", unit_start=frac.end())
         pos, mag = self._magnitude(text, m.end())
+        if text[pos : pos + 1] == "+" and not text[pos + 1 : pos + 2].isalnum():
+            pos += 1  # "50+ languages": at least 50
         unit = self._unit_at(text, pos)
+        singular = unit is not None and unit[4] == "COUNT" and text[unit[0] - 1 : unit[0]].lower() != "s"
+        if m.re is not _NUMBER and (unit is None or singular):
+            return None  # a number word counts only a plural noun: "sixteen cores", not "three core ideas"
         if unit is None:
             count = self._count_after(text, pos, hardware)
             if count is not None:
@@ -657,95 +728,119 @@ class MetricFinder:
         hardware: list[HardwareSpan],
         found: list[MetricFound],
     ) -> None:
-        """The hardware the sentence ties a result to: "on a Jetson Nano", "8 A100 GPUs", "... achieves X".
+        """The hardware the sentence says a result was measured on, and the one it was compared against.
 
-        Hardware inside a result ("GPU hours", "TFlops/GPU") is part of its unit, not where it ran; a count
-        of devices ("128 GPUs") is tied only to the model it names ("8 A100 GPUs", "1024 and 3072 MI250X
-        GPUs"), and that model is where the sentence's other results ran ("with 32 A100 GPUs, ... 2.4x"); hardware
-        in a comparison ("compared to ... on a CPU", "CPU-only") belongs to the baseline; a parenthesized name
-        belongs to the result just before it ("15x over TensorFlow (Raspberry Pi), 5.6x ... (Jetson AGX Orin)").
+        "on a Jetson Nano", "8 A100 GPUs", "... achieves X" tie the result; hardware in a comparison ("3x faster
+        than an Intel Xeon", "compared to ... on a CPU", "CPU-only") is its ``baseline`` instead, never its
+        ``hardware``. Hardware inside a result ("GPU hours") is part of its unit; a count of devices ("128 GPUs")
+        is tied only to the model it names ("8 A100 GPUs"); a parenthesized name belongs to the result just
+        before it ("15x over TensorFlow (Raspberry Pi), 5.6x ... (Jetson AGX Orin)").
         """
-        inside = [h for h in hardware if metric.start <= h.start and h.end <= metric.end]
-        named = [h for h in inside if not h.generic]  # "192 Kunpeng CPUs": a line counts (re-tied later)
-        if named:
-            metric.hardware, metric.hardware_span = named[0].name, named[0]
-            return
-        if metric.unit in DEVICE_COUNTS:
-            shared = _COORDINATED.match(text, metric.end)  # "1024 and 3072 MI250X GPUs"
-            if shared:
-                tail = next((h for h in hardware if h.start == shared.end() and not h.unresolved), None)
-                if tail is not None:
-                    metric.hardware, metric.hardware_span = tail.name, tail
+        if _tie_inside(text, metric, hardware):
             return
         s, e = sentences.span(metric.start)
         device_counts = [m for m in found if m.unit in DEVICE_COUNTS]
-        cands = [
-            h
-            for h in hardware
-            if s <= h.start < e
-            and h.type not in ("memory", "storage", "network")
-            and not any(
+        scored: list[tuple[int, int, HardwareSpan]] = []
+        baselines: list[tuple[int, HardwareSpan]] = []
+        for h in hardware:
+            inside_other = any(
                 m.start <= h.start and h.end <= m.end and (h.unresolved or m not in device_counts) for m in found
             )
-        ]
-        if not cands:
-            return
-        scored: list[tuple[int, int, HardwareSpan]] = []
-        for h in cands:
-            before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
-            after_txt = text[h.end : h.end + 12].lower()
-            following = h.start >= metric.end
-            parenthesized = _parenthesized(text, h)
-            # "15 times speedup over TensorFlow (Raspberry Pi)": a parenthesis right after a result says where it ran
-            close_paren = (
-                parenthesized
-                and following
-                and h.start - metric.end < 80
-                and not re.search(r"[;.]", text[metric.end : h.start])
-                and not any(metric.end <= o.start and o.end <= h.start for o in hardware if o is not h)
-                and not any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
-            )
-            baseline_cue = any(w in BASELINE_CUES for w in before) or (
-                "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :])
-            )
-            if (baseline_cue and not close_paren) or re.match(r"\s*-?\s*only\b|\s+baselines?\b", after_txt):
+            if not s <= h.start < e or h.type in ("memory", "storage", "network") or inside_other:
                 continue
-            if h.end <= metric.start and _comparison_clause(text, s, h, metric):
-                continue
-            if following and _baseline_between(text, metric.end, h.start):
-                continue  # "on a TPUv4 ... 161x speedup compared to the previous work on many-core CPUs"
-            placed = parenthesized or _localized_between(text, metric.end, h.start, hardware)
-            if (
-                placed
-                and following
-                and any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
-            ):
-                continue  # "46.3 AP on PASCAL VOC and 1.11 W on Snapdragon 865": the W ran there, not the AP
-            if parenthesized and not following:
-                owner = [m for m in found if s <= m.start and m.end <= h.start]
-                if owner and owner[-1] is not metric:
-                    continue  # the parenthesis belongs to the result just before it
-            prep = any(w in TIE_PREPOSITIONS for w in before[-4:])
-            modifier = bool(re.match(r"\s*-\s*based\b", after_txt))
-            dist = h.start - metric.end if following else metric.start - h.end
-            if close_paren:
-                rank = -1
-            elif prep and following:
-                rank = 0
-            elif prep:
-                rank = 1
-            elif following or h.type in ("memory", "storage", "network"):
-                continue  # "... by 77%, making heterogeneity-aware GPU provisioning": a modifier, not a tie
-            else:
-                rank = 2
-            if modifier:
-                rank += 3
-            scored.append((rank, dist, h))
-        if not scored:
-            return
-        scored.sort(key=lambda t: (t[0], t[1]))
-        best = scored[0][2]
-        metric.hardware, metric.hardware_span = best.name, best
+            dist = h.start - metric.end if h.start >= metric.end else metric.start - h.end
+            rank = _tie_rank(text, s, metric, h, hardware, found)
+            later_result = any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+            if rank == _BASELINE:
+                if not later_result:  # "2x and 3x faster than a Xeon": the Xeon is the 3x's baseline
+                    baselines.append((dist, h))
+            elif rank is not None:
+                scored.append((rank, dist, h))
+        if scored:
+            best = min(scored, key=lambda t: (t[0], t[1]))[2]
+            metric.hardware, metric.hardware_span = best.name, best
+        if baselines:
+            metric.baseline = min(baselines, key=lambda t: t[0])[1]
+
+
+_BASELINE = -100
+"""What :func:`_tie_rank` says of hardware the result was compared against."""
+
+
+def _tie_inside(text: str, metric: MetricFound, hardware: list[HardwareSpan]) -> bool:
+    """Hardware named inside the result ("8 A100 GPUs") or right after a list of counts ("1024 and 3072 MI250X
+    GPUs"); True when the result is settled (a count of devices ties only to the model it names)."""
+    named = [h for h in hardware if metric.start <= h.start and h.end <= metric.end and not h.generic]
+    if named:  # "192 Kunpeng CPUs": a line counts too (re-tied to its one named model later)
+        metric.hardware, metric.hardware_span = named[0].name, named[0]
+        return True
+    if metric.unit not in DEVICE_COUNTS:
+        return False
+    shared = _COORDINATED.match(text, metric.end)
+    if shared:
+        tail = next((h for h in hardware if h.start == shared.end() and not h.unresolved), None)
+        if tail is not None:
+            metric.hardware, metric.hardware_span = tail.name, tail
+    return True
+
+
+def _tie_rank(
+    text: str, s: int, metric: MetricFound, h: HardwareSpan, hardware: list[HardwareSpan], found: list[MetricFound]
+) -> int | None:
+    """How strongly the sentence ties ``metric`` to ``h`` (lower is stronger), :data:`_BASELINE` when ``h`` is
+    what it was compared against, None when ``h`` is unrelated."""
+    following = h.start >= metric.end
+    close_paren = _close_paren(text, metric, h, hardware, found)
+    if _is_baseline(text, s, metric, h, close_paren):
+        return _BASELINE
+    placed = _parenthesized(text, h) or _localized_between(text, metric.end, h.start, hardware)
+    later_result = any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+    if placed and following and later_result:
+        return None  # "46.3 AP on PASCAL VOC and 1.11 W on Snapdragon 865": the W ran there, not the AP
+    if _parenthesized(text, h) and not following:
+        owner = [m for m in found if s <= m.start and m.end <= h.start]
+        if owner and owner[-1] is not metric:
+            return None  # the parenthesis belongs to the result just before it
+    before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
+    prep = any(w in TIE_PREPOSITIONS for w in before[-4:])
+    if close_paren:
+        rank = -1
+    elif prep:
+        rank = 0 if following else 1
+    elif following:
+        return None  # "... by 77%, making heterogeneity-aware GPU provisioning": a modifier, not a tie
+    else:
+        rank = 2
+    return rank + 3 if re.match(r"\s*-\s*based\b", text[h.end : h.end + 12].lower()) else rank
+
+
+def _close_paren(
+    text: str, metric: MetricFound, h: HardwareSpan, hardware: list[HardwareSpan], found: list[MetricFound]
+) -> bool:
+    """A parenthesis right after a result says where it ran: "15 times speedup over TensorFlow (Raspberry Pi)"."""
+    return (
+        _parenthesized(text, h)
+        and h.start >= metric.end
+        and h.start - metric.end < 80
+        and not re.search(r"[;.]", text[metric.end : h.start])
+        and not any(metric.end <= o.start and o.end <= h.start for o in hardware if o is not h)
+        and not any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+    )
+
+
+def _is_baseline(text: str, s: int, metric: MetricFound, h: HardwareSpan, close_paren: bool) -> bool:
+    """Hardware the result is compared against: after "than", "compared to", "over" (not "over 8 GPUs") unless
+    a parenthesis right after the result names it, in a leading "Compared to ..." clause, after a comparison
+    that follows the result, or written "CPU-only"."""
+    before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
+    cue = any(w in BASELINE_CUES for w in before) or (
+        "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :])
+    )
+    if (cue and not close_paren) or re.match(r"\s*-?\s*only\b|\s+baselines?\b", text[h.end : h.end + 12].lower()):
+        return True
+    if h.end <= metric.start and _comparison_clause(text, s, h, metric):
+        return True
+    return h.start >= metric.end and _baseline_between(text, metric.end, h.start)
 
 
 _BASELINE_BETWEEN = re.compile(

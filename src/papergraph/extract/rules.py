@@ -42,6 +42,9 @@ LABELS = frozenset(
         "UNIT",
         "COUNT",
         "NOT_UNIT",
+        "FORMAT",
+        "NUMBER",
+        "DIRECTION",
         "KIND",
     }
 )
@@ -64,6 +67,8 @@ _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "unit": str,  # UNIT/COUNT: normalized unit
     "kind": str,  # UNIT/COUNT/KIND: MetricKind value
     "scale": (int, float),  # COUNT: multiplier folded into the value ("GFLOPs" -> 1e9 FLOPs)
+    "value": (int, float),  # NUMBER: the number a word names ("sixteen" -> 16)
+    "direction": str,  # DIRECTION: increase or decrease
     "keep": int,  # token patterns: only the last N matched tokens are the entity ("1MB Flash" -> "Flash")
     "fold": bool,  # SYSTEM: false keeps a case-sensitive name from also matching in other letter cases ("Spark")
     # hardware grammar (hardware.jsonl; see extract/hardware.py)
@@ -154,6 +159,8 @@ def _validate(row: Any, where: str) -> Rule:
         raise PatternFileError(f"{where}: unknown metric kind {attrs['kind']!r}")
     if attrs.get("side", "both") not in ("before", "after", "both"):
         raise PatternFileError(f"{where}: side must be 'before', 'after' or 'both'")
+    if attrs.get("direction", "increase") not in ("increase", "decrease"):
+        raise PatternFileError(f"{where}: direction must be 'increase' or 'decrease'")
     if attrs.get("level", "model") not in _LEVELS:
         raise PatternFileError(f"{where}: level must be one of {sorted(_LEVELS)}")
     for key in ("context", "not_next", "words"):
