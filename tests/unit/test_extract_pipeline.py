@@ -495,3 +495,43 @@ def test_hardware_ties_parentheses_counts_comparisons_and_placement(extractor: E
     assert ties[(161, "x")] == "Google TPU v4"
     assert ties[(46.3, "mAP")] is None
     assert ties[(1.11, "W")] == "Qualcomm Snapdragon 865"
+
+
+# ---------------------------------------------------------------------------------------- model families, datasets
+
+
+def test_model_families_and_versions(extractor: Extractor) -> None:
+    x = _x(
+        extractor,
+        "We compare LLaMA-2-7B, Llama 3, Qwen2.5-1.5B-Instruct, GPT-4o, MobileNetV3-Large, ResNet50, "
+        "Mixtral 8x7B and PyTorch Geometric with PyTorch.",
+    )
+    lineages = {s.name: s.lineage for s in x.systems}
+    assert lineages == {
+        "LLaMA-2-7B": ["Llama 2", "Llama"],
+        "Llama 3": ["Llama"],
+        "Qwen2.5-1.5B-Instruct": ["Qwen2.5", "Qwen"],
+        "GPT-4o": ["GPT-4", "GPT"],
+        "MobileNetV3-Large": ["MobileNetV3", "MobileNet"],
+        "ResNet50": ["ResNet"],
+        "Mixtral 8x7B": ["Mixtral"],  # a size, not a version
+        "PyTorch Geometric": [],  # a system of its own, not a member of PyTorch
+        "PyTorch": [],
+    }
+    assert next(s for s in x.systems if s.name == "LLaMA-2-7B").family == "Llama 2"
+
+
+def test_a_proposed_variant_of_a_generic_name_is_not_the_generic_name(extractor: Extractor) -> None:
+    paper = Paper(id="p", title="A GCN accelerator", abstract="We propose AWB-GCN, an accelerator for sparse GCNs.")
+    systems = {s.name: s.role.value for s in next(extractor.extract([paper])).systems}
+    assert systems.get("AWB-GCN") == "proposed"
+    assert systems.get("GCN") != "proposed"
+
+
+def test_datasets_of_other_subfields_and_by_shape(extractor: Extractor) -> None:
+    x = _x(
+        extractor,
+        "We evaluate on Citeseer, ogbn-products, KITTI and LibriSpeech, on the HELM benchmark and on the "
+        "FooData dataset. We introduce the BarBench benchmark; LLM benchmarks are costly.",
+    )
+    assert _names(x.datasets) == ["Citeseer", "ogbn-products", "KITTI", "LibriSpeech", "HELM", "FooData"]

@@ -11,6 +11,7 @@ must stay cheap to import: rules are loaded when a component is constructed, not
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
 from papergraph.extract.rules import Rule, entity_table, load_rules
 from papergraph.extract.systems import SystemRules, strip_possessive
 from papergraph.extract.text import Sentences, doc_text, doc_words, mask_urls
+from papergraph.models import slugify
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +151,7 @@ class EntityRuler:
         }
         self.not_systems_folded = {w.casefold() for w in self.not_systems if r_is_word(w)}
         self.system_rules = SystemRules(self._is_generic)
+        self._system_ids = {slugify(str(m["name"])): i for i, m in self.meta.items() if i.startswith("system:")}
         logger.debug("entity ruler compiled from %d rules", len(rules))
 
     def _is_generic(self, word: str) -> bool:
@@ -180,6 +183,8 @@ class EntityRuler:
         for hit in system_hits:
             if hit.label != "SYSTEM" or any(s < hit.end and hit.start < e for s, e, _ in occupied):
                 continue
+            if _glued_prefix(ws, hit):
+                continue  # "AWB-GCN", "Q-BERT": a name of its own that ends in a known one (the rules find it)
             mention = self._system_mention(masked, hit)
             mentions.append(mention)
             occupied.append((mention.start, mention.end, "SYSTEM"))
@@ -244,11 +249,9 @@ class EntityRuler:
     def _named_datasets(
         self, text: str, ws: list[Any], sentences: Sentences, mentions: list[EntityMention]
     ) -> list[EntityMention]:
-        """Datasets no gazetteer lists, named like one: "on COCO and TJU-DHD datasets", "the N-MNIST dataset".
-
-        A known dataset written with a glued prefix is another dataset ("N-MNIST" is not MNIST).
-        """
-        out: list[EntityMention] = []
+        """Datasets no gazetteer lists, named like one: "on COCO and TJU-DHD datasets", "the N-MNIST dataset",
+        "the HELM benchmark", "ImageNet-22K"-shaped names. A known dataset written with a glued prefix is another
+        dataset ("N-MNIST" is not MNIST); a benchmark the paper introduces is its system, not a dataset."""
         for m in mentions:
             if m.label != "DATASET" or m.start < 2 or text[m.start - 1] != "-":
                 continue
@@ -256,30 +259,50 @@ class EntityRuler:
             if prefix:
                 m.start, m.name, m.id = prefix.start(), text[prefix.start() : m.end], ""
                 m.surface = m.name
+        spans = [(m.start, m.end, m.label) for m in mentions]
+        out = self._sized_datasets(ws, spans)
+        spans += [(m.start, m.end, m.label) for m in out]
         if not _DATASET_NOUN.search(text):
             return out
-        spans = [(m.start, m.end, m.label) for m in mentions]
         for i, w in enumerate(ws):
-            if w.text.lower() not in DATASET_NOUNS or i == 0:
+            low = w.text.lower()
+            if low not in DATASET_NOUNS or i == 0:
                 continue
-            sent = sentences.index(w.start)
-            k = i - 1
-            while k >= 0 and sentences.index(ws[k].start) == sent:
-                cand = ws[k]
-                label = next((lb for s, e, lb in spans if s < cand.end and cand.start < e), None)
-                if label == "DATASET":
-                    pass
-                elif label is not None or not self._dataset_name(cand.text):
-                    break
-                else:
-                    out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
-                    spans.append((cand.start, cand.end, "DATASET"))
-                j = k - 1  # the item before: across ",", "&", "and", "or", ", and"
-                while j >= 0 and k - j <= 2 and ws[j].text.lower() in (",", "&", "and", "or"):
-                    j -= 1
-                if j == k - 1:
-                    break
-                k = j
+            if low in BENCHMARK_NOUNS and any(x.text.lower() in _OWN_WORDS for x in ws[max(0, i - 5) : i]):
+                continue  # "we introduce the FooBench benchmark": the paper's own, a system
+            for cand in self._listed_before(ws, i, sentences, spans):
+                out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
+                spans.append((cand.start, cand.end, "DATASET"))
+        return out
+
+    def _listed_before(
+        self, ws: list[Any], i: int, sentences: Sentences, spans: list[tuple[int, int, str]]
+    ) -> list[Any]:
+        """Name-shaped words listed right before the dataset noun at ``i``: "COCO, VOC and TJU-DHD datasets"."""
+        out: list[Any] = []
+        sent = sentences.index(ws[i].start)
+        k = i - 1
+        while k >= 0 and sentences.index(ws[k].start) == sent:
+            cand = ws[k]
+            label = next((lb for s, e, lb in spans if s < cand.end and cand.start < e), None)
+            if label is None and self._dataset_name(cand.text):
+                out.append(cand)
+            elif label != "DATASET":
+                break
+            j = k - 1  # the item before: across ",", "&", "and", "or", ", and"
+            while j >= 0 and k - j <= 2 and ws[j].text.lower() in (",", "&", "and", "or"):
+                j -= 1
+            if j == k - 1:
+                break
+            k = j
+        return out
+
+    def _sized_datasets(self, ws: list[Any], spans: list[tuple[int, int, str]]) -> list[EntityMention]:
+        """Names with a size tail in thousands or millions: "Places-365K", "LMSYS-Chat-1M" (models carry a "B")."""
+        out: list[EntityMention] = []
+        for w in ws:
+            if _SIZED_NAME.match(w.text) and not any(s < w.end and w.start < e for s, e, _ in spans):
+                out.append(EntityMention("DATASET", w.start, w.end, w.text, "", w.text))
         return out
 
     def _dataset_name(self, word: str) -> bool:
@@ -301,26 +324,11 @@ class EntityRuler:
         return EntityMention(rule.label, hit.start, hit.end, hit.text, rule.id, name, None, attrs)
 
     def _system_mention(self, text: str, hit: Hit) -> EntityMention:
-        """A known system, named as written: the matched alias plus any version/size tail."""
+        """A known system, named as written: the matched alias plus any version/size tail; with its lineage,
+        the model families above it ("Llama-2-7B" -> "Llama 2" -> "Llama")."""
         rule = hit.rules[0]
         meta = self.meta.get(rule.id, {})
-        end = hit.end
-        written = strip_possessive(text[hit.start : end])
-        if written != text[hit.start : end]:
-            end = hit.start + len(written)
-        if any(r.get("suffix") for r in hit.rules):
-            spaces = 0
-            for _ in range(6):
-                m = _SUFFIX_PART.match(text, end)
-                if m is None and spaces < 2:
-                    m = _SPACE_PART.match(text, end)
-                    spaces += 1 if m else 0
-                if m is None or m.end() == end:
-                    break
-                end = m.end()
-            size = _SIZE_WORD.match(text, end)
-            if size:
-                end = size.end()
+        end = _system_end(text, hit)
         written = text[hit.start : end]
         head = str(meta.get("name", rule.pattern))
         if written.lower() == (head + "s").lower() and not head.endswith("s"):
@@ -332,7 +340,26 @@ class EntityRuler:
         if pattern and matched != pattern and _same_letters(matched, pattern) and matched.islower():
             # "vllm", "llama 3 8b" typed in lower case: the name as the gazetteer writes it
             written = pattern + written[len(pattern) :]
-        return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned")
+        lineage = self._system_lineage(meta, written[len(matched) :])
+        attrs = {"family": lineage[0], "lineage": lineage} if lineage else {}
+        return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned", attrs)
+
+    def _system_lineage(self, meta: dict[str, Any], tail: str) -> list[str]:
+        """Families above a known model written with a ``tail``: a versioned family when the tail holds a
+        version and more ("-2-7B": "Llama 2"), the gazetteer's model ("Llama"), then that model's own families."""
+        head = str(meta.get("name", ""))
+        chain: list[str] = []
+        if tail.strip(" -_/'s"):
+            version = _VERSION.match(tail)
+            if version and version.group("rest").strip(" -_"):
+                join = meta.get("version", " " if version.group("sep") else "")
+                chain.append(f"{head}{join}{version.group('ver')}")
+            chain.append(head)
+        family = meta.get("family")
+        while family and family not in chain and len(chain) < 6:
+            chain.append(str(family))
+            family = self.meta.get(self._system_ids.get(slugify(str(family)), ""), {}).get("family")
+        return [name for name in chain if name]
 
     def _parallel_ellipsis(self, text: str, found: list[EntityMention]) -> list[EntityMention]:
         """ "data, tensor and pipeline parallelism", "parallelism (e.g., data, tensor, pipeline)"."""
@@ -355,8 +382,11 @@ class EntityRuler:
         return [m for m in out if m.name]
 
 
-DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"})
-_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora)\b", re.I)
+BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks"})
+DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"}) | BENCHMARK_NOUNS
+_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?)\b", re.I)
+_OWN_WORDS = frozenset({"our", "we", "new", "novel", "propose", "proposes", "introduce", "introduces", "present"})
+_SIZED_NAME = re.compile(r"^[A-Z][A-Za-z]+(?:-[A-Za-z]+)*-\d+(?:\.\d+)?[KM]$")
 _DATASET_PREFIX = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]{0,5}-$")
 _FORMAT_LIKE = re.compile(r"^(?:U?INT\d+|FP\d+|BF\d+|[A-Z]\d?|\d.*)$")
 
@@ -411,6 +441,37 @@ def _slash_variants(text: str, systems: list[EntityMention]) -> list[EntityMenti
         variant = name[: base.start()] + t
         out.append(EntityMention("SYSTEM", tail.start(1), tail.end(1), t, "", variant, m.role))
     return out
+
+
+def _glued_prefix(ws: list[Any], hit: Hit) -> bool:
+    """Whether a hit is the end of a longer word joined by a hyphen: "GCN" in "AWB-GCN"."""
+    k = bisect.bisect_right([w.start for w in ws], hit.start) - 1
+    return k >= 0 and ws[k].start < hit.start < ws[k].end and ws[k].text[hit.start - ws[k].start - 1] == "-"
+
+
+def _system_end(text: str, hit: Hit) -> int:
+    """End of a known system's written name: the alias, then any version/size tail its row allows
+    ("LLaMA-2-70B", "Qwen2.5-1.5B-Instruct", "GPT-2 medium"); a possessive "'s" left out."""
+    end = hit.start + len(strip_possessive(text[hit.start : hit.end]))
+    if not any(r.get("suffix") for r in hit.rules):
+        return end
+    spaces = 0
+    for _ in range(6):
+        m = _SUFFIX_PART.match(text, end)
+        if m is None and spaces < 2:
+            m = _SPACE_PART.match(text, end)
+            spaces += 1 if m else 0
+        if m is None or m.end() == end:
+            break
+        end = m.end()
+    size = _SIZE_WORD.match(text, end)
+    return size.end() if size else end
+
+
+# A version at the start of a model's tail, not a size ("-2" of "-2-7B", "2.5" of "2.5-1.5B", not "-7B", "8x7B").
+_VERSION = re.compile(
+    r"(?P<sep>[-_ ]?)(?P<ver>[vV]?\d+(?:\.\d+)*[a-z]?)(?![\d.]*(?:[BMKbmk](?![a-z])|[xX\u00d7]\d))(?P<rest>.*)$"
+)
 
 
 def _same_letters(matched: str, pattern: str) -> bool:

@@ -80,12 +80,20 @@ def to_extraction(paper_id: str, fields: FieldDocs) -> Extraction:
     systems = [(f, s, m) for f, s, m in items if m.label == "SYSTEM"]
     hardware_names = {slugify(h.name) for h in extraction.hardware} | {slugify(d.name) for d in extraction.datasets}
     names, roles = _resolve_systems([m for _, _, m in systems])
+    lineages = _system_lineages([m for _, _, m in systems], names, roles)
     for field_name, sentences, m in systems:
         name = names[id(m)]
         if slugify(name) in hardware_names:
             continue
+        lineage = lineages.get(slugify(name), [])
         extraction.systems.append(
-            SystemMention(**_span(field_name, sentences, m), name=name, role=SystemRole(roles[slugify(name)]))
+            SystemMention(
+                **_span(field_name, sentences, m),
+                name=name,
+                role=SystemRole(roles[slugify(name)]),
+                family=lineage[0] if lineage else None,
+                lineage=lineage,
+            )
         )
     credit = _Credit([(f, m) for f, _, m in systems], extraction.systems)
     for field_name, sentences, metric in metrics:
@@ -182,6 +190,25 @@ class _Credit:
 
 
 _COMPARISON = re.compile(r"\b(?:than|compared|versus|vs\.?|over|relative|against|unlike|baselines?)\b")
+
+
+def _system_lineages(
+    mentions: list[EntityMention], names: dict[int, str], roles: dict[str, str]
+) -> dict[str, list[str]]:
+    """Each system's families: from the gazetteer ("Llama-2-7B" -> Llama 2 -> Llama), or the paper's own system
+    a proposed variant extends ("EEEA-Net-C2" -> "EEEA-Net")."""
+    out: dict[str, list[str]] = {}
+    for m in mentions:
+        lineage = [str(f) for f in m.attrs.get("lineage", [])]
+        if lineage:
+            out.setdefault(slugify(names[id(m)]), lineage)
+    own = sorted({names[id(m)] for m in mentions if roles[slugify(names[id(m)])] == "proposed"}, key=len)
+    for m in mentions:
+        name = names[id(m)]
+        base = next((o for o in reversed(own) if name != o and name.startswith(o) and name[len(o)] in "-_ "), None)
+        if base is not None:
+            out.setdefault(slugify(name), [base, *out.get(slugify(base), [])])
+    return out
 
 
 def _metric(
