@@ -535,3 +535,29 @@ def test_datasets_of_other_subfields_and_by_shape(extractor: Extractor) -> None:
         "FooData dataset. We introduce the BarBench benchmark; LLM benchmarks are costly.",
     )
     assert _names(x.datasets) == ["Citeseer", "ogbn-products", "KITTI", "LibriSpeech", "HELM", "FooData"]
+
+
+# ---------------------------------------------------------------------------------------- long text
+
+
+def test_split_text_cuts_at_sentence_ends_within_the_limit() -> None:
+    from papergraph.extract import split_text
+
+    text = "One two. Three four five. Six seven eight nine. " * 3
+    pieces = split_text(text, 40)
+    assert all(len(piece) <= 40 for _, piece in pieces)
+    assert "".join(piece for _, piece in pieces) == text
+    assert all(text[offset : offset + len(piece)] == piece for offset, piece in pieces)
+    assert all(piece.rstrip().endswith(".") for _, piece in pieces)
+    assert split_text("short", 40) == [(0, "short")]
+
+
+def test_a_long_abstract_is_read_in_pieces_with_field_offsets() -> None:
+    ex = Extractor(Settings(extract_chunk_chars=1000))
+    sentence = "We run LLaMA-2 on an NVIDIA A100 at 25 tokens/s. "
+    paper = Paper(id="long", title="Long", abstract=sentence * 60)  # 3,000 characters: three or more pieces
+    x = next(ex.extract([paper]))
+    assert len(x.metrics) == 60 and len(x.hardware) == 60
+    for span in [*x.hardware, *x.systems, *x.metrics]:
+        assert paper.abstract[span.start : span.end] == span.surface
+    assert {m.hardware for m in x.metrics} == {"NVIDIA A100"}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc
@@ -38,19 +39,37 @@ from papergraph.models import (
     slugify,
 )
 
-FieldDocs = list[tuple[Field_, Doc]]
+
+@dataclass
+class FieldView:
+    """What the components found in one field (title or abstract), its pieces put back together."""
+
+    field: Field_
+    sentences: Sentences
+    entities: list[EntityMention]
+    metrics: list[MetricFound]
 
 
-def to_extraction(paper_id: str, fields: FieldDocs) -> Extraction:
-    """The paper's extraction from its processed field docs (title first, then abstract)."""
-    items: list[tuple[Field_, Sentences, EntityMention]] = []
-    metrics: list[tuple[Field_, Sentences, MetricFound]] = []
-    for field_name, doc in fields:
-        sentences = doc_sentences(doc)
+def field_view(field_name: Field_, text: str, pieces: list[tuple[int, Doc]]) -> FieldView:
+    """One field from the docs of its pieces (``offset`` of each piece in ``text``), offsets made field-wide."""
+    bounds: list[tuple[int, int]] = []
+    entities: list[EntityMention] = []
+    metrics: list[MetricFound] = []
+    for offset, doc in pieces:
+        bounds += [(s + offset, e + offset) for s, e in doc_sentences(doc).bounds]
         for mention in doc._.pg_entities or []:
-            items.append((field_name, sentences, mention))
+            mention.start, mention.end = mention.start + offset, mention.end + offset
+            entities.append(mention)
         for metric in doc._.pg_metrics or []:
-            metrics.append((field_name, sentences, metric))
+            metric.start, metric.end = metric.start + offset, metric.end + offset
+            metrics.append(metric)
+    return FieldView(field_name, Sentences(text, bounds), entities, metrics)
+
+
+def to_extraction(paper_id: str, fields: list[FieldView]) -> Extraction:
+    """The paper's extraction from its fields (title first, then abstract)."""
+    items = [(f.field, f.sentences, m) for f in fields for m in f.entities]
+    metrics = [(f.field, f.sentences, m) for f in fields for m in f.metrics]
 
     hardware = [(f, s, m) for f, s, m in items if m.label == "HARDWARE"]
     rename, by_type = _resolve_hardware([m for _, _, m in hardware])
