@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from papergraph.atomic import CommitPoint
 from papergraph.config import Settings
+from papergraph.graph import open_store
 from papergraph.graph.networkx_store import NetworkxStore
 from papergraph.index import VectorIndex
 from papergraph.ingest import ingest
@@ -43,7 +45,7 @@ def _copy(src: Path, dst: Path) -> Settings:
 def test_first_ingest_fills_index_and_graph(data_dir: Path) -> None:
     index = VectorIndex.load(data_dir / "index")
     assert len(index) == 10 and index.dim == 384
-    graph = NetworkxStore(data_dir / "graph").stats()
+    graph = open_store(Settings(data_dir=data_dir)).stats()
     assert graph.nodes["Paper"] == 10
     assert graph.nodes["Hardware"] > 0 and graph.nodes["Technique"] > 0 and graph.nodes["Metric"] > 0
     assert graph.relationships["MENTIONS"] > 10
@@ -59,19 +61,23 @@ def test_reingest_unchanged_costs_no_model_time(data_dir: Path, tmp_path: Path) 
 
 def test_new_file_is_added_without_rebuilding_and_bad_lines_reported(data_dir: Path, tmp_path: Path) -> None:
     settings = _copy(data_dir, tmp_path / "d")
-    generation = json.loads((settings.index_dir / "manifest.json").read_text())["generation"]
+    generation = CommitPoint(settings.index_dir).generation()
     report = ingest([FIXTURES / "mini.jsonl", FIXTURES / "more.jsonl"], settings)
     assert report.added == 1 and report.skipped == 10
     assert report.bad == 2 and any("more.jsonl:2" in issue for issue in report.issues)
-    manifest = json.loads((settings.index_dir / "manifest.json").read_text())
-    assert manifest["count"] == 11 and manifest["generation"] == generation + 1
+    manifest = CommitPoint(settings.index_dir).require().manifest
+    assert manifest["papers"] == 11 and manifest["generation"] == (generation or 0) + 1
 
 
 def test_failed_graph_write_leaves_previous_index_and_graph(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _copy(data_dir, tmp_path / "d")
-    before = (settings.index_dir / "manifest.json").read_bytes(), (settings.graph_dir / "graph.json").read_bytes()
+
+    def files() -> dict[str, bytes]:
+        return {str(p.relative_to(settings.index_dir)): p.read_bytes() for p in settings.index_dir.rglob("*.*")}
+
+    before = files()
 
     def boom(self: NetworkxStore, papers: object) -> None:
         raise RuntimeError("disk on fire")
@@ -79,8 +85,7 @@ def test_failed_graph_write_leaves_previous_index_and_graph(
     monkeypatch.setattr(NetworkxStore, "upsert", boom)
     with pytest.raises(RuntimeError):
         ingest([FIXTURES / "more.jsonl"], settings)
-    after = (settings.index_dir / "manifest.json").read_bytes(), (settings.graph_dir / "graph.json").read_bytes()
-    assert before == after
+    assert files() == before
     monkeypatch.undo()
     assert ingest([FIXTURES / "more.jsonl"], settings).added == 1  # the re-run completes
 

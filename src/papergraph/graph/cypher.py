@@ -193,6 +193,9 @@ RETURN count(*) AS deleted"""
 
 PAPER_IDS = "MATCH (p:Paper) RETURN p.id AS id"
 
+PAPER_HASHES = "MATCH (p:Paper) RETURN p.id AS id, p.content_hash AS hash"
+"""Every paper's content hash: what ingest compares with the index to repair a graph that fell behind."""
+
 PAPER_PROPERTIES = f"""MATCH (p:Paper {{id: $id}})
 RETURN {_projection("p", PAPER_READ_KEYS)} AS props, size(coalesce(p.abstract, '')) AS abstract_size"""
 """A paper's properties without its abstract, and the abstract's length (read apart: records stay small)."""
