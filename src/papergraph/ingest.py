@@ -201,6 +201,13 @@ class ExtractionCache:
 # --------------------------------------------------------------------------------------------------
 
 
+def default_extractor(settings: Settings) -> PaperExtractor:
+    """The rule-based spaCy extractor (imported on first use: loading spaCy takes seconds)."""
+    from papergraph.extract import Extractor
+
+    return Extractor(settings)
+
+
 def _index_options(settings: Settings) -> dict[str, int]:
     return {"ann_threshold": settings.ann_threshold, "hnsw_m": settings.hnsw_m, "ef_search": settings.hnsw_ef_search}
 
@@ -358,10 +365,8 @@ class _Run:
     # --- extraction --------------------------------------------------------------------------------
     @property
     def extractor(self) -> PaperExtractor:
-        if self._extractor is None:
-            from papergraph.extract import Extractor  # spaCy loads only when there is work
-
-            self._extractor = Extractor(self.settings)
+        if self._extractor is None:  # spaCy loads only when there is work
+            self._extractor = default_extractor(self.settings)
         return self._extractor
 
     def _extract_batch(self, papers: Sequence[Paper]) -> list[Extraction | BaseException]:

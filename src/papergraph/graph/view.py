@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from papergraph.graph.base import EntityFilters, GraphStore
-from papergraph.graph.rows import PAPER
+from papergraph.graph.rows import PAPER, paper_properties, paper_record
 from papergraph.models import (
     EntityCount,
     EntityDetail,
     EntityType,
     ExtractedPaper,
+    Extraction,
     GraphStats,
+    Paper,
     PaperRecord,
     Subgraph,
     WriteStats,
@@ -30,9 +32,9 @@ log = logging.getLogger(__name__)
 
 
 class IndexedView:
-    """``store`` restricted to the papers in ``papers`` (the ids of the generation being served)."""
+    """``store`` restricted to ``papers`` (the paper store of the generation being served, by id)."""
 
-    def __init__(self, store: GraphStore, papers: Collection[str]) -> None:
+    def __init__(self, store: GraphStore, papers: Mapping[str, Paper]) -> None:
         self.inner = store
         self.papers = papers
         self._warned: set[str] = set()
@@ -78,9 +80,16 @@ class IndexedView:
         return {pid: hashes[pid] for pid in self._within(set(hashes))}
 
     def paper(self, paper_id: str) -> PaperRecord | None:
-        if paper_id not in self.papers:
+        """The graph's record of an indexed paper; one the graph lacks reads as a paper without entities."""
+        paper = self.papers.get(paper_id)
+        if paper is None:
             return None
-        return self.inner.paper(paper_id)
+        record = self.inner.paper(paper_id)
+        if record is None:
+            log.info("paper %s is not in the graph yet: shown without entities", paper_id)
+            props = paper_properties(ExtractedPaper(paper=paper, extraction=Extraction(paper_id=paper_id)))
+            record = paper_record(props, [])
+        return record
 
     def papers_for(self, filters: EntityFilters) -> set[str]:
         return self._within(self.inner.papers_for(filters))
