@@ -25,11 +25,11 @@ from integration.bolt_server import (
     TEST_BATCH_BYTES,
     BoltRelay,
     BoltTarget,
+    clean_database,
     free_port,
     start_test_server,
     uri_host_port,
     wait_answering,
-    wipe,
 )
 from papergraph.config import GraphBackend, Settings
 from papergraph.errors import GraphUnavailableError
@@ -94,7 +94,7 @@ class Outage:
 @pytest.fixture
 def outage(bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path) -> Iterator[Outage]:
     if not bolt_target.is_falkordb:
-        wipe(neo4j_driver, bolt_target.database)
+        clean_database(bolt_target, neo4j_driver)
     o = Outage(bolt_target, tmp_path)
     yield o
     o.close()

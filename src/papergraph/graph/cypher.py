@@ -78,6 +78,10 @@ ECHO = "RETURN $text AS text"
 """Do string parameters arrive intact? FalkorDB's Bolt layer splices them into query text unescaped."""
 
 
+INDEXED_PROPERTIES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+"""Indexes on servers other than Neo4j 5 (FalkorDB answers it), so only missing ``id`` indexes are created."""
+
+
 def id_index(label: str) -> str:
     """A plain index on ``id``, the one schema statement other Bolt servers get, so MERGE does not scan."""
     return f"CREATE INDEX FOR (n:{_label(label)}) ON (n.id)"

@@ -86,6 +86,15 @@ RETRY_TIME_S = 15.0
 """How long the driver retries a transaction on connection loss before the store gives up."""
 DEFAULT_TIMEOUT_S = 60.0
 """Deadline of one call to the server (``neo4j_timeout_s``)."""
+_PROBED: dict[str, tuple[bool, bool]] = {}
+"""What each server (location and database) is, learnt once per process: (is Neo4j, strings arrive intact)."""
+_PROBED_LOCK = threading.Lock()
+
+
+class _DeadlinePassed(Exception):
+    """A call to the server got no answer in time (becomes GraphUnavailableError once no retry is left)."""
+
+
 _SLACK = 16
 """Bytes kept free in every message for what the estimate leaves out (RUN's extra map, header growth)."""
 _ENTITY_PREFIXES = {t.value: t.label for t in EntityType}
@@ -458,13 +467,26 @@ class Neo4jStore:
     def _session(self) -> Session:
         return self._driver.session(database=self._database)
 
-    def _within_deadline(self, call: Callable[[], T], doing: str) -> T:
+    def _within_deadline(self, call: Callable[[], T], doing: str, *, retry: bool = False) -> T:
         """``call()`` in a worker thread, given up after ``timeout`` seconds with GraphUnavailableError.
 
         The driver has no read timeout of its own: a server that accepts a query and never answers (or never
         answers the RESET after a failure) would block the caller for good. A call past its deadline is
-        abandoned; its daemon thread ends when the connection does.
+        abandoned, with the connection it holds (its daemon thread ends when that connection does).
+        ``retry``: a call that only reads or is idempotent is tried once more, on another connection.
         """
+        try:
+            return self._once_within_deadline(call, doing)
+        except _DeadlinePassed as exc:
+            if not retry:
+                raise GraphUnavailableError(str(exc)) from None
+            log.warning("%s; trying once more on a new connection", exc)
+        try:
+            return self._once_within_deadline(call, doing)
+        except _DeadlinePassed as exc:
+            raise GraphUnavailableError(str(exc)) from None
+
+    def _once_within_deadline(self, call: Callable[[], T], doing: str) -> T:
         outcome: dict[str, Any] = {}
         done = threading.Event()
 
@@ -484,7 +506,7 @@ class Neo4jStore:
             )
             if doing == "writing":
                 text += "; writes are idempotent, so a re-run completes the graph"
-            raise GraphUnavailableError(text)
+            raise _DeadlinePassed(text)
         if "error" in outcome:
             raise outcome["error"]
         value: T = outcome["value"]
@@ -503,7 +525,7 @@ class Neo4jStore:
                 return session.execute_read(work)
 
         try:
-            return self._within_deadline(call, doing)
+            return self._within_deadline(call, doing, retry=not write)
         except (Neo4jError, DriverError, OSError) as exc:
             raise self._error(exc, doing) from exc
 
@@ -557,8 +579,19 @@ class Neo4jStore:
 
     # --- server probe and schema ----------------------------------------------------------------------
     def _probe(self) -> None:
-        """Learn once what the server is: Neo4j or not (schema), and whether string parameters survive."""
+        """Learn what the server is: Neo4j or not (schema), and whether string parameters survive.
+
+        Learnt once per server and database in a process (the probe fails on purpose on other servers, and a
+        failed statement is the one thing worth sending as rarely as possible).
+        """
         if self._wire is not None:
+            return
+        key = f"{self.location}|{self._database or ''}"
+        with _PROBED_LOCK:
+            known = _PROBED.get(key)
+        if known is not None:
+            self.is_neo4j, intact = known
+            self._wire = _Wire(escape=not intact)
             return
         text = "a\\nb'"
 
@@ -576,12 +609,28 @@ class Neo4jStore:
             return is_neo4j, intact
 
         try:
-            self.is_neo4j, intact = self._within_deadline(probe, "connecting")
+            self.is_neo4j, intact = self._within_deadline(probe, "connecting", retry=True)
         except (DriverError, OSError) as exc:
             raise self._error(exc, "connecting") from exc
         if not intact:
             log.info("%s mangles string parameters: escaping them", self.location)
+        with _PROBED_LOCK:
+            _PROBED[key] = (self.is_neo4j, intact)
         self._wire = _Wire(escape=not intact)
+
+    def _indexed_labels(self) -> set[str]:
+        """Labels that already have an ``id`` index on a server other than Neo4j (none if it cannot say)."""
+
+        def read() -> set[str]:
+            with self._session() as session:
+                records = session.run(cypher.INDEXED_PROPERTIES)
+                return {r["label"] for r in records if "id" in (r["properties"] or [])}
+
+        try:
+            return self._within_deadline(read, "reading the schema", retry=True)
+        except (Neo4jError, DriverError, OSError, GraphUnavailableError) as exc:
+            log.info("cannot list the indexes of %s (%s): creating them", self.location, exc)
+            return set()
 
     def ensure_schema(self) -> None:
         """On Neo4j apply ``schema.cypher``, elsewhere only ``id`` indexes; once per store, before writing.
@@ -600,7 +649,8 @@ class Neo4jStore:
                 statements = cypher.split_statements(self._schema_path.read_text())
         else:
             log.info("%s is not Neo4j: only id indexes, no Neo4j schema", self.location)
-            statements = [cypher.id_index(label) for label in LABELS]
+            indexed = self._indexed_labels()
+            statements = [cypher.id_index(label) for label in LABELS if label not in indexed]
 
         def apply() -> None:
             with self._session() as session:
@@ -611,7 +661,7 @@ class Neo4jStore:
                         log.info("schema statement skipped (%s): %s", exc.message or exc.code, statement)
 
         try:
-            self._within_deadline(apply, "applying the schema")
+            self._within_deadline(apply, "applying the schema", retry=True)
         except (DriverError, OSError) as exc:
             raise self._error(exc, "applying the schema") from exc
         self._schema_applied = True
