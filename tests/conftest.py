@@ -30,7 +30,7 @@ from integration.bolt_server import (
 )
 
 FIXTURE_BATCH_ROWS = 40
-STORE_TIMEOUT_S = 30.0
+STORE_TIMEOUT_S = 15.0
 """Deadline of each Bolt call of a store under test: a stuck server fails the test, it does not hang the run."""
 
 

@@ -192,7 +192,7 @@ def delete(
     else:
         out.print(f"deleted {len(report.deleted)} papers; {report.papers} stored (generation {report.generation})")
     if report.unknown:
-        err.print(f"[red]error:[/] no paper with id {', '.join(report.unknown)}", highlight=False)
+        err.print(f"[red]error:[/] no paper with id {', '.join(report.unknown)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
 
 
@@ -433,7 +433,7 @@ def main() -> None:
     try:
         app()
     except PaperGraphError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

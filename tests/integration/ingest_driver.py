@@ -24,15 +24,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: support
 
-from support import HashEncoder, PaperExtractor  # noqa: E402
-
-import papergraph.atomic  # noqa: E402
-import papergraph.embed.cache  # noqa: E402
-import papergraph.graph.networkx_store  # noqa: E402
-import papergraph.index.vector_index  # noqa: E402
-from papergraph import ingest as ingest_module  # noqa: E402
-from papergraph.atomic import CommitPoint  # noqa: E402
-from papergraph.config import Settings  # noqa: E402
+import papergraph.atomic
+import papergraph.embed.cache
+import papergraph.graph.networkx_store
+import papergraph.index.vector_index
+from papergraph import ingest as ingest_module
+from papergraph.atomic import CommitPoint
+from papergraph.config import Settings
+from support import HashEncoder, PaperExtractor
 
 STEPS: dict[str, tuple[Any, str]] = {
     "plan": (ingest_module._Run, "plan_ingest"),

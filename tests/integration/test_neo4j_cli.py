@@ -38,6 +38,7 @@ def env(bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path) -> dict[str,
         "NEO4J_PASSWORD": bolt_target.auth[1],
         "PAPERGRAPH_NEO4J_BATCH_BYTES": str(TEST_BATCH_BYTES),
         "PAPERGRAPH_NEO4J_BATCH_ROWS": "40",
+        "PAPERGRAPH_NEO4J_TIMEOUT_S": "10",
     }
 
 

@@ -172,6 +172,7 @@ def test_cli_runs_connect_again_and_again(bolt_target: BoltTarget, neo4j_store: 
         PAPERGRAPH_GRAPH="neo4j",
         PAPERGRAPH_DATA_DIR=str(tmp_path),
         PAPERGRAPH_NEO4J_BATCH_BYTES=str(TEST_BATCH_BYTES),
+        PAPERGRAPH_NEO4J_TIMEOUT_S="10",
         NEO4J_URI=bolt_target.uri,
         NEO4J_USER=bolt_target.auth[0],
         NEO4J_PASSWORD=bolt_target.auth[1],

@@ -82,7 +82,7 @@ def neo4j_settings(bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path) -
         neo4j_database=bolt_target.database,
         neo4j_batch_bytes=TEST_BATCH_BYTES,
         neo4j_batch_rows=40,
-        neo4j_timeout_s=30,
+        neo4j_timeout_s=10,
     )
 
 

@@ -184,3 +184,59 @@ def test_concurrent_requests_are_safe(server: str) -> None:
     for q, ids in results:
         by_query.setdefault(q, set()).add(tuple(ids))
     assert all(len(answers) == 1 for answers in by_query.values())  # same answer every time, under load
+
+
+def test_serve_under_8_clients_picks_up_an_ingest_without_errors(data_dir: Path, tmp_path: Path) -> None:
+    """The live-reload row of issue 10: 8 clients keep querying while another process ingests; no request
+    fails and the new paper is served within seconds, without a restart."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    settings = _copy(data_dir, tmp_path / "d")
+    port = _free_port()
+    env = {**os.environ, "PAPERGRAPH_DATA_DIR": str(settings.data_dir), "PAPERGRAPH_RELOAD_INTERVAL_S": "0.5"}
+    proc = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    stop = Event()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).json().get("status") == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.5)
+        generation = httpx.get(f"{url}/health").json()["generation"]
+
+        def client(n: int) -> tuple[int, list[int]]:
+            codes: list[int] = []
+            with httpx.Client(base_url=url, timeout=60) as http:
+                while not stop.is_set():
+                    if n % 2:
+                        r = http.get("/search", params={"q": f"LLM serving on {n} cloud accelerators", "k": 5})
+                    else:
+                        r = http.post("/ask", json={"question": "Which papers use FPGAs?"})
+                    codes.append(r.status_code)
+            return n, codes
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            futures = [pool.submit(client, n) for n in range(8)]
+            done = _run("ingest", str(FIXTURES / "more.jsonl"), data_dir=settings.data_dir)
+            assert done.returncode == 0, done.stderr
+            committed = time.monotonic()
+            while httpx.get(f"{url}/health").json()["papers"] != 11:
+                assert time.monotonic() - committed < 5, "the new generation was not served within 5 s"
+                time.sleep(0.1)
+            stop.set()
+            results = [f.result() for f in futures]
+        codes = [code for _, c in results for code in c]
+        assert len(codes) > 8 and set(codes) == {200}
+        assert httpx.get(f"{url}/health").json()["generation"] == generation + 1
+        found = httpx.get(f"{url}/search", params={"q": "Huawei CloudMatrix384", "k": 1}).json()
+        assert found["data"][0]["title"] == "Serving Large Language Models on Huawei CloudMatrix384"
+    finally:
+        stop.set()
+        proc.terminate()
+        proc.wait(timeout=30)
