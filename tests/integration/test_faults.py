@@ -146,7 +146,7 @@ def test_two_ingests_at_once_lose_no_paper(tmp_path: Path) -> None:
     waited = driver(data, str(second))
     assert waited.returncode == 0, waited.stderr
     assert "waiting for papergraph pid" in waited.stderr
-    out, err = slow.communicate(timeout=120)
+    _, err = slow.communicate(timeout=120)
     assert slow.returncode == 0, err
     assert len(load_engine(Settings(data_dir=data)).index) == 20
 

@@ -45,7 +45,7 @@ def test_a_server_that_stops_answering_fails_within_the_deadline(bolt_target: Bo
         store.paper_ids()
         relay.stalled = True
         started = time.monotonic()
-        with pytest.raises(GraphUnavailableError, match="did not answer within 2 s.*PAPERGRAPH_NEO4J_TIMEOUT_S"):
+        with pytest.raises(GraphUnavailableError, match=r"did not answer within 2 s.*PAPERGRAPH_NEO4J_TIMEOUT_S"):
             store.paper_ids()
         assert time.monotonic() - started < 10
     finally:

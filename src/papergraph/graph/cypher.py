@@ -77,6 +77,10 @@ PROBE = "CALL dbms.components() YIELD name, versions, edition RETURN name, versi
 ECHO = "RETURN $text AS text"
 """Do string parameters arrive intact? FalkorDB's Bolt layer splices them into query text unescaped."""
 
+ECHO_TEXT = "a\\nb"
+"""What ECHO sends: a backslash (read as an escape where parameters are spliced into text) and no quote, which
+would make the statement fail there."""
+
 
 INDEXED_PROPERTIES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
 """Indexes on servers other than Neo4j 5 (FalkorDB answers it), so only missing ``id`` indexes are created."""

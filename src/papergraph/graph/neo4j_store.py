@@ -86,9 +86,6 @@ RETRY_TIME_S = 15.0
 """How long the driver retries a transaction on connection loss before the store gives up."""
 DEFAULT_TIMEOUT_S = 60.0
 """Deadline of one call to the server (``neo4j_timeout_s``)."""
-_PROBED: dict[str, tuple[bool, bool]] = {}
-"""What each server (location and database) is, learnt once per process: (is Neo4j, strings arrive intact)."""
-_PROBED_LOCK = threading.Lock()
 
 
 class _DeadlinePassed(Exception):
@@ -579,34 +576,29 @@ class Neo4jStore:
 
     # --- server probe and schema ----------------------------------------------------------------------
     def _probe(self) -> None:
-        """Learn what the server is: Neo4j or not (schema), and whether string parameters survive.
+        """Learn once what the server is: whether string parameters arrive intact, and Neo4j or not (schema).
 
-        Learnt once per server and database in a process (the probe fails on purpose on other servers, and a
-        failed statement is the one thing worth sending as rarely as possible).
+        A server that splices parameters into query text (FalkorDB) is not Neo4j, and it is never sent the
+        Neo4j probe: a statement that fails there can leave its Bolt layer unresponsive. Only a server whose
+        parameters arrive intact is asked ``dbms.components()`` (where a failure is harmless).
         """
         if self._wire is not None:
             return
-        key = f"{self.location}|{self._database or ''}"
-        with _PROBED_LOCK:
-            known = _PROBED.get(key)
-        if known is not None:
-            self.is_neo4j, intact = known
-            self._wire = _Wire(escape=not intact)
-            return
-        text = "a\\nb'"
+        text = cypher.ECHO_TEXT
 
         def probe() -> tuple[bool, bool]:
             with self._session() as session:
                 try:
-                    session.run(cypher.PROBE).consume()
-                    is_neo4j = True
-                except Neo4jError:
-                    is_neo4j = False
-                try:
                     intact = session.run(cypher.ECHO, text=text).single(strict=True)["text"] == text
                 except Neo4jError:
                     intact = False
-            return is_neo4j, intact
+                if not intact:
+                    return False, False
+                try:
+                    session.run(cypher.PROBE).consume()
+                    return True, True
+                except Neo4jError:
+                    return False, True
 
         try:
             self.is_neo4j, intact = self._within_deadline(probe, "connecting", retry=True)
@@ -614,8 +606,6 @@ class Neo4jStore:
             raise self._error(exc, "connecting") from exc
         if not intact:
             log.info("%s mangles string parameters: escaping them", self.location)
-        with _PROBED_LOCK:
-            _PROBED[key] = (self.is_neo4j, intact)
         self._wire = _Wire(escape=not intact)
 
     def _indexed_labels(self) -> set[str]:
