@@ -60,6 +60,8 @@ def main_options(
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not verbose:  # the driver logs each failed connection; PaperGraph's own error says what happened
+        logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     ctx.obj = {
         "data_dir": data_dir,
         "graph": graph,
@@ -415,10 +417,7 @@ def export_neo4j(
 
             stats = export_graph(source, target, embeddings, progress=advance)
     except GraphUnavailableError as exc:
-        raise GraphUnavailableError(
-            f"export stopped after {done[0]} of {done[1]} papers: {exc} (export-neo4j is idempotent: run it again "
-            "to complete)"
-        ) from exc
+        raise GraphUnavailableError(f"export stopped after {done[0]} of {done[1]} papers: {exc}") from exc
     finally:
         target.close()
     extra = f", {len(embeddings)} embeddings" if embeddings else ""

@@ -173,6 +173,9 @@ class BoltRelay:
         self.parse = parse
         self.paused = False
         self.stalled = False
+        self.stall_after: int | None = None
+        """Stall once the server has sent this many messages (counted over all connections)."""
+        self.server_messages = 0
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -321,6 +324,9 @@ class BoltRelay:
                 body, raw = msg
                 with self._lock:
                     self.max_server_message = max(self.max_server_message, len(body))
+                    self.server_messages += 1
+                    if self.stall_after is not None and self.server_messages > self.stall_after:
+                        self.stalled = True
                 while self.stalled and not self._closed:
                     time.sleep(0.05)
                 client.sendall(raw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -151,3 +152,45 @@ def test_a_graph_behind_the_index_is_repaired(neo4j_settings: Settings, neo4j_dr
     assert (check.agree, check.only_in_index, check.examples) == (False, 1, ["n01"])
     assert run([a], neo4j_settings).repaired == 1
     assert status(neo4j_settings).consistency.agree
+
+
+@pytest.mark.parametrize("stall_after", [0, 60], ids=["at-connect", "mid-export"])
+def test_export_to_a_server_that_stops_answering_fails_with_a_clear_message(
+    bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path, stall_after: int
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    clean_database(bolt_target, neo4j_driver)
+    data = tmp_path / "data"
+    run([write(tmp_path / "a.jsonl", [record(i) for i in range(12)])], Settings(data_dir=data))
+    relay = BoltRelay(uri_host_port(bolt_target.uri), parse=bolt_target.is_falkordb)
+    relay.stall_after = stall_after
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "PAPERGRAPH_"))}
+    env.update(
+        PAPERGRAPH_DATA_DIR=str(data),
+        NEO4J_URI=relay.uri,
+        NEO4J_USER=bolt_target.auth[0],
+        NEO4J_PASSWORD=bolt_target.auth[1],
+        PAPERGRAPH_NEO4J_TIMEOUT_S="2",
+        PAPERGRAPH_NEO4J_BATCH_ROWS="4",
+        PAPERGRAPH_NEO4J_BATCH_BYTES=str(TEST_BATCH_BYTES),
+    )
+    try:
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "papergraph.cli", "export-neo4j"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        relay.close()
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "did not answer within 2 s" in done.stderr and "PAPERGRAPH_NEO4J_TIMEOUT_S" in done.stderr
+    if stall_after:
+        assert re.search(r"export stopped after \d+ of 12 papers", done.stderr), done.stderr
+        assert "run the command again" in done.stderr
+    assert time.monotonic() - started < 60
