@@ -282,6 +282,8 @@ class _Run:
             return self.point.current()
         except IndexMismatchError as exc:
             log.warning("%s; starting a new index (cached embeddings and extractions are reused)", exc)
+            for legacy in (self.settings.data_dir / "graph" / GRAPH_FILE, self.settings.data_dir / "ingest-state.json"):
+                legacy.unlink(missing_ok=True)  # the format-1 layout kept these outside the index folder
             return None
 
     def _load_index(self, rebuild: bool) -> VectorIndex | None:

@@ -16,7 +16,7 @@ import pytest
 
 from papergraph.atomic import CommitPoint, WriterLock
 from papergraph.config import Settings
-from papergraph.errors import IndexNotFoundError, WriterBusyError
+from papergraph.errors import IndexMismatchError, IndexNotFoundError, WriterBusyError
 from papergraph.ingest import IngestReport, delete, ingest, status
 from papergraph.models import title_id
 from support import HashEncoder, PaperExtractor, load_engine, observable
@@ -202,3 +202,18 @@ def test_a_second_writer_waits_or_fails_with_no_wait(tmp_path: Path) -> None:
     finally:
         lock.release()
     assert run([a], settings, wait=0).added == 1
+
+
+def test_a_data_directory_of_the_old_layout_is_rebuilt(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    (settings.index_dir).mkdir(parents=True)
+    (settings.index_dir / "manifest.json").write_text(json.dumps({"format": 1, "generation": 4}))
+    (settings.index_dir / "faiss-000004.index").write_bytes(b"old")
+    (settings.data_dir / "graph").mkdir()
+    (settings.data_dir / "graph" / "graph.json").write_text("{}")
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        load_engine(settings)
+    report = run([write(tmp_path / "a.jsonl", [record(i) for i in range(3)])], settings)
+    assert report.added == 3 and report.generation == 1
+    assert not (settings.data_dir / "graph" / "graph.json").exists()
+    assert sorted(p.name for p in settings.index_dir.iterdir()) == ["gen-000001", "manifest.json"]
