@@ -2,8 +2,8 @@
 
 Per-field matches become paper-level facts here, where title and abstract are seen together:
 
-* a product line named with exactly one of its models ("the Jetson" in a paper on the Jetson Nano) is that
-  model;
+* a product line pointed back at ("the Jetson" in a paper on the Jetson Nano) is the one model of it the paper
+  names; spoken of in general ("Jetson boards") it stays the line;
 * a class word that points back at a named model ("the GPU" in a paper on the A100) is no mention of its own;
   a class spoken of in general ("GPUs", "a smartphone") stays. A result tied to a class or a line is re-tied
   to the paper's one named model of it;
@@ -139,8 +139,8 @@ def _resolve_hardware(
             for line in m.attrs.get("lineage", []):
                 members.setdefault(str(line), {})[m.name] = m
     rename: dict[int, EntityMention | None] = {}
-    for m in mentions:
-        named = members.get(m.name, {}) if _level(m) == "family" else {}
+    for m in mentions:  # "the Jetson" after naming one Jetson model: that model
+        named = members.get(m.name, {}) if _level(m) == "family" and m.attrs.get("anaphoric") else {}
         if len(named) == 1:
             rename[id(m)] = next(iter(named.values()))
     by_type: dict[str, dict[str, EntityMention]] = {}

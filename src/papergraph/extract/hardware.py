@@ -66,7 +66,13 @@ _NOT_A_CODE = re.compile(
 _GLUED_TAIL = re.compile(r"^(?:\+|[A-Z]{1,2})$")
 # Units after a number: the number is a quantity ("8 cores", "4 GB"), not a model code.
 _QUANTITY_WORDS = wordset("gb mb kb tb gib mib w mw kw ghz mhz nm cores core threads tops tflops bit bits x %")
-_DETERMINERS = wordset("the this that its our their each per same")
+_DETERMINERS = wordset("the this that these those its our their each every same")
+# Words after a class noun that show it heads its phrase ("the GPU is", "the GPU, ...") rather than modifying the
+# next noun ("the GPU memory").
+_AFTER_HEAD = wordset(
+    "is are was were has have can could will would may might must does do did to for with and or in on"
+)
+_AFTER_HEAD |= wordset("of by at from as that which while than but via achieves reaches runs executes performs")
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class Family:
     keep_case: bool
     letter_codes: bool
     bare: bool
+    drop: str
 
 
 @dataclass
@@ -119,12 +126,13 @@ class Catalogue:
         self.meta = entity_table(rules)
         self.vendors = {r.id: str(self.meta[r.id].get("name", r.pattern)) for r in rules if r.label == "VENDOR"}
         self.variants = {str(r.pattern).lower(): str(r.pattern) for r in rules if r.label == "VARIANT"}
-        self.heads: dict[str, str] = {}
+        self.isas = {r.id for r in rules if r.label == "VENDOR" and self.meta[r.id].get("isa")}
+        self.heads: dict[str, tuple[str, str | None]] = {}  # type noun -> (type, the class it names)
         for r in rules:
             if r.label == "HEAD" and isinstance(r.pattern, str):
-                kind = str(self.meta[r.id].get("type", "other"))
+                head = (str(self.meta[r.id].get("type", "other")), self.meta[r.id].get("class_name"))
                 for form in (r.pattern.lower(), r.pattern.lower() + "s", r.pattern.lower() + "es"):
-                    self.heads.setdefault(form, kind)
+                    self.heads.setdefault(form, head)
         self.families: dict[str, Family] = {}
         for r in rules:
             if r.label == "FAMILY" and r.id not in self.families:
@@ -154,6 +162,7 @@ class Catalogue:
             keep_case=bool(meta.get("keep_case", parent.keep_case if parent else False)),
             letter_codes=bool(meta.get("letter_codes", parent.letter_codes if parent else False)),
             bare=bool(meta.get("bare", True)),
+            drop=str(meta.get("drop", parent.drop if parent else "")),
         )
         self.families[id_] = fam
         return fam
@@ -185,7 +194,9 @@ class _Parse:
     families: list[Family] = field(default_factory=list)
     pieces: list[_Piece] = field(default_factory=list)
     head_type: str | None = None
-    head_end: int = -1
+    head_class: str | None = None
+    isa: bool = False  # the qualifier is an instruction set ("RISC-V"), not a maker
+    code: Rule | None = None  # the CODE row that named the model, when one did
 
     @property
     def family(self) -> Family | None:
@@ -231,7 +242,7 @@ class HardwareGrammar:
             return [(HardwareFound(hit.start, hit.end, "", "other", "ignore"), hit.j)]
         parse = self._read(doc, hit, anchors)
         if parse is not None:
-            return list(self._build(doc, parse))
+            return list(self._build(doc, parse, anchors))
         fixed = next((r for r in hit.rules if r.label == "HARDWARE"), None)
         if fixed is None:
             return []
@@ -261,6 +272,7 @@ class HardwareGrammar:
         vendor = self._vendor(hit, anchors.get(hit.j))
         if vendor is not None:
             parse.vendor = vendor
+            parse.isa = any(r.id in self.catalogue.isas for r in hit.rules)
             nxt = anchors.get(hit.j)
             while nxt is not None and self._vendor(nxt, anchors.get(nxt.j)) is not None:
                 nxt = anchors.get(nxt.j)  # "AMD Xilinx Alveo": the last vendor word owns the line
@@ -271,7 +283,7 @@ class HardwareGrammar:
         if not self._line(doc, hit, anchors, parse):
             return None
         self._model(doc, parse, anchors)
-        self._heads(doc, parse)
+        self._heads(doc, parse, anchors)
         fam = parse.family
         needy = fam is not None and not fam.bare and parse.vendor is None and not parse.has_model
         if needy and parse.head_type != fam.type:  # type: ignore[union-attr]
@@ -303,15 +315,23 @@ class HardwareGrammar:
         return out
 
     def _vendor_only(self, doc: Doc, parse: _Parse) -> _Parse | None:
-        """ "Moore Threads S4000 GPU", "Qualcomm QCS6490", "AMD GPUs"."""
+        """ "Moore Threads S4000 GPU", "Qualcomm QCS6490", and a vendor or instruction set qualifying a class
+        ("AMD GPUs", "Arm cores", "a RISC-V-based 8-core MCU")."""
         k = parse.end_tok
-        if k < len(doc) and _UNKNOWN_CODE.match(doc[k].text) and not _NOT_A_CODE.match(doc[k].text):
+        code = k < len(doc) and _UNKNOWN_CODE.match(doc[k].text) and not _NOT_A_CODE.match(doc[k].text)
+        if code and not parse.isa:  # an instruction set makes no products: "RISC-V RV32" is no model
             parse.pieces.append(_Piece(_canonical_code(doc[k].text, False), "code"))
             parse.end_tok = k + 1
+        else:
+            while k < len(doc) and k - parse.end_tok < 9 and _modifier(doc, k):
+                if self._head_at(doc, k) is not None and doc[k - 1].text != "-":
+                    break  # "Arm cores": the noun itself; "8-core MCU": part of a modifier
+                k += 1  # "RISC-V-based 8+1-core MCU", "Arm 64-bit cores"
+            parse.end_tok = k
         self._heads(doc, parse)
-        if parse.head_type is None and not parse.pieces:
-            return None
-        return parse
+        if parse.pieces or parse.head_class is not None:
+            return parse
+        return None
 
     def _line(self, doc: Doc, hit: Hit, anchors: dict[int, Hit], parse: _Parse) -> bool:
         """The product line: a FAMILY or CODE anchor and the sub-lines after it ("Jetson AGX Orin")."""
@@ -324,6 +344,7 @@ class HardwareGrammar:
             parse.families.append(line)
             parse.pieces.append(_Piece(_canonical_code(doc[hit.i].text, line.keep_case), "code"))
             parse.end_tok = hit.j
+            parse.code = code
             return True
         fam = self._pick_family(hit, parse.vendor) if family is not None else None
         if fam is None:
@@ -387,7 +408,8 @@ class HardwareGrammar:
             if piece is not None:
                 code_line = self._code_line(anchors.get(k), fam)
                 if code_line is not None and not parse.has_model:
-                    parse.families, parse.pieces = [code_line], []  # "RTX A6000", "Instinct MI300X": the code's line
+                    # "RTX 4090" -> NVIDIA Ada Lovelace, "Instinct MI300X", "Cortex M4": the code's line names it
+                    parse.families, parse.pieces, parse.code = [code_line], [], _rule(anchors.get(k), "CODE")
                 parse.pieces.append(piece)
                 k += 1
             elif self._glued_sep(doc, k) and self._model_piece(doc, k + 1, fam, True) is not None:
@@ -433,61 +455,79 @@ class HardwareGrammar:
             and not doc[k].whitespace_
         )
 
-    def _heads(self, doc: Doc, parse: _Parse) -> None:
-        """Type nouns after the model or line: "GPU", "boards", "system-on-chip microcontroller" (two at most)."""
+    def _heads(self, doc: Doc, parse: _Parse, anchors: dict[int, Hit] | None = None) -> None:
+        """Type nouns after the model or line: "GPU", "boards", "system-on-chip microcontroller" (two at most);
+        a class phrase right after it is its head too ("Loihi 2 neuromorphic processor")."""
         for _ in range(2):
             got = self._head_at(doc, parse.end_tok)
+            nxt = anchors.get(parse.end_tok) if anchors is not None and got is None else None
+            if nxt is not None and parse.family is not None:
+                fixed = _rule(nxt, "HARDWARE")
+                if fixed is not None and self.catalogue.meta.get(fixed.id, {}).get("level") == "class":
+                    parse.end_tok = nxt.j
+                    continue
             if got is None:
                 return
-            kind, end = got
-            parse.head_type = parse.head_type or kind
+            (kind, class_name), end = got
+            if parse.head_type is None:
+                parse.head_type, parse.head_class = kind, class_name
             parse.end_tok = end
+            acronym = self._head_at(doc, end + 1) if end + 2 < len(doc) and doc[end].text == "(" else None
+            if acronym is not None and acronym[1] < len(doc) and doc[acronym[1]].text == ")":
+                parse.end_tok = acronym[1] + 1  # "Cortex-M4 microcontroller (MCU)"
 
-    def _head_at(self, doc: Doc, k: int) -> tuple[str, int] | None:
+    def _head_at(self, doc: Doc, k: int) -> tuple[tuple[str, str | None], int] | None:
         for size in (5, 3, 2, 1):  # "system-on-chip" is five tokens with its hyphens
             if k + size > len(doc):
                 continue
             phrase = "".join(t.text_with_ws for t in doc[k : k + size]).strip().lower()
-            kind = self.catalogue.heads.get(phrase)
-            if kind is not None:
-                return kind, k + size
+            head = self.catalogue.heads.get(phrase)
+            if head is not None:
+                return head, k + size
         return None
 
     # ------------------------------------------------------------------------------------------ building
-    def _build(self, doc: Doc, parse: _Parse) -> Iterator[tuple[HardwareFound, int]]:
+    def _build(self, doc: Doc, parse: _Parse, anchors: dict[int, Hit]) -> Iterator[tuple[HardwareFound, int]]:
         span = doc[parse.start_tok : parse.end_tok]
         found = self._compose(parse)
         found.start, found.end = span.start_char, span.end_char
+        if found.level != "model":
+            found.anaphoric = _anaphoric(doc, parse.start_tok, parse.end_tok)
         yield found, parse.end_tok
-        yield from self._siblings(doc, parse)
+        yield from self._siblings(doc, parse, anchors)
 
     def _compose(self, parse: _Parse) -> HardwareFound:
         fam = parse.family
         if fam is None:  # vendor + code/head only
             return self._vendor_line(parse)
-        lineage = self.catalogue.lineage(fam)
+        lineage = [f.name for f in self.catalogue.lineage(fam)]
         kind = fam.type if fam.type != "other" or parse.head_type is None else parse.head_type
         if not parse.has_model:
-            return HardwareFound(
-                0, 0, fam.name, kind, "family", fam.vendor, lineage[1].name if len(lineage) > 1 else None,
-                [f.name for f in lineage[1:]],
-            )  # fmt: skip
-        root = lineage[-1] if fam.prefix == fam.name else fam
-        name = _join(root.prefix, root.join, parse.pieces)
-        return HardwareFound(0, 0, name, kind, "model", fam.vendor, fam.name, [f.name for f in lineage])
+            parent = lineage[1] if len(lineage) > 1 else None
+            return HardwareFound(0, 0, fam.name, kind, "family", fam.vendor, parent, lineage[1:])
+        root = self.catalogue.root(fam) if fam.prefix == fam.name else fam
+        prefix = str(parse.code.get("code_prefix", root.prefix)) if parse.code is not None else root.prefix
+        name = _drop(_join(prefix, root.join, parse.pieces), fam, prefix)
+        series = _series(parse.code, parse.pieces)
+        if series and series not in lineage:
+            lineage.insert(0, series)  # "STM32H743" -> STM32H7 -> STM32
+        return HardwareFound(0, 0, name, kind, "model", fam.vendor, lineage[0], lineage)
 
     @staticmethod
     def _vendor_line(parse: _Parse) -> HardwareFound:
-        vendor = parse.vendor or ""
+        """A maker's model with no known line ("Moore Threads S4000"), or a class a vendor or an instruction
+        set qualifies ("NVIDIA GPU", "Arm CPU", "RISC-V microcontroller"; level class)."""
+        qualifier = parse.vendor or ""
+        vendor = None if parse.isa else parse.vendor
         kind = parse.head_type or "other"
-        line = f"{vendor} {kind}" if kind != "other" else None
         if parse.pieces:
-            name = _join(vendor, " ", parse.pieces)
-            return HardwareFound(0, 0, name, kind, "model", vendor, line, [line] if line else [])
-        return HardwareFound(0, 0, f"{vendor} {kind}", kind, "family", vendor)
+            name = _join(qualifier, " ", parse.pieces)
+            return HardwareFound(0, 0, name, kind, "model", vendor)
+        return HardwareFound(0, 0, f"{qualifier} {parse.head_class}", kind, "class", vendor)
 
-    def _siblings(self, doc: Doc, parse: _Parse) -> Iterator[tuple[HardwareFound, int]]:
-        """ "Jetson Orin NX/Nano", "RTX 3090/4090": each model after a slash replaces the last model word."""
+    def _siblings(self, doc: Doc, parse: _Parse, anchors: dict[int, Hit]) -> Iterator[tuple[HardwareFound, int]]:
+        """ "Jetson Orin NX/Nano", "RTX 3090/4090": each model after a slash replaces the last model word (and
+        takes the line its own code names: the 4090 is Ada Lovelace, the 3090 Ampere)."""
         k = parse.end_tok if parse.head_type is None else -1
         fam = parse.family
         while fam is not None and parse.has_model and 0 < k < len(doc) - 1 and doc[k].text == "/":
@@ -495,6 +535,10 @@ class HardwareGrammar:
             if piece is None or piece.role != parse.pieces[-1].role:
                 return
             sibling = _Parse(k + 1, k + 2, parse.vendor, list(parse.families), [*parse.pieces[:-1], piece])
+            own = _rule(anchors.get(k + 1), "CODE")
+            sibling.code = parse.code
+            if own is not None and parse.code is not None and own.get("code_prefix") == parse.code.get("code_prefix"):
+                sibling.families, sibling.code = [self.catalogue.families[own.id]], own
             self._heads(doc, sibling)  # "RTX 3090/4090 GPUs"
             found = self._compose(sibling)
             found.start, found.end = doc[k + 1].idx, doc[k + 1].idx + len(doc[k + 1].text)
@@ -514,9 +558,9 @@ class HardwareGrammar:
             if any(s < end and start < e for s, e in taken):
                 continue
             head = self._head_at(doc, k + 1)
-            if head is None or head[0] in ("other", "ASIC"):
+            if head is None or head[0][0] in ("other", "ASIC"):
                 continue
-            out.append(HardwareFound(start, offsets[head[1] - 1][1], word, head[0], "model"))
+            out.append(HardwareFound(start, offsets[head[1] - 1][1], word, head[0][0], "model"))
         return out
 
 
@@ -532,6 +576,17 @@ def _anchors(hits: list[Hit]) -> dict[int, list[Hit]]:
     for (i, _), h in sorted(spans.items(), key=lambda kv: (kv[0][0], -(kv[0][1] - kv[0][0]))):
         by_start.setdefault(i, []).append(h)
     return by_start
+
+
+_MODIFIERS = wordset("- based + multi single low power bit core cores")
+
+
+def _modifier(doc: Doc, k: int) -> bool:
+    """A word between a qualifier and its class noun ("-based", "8+1-core"); a number only inside such a
+    hyphenated modifier ("NVIDIA 8 GPUs" is a count, not a modifier)."""
+    tok = doc[k]
+    glued = not tok.whitespace_ and k + 1 < len(doc) and doc[k + 1].text in ("-", "+")
+    return tok.lower_ in _MODIFIERS or (tok.like_num and glued)
 
 
 def _rule(hit: Hit | None, label: str) -> Rule | None:
@@ -552,6 +607,22 @@ def _canonical_code(text: str, keep_case: bool) -> str:
     if not keep_case and any(c.islower() for c in text) and not any(c.isupper() for c in text):
         text = text.upper()
     return text
+
+
+def _series(code: Rule | None, pieces: list[_Piece]) -> str | None:
+    """The series a CODE row reads off its code (``series`` regex, ``series_name`` format): MI250X -> "AMD
+    Instinct MI200", STM32H743 -> "STM32H7"."""
+    if code is None or not code.get("series") or not pieces:
+        return None
+    m = re.search(str(code.get("series")), pieces[0].text)
+    return str(code.get("series_name", "{0}")).format(*m.groups()) if m else None
+
+
+def _drop(name: str, fam: Family, prefix: str) -> str:
+    """The model words a line leaves out of its names ("Raspberry Pi 4 Model B" -> "Raspberry Pi 4")."""
+    if not fam.drop or not name.startswith(prefix):
+        return name
+    return prefix + re.sub(fam.drop, "", name[len(prefix) :]).rstrip()
 
 
 def _join(prefix: str, join: str, pieces: list[_Piece]) -> str:
@@ -576,6 +647,22 @@ def _join(prefix: str, join: str, pieces: list[_Piece]) -> str:
 
 
 def _anaphoric(doc: Doc, i: int, j: int) -> bool:
-    """A singular class word after "the", "this", "each", "per": it points at a device named elsewhere."""
-    last = doc[j - 1].lower_
-    return i > 0 and doc[i - 1].lower_ in _DETERMINERS and not last.endswith("s")
+    """A class or line word heading a phrase with a definite, demonstrative, possessive or distributive
+    determiner ("the GPU", "these boards", "the world's first exascale supercomputer"): it points back at a
+    device named elsewhere. Not when it modifies the next noun ("the GPU memory")."""
+    if (
+        j < len(doc)
+        and doc[j].is_alpha
+        and doc[j].lower_ not in _AFTER_HEAD
+        and not doc[j].lower_.endswith(("ed", "ing"))
+    ):
+        return False
+    k = i - 1
+    while k >= 0 and i - k <= 5:
+        word = doc[k].lower_
+        if word in _DETERMINERS:
+            return True
+        if not (doc[k].is_alpha or word in ("'s", "-", "\u2019s") or doc[k].like_num) or word in _AFTER_HEAD:
+            return False
+        k -= 1
+    return False

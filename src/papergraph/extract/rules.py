@@ -84,6 +84,12 @@ _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "keep_case": bool,  # FAMILY: model codes keep their letter case ("i9", "v4"); default: lower-case codes upper
     "letter_codes": bool,  # FAMILY: one capital letter or a roman numeral is a model code ("Stratix V")
     "version": str,  # SYSTEM: how a version joins the family name ("" for "Qwen2.5", " " for "Llama 2")
+    "code_prefix": str,  # CODE: what the models this code shape names start with ("NVIDIA GeForce RTX")
+    "series": str,  # CODE: regex whose groups name the code's series ("MI(\\d)" of "MI250X")
+    "series_name": str,  # CODE: format of the series name from those groups ("AMD Instinct MI{0}00")
+    "drop": str,  # FAMILY: regex of model words left out of names ("Model B" of Raspberry Pi boards)
+    "isa": bool,  # VENDOR: an instruction set, not a maker ("RISC-V", "x86"): a qualifier with no vendor
+    "class_name": str,  # HEAD: the class a type noun names ("processor" -> "CPU")
 }
 
 
@@ -207,6 +213,9 @@ _META_KEYS = (
     "letter_codes",
     "bare",
     "version",
+    "drop",
+    "isa",
+    "class_name",
 )
 
 
