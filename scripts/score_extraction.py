@@ -195,20 +195,38 @@ def score_metrics(gold: dict[str, Any], pred: dict[str, Any], counts: dict[str, 
     c.fn += len(gold_m.keys() - pred_m.keys())
     gold_v, pred_v = {k[0] for k in gold_m}, {k[0] for k in pred_m}
     v.tp, v.fp, v.fn = v.tp + len(gold_v & pred_v), v.fp + len(pred_v - gold_v), v.fn + len(gold_v - pred_v)
-    for k in sorted(hits):
-        g, ps = gold_m[k], pred_m[k]
-        gmax = None if g.get("value_max") is None else metric_key(g["value_max"], g["unit"])[0]
-        maxes = {None if p["value_max"] is None else metric_key(p["value_max"], p["unit"])[0] for p in ps}
-        c.add_attr("value_max", gmax in maxes)
-        c.add_attr("kind", g.get("kind") in {p["kind"] for p in ps})
-        gold_hw = None if g.get("hardware") is None else name_key(g["hardware"], True)
-        c.add_attr(
-            "hardware", gold_hw in {None if p["hardware"] is None else name_key(p["hardware"], True) for p in ps}
-        )
+    wrong = [_attributes(gold_m[k], pred_m[k], c, f"{k[0]:g} {k[1]}") for k in sorted(hits)]
     fp = [
         f"{val:g} {unit} ({pred_m[(val, unit)][0]['surface']!r})" for val, unit in sorted(pred_m.keys() - gold_m.keys())
     ]
-    return {"metrics": (fp, [f"{val:g} {unit}" for val, unit in sorted(gold_m.keys() - pred_m.keys())])}
+    fn = [f"{val:g} {unit}" for val, unit in sorted(gold_m.keys() - pred_m.keys())]
+    return {"metrics": (fp, fn), "metric attributes": ([w for w in wrong if w], [])}
+
+
+def _attributes(g: dict[str, Any], ps: list[dict[str, Any]], c: Counts, what: str) -> str:
+    """Count a matched metric's attributes; a description of the ones that differ, or ""."""
+    gmax = None if g.get("value_max") is None else metric_key(g["value_max"], g["unit"])[0]
+    attrs = {
+        "value_max": gmax in {None if p["value_max"] is None else metric_key(p["value_max"], p["unit"])[0] for p in ps},
+        "kind": g.get("kind") in {p["kind"] for p in ps},
+        "hardware": _hw_key(g.get("hardware")) in {_hw_key(p["hardware"]) for p in ps},
+        "direction": g.get("direction") in {p.get("direction") for p in ps},
+        "baseline": _hw_key(g.get("baseline_hardware")) in {_hw_key(p.get("baseline_hardware")) for p in ps},
+    }
+    fields = {"direction": "direction", "baseline": "baseline_hardware"}
+    for name, ok in attrs.items():
+        if fields.get(name, "value") in g or name in ("value_max", "kind", "hardware"):
+            c.add_attr(name, ok)  # direction and baseline only where the labels have them
+    if all(attrs.values()):
+        return ""
+    got = sorted({(p["kind"], p["hardware"], p.get("direction"), p.get("baseline_hardware")) for p in ps}, key=str)
+    return (
+        f"{what}: gold {(g.get('kind'), g.get('hardware'), g.get('direction'), g.get('baseline_hardware'))}, pred {got}"
+    )
+
+
+def _hw_key(name: str | None) -> str | None:
+    return None if name is None else name_key(name, True)
 
 
 def score(rows: list[dict[str, Any]], extractor: Extractor, verbose: bool = False) -> dict[str, Counts]:

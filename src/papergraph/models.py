@@ -85,7 +85,6 @@ class MetricKind(StrEnum):
     COST = "cost"
     COMPRESSION = "compression"
     SCALE = "scale"
-    PRECISION = "precision"
     OTHER = "other"
 
 

@@ -249,9 +249,9 @@ def test_metric_parsing(
         ("It has two GPUs and three core ideas.", "two GPUs", 2, "GPUs", "scale"),
         ("It covers 50+ languages.", "50+ languages", 50, "languages", "scale"),
         ("We evaluate across 12 tasks.", "12 tasks", 12, "tasks", "scale"),
-        ("We quantize to 6-bit.", "6-bit", 6, "bits", "precision"),
-        ("It uses 2.5-bit weights.", "2.5-bit", 2.5, "bits", "precision"),
-        ("It keeps FP8 activations.", "FP8", 8, "bits", "precision"),
+        ("We quantize to 6-bit.", "6-bit", 6, "bits", "compression"),
+        ("It uses 2.5-bit weights.", "2.5-bit", 2.5, "bits", "compression"),
+        ("It keeps FP8 activations.", "FP8", 8, "bits", "compression"),
         ("A latency of 1.2e-3 s.", "1.2e-3 s", 0.0012, "s", "latency"),
         ("It serves 3 \\times 10^{4} tokens/s.", "3 \\times 10^{4} tokens/s", 30000, "tokens/s", "throughput"),
         ("It is ∼2.5× faster.", "2.5×", 2.5, "x", "speedup"),
@@ -293,7 +293,7 @@ def test_years_citations_names_and_settings_are_not_metrics(extractor: Extractor
     x = _x(
         extractor,
         "In 2023, Section 3 [12] shows that LLaMA-7B, ResNet-50 and GPT-4, a 70B-scale model, top-1 ranks, one "
-        "of the (1) enumerators and an 8-layer, 12-head model run on a Raspberry Pi 5.",
+        "of the (1) enumerators and a 12-head, 4-way model run on a Raspberry Pi 5.",
     )
     assert x.metrics == []
 

@@ -68,9 +68,12 @@ BASELINE_CUES = wordset("compared than versus vs vs. relative against baseline b
 COUNT_FILLERS = wordset(
     "user input output total active concurrent trainable additional heterogeneous edge mobile client prompt "
     "distinct unique individual simultaneous parallel physical virtual model training inference query "
-    "context cloud"
+    "context cloud new different commercial popular representative diverse public real-world open-source "
+    "standard large small"
 )
+_NAME_WORD = re.compile(r"^[A-Z][a-z]+[A-Z][\w.-]*$|^[A-Z]{2,}[\w.-]*$")  # "MobileNet", "LLaMA", "BERT"
 FLEXIBLE_UNITS = frozenset({"%", "x"})
+LOWER_IS_BETTER = frozenset({"latency", "energy", "power", "memory", "model-size", "cost", "accuracy-loss"})
 DEVICE_COUNTS = frozenset({"GPUs", "NPUs", "CPUs", "TPUs", "nodes", "devices", "chips", "cores"})
 _MAGNITUDE_CUES = (
     (re.compile(r"\b(?:model\s+sizes?|parameters?|params|parameter\s+counts?)\b", re.I), "parameters", "model-size"),
@@ -143,6 +146,7 @@ class _UnitTable:
 
     def __init__(self, rules: list[Rule]) -> None:
         self.meta = meta = entity_table(rules)
+        self.no_magnitude = {str(m["unit"]) for m in meta.values() if m.get("magnitude") is False and "unit" in m}
         self.info: dict[tuple[str, bool, str], tuple[str, str, str, float]] = {}
         keys: dict[tuple[str, bool], set[str]] = {}
         for rule in rules:
@@ -224,7 +228,7 @@ class MetricFinder:
         self.directions = RuleMatcher(nlp, [r for r in kind_rules if r.label == "DIRECTION"], plural=False)
         self.formats = RuleMatcher(nlp, [r for r in unit_rules if r.label == "FORMAT"])
         numbers = [r for r in unit_rules if r.label == "NUMBER" and isinstance(r.pattern, str)]
-        self.words = {str(r.pattern).lower(): float(r.get("value")) for r in numbers}
+        self.words = {str(r.pattern).lower(): r for r in numbers}
         alternation = "|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True)) or "(?!)"
         self.word_numbers = re.compile(rf"\b(?i:{alternation})\b")
 
@@ -249,7 +253,7 @@ class MetricFinder:
                 continue
             if re.search(r"\b(?:per|every|each)\s+$", masked[max(0, m.start() - 8) : m.start()], re.I):
                 continue
-            got = self._parse_at(masked, m, hardware)
+            got = self._parse_at(masked, m, hardware) if m.re is _NUMBER else self._parse_word(masked, m, hardware)
             if got is None:
                 continue
             found.append(got)
@@ -263,33 +267,55 @@ class MetricFinder:
         return found
 
     def _assign_directions(self, doc: Doc, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
-        """Rise or fall of a relative change ("%", "x", or "by N"): the cue right after the number ("35% lower
-        latency", "2x faster", "40% reduction"), else the nearest cue before it in its clause ("cuts latency by
-        35%", "improves throughput by 2x"). An absolute value ("reduces latency to 35 ms") has none."""
+        """Rise or fall of a change: the cue right after the number ("35% lower latency", "2x faster", "a 40%
+        reduction"), else the change verb of "... by N" ("cuts latency by 35%") or, for a ratio, the nearest cue
+        before it in its clause. "Better" cues ("improves", "speedup") rise for a quantity where more is better
+        and fall for one where less is ("improves latency by 20%" is a decrease); a bare ratio of a quantity
+        where less is better is a fall ("10x over the baseline's latency"). Levels get none."""
         cues = self.directions.find(doc)
-        if not cues:
-            return
         ws = doc_words(doc)
         starts = [w.start for w in ws]
         for i, metric in enumerate(found):
-            relative = metric.unit in FLEXIBLE_UNITS or re.search(
-                r"\bby\s*$", masked[max(0, metric.start - 6) : metric.start]
+            by = re.search(
+                r"\bby\s*(?:up\s+to\s+|about\s+|nearly\s+|over\s+)?$", masked[max(0, metric.start - 16) : metric.start]
             )
-            if not relative:
+            if metric.direction is not None or (metric.unit not in FLEXIBLE_UNITS and not by):
                 continue
-            sent_start, sent_end = sentences.span(metric.start)
-            k = bisect.bisect_left(starts, metric.end)
-            after_end = metric.end
-            for w in ws[k : k + 3]:
-                if w.start >= sent_end or w.text.lower() in CLAUSE_STOPS - {"in"} or _NUMBER.match(w.text):
-                    break
-                after_end = w.end
-            floor = max(sent_start, found[i - 1].end if i else 0)
-            after = [c for c in cues if metric.end <= c.start and c.end <= after_end]
-            before = [c for c in cues if floor <= c.start and c.end <= metric.start]
-            cue = after[0] if after else before[-1] if before else None
+            cue = self._direction_cue(cues, ws, starts, sentences, found, i, bool(by) or metric.unit == "x")
             if cue is not None:
-                metric.direction = str(cue.rules[0].get("direction"))
+                metric.direction = self._polarity(metric) if cue == "better" else cue
+            elif metric.unit == "x" and metric.kind not in ("other", "compression", "scale"):
+                metric.direction = self._polarity(metric)
+
+    @staticmethod
+    def _direction_cue(
+        cues: list[Hit],
+        ws: list[Word],
+        starts: list[int],
+        sentences: Sentences,
+        found: list[MetricFound],
+        i: int,
+        look_back: bool,
+    ) -> str | None:
+        metric = found[i]
+        sent_start, sent_end = sentences.span(metric.start)
+        k = bisect.bisect_left(starts, metric.end)
+        after_end = metric.end
+        for w in ws[k : k + 3]:
+            if w.start >= sent_end or w.text.lower() in CLAUSE_STOPS - {"in"} or _NUMBER.match(w.text):
+                break
+            after_end = w.end
+        after = [c for c in cues if metric.end <= c.start and c.end <= after_end]
+        floor = max(sent_start, found[i - 1].end if i else 0)
+        before = [c for c in cues if floor <= c.start and c.end <= metric.start] if look_back else []
+        cue = after[0] if after else before[-1] if before else None
+        return None if cue is None else str(cue.rules[0].get("direction"))
+
+    @staticmethod
+    def _polarity(metric: MetricFound) -> str:
+        """Which way an improvement of the metric's quantity goes: down for latency, energy, memory, cost."""
+        efficiency = "efficien" in metric.metric.lower()
+        return "decrease" if metric.kind in LOWER_IS_BETTER and not efficiency else "increase"
 
     def _with_formats(self, doc: Doc, found: list[MetricFound]) -> list[MetricFound]:
         """Bit widths named by a number format ("FP8 activations", "INT4 weights"), in text order."""
@@ -301,7 +327,7 @@ class MetricFinder:
                 continue
             rule = hit.rules[0]
             meta = self.units.meta.get(rule.id, {})
-            unit, kind = str(meta.get("unit", "bits")), str(meta.get("kind", "precision"))
+            unit, kind = str(meta.get("unit", "bits")), str(meta.get("kind", "compression"))
             extra.append(MetricFound(hit.start, hit.end, float(digits.group(0)), None, unit, kind, fixed_kind=True))
         return sorted(found + extra, key=lambda m: m.start) if extra else found
 
@@ -341,6 +367,13 @@ class MetricFinder:
             return None
         return best
 
+    @staticmethod
+    def _singular_count(text: str, pos: int, unit: tuple[int, str, str, float, str], value: float) -> bool:
+        """A counted noun in the singular after a number other than 1, not glued by a hyphen ("8-node" is)."""
+        if unit[4] != "COUNT" or value == 1 or text[unit[0] - 1 : unit[0]].lower() == "s":
+            return False
+        return "-" not in text[pos : unit[0]].lstrip()[:1]
+
     def _count_after(self, text: str, pos: int, hardware: list[HardwareSpan]) -> tuple[int, str, str, float] | None:
         """A count noun after filler words or a hardware name: "8 A100 GPUs", "85 billion user requests"."""
         p = pos
@@ -361,15 +394,42 @@ class MetricFinder:
                         return inner
                 p = hw.end
                 continue
-            wm = re.match(r"[A-Za-z][\w-]*", text[p:])
-            if wm and wm.group(0).lower() in COUNT_FILLERS:
-                p += wm.end()
+            wm = re.match(r"[A-Za-z][\w.-]*", text[p:])
+            if wm and (wm.group(0).lower() in COUNT_FILLERS or _NAME_WORD.match(wm.group(0))):
+                p += wm.end()  # "85 billion user requests", "two new MobileNet models"
                 continue
             return None
         return None
 
+    def _parse_word(self, text: str, m: re.Match[str], hardware: list[HardwareSpan]) -> MetricFound | None:
+        """A number written as a word: "sixteen cores", "an eight-accelerator setup", "a trillion parameters",
+        "octa-core"; or a word that is a number and its unit ("twice" is 2 x, "halves" 50 %, a decrease)."""
+        row = self.words[m.group(0).lower()]
+        value = float(row.get("value"))
+        if row.get("unit"):
+            kind = str(row.get("kind", "other"))
+            return MetricFound(
+                m.start(), m.end(), value, None, str(row.get("unit")), kind, direction=row.get("direction")
+            )
+        pos, mag = self._magnitude(text, m.end())
+        hyphen = text[pos : pos + 1] == "-"
+        if (row.get("magnitude") and mag == 1.0) or (row.get("hyphen") and not hyphen):
+            return None  # "one" alone is a pronoun; "dual" alone no count
+        unit = self._unit_at(text, pos)
+        if unit is None and not hyphen:
+            count = self._count_after(text, pos, hardware)
+            unit = (*count, "COUNT") if count is not None else None
+        if unit is None or (mag != 1.0 and unit[1] in self.units.no_magnitude):
+            return None
+        if unit[4] == "COUNT" and not hyphen and text[unit[0] - 1 : unit[0]].lower() != "s":
+            return None  # "three core ideas": a number word counts a plural noun or a hyphenated one
+        factor = mag * unit[3] if unit[4] == "COUNT" else mag
+        return MetricFound(
+            m.start(), unit[0], _mul(value, factor), None, unit[1], unit[2], fixed_kind=unit[1] not in FLEXIBLE_UNITS
+        )
+
     def _parse_at(self, text: str, m: re.Match[str], hardware: list[HardwareSpan]) -> MetricFound | None:
-        value = _number_value(m) if m.re is _NUMBER else self.words.get(m.group(0).lower())
+        value = _number_value(m)
         if value is None:
             return None
         start = m.start()
@@ -387,9 +447,10 @@ class MetricFinder:
         if text[pos : pos + 1] == "+" and not text[pos + 1 : pos + 2].isalnum():
             pos += 1  # "50+ languages": at least 50
         unit = self._unit_at(text, pos)
-        singular = unit is not None and unit[4] == "COUNT" and text[unit[0] - 1 : unit[0]].lower() != "s"
-        if m.re is not _NUMBER and (unit is None or singular):
-            return None  # a number word counts only a plural noun: "sixteen cores", not "three core ideas"
+        if unit is not None and mag != 1.0 and unit[1] in self.units.no_magnitude:
+            return None  # "7B models", "70B-scale models": a size, no count
+        if unit is not None and self._singular_count(text, pos, unit, value):
+            unit = None  # "85 billion user requests": "user" qualifies the counted noun
         if unit is None:
             count = self._count_after(text, pos, hardware)
             if count is not None:
@@ -419,6 +480,8 @@ class MetricFinder:
                         unit = unit2 if unit2 is not None else unit
                         end = unit2[0] if unit2 is not None else pos2
                         pos = pos2
+        if unit is not None and mag != 1.0 and unit[1] in self.units.no_magnitude:
+            return None  # "30B-70B models"
         if unit is None:
             # "7B and 70B parameters", "1,174 and 8,800 A100 GPUs": the unit after the last number is shared
             shared = _COORDINATED.match(text, end)

@@ -68,7 +68,9 @@ _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "kind": str,  # UNIT/COUNT/KIND: MetricKind value
     "scale": (int, float),  # COUNT: multiplier folded into the value ("GFLOPs" -> 1e9 FLOPs)
     "value": (int, float),  # NUMBER: the number a word names ("sixteen" -> 16)
-    "direction": str,  # DIRECTION: increase or decrease
+    "magnitude": bool,  # NUMBER: needs a magnitude word ("one billion"); COUNT: false refuses one ("7B models")
+    "hyphen": bool,  # NUMBER: counts only glued by a hyphen to its noun ("octa-core")
+    "direction": str,  # DIRECTION/NUMBER: increase, decrease, or better (a rise of what is good)
     "keep": int,  # token patterns: only the last N matched tokens are the entity ("1MB Flash" -> "Flash")
     "fold": bool,  # SYSTEM: false keeps a case-sensitive name from also matching in other letter cases ("Spark")
     # hardware grammar (hardware.jsonl; see extract/hardware.py)
@@ -165,8 +167,8 @@ def _validate(row: Any, where: str) -> Rule:
         raise PatternFileError(f"{where}: unknown metric kind {attrs['kind']!r}")
     if attrs.get("side", "both") not in ("before", "after", "both"):
         raise PatternFileError(f"{where}: side must be 'before', 'after' or 'both'")
-    if attrs.get("direction", "increase") not in ("increase", "decrease"):
-        raise PatternFileError(f"{where}: direction must be 'increase' or 'decrease'")
+    if attrs.get("direction", "increase") not in ("increase", "decrease", "better"):
+        raise PatternFileError(f"{where}: direction must be 'increase', 'decrease' or 'better'")
     if attrs.get("level", "model") not in _LEVELS:
         raise PatternFileError(f"{where}: level must be one of {sorted(_LEVELS)}")
     for key in ("context", "not_next", "words"):
@@ -216,6 +218,7 @@ _META_KEYS = (
     "drop",
     "isa",
     "class_name",
+    "magnitude",
 )
 
 
