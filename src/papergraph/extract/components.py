@@ -340,26 +340,22 @@ class EntityRuler:
         if pattern and matched != pattern and _same_letters(matched, pattern) and matched.islower():
             # "vllm", "llama 3 8b" typed in lower case: the name as the gazetteer writes it
             written = pattern + written[len(pattern) :]
-        lineage = self._system_lineage(meta, written[len(matched) :])
+        lineage = self._system_lineage(meta, written, matched)
         attrs = {"family": lineage[0], "lineage": lineage} if lineage else {}
         return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned", attrs)
 
-    def _system_lineage(self, meta: dict[str, Any], tail: str) -> list[str]:
-        """Families above a known model written with a ``tail``: a versioned family when the tail holds a
-        version and more ("-2-7B": "Llama 2"), the gazetteer's model ("Llama"), then that model's own families."""
-        head = str(meta.get("name", ""))
-        chain: list[str] = []
-        if tail.strip(" -_/'s"):
-            version = _VERSION.match(tail)
-            if version and version.group("rest").strip(" -_"):
-                join = meta.get("version", " " if version.group("sep") else "")
-                chain.append(f"{head}{join}{version.group('ver')}")
-            chain.append(head)
+    def _system_lineage(self, meta: dict[str, Any], written: str, matched: str) -> list[str]:
+        """Families above a known model as written: its name with the last of its tuning suffix, size and version
+        stripped, in turn ("Qwen2.5-1.5B-Instruct" -> "Qwen2.5-1.5B" -> "Qwen2.5" -> "Qwen"), then the families
+        the gazetteer gives the model ("GPT-4o" -> "GPT-4" -> "GPT")."""
+        base = strip_possessive(matched)
+        cuts = [len(base) + m.end() for m in _TAIL_PART.finditer(written[len(base) :])]
+        chain = [written[:cut] for cut in reversed(cuts[:-1])] + ([base] if cuts else [])
         family = meta.get("family")
-        while family and family not in chain and len(chain) < 6:
+        while family and len(chain) < 8:
             chain.append(str(family))
             family = self.meta.get(self._system_ids.get(slugify(str(family)), ""), {}).get("family")
-        return [name for name in chain if name]
+        return [name for name in dict.fromkeys(chain) if name and slugify(name) != slugify(written)]
 
     def _parallel_ellipsis(self, text: str, found: list[EntityMention]) -> list[EntityMention]:
         """ "data, tensor and pipeline parallelism", "parallelism (e.g., data, tensor, pipeline)"."""
@@ -468,9 +464,10 @@ def _system_end(text: str, hit: Hit) -> int:
     return size.end() if size else end
 
 
-# A version at the start of a model's tail, not a size ("-2" of "-2-7B", "2.5" of "2.5-1.5B", not "-7B", "8x7B").
-_VERSION = re.compile(
-    r"(?P<sep>[-_ ]?)(?P<ver>[vV]?\d+(?:\.\d+)*[a-z]?)(?![\d.]*(?:[BMKbmk](?![a-z])|[xX\u00d7]\d))(?P<rest>.*)$"
+# The elements of a model's tail, each one step down its family: a version glued or separated ("2.5", "-2", " 3",
+# "v8"), a size ("-7B", " 8x7B", "50"), a tuning or variant suffix ("-Instruct", "n" of "YOLOv8n", " medium").
+_TAIL_PART = re.compile(
+    r"[-_ ]?(?:[vV]?\d+(?:\.\d+)*(?:[xX\u00d7]\d+(?:\.\d+)?)?[BMKbmk]?(?![\w.])|[vV]?\d+(?:\.\d+)*|[A-Za-z]+)"
 )
 
 
