@@ -167,84 +167,73 @@ class EntityRuler:
         masked = mask_urls(text)
         sentences = doc_sentences(doc)
         ws = doc_words(doc)
-        entity_hits = self.entity_index.find(doc)
-        technique_hits = self.technique_index.find(doc)
-        system_hits = self.system_index.find(doc)
-
-        mentions = [self._hardware_mention(text, h) for h in self.hardware.find(doc)]
+        mentions = self._known_mentions(doc, masked, ws, sentences)
         occupied = [(m.start, m.end, m.label) for m in mentions]
-        for hit in entity_hits:
-            if hit.label == "DATASET" and not any(s < hit.end and hit.start < e for s, e, _ in occupied):
-                mentions.append(self._mention(hit))
-                occupied.append((hit.start, hit.end, hit.label))
-        for mention in self._named_datasets(masked, ws, sentences, mentions):
-            mentions.append(mention)
-            occupied.append((mention.start, mention.end, "DATASET"))
-        for hit in system_hits:
-            if hit.label != "SYSTEM" or any(s < hit.end and hit.start < e for s, e, _ in occupied):
-                continue
-            if _glued_prefix(ws, hit):
-                continue  # "AWB-GCN", "Q-BERT": a name of its own that ends in a known one (the rules find it)
-            mention = self._system_mention(masked, hit)
-            mentions.append(mention)
-            occupied.append((mention.start, mention.end, "SYSTEM"))
-        techniques = [self._mention(h) for h in technique_hits if h.label == "TECHNIQUE"]
+        techniques = [self._mention(h) for h in self.technique_index.find(doc) if h.label == "TECHNIQUE"]
         techniques += self._parallel_ellipsis(masked, techniques)
-        technique_spans = [(m.start, m.end, "TECHNIQUE") for m in techniques]
-
-        def taken(start: int, end: int) -> str | None:
-            for s, e, label in occupied:
-                if s < end and start < e:
-                    if label == "HARDWARE" and start <= s and e <= end and (start, end) != (s, e):
-                        return "HARDWARE-PART"  # "CloudMatrix-Infer": a name that contains a hardware name
-                    return label
-            for s, e, label in technique_spans:
-                if s < end and start < e:
-                    return label
-            return None
-
-        known = list(doc._.pg_known_systems or [])
-        proposed_spans: list[tuple[int, int]] = []
-        coined = []
-        if doc._.pg_field == "title":
-            for cand in self.system_rules.title_names(masked):
-                label = taken(cand.start, cand.end)
-                if label in ("HARDWARE", "DATASET"):
-                    continue
-                if label == "SYSTEM":
-                    proposed_spans.append((cand.start, cand.end))
-                    continue
-                coined.append(cand)
-                known.append(cand.name)
-        found, proposed_known = self.system_rules.find(ws, sentences, taken, known, title=doc._.pg_field == "title")
-        proposed_spans += proposed_known
-        coined_spans = {(c.start, c.end) for c in coined}
-        coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
+        spans = _Spans(occupied, [(m.start, m.end, "TECHNIQUE") for m in techniques])
+        coined, proposed_spans = self._coined_systems(doc, masked, ws, sentences, spans)
         swallowed = [(c.start, c.end) for c in coined if c.rule in STRONG_RULES]
-        mentions = [
-            m
-            for m in mentions
-            if not (
-                m.label == "HARDWARE"
-                and any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in swallowed)
-            )
-        ]
-        coined = [c for c in coined if c.rule in STRONG_RULES or not _covers_hardware(c, occupied)]
+        mentions = [m for m in mentions if not (m.label == "HARDWARE" and _strictly_inside(m, swallowed))]
         for cand in coined:
-            mentions.append(
-                EntityMention("SYSTEM", cand.start, cand.end, text[cand.start : cand.end], "", cand.name, cand.role)
-            )
+            if cand.rule in STRONG_RULES or not _covers_hardware(cand, occupied):
+                surface = text[cand.start : cand.end]
+                mentions.append(EntityMention("SYSTEM", cand.start, cand.end, surface, "", cand.name, cand.role))
         for mention in mentions:
             if mention.label == "SYSTEM" and any(s < mention.end and mention.start < e for s, e in proposed_spans):
                 mention.role = "proposed"
         mentions += _slash_variants(masked, [m for m in mentions if m.label == "SYSTEM"])
         mentions += techniques
-        if doc._.pg_field == "title":
-            for mention in mentions:
-                mention.in_title = True
+        for mention in mentions:
+            mention.in_title = doc._.pg_field == "title"
         mentions.sort(key=lambda m: (m.start, m.end))
         doc._.pg_entities = mentions
         return doc
+
+    def _known_mentions(self, doc: Doc, masked: str, ws: list[Any], sentences: Sentences) -> list[EntityMention]:
+        """Hardware by the grammar, then datasets and known systems where no earlier mention stands."""
+        text = doc_text(doc)
+        mentions = [self._hardware_mention(text, h) for h in self.hardware.find(doc)]
+        occupied = [(m.start, m.end) for m in mentions]
+
+        def free(start: int, end: int) -> bool:
+            return not any(s < end and start < e for s, e in occupied)
+
+        for hit in self.entity_index.find(doc):
+            if hit.label == "DATASET" and free(hit.start, hit.end):
+                mentions.append(self._mention(hit))
+                occupied.append((hit.start, hit.end))
+        for mention in self._named_datasets(masked, ws, sentences, mentions):
+            mentions.append(mention)
+            occupied.append((mention.start, mention.end))
+        for hit in self.system_index.find(doc):
+            # "AWB-GCN", "Q-BERT": a name of its own that ends in a known one (the coined-name rules find it)
+            if hit.label == "SYSTEM" and free(hit.start, hit.end) and not _glued_prefix(ws, hit):
+                mention = self._system_mention(masked, hit)
+                mentions.append(mention)
+                occupied.append((mention.start, mention.end))
+        return mentions
+
+    def _coined_systems(
+        self, doc: Doc, masked: str, ws: list[Any], sentences: Sentences, spans: _Spans
+    ) -> tuple[list[Any], list[tuple[int, int]]]:
+        """Names the gazetteer does not know (titles' "Foo: ..." names, coined names in the text), and the spans
+        of known systems the paper proposes."""
+        title = doc._.pg_field == "title"
+        known = list(doc._.pg_known_systems or [])
+        proposed_spans: list[tuple[int, int]] = []
+        coined = []
+        for cand in self.system_rules.title_names(masked) if title else []:
+            label = spans.taken(cand.start, cand.end)
+            if label == "SYSTEM":
+                proposed_spans.append((cand.start, cand.end))
+            elif label not in ("HARDWARE", "DATASET"):
+                coined.append(cand)
+                known.append(cand.name)
+        found, proposed_known = self.system_rules.find(ws, sentences, spans.taken, known, title=title)
+        coined_spans = {(c.start, c.end) for c in coined}
+        coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
+        return coined, proposed_spans + proposed_known
 
     def _named_datasets(
         self, text: str, ws: list[Any], sentences: Sentences, mentions: list[EntityMention]
@@ -376,6 +365,31 @@ class EntityRuler:
                         )
                     )
         return [m for m in out if m.name]
+
+
+@dataclass
+class _Spans:
+    """What already stands in a field, for the coined-name rules: entity spans, then technique spans."""
+
+    occupied: list[tuple[int, int, str]]
+    techniques: list[tuple[int, int, str]]
+
+    def taken(self, start: int, end: int) -> str | None:
+        """The label of a mention overlapping ``start:end``; "HARDWARE-PART" where the span strictly contains a
+        hardware name ("CloudMatrix-Infer")."""
+        for s, e, label in self.occupied:
+            if s < end and start < e:
+                if label == "HARDWARE" and start <= s and e <= end and (start, end) != (s, e):
+                    return "HARDWARE-PART"
+                return label
+        for s, e, label in self.techniques:
+            if s < end and start < e:
+                return label
+        return None
+
+
+def _strictly_inside(mention: EntityMention, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= mention.start and mention.end <= e and (s, e) != (mention.start, mention.end) for s, e in spans)
 
 
 BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks"})

@@ -103,6 +103,22 @@ class HardwareSpan:
         return self.level in ("class", "family")
 
 
+_Unit = tuple[int, str, str, float, str]  # (end, unit, kind, scale, label) of a unit or counted noun
+
+
+@dataclass
+class _Reading:
+    """A number being read: where it starts, its value and magnitude, the unit found so far and where it ends."""
+
+    start: int
+    value: float
+    mag: float
+    pos: int  # where the unit may start
+    unit: _Unit | None = None
+    value_max: float | None = None
+    end: int = 0
+
+
 @dataclass
 class MetricFound:
     """One result as found in a field: offsets of the whole expression and its parsed parts."""
@@ -351,11 +367,11 @@ class MetricFinder:
         token = (mm.group("word") or mm.group("letter") or "").strip().lower()
         return mm.end(), _MAG_VALUES.get(token, 1.0)
 
-    def _unit_at(self, text: str, pos: int) -> tuple[int, str, str, float, str] | None:
+    def _unit_at(self, text: str, pos: int) -> _Unit | None:
         """(end, unit, kind, scale, label) of a unit or count noun right after ``pos`` (spacing allowed)."""
         gap = _GAP.match(text, pos)
         positions = {pos, gap.end() if gap else pos}
-        best: tuple[int, str, str, float, str] | None = None
+        best: _Unit | None = None
         for p in sorted(positions):
             for label in ("NOT_UNIT", "UNIT", "COUNT"):
                 if label == "COUNT" and p == pos and not text[p : p + 1].isspace() and text[p : p + 1] != "-":
@@ -368,7 +384,7 @@ class MetricFinder:
         return best
 
     @staticmethod
-    def _singular_count(text: str, pos: int, unit: tuple[int, str, str, float, str], value: float) -> bool:
+    def _singular_count(text: str, pos: int, unit: _Unit, value: float) -> bool:
         """A counted noun in the singular after a number other than 1, not glued by a hyphen ("8-node" is)."""
         if unit[4] != "COUNT" or value == 1 or text[unit[0] - 1 : unit[0]].lower() == "s":
             return False
@@ -437,81 +453,94 @@ class MetricFinder:
         latex_math = money is not None and "$" in text[m.end() : m.end() + 12]
         if money and not latex_math and (money.start() == 0 or not text[money.start() - 1].isalnum()):
             return self._money(text, m, value, money.start())
-        # "1/1000 of the memory"
-        frac = _FRACTION.match(text, m.end())
-        if frac and value:
-            denom = float(frac.group(1))
-            if denom:
-                return MetricFound(start, frac.end(), value / denom, None, "x", "other", unit_start=frac.end())
+        frac = _FRACTION.match(text, m.end())  # "1/1000 of the memory"
+        if frac and value and float(frac.group(1)):
+            return MetricFound(
+                start, frac.end(), value / float(frac.group(1)), None, "x", "other", unit_start=frac.end()
+            )
         pos, mag = self._magnitude(text, m.end())
         if text[pos : pos + 1] == "+" and not text[pos + 1 : pos + 2].isalnum():
             pos += 1  # "50+ languages": at least 50
-        unit = self._unit_at(text, pos)
-        if unit is not None and mag != 1.0 and unit[1] in self.units.no_magnitude:
+        r = _Reading(start, value, mag, pos)
+        if self._read_unit(text, r, hardware):
             return None  # "7B models", "70B-scale models": a size, no count
-        if unit is not None and self._singular_count(text, pos, unit, value):
-            unit = None  # "85 billion user requests": "user" qualifies the counted noun
-        if unit is None:
-            count = self._count_after(text, pos, hardware)
-            if count is not None:
-                unit = (*count, "COUNT")
-        value_max: float | None = None
-        end = unit[0] if unit else pos
-        # ranges: "2-4x", "30-40%", "0.45--0.96~s", "59% to 72%", "from 7B to 141B"
-        rng = _RANGE.match(text, end)
-        if rng and not (rng.group(0).strip() == "and" and not _between_before(text, start)):
-            m2 = _NUMBER.match(text, rng.end())
-            if m2 and m2.group("num"):
-                v2 = _to_float(m2.group("num"), None)
-                pos2, mag2 = self._magnitude(text, m2.end())
-                unit2 = self._unit_at(text, pos2)
-                if unit2 is None and unit is None:
-                    count2 = self._count_after(text, pos2, hardware)
-                    if count2 is not None:
-                        unit2 = (*count2, "COUNT")
-                compatible = unit2 is not None and (unit is None or unit2[1] == unit[1])
-                no_units = unit is None and unit2 is None and mag2 != 1.0
-                if v2 is not None and (compatible or no_units):
-                    if mag == 1.0 and mag2 != 1.0:
-                        mag = mag2
-                    lo, hi = _mul(value, mag), _mul(v2, mag2)
-                    if hi > lo:
-                        value, value_max = value, hi
-                        unit = unit2 if unit2 is not None else unit
-                        end = unit2[0] if unit2 is not None else pos2
-                        pos = pos2
-        if unit is not None and mag != 1.0 and unit[1] in self.units.no_magnitude:
+        r.end = r.unit[0] if r.unit else r.pos
+        self._read_range(text, r, hardware)
+        if r.unit is not None and r.mag != 1.0 and r.unit[1] in self.units.no_magnitude:
             return None  # "30B-70B models"
-        if unit is None:
-            # "7B and 70B parameters", "1,174 and 8,800 A100 GPUs": the unit after the last number is shared
-            shared = _COORDINATED.match(text, end)
-            if shared:
-                after = shared.end()
-                got = self._unit_at(text, after - 1) if mag == 1.0 else None
-                count = self.units.match("COUNT", text, after) or self._count_after(text, after - 1, hardware)
-                if count is not None:
-                    unit = (end, count[1], count[2], count[3], "COUNT")
-                elif got is not None and got[4] == "UNIT" and got[1] not in FLEXIBLE_UNITS:
-                    unit = (end, got[1], got[2], got[3], "UNIT")
-        if unit is None:
-            if mag == 1.0:
-                return None
-            cue = self._magnitude_cue(text, start, end)
-            if cue is None:
-                return None
-            unit_name, kind = cue
-            return MetricFound(
-                start, end, _mul(value, mag), value_max, unit_name, kind, fixed_kind=True, unit_start=end
-            )
-        u_end, u_name, u_kind, u_scale, label = unit
+        if r.unit is None:
+            self._read_shared_unit(text, r, hardware)
+        if r.unit is None:
+            return self._bare_magnitude(text, r)
+        u_end, u_name, u_kind, u_scale, label = r.unit
         if u_name == "x" and _DIMENSION.match(text, u_end):
             return None
-        factor = mag * u_scale if label == "COUNT" else mag
-        val = _mul(value, factor)
+        val = _mul(r.value, r.mag * u_scale if label == "COUNT" else r.mag)
+        value_max = r.value_max
         if value_max is not None and label == "COUNT" and u_scale != 1.0:
             value_max = _mul(value_max, u_scale)
         fixed = u_name not in FLEXIBLE_UNITS
-        return MetricFound(start, u_end, val, value_max, u_name, u_kind, fixed_kind=fixed, unit_start=pos)
+        return MetricFound(start, u_end, val, value_max, u_name, u_kind, fixed_kind=fixed, unit_start=r.pos)
+
+    def _read_unit(self, text: str, r: _Reading, hardware: list[HardwareSpan]) -> bool:
+        """The unit or counted noun right after the number; True where it makes the number a size, no result."""
+        unit = self._unit_at(text, r.pos)
+        if unit is not None and r.mag != 1.0 and unit[1] in self.units.no_magnitude:
+            return True
+        if unit is not None and self._singular_count(text, r.pos, unit, r.value):
+            unit = None  # "85 billion user requests": "user" qualifies the counted noun
+        if unit is None:
+            count = self._count_after(text, r.pos, hardware)
+            unit = (*count, "COUNT") if count is not None else None
+        r.unit = unit
+        return False
+
+    def _read_range(self, text: str, r: _Reading, hardware: list[HardwareSpan]) -> None:
+        """Ranges: "2-4x", "30-40%", "0.45--0.96~s", "59% to 72%", "from 7B to 141B"."""
+        rng = _RANGE.match(text, r.end)
+        if not rng or (rng.group(0).strip() == "and" and not _between_before(text, r.start)):
+            return
+        m2 = _NUMBER.match(text, rng.end())
+        v2 = _to_float(m2.group("num"), None) if m2 and m2.group("num") else None
+        if m2 is None or v2 is None:
+            return
+        pos2, mag2 = self._magnitude(text, m2.end())
+        unit2 = self._unit_at(text, pos2)
+        if unit2 is None and r.unit is None:
+            count2 = self._count_after(text, pos2, hardware)
+            unit2 = (*count2, "COUNT") if count2 is not None else None
+        compatible = unit2 is not None and (r.unit is None or unit2[1] == r.unit[1])
+        if not compatible and not (r.unit is None and unit2 is None and mag2 != 1.0):
+            return
+        if r.mag == 1.0 and mag2 != 1.0:
+            r.mag = mag2
+        hi = _mul(v2, mag2)
+        if hi > _mul(r.value, r.mag):
+            r.value_max = hi
+            r.unit = unit2 if unit2 is not None else r.unit
+            r.end = unit2[0] if unit2 is not None else pos2
+            r.pos = pos2
+
+    def _read_shared_unit(self, text: str, r: _Reading, hardware: list[HardwareSpan]) -> None:
+        """ "7B and 70B parameters", "1,174 and 8,800 A100 GPUs": the unit after the last number is shared."""
+        shared = _COORDINATED.match(text, r.end)
+        if not shared:
+            return
+        after = shared.end()
+        got = self._unit_at(text, after - 1) if r.mag == 1.0 else None
+        count = self.units.match("COUNT", text, after) or self._count_after(text, after - 1, hardware)
+        if count is not None:
+            r.unit = (r.end, count[1], count[2], count[3], "COUNT")
+        elif got is not None and got[4] == "UNIT" and got[1] not in FLEXIBLE_UNITS:
+            r.unit = (r.end, got[1], got[2], got[3], "UNIT")
+
+    def _bare_magnitude(self, text: str, r: _Reading) -> MetricFound | None:
+        """A number with a magnitude and no unit ("7B"), a result only where the phrase says what it counts."""
+        cue = self._magnitude_cue(text, r.start, r.end) if r.mag != 1.0 else None
+        if cue is None:
+            return None
+        value = _mul(r.value, r.mag)
+        return MetricFound(r.start, r.end, value, r.value_max, cue[0], cue[1], fixed_kind=True, unit_start=r.end)
 
     def _money(self, text: str, m: re.Match[str], value: float, money_start: int) -> MetricFound | None:
         pos, mag = self._magnitude(text, m.end())
