@@ -66,14 +66,33 @@ def field_view(field_name: Field_, text: str, pieces: list[tuple[int, Doc]]) -> 
     return FieldView(field_name, Sentences(text, bounds), entities, metrics)
 
 
+_Item = tuple[Field_, Sentences, EntityMention]
+
+
 def to_extraction(paper_id: str, fields: list[FieldView]) -> Extraction:
     """The paper's extraction from its fields (title first, then abstract)."""
     items = [(f.field, f.sentences, m) for f in fields for m in f.entities]
-    metrics = [(f.field, f.sentences, m) for f in fields for m in f.metrics]
-
-    hardware = [(f, s, m) for f, s, m in items if m.label == "HARDWARE"]
-    rename, by_type = _resolve_hardware([m for _, _, m in hardware])
     extraction = Extraction(paper_id=paper_id)
+    by_type = _add_hardware(extraction, [i for i in items if i[2].label == "HARDWARE"])
+    for field_name, sentences, m in items:
+        if m.label == "TECHNIQUE":
+            extraction.techniques.append(
+                TechniqueMention(**_span(field_name, sentences, m), name=m.name, family=m.attrs.get("family"))
+            )
+        elif m.label == "DATASET":
+            extraction.datasets.append(DatasetMention(**_span(field_name, sentences, m), name=m.name))
+    systems = [i for i in items if i[2].label == "SYSTEM"]
+    _add_systems(extraction, systems)
+    credit = _Credit([(f, m) for f, _, m in systems], extraction.systems)
+    for f in fields:
+        for metric in f.metrics:
+            extraction.metrics.append(_metric(f.field, f.sentences, metric, by_type, credit))
+    return extraction
+
+
+def _add_hardware(extraction: Extraction, hardware: list[_Item]) -> dict[str, list[EntityMention]]:
+    """Hardware mentions, anaphora resolved to the model they stand for; returns the names by type."""
+    rename, by_type = _resolve_hardware([m for _, _, m in hardware])
     for field_name, sentences, m in hardware:
         target = rename.get(id(m), m)
         if target is None:
@@ -89,20 +108,17 @@ def to_extraction(paper_id: str, fields: list[FieldView]) -> Extraction:
                 lineage=list(target.attrs.get("lineage", [])),
             )
         )
-    for field_name, sentences, m in items:
-        if m.label == "TECHNIQUE":
-            extraction.techniques.append(
-                TechniqueMention(**_span(field_name, sentences, m), name=m.name, family=m.attrs.get("family"))
-            )
-        elif m.label == "DATASET":
-            extraction.datasets.append(DatasetMention(**_span(field_name, sentences, m), name=m.name))
-    systems = [(f, s, m) for f, s, m in items if m.label == "SYSTEM"]
-    hardware_names = {slugify(h.name) for h in extraction.hardware} | {slugify(d.name) for d in extraction.datasets}
+    return by_type
+
+
+def _add_systems(extraction: Extraction, systems: list[_Item]) -> None:
+    """System mentions under one name and role per system; none that names hardware or a dataset found."""
+    taken = {slugify(h.name) for h in extraction.hardware} | {slugify(d.name) for d in extraction.datasets}
     names, roles = _resolve_systems([m for _, _, m in systems])
     lineages = _system_lineages([m for _, _, m in systems], names, roles)
     for field_name, sentences, m in systems:
         name = names[id(m)]
-        if slugify(name) in hardware_names:
+        if slugify(name) in taken:
             continue
         lineage = lineages.get(slugify(name), [])
         extraction.systems.append(
@@ -114,10 +130,6 @@ def to_extraction(paper_id: str, fields: list[FieldView]) -> Extraction:
                 lineage=lineage,
             )
         )
-    credit = _Credit([(f, m) for f, _, m in systems], extraction.systems)
-    for field_name, sentences, metric in metrics:
-        extraction.metrics.append(_metric(field_name, sentences, metric, by_type, credit))
-    return extraction
 
 
 def _span(field_name: Field_, sentences: Sentences, m: EntityMention) -> dict[str, Any]:

@@ -566,11 +566,7 @@ class MetricFinder:
         kw_hits = self.kinds.find(doc)
         ws = doc_words(doc)
         starts = [w.start for w in ws]
-
-        def word_index(offset: int) -> int:
-            return bisect.bisect_left(starts, offset)
-
-        after = [self._after_window(ws, word_index(x.end), kw_hits, sentences, x) for x in found]
+        after = [self._after_window(ws, bisect.bisect_left(starts, x.end), kw_hits, sentences, x) for x in found]
         for group in _groups(found, ws, sentences, kw_hits):
             last_kw, last_generic = after[group[-1]]
             resp = self._respectively(masked, ws, sentences, found, group, kw_hits)
@@ -578,12 +574,7 @@ class MetricFinder:
                 metric = found[idx]
                 kw, generic = after[idx]
                 if metric.fixed_kind:
-                    has_kw = kw is not None and not generic
-                    metric.metric = _phrase(masked, ws, kw, metric.end) if kw is not None and has_kw else metric.kind
-                    if metric.kind == "memory" and self._model_size_cue(
-                        masked, found, idx, kw_hits, kw if has_kw else None
-                    ):
-                        metric.kind = "model-size"  # "smaller model sizes (< 7MB)"
+                    self._name_fixed(masked, ws, found, idx, kw_hits, None if generic else kw)
                     continue
                 chosen: Hit | None = None
                 if kw is not None and not generic:
@@ -605,20 +596,34 @@ class MetricFinder:
                     if prev is not None and prev.unit == metric.unit and (chosen is None or chosen.start < prev_end):
                         metric.kind, metric.metric = prev.kind, prev.metric
                         continue
-                if chosen is None and kw is not None:
-                    chosen = kw
-                if chosen is not None:
-                    kind = str(chosen.rules[0].get("kind", "other"))
-                    if chosen.rules[0].get("generic"):
-                        kind = "speedup" if metric.unit == "x" else "other"
-                    metric.kind = kind
-                    metric.metric = _phrase(masked, ws, chosen, metric.end if chosen.start >= metric.end else 0)
-                else:
-                    speed = self._speed_verb(ws, word_index(metric.start), sentences, metric)
-                    metric.kind = "speedup" if metric.unit == "x" or speed else "other"
-                    metric.metric = metric.kind
-                if metric.kind == "accuracy" and self._loss_cue(ws, metric, sentences):
-                    metric.kind = "accuracy-loss"
+                self._apply_kind(masked, ws, sentences, metric, chosen or kw)
+
+    def _name_fixed(
+        self, masked: str, ws: list[Word], found: list[MetricFound], idx: int, kw_hits: list[Hit], kw: Hit | None
+    ) -> None:
+        """A result whose unit fixes its kind ("GB", "J") is named by the keyword after it, if one is there."""
+        metric = found[idx]
+        metric.metric = _phrase(masked, ws, kw, metric.end) if kw is not None else metric.kind
+        if metric.kind == "memory" and self._model_size_cue(masked, found, idx, kw_hits, kw):
+            metric.kind = "model-size"  # "smaller model sizes (< 7MB)"
+
+    def _apply_kind(
+        self, masked: str, ws: list[Word], sentences: Sentences, metric: MetricFound, chosen: Hit | None
+    ) -> None:
+        """The kind and name the chosen keyword gives a result; without one a speedup for "x" or a speed verb."""
+        if chosen is not None:
+            kind = str(chosen.rules[0].get("kind", "other"))
+            if chosen.rules[0].get("generic"):
+                kind = "speedup" if metric.unit == "x" else "other"
+            metric.kind = kind
+            metric.metric = _phrase(masked, ws, chosen, metric.end if chosen.start >= metric.end else 0)
+        else:
+            index = bisect.bisect_left([w.start for w in ws], metric.start)
+            speed = self._speed_verb(ws, index, sentences, metric)
+            metric.kind = "speedup" if metric.unit == "x" or speed else "other"
+            metric.metric = metric.kind
+        if metric.kind == "accuracy" and self._loss_cue(ws, metric, sentences):
+            metric.kind = "accuracy-loss"
 
     def _after_window(
         self, ws: list[Word], i: int, kw_hits: list[Hit], sentences: Sentences, metric: MetricFound

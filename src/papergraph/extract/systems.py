@@ -471,53 +471,16 @@ class SystemRules:
         ws, si = scan.ws, scan.si
         if j >= len(ws) or si[j] != sent:
             return None
-        if multi:
-            # "Hybrid Data Parallelism (HDP)", "an Early Exit Population Initialisation (EE-PI)" -> the acronym
-            k = j
-            while (
-                k < len(ws)
-                and si[k] == sent
-                and k - j < 9
-                and (ws[k].text[:1].isupper() or (k > j and ws[k].text in ("of", "for", "and", "-", "&")))
-            ):
-                k += 1
-            long_name = k - j > 1 or (k - j == 1 and ws[j].text.count("-") >= 1 and ws[j].text[:1].isupper())
-            acronym = long_name and k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")"
-            if acronym and self.shape(ws[k + 1].text) in ("strong", "caps"):
-                return (k + 1, k + 2)
+        if multi and (acronym := self._long_name_acronym(scan, j, sent)) is not None:
+            return acronym
         sh = self.shape(ws[j].text)
         if not sh or (scan.title and sh == "cap"):
-            if scan.taken(ws[j].start, ws[j].end) == "SYSTEM":
-                return (j, j + 1)
-            if (
-                multi
-                and _CODE_NAME.match(strip_possessive(ws[j].text))
-                and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".", ":"))
-            ):
-                return (j, j + 1)  # "we introduce T800, a low-resource packet filter"
-            if multi and self._weak_name(ws[j].text) and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".")):
-                return (j, j + 1)
-            return None
-        k = j + 1
-        if multi:
-            while (
-                k < len(ws)
-                and si[k] == sent
-                and k - j < 7
-                and ws[k].start - ws[k - 1].end <= 1
-                and (
-                    self.shape(ws[k].text)
-                    or re.fullmatch(r"v\d+(?:\.\d+)?", ws[k].text)
-                    or (ws[k].text[:1].isupper() and not _sentence_start(ws, k, si))
-                )
-                and ws[k].text.lower() not in STOP_AFTER_NAME
-            ):
-                k += 1
+            return self._unshaped_name(scan, j, multi=multi)
+        k = self._name_run_end(scan, j, sent) if multi else j + 1
         # "Long Name (ACR)" -> ACR ; "ACR (Long Name)" -> ACR
-        if k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")":
-            inner = ws[k + 1].text
-            if self.shape(inner) in ("strong", "caps") and k - j > 1:
-                return (k + 1, k + 2)
+        bracket = k - j > 1 and k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")"
+        if bracket and self.shape(ws[k + 1].text) in ("strong", "caps"):
+            return (k + 1, k + 2)
         if k - j == 1 and sh == "cap":
             if ws[j].text.lower() in COMMON_CAPITALIZED:
                 return None
@@ -525,6 +488,57 @@ class SystemRules:
             if plain and k < len(ws) and si[k] == sent and ws[k].text.lower() not in _NAME_FOLLOWERS:
                 return None
         return (j, k)
+
+    def _long_name_acronym(self, scan: _Scan, j: int, sent: int) -> tuple[int, int] | None:
+        """ "Hybrid Data Parallelism (HDP)", "an Early Exit Population Initialisation (EE-PI)" -> the acronym."""
+        ws, si = scan.ws, scan.si
+        k = j
+        while (
+            k < len(ws)
+            and si[k] == sent
+            and k - j < 9
+            and (ws[k].text[:1].isupper() or (k > j and ws[k].text in ("of", "for", "and", "-", "&")))
+        ):
+            k += 1
+        long_name = k - j > 1 or (k - j == 1 and ws[j].text.count("-") >= 1 and ws[j].text[:1].isupper())
+        acronym = long_name and k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")"
+        return (k + 1, k + 2) if acronym and self.shape(ws[k + 1].text) in ("strong", "caps") else None
+
+    def _unshaped_name(self, scan: _Scan, j: int, *, multi: bool) -> tuple[int, int] | None:
+        """A word without a name's shape that is one all the same: a known system, or a code name or weak name
+        introduced with a comma or bracket ("we introduce T800, a low-resource packet filter")."""
+        ws = scan.ws
+        if scan.taken(ws[j].start, ws[j].end) == "SYSTEM":
+            return (j, j + 1)
+        word = ws[j].text
+        if (
+            multi
+            and _CODE_NAME.match(strip_possessive(word))
+            and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".", ":"))
+        ):
+            return (j, j + 1)
+        if multi and self._weak_name(word) and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".")):
+            return (j, j + 1)
+        return None
+
+    def _name_run_end(self, scan: _Scan, j: int, sent: int) -> int:
+        """End of a run of name words glued by single spaces from word ``j``: "Megatron LM v2", "Deep Speed"."""
+        ws, si = scan.ws, scan.si
+        k = j + 1
+        while (
+            k < len(ws)
+            and si[k] == sent
+            and k - j < 7
+            and ws[k].start - ws[k - 1].end <= 1
+            and (
+                self.shape(ws[k].text)
+                or re.fullmatch(r"v\d+(?:\.\d+)?", ws[k].text)
+                or (ws[k].text[:1].isupper() and not _sentence_start(ws, k, si))
+            )
+            and ws[k].text.lower() not in STOP_AFTER_NAME
+        ):
+            k += 1
+        return k
 
     def _name_start(self, ws: list[Word], i: int, si: list[int]) -> int | None:
         """Start of a (possibly multi-word) name that ends at word ``i``."""
