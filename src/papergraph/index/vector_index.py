@@ -2,8 +2,10 @@
 
 An index is a self-describing folder (as in txtai)::
 
-    index/manifest.json          model, dimension, kind, count, versions, and the current generation's files
-    index/faiss-000007.index     the FAISS index (IDMap2 over Flat or HNSW)
+    index/manifest.json          model, dimension, kind, count, versions, how the ANN part was built and tuned
+                                 (``ann``: nlist, nprobe, measured recall@10), and the current generation's files
+    index/faiss-000007.index     the FAISS index (flat, hnsw, ivf-sq8 or ivf-pq: see papergraph.index.ann)
+    index/refine-000007.index    ivf-pq only: the 8-bit codes its candidates are re-ranked on
     index/papers-000007.jsonl    one line per paper: the faiss id, the paper, its content hash
 
 Saving writes a new generation's files, then replaces ``manifest.json`` atomically, then removes older
@@ -16,18 +18,32 @@ import json
 import logging
 import platform
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 import orjson
 
 from papergraph import __version__
 from papergraph.atomic import atomic_write
+from papergraph.config import Settings, get_settings
 from papergraph.embed.encoder import Vectors
 from papergraph.errors import IndexMismatchError, IndexNotFoundError
+from papergraph.index.ann import (
+    Ann,
+    AnnConfig,
+    AnnKind,
+    AnnSource,
+    IvfAnn,
+    build_ann,
+    new_ann,
+    part_names,
+    read_parts,
+    write_parts,
+)
 from papergraph.models import Paper
 
 log = logging.getLogger(__name__)
@@ -43,41 +59,38 @@ class Hit:
 
 
 class VectorIndex:
-    """Exact search (IndexFlatIP) below ``ann_threshold`` papers, HNSW at or above it; ids mapped to papers."""
+    """Exact search below ``ann_threshold`` papers, the configured approximate kind above; ids mapped to papers.
+
+    The structures and how an approximate one is built and tuned are in :mod:`papergraph.index.ann`; ``ann``
+    carries their settings (None: from the process settings).
+    """
 
     def __init__(
-        self, dim: int, model_id: str, ann_threshold: int = 20_000, hnsw_m: int = 32, ef_search: int = 128
+        self,
+        dim: int,
+        model_id: str,
+        ann_threshold: int = 20_000,
+        hnsw_m: int = 32,
+        ef_search: int = 128,
+        ann: AnnConfig | None = None,
     ) -> None:
         self.dim = dim
         self.model_id = model_id
         self.ann_threshold = ann_threshold
-        self.hnsw_m = hnsw_m
-        self.ef_search = ef_search
+        base = ann or AnnConfig.from_settings(get_settings())
+        self.config = replace(base, hnsw_m=hnsw_m, ef_search=ef_search)
         self.generation = 0
-        self._kind = "flat"
-        self._hnsw: Any = None  # the HNSW view of a loaded index, kept referenced
         self.papers: dict[str, Paper] = {}
         self.hashes: dict[str, str] = {}
         self._fid: dict[str, int] = {}  # paper id -> faiss id
         self._pid: dict[int, str] = {}  # faiss id -> paper id
         self._next = 0
-        self.index: faiss.IndexIDMap2 = self._new_index("flat")
+        self.ann: Ann = new_ann(AnnKind.FLAT, dim, self.config)
 
     # --- structure ------------------------------------------------------------------------------------
     @property
     def kind(self) -> str:
-        return self._kind
-
-    def _new_index(self, kind: str) -> faiss.IndexIDMap2:
-        self._kind = kind
-        inner: Any
-        if kind == "hnsw":
-            inner = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            inner.hnsw.efConstruction = 200
-            inner.hnsw.efSearch = self.ef_search
-        else:
-            inner = faiss.IndexFlatIP(self.dim)
-        return faiss.IndexIDMap2(inner)
+        return self.ann.kind.value
 
     def __len__(self) -> int:
         return len(self._fid)
@@ -85,12 +98,12 @@ class VectorIndex:
     def __contains__(self, paper_id: object) -> bool:
         return paper_id in self._fid
 
+    def _fids(self, paper_ids: Iterable[str]) -> npt.NDArray[np.int64]:
+        return np.array([self._fid[p] for p in paper_ids if p in self._fid], dtype=np.int64)
+
     def vectors(self, paper_ids: Sequence[str]) -> Vectors:
-        """Stored vectors of papers (for "more like this" and rebuilds)."""
-        out = np.zeros((len(paper_ids), self.dim), dtype=np.float32)
-        for row, pid in enumerate(paper_ids):
-            out[row] = self.index.reconstruct(self._fid[pid])
-        return out
+        """Stored vectors of papers (for "more like this"; 8-bit decoded for the IVF kinds)."""
+        return self.ann.reconstruct(np.array([self._fid[p] for p in paper_ids], dtype=np.int64))
 
     # --- writes ---------------------------------------------------------------------------------------
     def upsert(self, papers: Sequence[Paper], vectors: Vectors) -> None:
@@ -100,8 +113,6 @@ class VectorIndex:
         if vectors.size and vectors.shape[1] != self.dim:
             raise IndexMismatchError(f"vectors have dimension {vectors.shape[1]}, the index {self.dim}")
         self.remove([p.id for p in papers if p.id in self._fid])
-        if self.kind == "flat" and len(self) + len(papers) >= self.ann_threshold:
-            self._rebuild("hnsw")
         ids = np.arange(self._next, self._next + len(papers), dtype=np.int64)
         self._next += len(papers)
         for fid, paper in zip(ids.tolist(), papers, strict=True):
@@ -109,52 +120,57 @@ class VectorIndex:
             self._pid[fid] = paper.id
             self.papers[paper.id] = paper
             self.hashes[paper.id] = paper.content_hash
-        if len(papers):
-            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+        self.ann.add(ids, np.ascontiguousarray(vectors, dtype=np.float32))
+        self._grow()
+
+    def _grow(self) -> None:
+        """Switch to the approximate kind at the threshold; retrain an IVF index that outgrew its training."""
+        if self.kind == AnnKind.FLAT and len(self) >= self.ann_threshold:
+            self._rebuild(self.config.kind)
+        elif isinstance(self.ann, IvfAnn):
+            trained_on = int(self.ann.info.get("trained_on", 0))
+            if len(self) >= self.config.retrain_growth * max(trained_on, 1):
+                self._rebuild(self.ann.kind)
 
     def remove(self, paper_ids: Iterable[str]) -> int:
-        fids = [self._fid[p] for p in paper_ids if p in self._fid]
-        for fid in fids:
+        fids = self._fids(paper_ids)
+        for fid in fids.tolist():
             pid = self._pid.pop(fid)
             del self._fid[pid], self.papers[pid], self.hashes[pid]
-        if not fids:
+        if not fids.size:
             return 0
-        if self.kind == "hnsw":  # HNSW cannot remove in place: rebuild from the papers that stay
-            self._rebuild("hnsw")
-        else:
-            self.index.remove_ids(np.array(fids, dtype=np.int64))  # type: ignore[arg-type]  # SWIG stub too narrow
-        return len(fids)
+        if self.ann.removes_in_place:
+            self.ann.remove(fids)
+        else:  # HNSW cannot remove in place: rebuild from the papers that stay
+            self._rebuild(self.ann.kind)
+        return int(fids.size)
 
-    def _rebuild(self, kind: str) -> None:
-        pids = list(self._fid)
-        vecs = self.vectors(pids)
-        self.index = self._new_index(kind)
-        if pids:
-            self.index.add_with_ids(vecs, np.array([self._fid[p] for p in pids], dtype=np.int64))
-        log.info("rebuilt the vector index as %s over %d papers", kind, len(pids))
+    def _rebuild(self, kind: AnnKind) -> None:
+        kept = np.array(sorted(self._pid), dtype=np.int64)  # removed ids may still be in the old structure
+        self.ann = build_ann(kind, self.dim, self.config, AnnSource(self.ann, kept))
+        log.info("rebuilt the vector index as %s over %d papers", self.kind, len(self))
 
     # --- search ---------------------------------------------------------------------------------------
     def search(self, query: Vectors, k: int, allowed: Collection[str] | None = None) -> list[Hit]:
         """Top ``k`` papers by inner product (cosine: vectors are normalised), optionally among ``allowed``."""
         if len(self) == 0 or k <= 0:
             return []
-        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        params = None
+        selected = None
         if allowed is not None:
-            fids = np.array([self._fid[p] for p in allowed if p in self._fid], dtype=np.int64)
-            if fids.size == 0:
+            selected = self._fids(allowed)
+            if selected.size == 0:
                 return []
-            selector = faiss.IDSelectorBatch(fids)
-            if self.kind == "hnsw":
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
-            else:
-                params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
-            k = min(k, int(fids.size))
+            k = min(k, int(selected.size))
         k = min(k, len(self))
-        scores, ids = self.index.search(q, k, params=params)
+        scores, ids = self.ann.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k, selected)
         return [Hit(self._pid[int(i)], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
 
     # --- persistence ----------------------------------------------------------------------------------
+    def _files(self) -> dict[str, str]:
+        files = {part: f"{part}-{self.generation:06d}.index" for part in part_names(self.ann.kind)}
+        files["papers"] = f"papers-{self.generation:06d}.jsonl"
+        return files
+
     def manifest(self) -> dict[str, Any]:
         return {
             "format": FORMAT_VERSION,
@@ -163,10 +179,8 @@ class VectorIndex:
             "kind": self.kind,
             "count": len(self),
             "generation": self.generation,
-            "files": {
-                "faiss": f"faiss-{self.generation:06d}.index",
-                "papers": f"papers-{self.generation:06d}.jsonl",
-            },
+            "ann": self.ann.meta(),
+            "files": self._files(),
             "versions": {
                 "papergraph": __version__,
                 "faiss": faiss.__version__,
@@ -181,7 +195,7 @@ class VectorIndex:
         self.generation += 1
         manifest = self.manifest()
         files = manifest["files"]
-        atomic_write(folder / files["faiss"], faiss.serialize_index(self.index).tobytes())
+        write_parts(self.ann, {part: folder / files[part] for part in part_names(self.ann.kind)})
         lines = (
             orjson.dumps({"fid": self._fid[pid], "hash": self.hashes[pid], "paper": paper.model_dump()})
             for pid, paper in self.papers.items()
@@ -189,7 +203,7 @@ class VectorIndex:
         atomic_write(folder / files["papers"], b"\n".join(lines) + b"\n")
         atomic_write(folder / MANIFEST, json.dumps(manifest, indent=2).encode())
         current = set(files.values())
-        for old in [*folder.glob("faiss-*.index"), *folder.glob("papers-*.jsonl")]:
+        for old in [*folder.glob("faiss-*.index"), *folder.glob("refine-*.index"), *folder.glob("papers-*.jsonl")]:
             if old.name not in current:
                 old.unlink(missing_ok=True)
 
@@ -213,10 +227,9 @@ class VectorIndex:
         self = cls(manifest["dim"], manifest["model"], **options)
         self.generation = manifest["generation"]
         files = manifest["files"]
+        meta = manifest.get("ann") or {"kind": manifest["kind"]}  # indexes saved before the IVF kinds
         try:
-            data = (folder / files["faiss"]).read_bytes()
-            self.index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))  # type: ignore[assignment]
-            self._kind = manifest["kind"]
+            self.ann = read_parts(meta, {p: folder / files[p] for p in files if p != "papers"}, self.dim, self.config)
             with open(folder / files["papers"], "rb") as fh:
                 for line in fh:
                     if line.strip():
@@ -228,10 +241,17 @@ class VectorIndex:
                         self.hashes[paper.id] = row["hash"]
         except (OSError, RuntimeError, ValueError, KeyError) as exc:
             raise IndexNotFoundError(f"the index in {folder} is damaged ({exc}): re-run `papergraph ingest`") from exc
-        if self.index.ntotal != len(self._fid):
+        if self.ann.ntotal != len(self._fid):
             raise IndexNotFoundError(f"the index in {folder} is inconsistent: re-run `papergraph ingest --rebuild`")
-        if self.kind == "hnsw":
-            self._hnsw = faiss.downcast_index(self.index.index)  # keep a reference: it is a view
-            self._hnsw.hnsw.efSearch = self.ef_search
         self._next = max(self._pid, default=-1) + 1
         return self
+
+
+def index_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments of :class:`VectorIndex` (and ``load``) from the settings."""
+    return {
+        "ann_threshold": settings.ann_threshold,
+        "hnsw_m": settings.hnsw_m,
+        "ef_search": settings.hnsw_ef_search,
+        "ann": AnnConfig.from_settings(settings),
+    }
