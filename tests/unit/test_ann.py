@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +40,7 @@ def exact_top(x: np.ndarray, q: np.ndarray, k: int, rows: np.ndarray | None = No
 
 
 def build(kind: AnnKind, x: np.ndarray, **config: object) -> VectorIndex:
-    cfg = replace(AnnConfig(kind=kind, tune_queries=100), **config)  # type: ignore[arg-type]
-    idx = VectorIndex(DIM, "test@64", ann_threshold=500, ann=cfg)
+    idx = VectorIndex(DIM, "test@64", ann_threshold=500, **{"kind": kind, "tune_queries": 100, **config})
     papers = [paper(f"p{i}", f"title {i}", f"abstract {i}") for i in range(len(x))]
     for lo in range(0, len(x), 700):  # several upserts, crossing the threshold on the way
         idx.upsert(papers[lo : lo + 700], x[lo : lo + 700])
@@ -125,7 +123,7 @@ def test_save_load_keeps_kind_tuning_and_results(
     idx = build(kind, data if kind is not AnnKind.FLAT else data[:400])
     idx.remove(["p1", "p2"])
     idx.save(tmp_path)
-    loaded = VectorIndex.load(tmp_path, model_id="test@64", ann=AnnConfig(kind=kind))
+    loaded = VectorIndex.load(tmp_path, model_id="test@64", kind=kind)
     assert loaded.kind == kind.value and len(loaded) == len(idx)
     assert loaded.manifest()["ann"] == idx.manifest()["ann"]
     for q in queries[:5]:
@@ -152,8 +150,7 @@ def test_index_saved_before_ann_meta_still_loads(data: np.ndarray, tmp_path: Pat
 
 
 def test_ivf_retrains_when_it_outgrows_its_training(data: np.ndarray) -> None:
-    cfg = AnnConfig(kind=AnnKind.IVF_SQ8, tune_queries=50, retrain_growth=1.5)
-    idx = VectorIndex(DIM, "test@64", ann_threshold=1000, ann=cfg)
+    idx = VectorIndex(DIM, "test@64", ann_threshold=1000, kind=AnnKind.IVF_SQ8, tune_queries=50, retrain_growth=1.5)
     papers = [paper(f"p{i}", f"t{i}", f"a{i}") for i in range(N)]
     idx.upsert(papers[:1000], data[:1000])
     assert idx.kind == "ivf-sq8" and idx.manifest()["ann"]["trained_on"] == 1000
@@ -182,3 +179,15 @@ def test_build_from_a_source_directly(data: np.ndarray) -> None:
     ann = build_ann(AnnKind.IVF_PQ, DIM, AnnConfig(tune_queries=50), ArraySource(np.arange(N, dtype=np.int64), data))
     assert isinstance(ann, IvfAnn) and ann.ntotal == N and ann.info["pq_m"] == 32
     assert set(ann.info["seconds"]) == {"train", "add", "tune"}
+
+
+def test_settings_reach_the_index(data: np.ndarray) -> None:
+    from papergraph.config import Settings
+    from papergraph.index import index_options
+
+    settings = Settings(ann_kind="ivf-sq8", ivf_nlist=16, ann_target_recall=0.9, ann_threshold=1000, hnsw_m=8)
+    idx = VectorIndex(DIM, "test@64", **index_options(settings))
+    assert idx.ann_threshold == 1000 and idx.config.hnsw_m == 8
+    idx.upsert([paper(f"p{i}", f"t{i}", f"a{i}") for i in range(N)], data)
+    meta = idx.manifest()["ann"]
+    assert (idx.kind, meta["nlist"], meta["target_recall"]) == ("ivf-sq8", 16, 0.9)

@@ -1,4 +1,4 @@
-"""FAISS index (the approximate kinds are in test_ann.py): exact search, filters, incremental upserts, atomic generations, model checks."""
+"""FAISS index (the approximate kinds: test_ann.py): exact search, filters, upserts, generations, model checks."""
 
 from __future__ import annotations
 

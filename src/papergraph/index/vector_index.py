@@ -18,7 +18,7 @@ import json
 import logging
 import platform
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +61,10 @@ class Hit:
 class VectorIndex:
     """Exact search below ``ann_threshold`` papers, the configured approximate kind above; ids mapped to papers.
 
-    The structures and how an approximate one is built and tuned are in :mod:`papergraph.index.ann`; ``ann``
-    carries their settings (None: from the process settings).
+    The structures and how an approximate one is built and tuned are in :mod:`papergraph.index.ann`. Keyword
+    arguments beyond the first five replace fields of :class:`~papergraph.index.ann.AnnConfig` (``kind``,
+    ``nlist``, ``nprobe``, ...), whose defaults come from the process settings: ``index_options(settings)``
+    gives them all.
     """
 
     def __init__(
@@ -72,13 +74,12 @@ class VectorIndex:
         ann_threshold: int = 20_000,
         hnsw_m: int = 32,
         ef_search: int = 128,
-        ann: AnnConfig | None = None,
+        **ann: Any,
     ) -> None:
         self.dim = dim
         self.model_id = model_id
         self.ann_threshold = ann_threshold
-        base = ann or AnnConfig.from_settings(get_settings())
-        self.config = replace(base, hnsw_m=hnsw_m, ef_search=ef_search)
+        self.config = replace(AnnConfig.from_settings(get_settings()), hnsw_m=hnsw_m, ef_search=ef_search, **ann)
         self.generation = 0
         self.papers: dict[str, Paper] = {}
         self.hashes: dict[str, str] = {}
@@ -249,9 +250,4 @@ class VectorIndex:
 
 def index_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments of :class:`VectorIndex` (and ``load``) from the settings."""
-    return {
-        "ann_threshold": settings.ann_threshold,
-        "hnsw_m": settings.hnsw_m,
-        "ef_search": settings.hnsw_ef_search,
-        "ann": AnnConfig.from_settings(settings),
-    }
+    return {"ann_threshold": settings.ann_threshold, **asdict(AnnConfig.from_settings(settings))}
