@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 AnnKindName = Literal["ivf-pq", "ivf-sq8", "hnsw"]
+EncoderBackendName = Literal["torch", "onnx", "onnx-int8"]
 
 
 class GraphBackend(StrEnum):
@@ -51,6 +52,12 @@ class Settings(BaseSettings):
     device: str = Field("cpu", description="Torch device for the embedding model (cpu, cuda, mps).")
     embed_batch_size: int = Field(64, ge=1, le=4096, description="Texts per encode batch.")
     max_seq_length: int = Field(256, ge=16, le=512, description="Token limit per text for the encoder.")
+    encoder_backend: EncoderBackendName = Field(
+        "torch",
+        description="How the model runs: torch (sentence-transformers), onnx (ONNX Runtime, fp32) or onnx-int8 "
+        "(ONNX Runtime, int8 weights; exported and quantised once into <data_dir>/cache/onnx; needs the [onnx] "
+        "extra). Each backend has its own index identity and embedding cache.",
+    )
     torch_threads: int = Field(0, ge=0, description="torch intra-op threads; 0 leaves torch's default.")
     ann_threshold: int = Field(
         20_000,
