@@ -9,6 +9,7 @@ Each stage runs in its own process (peak RSS is the process's own), prints one J
     python scripts/bench_scale.py extract --papers 100000 --limit 3000
     python scripts/bench_scale.py bm25 --papers 1000000           # bm25s build, save, memory-mapped load, queries
     python scripts/bench_scale.py graph --papers 100000           # networkx store: write, save; load, reads (child)
+    python scripts/bench_scale.py ladybug --papers 100000         # the same graph in ladybug (pip install '.[scale]')
     python scripts/bench_scale.py table                           # markdown table of every result so far
 
 Phase-2 hooks (they run today, on the ingest and server as they are): ``ingest`` (end-to-end records/s and
@@ -496,6 +497,174 @@ def stage_graph_read(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+LADYBUG_SCHEMA = [
+    "CREATE NODE TABLE Paper(id STRING PRIMARY KEY, title STRING, abstract STRING, year INT64)",
+    "CREATE NODE TABLE Hardware(id STRING PRIMARY KEY, name STRING, type STRING, family STRING)",
+    "CREATE NODE TABLE Technique(id STRING PRIMARY KEY, name STRING, family STRING)",
+    "CREATE NODE TABLE System(id STRING PRIMARY KEY, name STRING)",
+    "CREATE NODE TABLE Dataset(id STRING PRIMARY KEY, name STRING)",
+    "CREATE NODE TABLE Metric(id STRING PRIMARY KEY, kind STRING, metric STRING, value DOUBLE, unit STRING)",
+    "CREATE REL TABLE MENTIONS(FROM Paper TO Hardware, FROM Paper TO Technique, FROM Paper TO System, "
+    "FROM Paper TO Dataset, evidence STRING, surface STRING)",
+    "CREATE REL TABLE REPORTS(FROM Paper TO Metric, evidence STRING)",
+    "CREATE REL TABLE MEASURED_ON(FROM Metric TO Hardware)",
+]
+_LADYBUG_COLUMNS = {
+    "Paper": ["id", "title", "abstract", "year"],
+    "Hardware": ["id", "name", "type", "family"],
+    "Technique": ["id", "name", "family"],
+    "System": ["id", "name"],
+    "Dataset": ["id", "name"],
+    "Metric": ["id", "kind", "metric", "value", "unit"],
+}
+
+
+def stage_ladybug(args: argparse.Namespace) -> dict[str, Any]:
+    """The same synthetic graph as ``graph``, bulk-loaded into ladybug (embedded, on disk) with COPY FROM CSV."""
+    import csv
+
+    import ladybug
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_graph import Vocabulary, synthetic_batches
+
+    folder = WORK / f"ladybug-{label(args.papers)}"
+    csvs = WORK / f"ladybug-csv-{label(args.papers)}"
+    for path in (folder, csvs):
+        subprocess.run(["rm", "-rf", str(path)], check=True)
+    csvs.mkdir(parents=True)
+    started = time.perf_counter()
+    files: dict[str, Any] = {}
+    writers: dict[str, Any] = {}
+
+    def writer(name: str, header: list[str]) -> Any:
+        if name not in writers:
+            files[name] = open(csvs / f"{name}.csv", "w", newline="")  # noqa: SIM115 - closed below
+            writers[name] = csv.writer(files[name])
+            writers[name].writerow(header)
+        return writers[name]
+
+    seen: set[str] = set()
+    links = 0
+    for rows in synthetic_batches(args.papers, random.Random(args.seed), Vocabulary(random.Random(args.seed))):
+        for paper in rows.papers:
+            writer("Paper", _LADYBUG_COLUMNS["Paper"]).writerow([paper.get(c) for c in _LADYBUG_COLUMNS["Paper"]])
+        for label_, entities in rows.entities.items():
+            for nid, props in entities.items():
+                if nid not in seen:
+                    seen.add(nid)
+                    writer(label_, _LADYBUG_COLUMNS[label_]).writerow([props.get(c) for c in _LADYBUG_COLUMNS[label_]])
+        for metric in rows.metrics:
+            writer("Metric", _LADYBUG_COLUMNS["Metric"]).writerow([metric.get(c) for c in _LADYBUG_COLUMNS["Metric"]])
+        for link in rows.links:
+            links += 1
+            if link.type == "MENTIONS":
+                props = [link.properties.get("evidence"), link.properties.get("surface")]
+                writer(f"MENTIONS_Paper_{link.target_label}", ["from", "to", "evidence", "surface"]).writerow(
+                    [link.source, link.target, *props]
+                )
+            elif link.type == "REPORTS":
+                row = [link.source, link.target, link.properties.get("evidence")]
+                writer("REPORTS", ["from", "to", "evidence"]).writerow(row)
+            else:
+                writer("MEASURED_ON", ["from", "to"]).writerow([link.source, link.target])
+    for fh in files.values():
+        fh.close()
+    csv_s = time.perf_counter() - started
+    folder.mkdir(parents=True)
+    db = ladybug.Database(str(folder / "db"))
+    conn = ladybug.Connection(db)
+    for statement in LADYBUG_SCHEMA:
+        conn.execute(statement)
+    started = time.perf_counter()
+    for table in [
+        "Paper",
+        "Hardware",
+        "Technique",
+        "System",
+        "Dataset",
+        "Metric",
+        *sorted(set(files) - set(_LADYBUG_COLUMNS)),
+    ]:
+        if table in files:
+            conn.execute(f"COPY {table} FROM '{csvs / (table + '.csv')}' (header=true)")
+    copy_s = time.perf_counter() - started
+    conn.close()
+    db.close()
+    cmd = [sys.executable, __file__, "ladybug-read", "--papers", str(args.papers), "--samples", str(args.samples)]
+    done = subprocess.run([*cmd, "--results", os.devnull], capture_output=True, text=True, check=True)
+    read = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "papers": args.papers,
+        "relationships": links,
+        "csv_s": round(csv_s, 1),
+        "copy_s": round(copy_s, 1),
+        "db_mb": folder_mb(folder),
+        "csv_mb": folder_mb(csvs),
+        "writer_rss_mb": round(rss_mb(), 1),
+        **{k: v for k, v in read.items() if k not in ("stage", "papers", "load_avg")},
+    }
+
+
+def stage_ladybug_read(args: argparse.Namespace) -> dict[str, Any]:
+    """Open the ladybug database of ``ladybug`` in a fresh process; time reads like the networkx store's."""
+    import ladybug
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_graph import Vocabulary
+
+    before = rss_mb()
+    started = time.perf_counter()
+    db = ladybug.Database(str(WORK / f"ladybug-{label(args.papers)}" / "db"), read_only=True)
+    conn = ladybug.Connection(db)
+    open_s = time.perf_counter() - started
+    vocab = Vocabulary(random.Random(args.seed))
+    rng = random.Random(args.seed)
+    names = {label_: [p["name"] for p in rows] for label_, rows in vocab.props.items()}
+    ids = [f"2{i // 100000:03d}.{i % 100000:05d}" for i in range(0, args.papers, max(1, args.papers // 1000))]
+
+    def run(query: str, **params: Any) -> list[Any]:
+        return list(conn.execute(query, params).get_all())
+
+    def papers_for() -> Any:
+        if rng.random() < 0.5:
+            q = "MATCH (p:Paper)-[:MENTIONS]->(h:Hardware) WHERE h.name = $h RETURN p.id"
+            return run(q, h=rng.choice(names["Hardware"]))
+        q = (
+            "MATCH (t:Technique)<-[:MENTIONS]-(p:Paper)-[:MENTIONS]->(h:Hardware) "
+            "WHERE h.name = $h AND (t.name = $t OR t.family = $t) RETURN DISTINCT p.id"
+        )
+        return run(q, h=rng.choice(names["Hardware"]), t=rng.choice(names["Technique"]))
+
+    def entity() -> Any:
+        name = rng.choice(names["Technique"])
+        first = run(
+            "MATCH (e:Technique {name: $n})<-[m:MENTIONS]-(p:Paper) RETURN p.id, p.title, m.evidence "
+            "ORDER BY p.title LIMIT 50",
+            n=name,
+        )
+        co = run(
+            "MATCH (e:Technique {name: $n})<-[:MENTIONS]-(p:Paper)-[:MENTIONS]->(o) "
+            "RETURN label(o), o.name, count(*) AS c ORDER BY c DESC LIMIT 50",
+            n=name,
+        )
+        return first, co
+
+    ops: dict[str, Callable[[], Any]] = {
+        "papers_for": papers_for,
+        "paper": lambda: run("MATCH (p:Paper {id: $id})-[m]->(e) RETURN p.title, label(e), e.id", id=rng.choice(ids)),
+        "entity": entity,
+        "neighbours d1": lambda: run("MATCH (p:Paper {id: $id})-[r]-(o) RETURN o.id LIMIT 100", id=rng.choice(ids)),
+    }
+    reads = {name: latencies(lambda _i, op=op: op(), args.samples) for name, op in ops.items()}
+    return {
+        "papers": args.papers,
+        "open_s": round(open_s, 2),
+        "opened_rss_mb": round(rss_mb() - before, 1),
+        "reads_ms": {name: {"p50": r["p50_ms"], "p99": r["p99_ms"]} for name, r in reads.items()},
+    }
+
+
 # --------------------------------------------------------------------------------------------------
 # Phase-2 hooks: end to end through the CLI and the server
 # --------------------------------------------------------------------------------------------------
@@ -630,6 +799,8 @@ STAGES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "bm25": stage_bm25,
     "graph": stage_graph,
     "graph-read": stage_graph_read,
+    "ladybug": stage_ladybug,
+    "ladybug-read": stage_ladybug_read,
     "ingest": stage_ingest,
     "api": stage_api,
     "table": stage_table,
