@@ -56,6 +56,14 @@ def pooling_mode(model_path: Path) -> str:
     return "mean"
 
 
+def model_max_tokens(model_path: Path) -> int:
+    """The model's own token limit (sentence-transformers' ``max_seq_length``, else 512), as torch applies it."""
+    config = model_path / "sentence_bert_config.json"
+    if config.exists():
+        return int(json.loads(config.read_text()).get("max_seq_length") or 512)
+    return 512
+
+
 def artefact_key(model_path: Path, pooling: str) -> str:
     """Changes whenever the exported or quantised graph could differ."""
     import onnxruntime
@@ -171,7 +179,8 @@ class OnnxRunner:
             options.intra_op_num_threads = settings.torch_threads
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=settings.max_seq_length)
+        self.max_tokens = min(settings.max_seq_length, model_max_tokens(model_path))
+        self.tokenizer.enable_truncation(max_length=self.max_tokens)
         self.tokenizer.no_padding()
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
         self.dim = int(self.session.get_outputs()[0].shape[-1] or self.encode_batch(["dimension probe"]).shape[1])
