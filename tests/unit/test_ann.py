@@ -191,3 +191,10 @@ def test_settings_reach_the_index(data: np.ndarray) -> None:
     idx.upsert([paper(f"p{i}", f"t{i}", f"a{i}") for i in range(N)], data)
     meta = idx.manifest()["ann"]
     assert (idx.kind, meta["nlist"], meta["target_recall"]) == ("ivf-sq8", 16, 0.9)
+
+
+def test_pq_tuning_deepens_the_reranking_when_pq_limits_recall(data: np.ndarray) -> None:
+    """With 2-byte PQ codes the PQ ranking alone is poor: only a deeper re-ranking reaches the target."""
+    idx = build(AnnKind.IVF_PQ, data, pq_m=2, refine_factor=1, target_recall=0.9)
+    meta = idx.manifest()["ann"]
+    assert meta["recall_at_10"] >= 0.9 and meta["refine_factor"] > 1 and meta["pq_m"] == 2

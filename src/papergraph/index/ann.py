@@ -11,13 +11,14 @@ ivf-sq8    inverted lists of 8-bit scalar-quantised vectors   ~400              
 ivf-pq     inverted lists of ``pq_m``-byte PQ codes, plus     ~450                   ``nprobe`` lists on PQ codes;
            8-bit codes of every vector for re-ranking                                the best ``k * refine_factor``
                                                                                      re-scored on the 8-bit codes
+                                                                                     (both tuned)
 =========  =================================================  =====================  ==============================
 
-The IVF kinds are trained on a sample when built (about 40 vectors per list), then tuned: ``nprobe`` is the smallest
-value whose recall@10 against exact search, on stored vectors held out of the training sample (their own id left out
-of both rankings), reaches the target. What was chosen and the recall measured go to the index manifest
-(:meth:`Ann.meta`). A filtered search over few allowed ids is exact (the allowed vectors are scored one by one), so
-a selective graph filter never loses papers to the approximation.
+The IVF kinds are trained on a sample when built (about 40 vectors per list), then tuned: ``nprobe`` (and for ivf-pq
+the re-ranking depth) is the cheapest setting whose recall@10 against exact search, on stored vectors held out of the
+training sample (their own id left out of both rankings), reaches the target. What was chosen and the recall measured
+go to the index manifest (:meth:`Ann.meta`). A filtered search over few allowed ids is exact (the allowed vectors are
+scored one by one), so a selective graph filter never loses papers to the approximation.
 """
 
 from __future__ import annotations
@@ -286,6 +287,7 @@ class IvfAnn(Ann):
         self.ivf = ivf
         self.refine = refine
         self.nprobe = nprobe
+        self.refine_factor = config.refine_factor  # ivf-pq: tuned with nprobe
 
     @classmethod
     def create(cls, kind: AnnKind, dim: int, config: AnnConfig, nlist: int) -> IvfAnn:
@@ -335,9 +337,19 @@ class IvfAnn(Ann):
         scores, ids = self.ivf.search(queries, k, params=self._params(k, allowed, nprobe))
         return scores, ids
 
-    def search_with(self, queries: Vectors, k: int, nprobe: int) -> tuple[Vectors, Ids]:
-        """Search with a given ``nprobe`` (tuning)."""
-        return self._search(np.ascontiguousarray(queries, dtype=np.float32), k, None, nprobe)
+    def search_with(self, queries: Vectors, k: int, nprobe: int, refine_factor: int) -> tuple[Vectors, Ids]:
+        """Search with a given ``nprobe`` (and ivf-pq's re-ranking depth), for tuning."""
+        kept, self.refine_factor = self.refine_factor, refine_factor
+        try:
+            return self._search(np.ascontiguousarray(queries, dtype=np.float32), k, None, nprobe)
+        finally:
+            self.refine_factor = kept
+
+    def scan_cost(self, nprobe: int, refine_factor: int) -> float:
+        """Bytes a search reads, roughly: the codes of the probed lists, plus the re-ranked 8-bit vectors."""
+        code_bytes = int(self.ivf.pq.M) if isinstance(self, IvfPqAnn) else self.dim
+        rerank = 8 * RECALL_K * refine_factor * self.dim if isinstance(self, IvfPqAnn) else 0
+        return nprobe * self.ntotal / max(1, self.nlist) * code_bytes + rerank
 
 
 class IvfSq8Ann(IvfAnn):
@@ -388,7 +400,7 @@ class IvfPqAnn(IvfAnn):
 
     def _search(self, queries: Vectors, k: int, allowed: Ids | None, nprobe: int | None = None) -> tuple[Vectors, Ids]:
         """PQ ranking of the probed lists, then the best ``k * refine_factor`` re-scored on their 8-bit codes."""
-        wide = k * max(1, self.config.refine_factor)
+        wide = k * max(1, self.refine_factor)
         _, candidates = self.ivf.search(queries, wide, params=self._params(wide, allowed, nprobe))
         out_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         out_ids = np.full((len(queries), k), -1, dtype=np.int64)
@@ -495,28 +507,47 @@ def recall_at(found: Ids, truth: Ids, own: Ids, k: int = RECALL_K) -> float:
     return float(np.mean(shares)) if shares else 1.0
 
 
-def tune(ivf: IvfAnn, source: VectorSource, query_rows: npt.NDArray[np.int64]) -> None:
-    """Set ``nprobe`` to the smallest value reaching the target recall@10 on the query rows (held-out vectors).
+REFINE_STEPS = (1, 2, 4, 8)  # multiples of the configured refine_factor the ivf-pq tuning may use
 
-    A fixed ``config.nprobe`` is kept as given, and its recall measured all the same.
+
+def tune(ivf: IvfAnn, source: VectorSource, query_rows: npt.NDArray[np.int64]) -> None:
+    """Choose ``nprobe`` (and ivf-pq's ``refine_factor``) reaching the target recall@10 on held-out rows.
+
+    For each re-ranking depth (ivf-pq: 1, 2, 4, 8 times the configured one) the smallest ``nprobe`` that reaches
+    the target; of those, the setting that reads the fewest bytes per search. PQ error caps the recall a depth can
+    reach, so a depth whose recall stops growing with ``nprobe`` is left early. A fixed ``config.nprobe`` is kept
+    as given. When nothing reaches the target, the setting with the best recall wins and a warning is logged.
     """
     config = ivf.config
     queries = source.rows(query_rows)
     own = source.ids()[query_rows]
     truth = exact_neighbours(queries, source, RECALL_K + 1)
-    steps = [config.nprobe] if config.nprobe else [s for s in _NPROBE_STEPS if s < ivf.nlist] + [ivf.nlist]
-    recall = 0.0
-    for nprobe in steps:
-        _, found = ivf.search_with(queries, RECALL_K + 1, nprobe)
-        recall = recall_at(found, truth, own)
-        if recall >= config.target_recall:
-            break
+    nprobes = [config.nprobe] if config.nprobe else [s for s in _NPROBE_STEPS if s < ivf.nlist] + [ivf.nlist]
+    pq = isinstance(ivf, IvfPqAnn)
+    refines = [config.refine_factor * m for m in REFINE_STEPS] if pq else [config.refine_factor]
+    best: tuple[float, int, int, float] | None = None  # cost, nprobe, refine factor, recall
+    closest = (0.0, nprobes[-1], refines[-1])  # recall, nprobe, refine factor
+    for refine in refines:
+        previous = -1.0
+        for nprobe in nprobes:
+            cost = ivf.scan_cost(nprobe, refine)
+            if best is not None and cost >= best[0]:
+                break
+            _, found = ivf.search_with(queries, RECALL_K + 1, nprobe, refine)
+            recall = recall_at(found, truth, own)
+            closest = max(closest, (recall, nprobe, refine))
+            if recall >= config.target_recall:
+                best = (cost, nprobe, refine, recall)
+                break
+            if pq and nprobe >= 8 and recall - previous < 0.002:
+                break  # the PQ ranking, not the lists probed, limits this depth
+            previous = recall
+    if best is None:
+        recall, nprobe, refine = closest
+        log.warning("recall@10 %.3f is below the target %.2f at every setting tried", recall, config.target_recall)
     else:
-        if not config.nprobe:
-            log.warning(
-                "recall@10 %.3f stays below the target %.2f even scanning every list", recall, config.target_recall
-            )
-    ivf.nprobe = nprobe
+        _, nprobe, refine, recall = best
+    ivf.nprobe, ivf.refine_factor = nprobe, refine
     ivf.info.update(
         nlist=ivf.nlist,
         nprobe=nprobe,
@@ -524,8 +555,8 @@ def tune(ivf: IvfAnn, source: VectorSource, query_rows: npt.NDArray[np.int64]) -
         target_recall=config.target_recall,
         tune_queries=len(query_rows),
     )
-    if isinstance(ivf, IvfPqAnn):
-        ivf.info.update(pq_m=int(ivf.ivf.pq.M), refine_factor=config.refine_factor)
+    if pq:
+        ivf.info.update(pq_m=int(ivf.ivf.pq.M), refine_factor=refine)
 
 
 def write_parts(ann: Ann, paths: Mapping[str, Path]) -> None:
@@ -563,6 +594,7 @@ def read_parts(meta: Mapping[str, Any], paths: Mapping[str, Path], dim: int, con
     ann.info = {k: v for k, v in meta.items() if k != "kind"}
     if isinstance(ann, IvfAnn):
         ann.info["nprobe"] = ann.nprobe
+        ann.refine_factor = int(meta.get("refine_factor", config.refine_factor))
     return ann
 
 
