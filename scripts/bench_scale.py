@@ -497,6 +497,8 @@ def stage_graph_read(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# ladybug reserves address space for its largest database (8 TB by default): bounded, it runs under `ulimit -v`
+LADYBUG_LIMITS = {"buffer_pool_size": 1 << 30, "max_db_size": 8 << 30}
 LADYBUG_SCHEMA = [
     "CREATE NODE TABLE Paper(id STRING PRIMARY KEY, title STRING, abstract STRING, year INT64)",
     "CREATE NODE TABLE Hardware(id STRING PRIMARY KEY, name STRING, type STRING, family STRING)",
@@ -572,7 +574,7 @@ def stage_ladybug(args: argparse.Namespace) -> dict[str, Any]:
         fh.close()
     csv_s = time.perf_counter() - started
     folder.mkdir(parents=True)
-    db = ladybug.Database(str(folder / "db"))
+    db = ladybug.Database(str(folder / "db"), **LADYBUG_LIMITS)
     conn = ladybug.Connection(db)
     for statement in LADYBUG_SCHEMA:
         conn.execute(statement)
@@ -615,7 +617,7 @@ def stage_ladybug_read(args: argparse.Namespace) -> dict[str, Any]:
 
     before = rss_mb()
     started = time.perf_counter()
-    db = ladybug.Database(str(WORK / f"ladybug-{label(args.papers)}" / "db"), read_only=True)
+    db = ladybug.Database(str(WORK / f"ladybug-{label(args.papers)}" / "db"), read_only=True, **LADYBUG_LIMITS)
     conn = ladybug.Connection(db)
     open_s = time.perf_counter() - started
     vocab = Vocabulary(random.Random(args.seed))
