@@ -134,6 +134,15 @@ def export_onnx(model_path: Path, out: Path, pooling: str) -> None:
     log.info("exported %s to %s", model_path, out)
 
 
+class _DropHint(logging.Filter):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in record.getMessage()
+
+
 def quantize_int8(fp32: Path, out: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -146,7 +155,12 @@ def quantize_int8(fp32: Path, out: Path) -> None:
             reduce_range=bool(QUANT["reduce_range"]),
         )
 
-    _atomically(out, write)
+    hint = _DropHint("pre-processing before quantization")  # onnxruntime's advice for vision models, on root
+    logging.getLogger().addFilter(hint)
+    try:
+        _atomically(out, write)
+    finally:
+        logging.getLogger().removeFilter(hint)
     log.info("quantised %s to int8 at %s", fp32, out)
 
 
