@@ -10,6 +10,7 @@ Each stage runs in its own process (peak RSS is the process's own), prints one J
     python scripts/bench_scale.py bm25 --papers 1000000           # bm25s build, save, memory-mapped load, queries
     python scripts/bench_scale.py graph --papers 100000           # networkx store: write, save; load, reads (child)
     python scripts/bench_scale.py ladybug --papers 100000         # the same graph in ladybug (pip install '.[scale]')
+    python scripts/bench_scale.py papers --papers 100000          # the index's per-paper bookkeeping in memory
     python scripts/bench_scale.py table                           # markdown table of every result so far
 
 Phase-2 hooks (they run today, on the ingest and server as they are): ``ingest`` (end-to-end records/s and
@@ -667,6 +668,39 @@ def stage_ladybug_read(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def stage_papers(args: argparse.Namespace) -> dict[str, Any]:
+    """What the vector index keeps per paper besides its vector (Paper models, id maps), and its save and load."""
+    from papergraph.index import VectorIndex
+
+    gc.collect()
+    before = rss_mb()
+    papers = list(papers_from(corpus_path(args.papers)))
+    vectors = np.zeros((len(papers), 8), dtype=np.float32)  # tiny vectors: measure the bookkeeping alone
+    vectors[:, 0] = 1.0
+    index = VectorIndex(8, "bench@8", ann_threshold=len(papers) + 1)
+    started = time.perf_counter()
+    index.upsert(papers, vectors)
+    upsert_s = time.perf_counter() - started
+    held = rss_mb() - before
+    with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+        started = time.perf_counter()
+        index.save(Path(tmp))
+        save_s = time.perf_counter() - started
+        disk = folder_mb(Path(tmp))
+        started = time.perf_counter()
+        VectorIndex.load(Path(tmp))
+        load_s = time.perf_counter() - started
+    return {
+        "papers": len(papers),
+        "upsert_s": round(upsert_s, 1),
+        "rss_mb": round(held, 1),
+        "bytes_per_paper": round(held * 2**20 / len(papers)),
+        "save_s": round(save_s, 1),
+        "load_s": round(load_s, 1),
+        "disk_mb": disk,
+    }
+
+
 # --------------------------------------------------------------------------------------------------
 # Phase-2 hooks: end to end through the CLI and the server
 # --------------------------------------------------------------------------------------------------
@@ -803,6 +837,7 @@ STAGES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "graph-read": stage_graph_read,
     "ladybug": stage_ladybug,
     "ladybug-read": stage_ladybug_read,
+    "papers": stage_papers,
     "ingest": stage_ingest,
     "api": stage_api,
     "table": stage_table,
