@@ -802,26 +802,58 @@ def extrapolate(results: list[dict[str, Any]], papers: int = SNAPSHOT) -> dict[s
 # --------------------------------------------------------------------------------------------------
 
 
-def describe_index(r: dict[str, Any]) -> str:
-    ann = r["ann"]
-    return (
-        f"{r['kind']}, nlist {ann.get('nlist', '-')}, nprobe {ann.get('nprobe', '-')}: build {r['build_s']} s; "
-        f"{r['disk_mb']} MB ({r['bytes_per_vector']} B/vector); recall@10 {ann.get('recall_at_10', 1.0)} "
-        f"(tuning) / {r['recall_at_10_unseen']} (unseen); search p50/p99 {r['search_k10']['p50_ms']}/"
-        f"{r['search_k10']['p99_ms']} ms (k=50: {r['search_k50']['p50_ms']} ms)"
-    )
+def describe(r: dict[str, Any]) -> str:
+    """One result as a table cell: the figures that matter for its stage."""
+    stage = r["stage"]
+    if stage == "index":
+        ann = r["ann"]
+        tuned = f"nprobe {ann.get('nprobe', '-')}/{ann.get('nlist', '-')}"
+        if "refine_factor" in ann:
+            tuned += f", refine x{ann['refine_factor']}"
+        return (
+            f"{r['kind']} ({tuned}): build {r['build_s']:.0f} s, {r['disk_mb']:.0f} MB on disk "
+            f"({r['bytes_per_vector']:.0f} B/vector), {r['rss_index_mb']:.0f} MB loaded; recall@10 "
+            f"{ann.get('recall_at_10', 1.0)} tuning / {r['recall_at_10_unseen']} unseen queries; search p50/p99 "
+            f"{r['search_k10']['p50_ms']}/{r['search_k10']['p99_ms']} ms (k=50: {r['search_k50']['p50_ms']} ms); "
+            f"filtered to 0.1% / 1% / 10%: {r['filtered_0.001']['p50_ms']} / {r['filtered_0.01']['p50_ms']} / "
+            f"{r['filtered_0.1']['p50_ms']} ms"
+        )
+    if stage == "extract":
+        return f"{r['papers_per_s']} papers/s over {r['papers']:,} papers, {r['mentions_per_paper']} mentions/paper"
+    if stage == "bm25":
+        q = r["query_2_terms_top50"]
+        return (
+            f"build {r['build_s']} s (tokenising {r['tokenize_s']} s), {r['rss_after_build_mb']:.0f} MB after build, "
+            f"{r['disk_mb']:.0f} MB saved; memory-mapped load {r['mmap_load_s']} s, "
+            f"{r['rss_mmap_after_queries_mb']:.0f} MB resident after queries; 2-term query top-50 p50/p99 "
+            f"{q['p50_ms']}/{q['p99_ms']} ms"
+        )
+    if stage in ("graph", "ladybug"):
+        reads = ", ".join(f"{name} {v['p50']}" for name, v in r["reads_ms"].items())
+        if stage == "graph":
+            head = (
+                f"{r['relationships']:,} relationships: write {r['write_s']} s, save {r['save_s']} s "
+                f"({r['file_mb']:.0f} MB JSON); load {r['load_s']} s, {r['loaded_rss_mb']:.0f} MB resident"
+            )
+        else:
+            head = (
+                f"{r['relationships']:,} relationships: CSV {r['csv_s']} s + COPY {r['copy_s']} s, "
+                f"{r['db_mb']:.0f} MB on disk; open {r['open_s']} s, {r['opened_rss_mb']:.0f} MB resident"
+            )
+        return f"{head}; reads p50 ms: {reads}"
+    if stage == "papers":
+        return f"{r['bytes_per_paper']:,} B per paper in memory; save {r['save_s']} s, load {r['load_s']} s"
+    return json.dumps({k: v for k, v in r.items() if k not in ("stage", "peak_rss_mb", "load_avg", "path")})
 
 
 def stage_table(args: argparse.Namespace) -> dict[str, Any]:
     results = [json.loads(line) for line in Path(args.results).read_text().splitlines() if line.strip()]
-    rows = ["| stage | size | figures | peak RSS |", "|---|---|---|---|"]
+    rows = ["| stage | size | figures (times under load) | peak RSS |", "|---|---|---|---|"]
     for r in results:
+        if r["stage"] in ("corpus", "vectors", "table"):
+            continue
         size = label(r.get("papers", r.get("n", 0)))
-        if r["stage"] == "index":
-            what = describe_index(r)
-        else:
-            what = json.dumps({k: v for k, v in r.items() if k not in ("stage", "peak_rss_mb", "load_avg", "path")})
-        rows.append(f"| {r['stage']} | {size} | {what} | {r['peak_rss_mb']:.0f} MB |")
+        rows.append(f"| {r['stage']} | {size} | {describe(r)} | {r['peak_rss_mb'] / 1024:.1f} GB |")
     print("\n".join(rows))
     print("\nextrapolation:", json.dumps(extrapolate(results)))
     return {}
