@@ -198,3 +198,17 @@ def test_pq_tuning_deepens_the_reranking_when_pq_limits_recall(data: np.ndarray)
     idx = build(AnnKind.IVF_PQ, data, pq_m=2, refine_factor=1, target_recall=0.9)
     meta = idx.manifest()["ann"]
     assert meta["recall_at_10"] >= 0.9 and meta["refine_factor"] > 1 and meta["pq_m"] == 2
+
+
+def test_small_collection_over_the_threshold_is_not_rebuilt_on_every_upsert(
+    data: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import papergraph.index.vector_index as module
+
+    calls: list[int] = []
+    real = module.build_ann
+    monkeypatch.setattr(module, "build_ann", lambda *a: calls.append(1) or real(*a))
+    idx = VectorIndex(DIM, "test@64", ann_threshold=10, kind=AnnKind.IVF_PQ)
+    for i in range(0, 300, 10):
+        idx.upsert([paper(f"p{j}", f"t{j}", f"a{j}") for j in range(i, i + 10)], data[i : i + 10])
+    assert idx.kind == "flat" and calls == []

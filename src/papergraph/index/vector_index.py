@@ -33,6 +33,7 @@ from papergraph.config import Settings, get_settings
 from papergraph.embed.encoder import Vectors
 from papergraph.errors import IndexMismatchError, IndexNotFoundError
 from papergraph.index.ann import (
+    MIN_IVF,
     Ann,
     AnnConfig,
     AnnKind,
@@ -126,7 +127,8 @@ class VectorIndex:
 
     def _grow(self) -> None:
         """Switch to the approximate kind at the threshold; retrain an IVF index that outgrew its training."""
-        if self.kind == AnnKind.FLAT and len(self) >= self.ann_threshold:
+        trainable = self.config.kind in (AnnKind.IVF_SQ8, AnnKind.IVF_PQ)
+        if self.kind == AnnKind.FLAT and len(self) >= max(self.ann_threshold, MIN_IVF if trainable else 0):
             self._rebuild(self.config.kind)
         elif isinstance(self.ann, IvfAnn):
             trained_on = int(self.ann.info.get("trained_on", 0))
