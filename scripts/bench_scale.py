@@ -499,7 +499,7 @@ def stage_graph_read(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # ladybug reserves address space for its largest database (8 TB by default): bounded, it runs under `ulimit -v`
-LADYBUG_LIMITS = {"buffer_pool_size": 1 << 30, "max_db_size": 8 << 30}
+LADYBUG_LIMITS = {"buffer_pool_size": 3 << 30, "max_db_size": 4 << 30}
 LADYBUG_SCHEMA = [
     "CREATE NODE TABLE Paper(id STRING PRIMARY KEY, title STRING, abstract STRING, year INT64)",
     "CREATE NODE TABLE Hardware(id STRING PRIMARY KEY, name STRING, type STRING, family STRING)",
