@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from papergraph.atomic import CommitPoint
 from papergraph.index import AnnConfig, AnnKind, VectorIndex
 from papergraph.index.ann import (
     ArraySource,
@@ -45,6 +46,15 @@ def build(kind: AnnKind, x: np.ndarray, **config: object) -> VectorIndex:
     for lo in range(0, len(x), 700):  # several upserts, crossing the threshold on the way
         idx.upsert(papers[lo : lo + 700], x[lo : lo + 700])
     return idx
+
+
+def commit(idx: VectorIndex, root: Path) -> Path:
+    """Save ``idx`` as the next generation under ``root`` and commit it; returns the generation folder."""
+    point = CommitPoint(root)
+    number, folder = point.begin()
+    point.commit(number, folder, {"index": idx.save(folder)})
+    point.clean()
+    return folder
 
 
 def hits(idx: VectorIndex, q: np.ndarray, k: int = 10, allowed: set[str] | None = None) -> list[int]:
@@ -122,28 +132,32 @@ def test_save_load_keeps_kind_tuning_and_results(
 ) -> None:
     idx = build(kind, data if kind is not AnnKind.FLAT else data[:400])
     idx.remove(["p1", "p2"])
-    idx.save(tmp_path)
+    folder = commit(idx, tmp_path)
     loaded = VectorIndex.load(tmp_path, model_id="test@64", kind=kind)
     assert loaded.kind == kind.value and len(loaded) == len(idx)
     assert loaded.manifest()["ann"] == idx.manifest()["ann"]
     for q in queries[:5]:
         assert hits(loaded, q) == hits(idx, q)
-    names = sorted(p.name for p in tmp_path.iterdir())
-    assert ("refine-000001.index" in names) == (kind is AnnKind.IVF_PQ)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == (
+        ["papers.jsonl", "refine.faiss", "vectors.faiss"]
+        if kind is AnnKind.IVF_PQ
+        else ["papers.jsonl", "vectors.faiss"]
+    )
     np.testing.assert_allclose(loaded.vectors(["p9"]), idx.vectors(["p9"]))
     assert float(loaded.vectors(["p9"])[0] @ data[9]) > 0.99  # 8-bit codes decode close to the original
     loaded.remove(["p3"])  # a reloaded index still removes and adds in place
     loaded.upsert([paper("new", "new", "new")], data[3:4])
     assert loaded.search(data[3], 1)[0].paper_id == "new"
-    loaded.save(tmp_path)
+    commit(loaded, tmp_path)
     assert len(VectorIndex.load(tmp_path)) == len(idx)
 
 
 def test_index_saved_before_ann_meta_still_loads(data: np.ndarray, tmp_path: Path) -> None:
     idx = build(AnnKind.FLAT, data[:300])
-    idx.save(tmp_path)
+    commit(idx, tmp_path)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    del manifest["ann"]
+    del manifest["parts"]["index"]["ann"]
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     loaded = VectorIndex.load(tmp_path)
     assert loaded.kind == "flat" and hits(loaded, data[4], 1) == [4]

@@ -23,6 +23,7 @@ scored one by one), so a selective graph filter never loses papers to the approx
 
 from __future__ import annotations
 
+import errno
 import logging
 import math
 import os
@@ -583,6 +584,9 @@ def read_parts(meta: Mapping[str, Any], paths: Mapping[str, Path], dim: int, con
         kind = AnnKind(meta.get("kind", "flat"))
     except ValueError as exc:
         raise IndexMismatchError(f"unknown vector index kind {meta.get('kind')!r}") from exc
+    for path in paths.values():
+        if not path.exists():  # a newer writer removed this generation: say so, not faiss's I/O message
+            raise FileNotFoundError(errno.ENOENT, "no such file", str(path))
     main = faiss.read_index(str(paths["faiss"]))
     ann: Ann
     if kind in (AnnKind.IVF_SQ8, AnnKind.IVF_PQ):
