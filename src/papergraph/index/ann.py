@@ -68,7 +68,7 @@ class AnnKind(StrEnum):
 class AnnConfig:
     """The knobs of the vector index (fields documented on :class:`~papergraph.config.Settings`)."""
 
-    kind: AnnKind = AnnKind.IVF_PQ
+    kind: AnnKind = AnnKind.IVF_SQ8
     nlist: int = 0
     nprobe: int = 0
     pq_m: int = 48
