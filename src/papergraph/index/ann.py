@@ -26,8 +26,6 @@ from __future__ import annotations
 import errno
 import logging
 import math
-import os
-import tempfile
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
@@ -560,26 +558,8 @@ def tune(ivf: IvfAnn, source: VectorSource, query_rows: npt.NDArray[np.int64]) -
         ivf.info.update(pq_m=int(ivf.ivf.pq.M), refine_factor=refine)
 
 
-def write_parts(ann: Ann, paths: Mapping[str, Path]) -> None:
-    """Save each faiss part to its path atomically (temp file beside it, fsync, rename)."""
-    for name, index in ann.parts().items():
-        path = paths[name]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            faiss.write_index(index, tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
 def read_parts(meta: Mapping[str, Any], paths: Mapping[str, Path], dim: int, config: AnnConfig) -> Ann:
-    """The index saved by :func:`write_parts`, described by ``meta`` (:meth:`Ann.meta`)."""
+    """The index whose :meth:`Ann.parts` were saved at ``paths``, described by ``meta`` (:meth:`Ann.meta`)."""
     try:
         kind = AnnKind(meta.get("kind", "flat"))
     except ValueError as exc:

@@ -43,7 +43,6 @@ from papergraph.index.ann import (
     new_ann,
     part_names,
     read_parts,
-    write_parts,
 )
 from papergraph.models import Paper
 
@@ -190,7 +189,8 @@ class VectorIndex:
     def save(self, folder: Path) -> dict[str, Any]:
         """Write the index into a (not yet committed) generation folder; returns its manifest entry."""
         folder.mkdir(parents=True, exist_ok=True)
-        write_parts(self.ann, {part: folder / FILES[part] for part in part_names(self.ann.kind)})
+        for part, index in self.ann.parts().items():
+            atomic_write(folder / FILES[part], faiss.serialize_index(index).tobytes())
         lines = (
             orjson.dumps({"fid": self._fid[pid], "hash": self.hashes[pid], "paper": self.papers[pid].model_dump()})
             for pid in sorted(self.papers)
