@@ -155,67 +155,81 @@ def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
     for doc in docs:
         if latest[doc.paper.id] is not doc:
             continue
-        pid = doc.paper.id
-        ex = doc.extraction
         rows.papers.append(paper_properties(doc))
         links: dict[tuple[str, str], Link] = {}
-        hw_types: dict[str, dict[str, Any]] = {}
-        for h in ex.hardware:
-            hid = entity_id(EntityType.HARDWARE, h.name)
-            props: dict[str, Any] = _present(
-                id=hid, name=h.name, type=h.type.value, vendor=h.vendor, family=h.family, level=h.level.value
-            )
-            rows.entities["Hardware"].setdefault(hid, props)
-            hw_types[h.name] = props
-            _link(links, pid, hid, "Hardware", MENTIONS, h)
-            chain = h.lineage or ([h.family] if h.family else [])
-            extra = {"type": h.type.value, "vendor": h.vendor, "level": FAMILY_LEVEL}
-            _families(rows, families, "Hardware", EntityType.HARDWARE, hid, chain, extra)
-        for t in ex.techniques:
-            tid = entity_id(EntityType.TECHNIQUE, t.name)
-            props = {"id": tid, "name": t.name}
-            if t.family:
-                props["family"] = t.family
-            rows.entities["Technique"].setdefault(tid, props)
-            _link(links, pid, tid, "Technique", MENTIONS, t)
-        proposed = {s.name for s in ex.systems if s.role is SystemRole.PROPOSED}
-        for s in ex.systems:
-            sid = entity_id(EntityType.SYSTEM, s.name)
-            rows.entities["System"].setdefault(sid, _present(id=sid, name=s.name, family=s.family))
-            chain = s.lineage or ([s.family] if s.family else [])
-            _families(rows, families, "System", EntityType.SYSTEM, sid, chain, {})
-            rel = PROPOSES if s.name in proposed else MENTIONS
-            # Evidence for PROPOSES should be the proposing sentence, not an earlier mention.
-            if rel is PROPOSES and s.role is not SystemRole.PROPOSED and (sid, rel) not in links:
-                continue
-            _link(links, pid, sid, "System", rel, s)
-        for d in ex.datasets:
-            did = entity_id(EntityType.DATASET, d.name)
-            rows.entities["Dataset"].setdefault(did, {"id": did, "name": d.name})
-            _link(links, pid, did, "Dataset", MENTIONS, d)
+        hw_ids = _hardware_rows(rows, families, links, doc)
+        _entity_rows(rows, families, links, doc)
         rows.links.extend(links.values())
-
-        for i, m in enumerate(ex.metrics):
-            mid = metric_id(pid, i)
-            props = {
-                "id": mid,
-                "paper_id": pid,
-                "metric": m.metric,
-                "value": m.value,
-                "unit": m.unit,
-                "kind": m.kind.value,
-                "surface": m.surface,
-            }
-            if m.value_max is not None:
-                props["value_max"] = m.value_max
-            if m.hardware:
-                props["hardware"] = m.hardware
-            rows.metrics.append(props)
-            rows.links.append(Link(pid, mid, REPORTS, METRIC, _evidence(m)))
-            if m.hardware and m.hardware in hw_types:
-                rows.links.append(Link(mid, hw_types[m.hardware]["id"], MEASURED_ON, "Hardware", {}))
+        _metric_rows(rows, doc, hw_ids)
     rows.links.extend(families.values())
     return rows
+
+
+def _hardware_rows(
+    rows: GraphRows, families: dict[tuple[str, str], Link], links: dict[tuple[str, str], Link], doc: ExtractedPaper
+) -> dict[str, str]:
+    """The paper's hardware nodes, their families and mention links; returns the node id of each name."""
+    ids: dict[str, str] = {}
+    for h in doc.extraction.hardware:
+        hid = entity_id(EntityType.HARDWARE, h.name)
+        props = _present(id=hid, name=h.name, type=h.type.value, vendor=h.vendor, family=h.family, level=h.level.value)
+        rows.entities["Hardware"].setdefault(hid, props)
+        ids[h.name] = hid
+        _link(links, doc.paper.id, hid, "Hardware", MENTIONS, h)
+        chain = h.lineage or ([h.family] if h.family else [])
+        extra = {"type": h.type.value, "vendor": h.vendor, "level": FAMILY_LEVEL}
+        _families(rows, families, "Hardware", EntityType.HARDWARE, hid, chain, extra)
+    return ids
+
+
+def _entity_rows(
+    rows: GraphRows, families: dict[tuple[str, str], Link], links: dict[tuple[str, str], Link], doc: ExtractedPaper
+) -> None:
+    """The paper's technique, system (with families) and dataset nodes and their mention/proposal links."""
+    pid, ex = doc.paper.id, doc.extraction
+    for t in ex.techniques:
+        tid = entity_id(EntityType.TECHNIQUE, t.name)
+        rows.entities["Technique"].setdefault(tid, _present(id=tid, name=t.name, family=t.family or None))
+        _link(links, pid, tid, "Technique", MENTIONS, t)
+    proposed = {s.name for s in ex.systems if s.role is SystemRole.PROPOSED}
+    for s in ex.systems:
+        sid = entity_id(EntityType.SYSTEM, s.name)
+        rows.entities["System"].setdefault(sid, _present(id=sid, name=s.name, family=s.family))
+        chain = s.lineage or ([s.family] if s.family else [])
+        _families(rows, families, "System", EntityType.SYSTEM, sid, chain, {})
+        rel = PROPOSES if s.name in proposed else MENTIONS
+        # Evidence for PROPOSES should be the proposing sentence, not an earlier mention.
+        if rel is PROPOSES and s.role is not SystemRole.PROPOSED and (sid, rel) not in links:
+            continue
+        _link(links, pid, sid, "System", rel, s)
+    for d in ex.datasets:
+        did = entity_id(EntityType.DATASET, d.name)
+        rows.entities["Dataset"].setdefault(did, {"id": did, "name": d.name})
+        _link(links, pid, did, "Dataset", MENTIONS, d)
+
+
+def _metric_rows(rows: GraphRows, doc: ExtractedPaper, hw_ids: dict[str, str]) -> None:
+    """The paper's metric nodes, REPORTS links and MEASURED_ON links to hardware the paper names."""
+    pid = doc.paper.id
+    for i, m in enumerate(doc.extraction.metrics):
+        mid = metric_id(pid, i)
+        props = {
+            "id": mid,
+            "paper_id": pid,
+            "metric": m.metric,
+            "value": m.value,
+            "unit": m.unit,
+            "kind": m.kind.value,
+            "surface": m.surface,
+        }
+        if m.value_max is not None:
+            props["value_max"] = m.value_max
+        if m.hardware:
+            props["hardware"] = m.hardware
+        rows.metrics.append(props)
+        rows.links.append(Link(pid, mid, REPORTS, METRIC, _evidence(m)))
+        if m.hardware and m.hardware in hw_ids:
+            rows.links.append(Link(mid, hw_ids[m.hardware], MEASURED_ON, "Hardware", {}))
 
 
 def _present(**props: Any) -> dict[str, Any]:
