@@ -12,7 +12,7 @@ from spacy.language import Language
 from papergraph.errors import PaperGraphError
 from papergraph.extract.matchers import RuleMatcher, spelling_variants
 from papergraph.extract.rules import PatternFileError, Rule, entity_table, load_rule_file, load_rules
-from papergraph.extract.text import delatex, doc_words, mask_urls, tune_tokenizer
+from papergraph.extract.text import TOKENIZER_CACHE, delatex, doc_words, mask_urls, tune_tokenizer
 
 BUNDLED = (
     "hardware.jsonl",
@@ -116,6 +116,23 @@ def test_spelling_variants_cover_hyphens_spaces_and_plurals() -> None:
     assert spelling_variants("edge-cloud") == ["edge-cloud", "edge cloud", "edge-clouds", "edge clouds"]
     assert "memories" in spelling_variants("memory")
     assert spelling_variants("GPUs") == ["GPUs"]
+    mixed = spelling_variants("key value cache", plural=False)
+    assert {"key-value cache", "key value-cache", "key-value-cache"} <= set(mixed)
+
+
+def test_tokenizer_cache_outlasts_the_rule_patterns(nlp: Language) -> None:
+    # spaCy caches 10,000 chunks by default: the patterns alone use most of them, and then every chunk of a
+    # corpus is split afresh
+    assert getattr(nlp.tokenizer, "max_cache_size", 0) >= TOKENIZER_CACHE >= 100_000
+
+
+def test_case_free_rows_match_whatever_the_tokenizer_does_with_case(nlp: Language) -> None:
+    # the tokenizer splits "1K" but not "1k": a case-free row written either way matches both
+    matcher = RuleMatcher(
+        nlp, [Rule("DATASET", "ImageNet-1k", "dataset:imagenet"), Rule("TECHNIQUE", "kv cache", "t:kv")]
+    )
+    hits = matcher.find(nlp("ImageNet-1K, IMAGENET-1k and a KV-cache"))
+    assert [h.text for h in hits] == ["ImageNet-1K", "IMAGENET-1k", "KV-cache"]
 
 
 def test_rule_matcher_longest_match_plurals_and_hyphen_variants(nlp: Language) -> None:

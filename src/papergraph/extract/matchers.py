@@ -3,13 +3,14 @@
 Phrase rows go to two ``PhraseMatcher`` s: one on ``NORM`` (lower case, dashes and quotes unified) for rows that
 match in any letter case, one on ``ORTH`` for rows marked ``"case": true``. Token-pattern rows go to a
 ``Matcher``. Patterns are tokenized by the same pipeline as the text, so spaCy's tokens are the only
-tokenization. Spelling variants are generated, not listed: a phrase also matches with its hyphens written as
-spaces and its spaces as hyphens ("edge-cloud" = "edge cloud"), and with a plural last word ("Jetson Nanos",
+tokenization. Spelling variants are generated, not listed: a phrase also matches with any mix of hyphens and
+spaces between its words ("key-value cache" = "key value cache"), and with a plural last word ("Jetson Nanos",
 "A100s"); a possessive "'s" is a token of its own anyway. Overlaps resolve leftmost-longest.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -41,9 +42,21 @@ class Hit:
         return self.rules[0].label
 
 
+_SEPARATOR = re.compile(r"(?<=[^\s-])([ -])(?=[^\s-])")
+_MAX_MIXED = 4  # separators up to which every mix of hyphens and spaces is generated (2**4 forms)
+
+
 def spelling_variants(pattern: str, plural: bool = True) -> list[str]:
-    """The written forms a phrase row stands for: as written, hyphens as spaces, spaces as hyphens, plural."""
-    forms = dict.fromkeys([pattern, pattern.replace("-", " "), pattern.replace(" ", "-")])
+    """The written forms a phrase row stands for: every mix of hyphens and spaces between its words
+    ("key-value cache" = "key value cache" = "key-value-cache"), each also with a plural last word."""
+    parts = _SEPARATOR.split(pattern)
+    words, seps = parts[0::2], parts[1::2]
+    if len(seps) <= _MAX_MIXED:
+        mixes = [list(m) for m in itertools.product(" -", repeat=len(seps))]
+    else:
+        mixes = [[" "] * len(seps), ["-"] * len(seps)]
+    joined = ["".join(w + s for w, s in zip(words, [*mix, ""], strict=True)) for mix in mixes]
+    forms = dict.fromkeys([pattern, *joined])
     if plural:
         for form in list(forms):
             last = form.rsplit(" ", 1)[-1]
@@ -93,8 +106,7 @@ class RuleMatcher:
                 token_rules.append(rule)
         for (case, key), group in grouped.items():
             name = f"{int(case)}:{key}"
-            forms = spelling_variants(str(group[0].pattern), plural)
-            self._phrases[case].add(name, [nlp.make_doc(form) for form in forms])
+            self._phrases[case].add(name, _phrase_docs(nlp, group, case=case, plural=plural))
             self._rules[self.vocab.strings.add(name)] = tuple(group)
         self._one_token = _OneTokenTests([r for r in token_rules if _single_regex(r) is not None], rules, glued_tail)
         token_rules = [r for r in token_rules if _single_regex(r) is None]
@@ -209,6 +221,19 @@ class _OneTokenTests:
                 if rules and self.tail.fullmatch(probe[size:]):
                     return size, rules
         return None
+
+
+def _phrase_docs(nlp: Language, group: list[Rule], *, case: bool, plural: bool) -> list[Doc]:
+    """The token sequences a group of rows with one key matches: every spelling variant of every row and, where
+    case does not matter, its lower- and upper-case forms too, because the tokenizer may split a word
+    differently by case ("ImageNet-1K" is ImageNet - 1 K, "imagenet-1k" is imagenet - 1k)."""
+    docs: dict[tuple[str, ...], Doc] = {}
+    for rule in group:
+        for form in spelling_variants(str(rule.pattern), plural):
+            for written in (form,) if case else (form, form.lower(), form.upper()):
+                doc = nlp.make_doc(written)
+                docs.setdefault(tuple(t.orth_ if case else t.norm_ for t in doc), doc)
+    return list(docs.values())
 
 
 def _keep(rules: tuple[Rule, ...], doc: Doc, i: int, j: int) -> tuple[Rule, ...]:

@@ -56,8 +56,7 @@ _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "name": str,  # canonical name (first row of an id)
     "type": str,  # HardwareType value
     "family": str,  # broader family / technique
-    "generic": bool,  # hardware class ("GPU"); KIND: low-priority word ("better")
-    "family_level": bool,  # bare family name ("Jetson"): resolves to the one member a paper names
+    "generic": bool,  # KIND: low-priority word ("better", "improvement")
     "case": bool,  # match case-sensitively (default: case-insensitive)
     "context": list,  # one of these words must be near the match
     "window": int,  # how many words either side ``context`` looks at (default 3)
@@ -201,7 +200,6 @@ _META_KEYS = (
     "type",
     "family",
     "generic",
-    "family_level",
     "unit",
     "kind",
     "scale",

@@ -37,8 +37,14 @@ DOMAIN_SUFFIXES = (r"(?<=[A-Z0-9][A-Z])\.",)
 _TUNED = "papergraph_tokenizer"
 
 
+# Chunks (whitespace-separated strings) the tokenizer keeps the tokens of. spaCy's default, 10,000, is used up by
+# the rule patterns and a few hundred abstracts, after which every new chunk is split afresh (about 3x slower).
+TOKENIZER_CACHE = 200_000
+
+
 def tune_tokenizer(nlp: Language) -> Language:
-    """Add :data:`DOMAIN_INFIXES` and :data:`DOMAIN_SUFFIXES` to ``nlp``'s tokenizer (once; noted in ``nlp.meta``)."""
+    """Add :data:`DOMAIN_INFIXES` and :data:`DOMAIN_SUFFIXES` to ``nlp``'s tokenizer and raise its chunk cache
+    to :data:`TOKENIZER_CACHE` (once; noted in ``nlp.meta``)."""
     if nlp.meta.get(_TUNED):
         return nlp
     tokenizer = nlp.tokenizer
@@ -48,6 +54,7 @@ def tune_tokenizer(nlp: Language) -> Language:
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     suffixes = list(nlp.Defaults.suffixes or ()) + list(DOMAIN_SUFFIXES)
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.max_cache_size = max(tokenizer.max_cache_size, TOKENIZER_CACHE)
     nlp.meta[_TUNED] = True
     return nlp
 
