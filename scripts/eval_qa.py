@@ -73,7 +73,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("data"), help="ingested data directory (default: data)")
     parser.add_argument("--set", choices=("dev", "heldout", "both"), default="dev", help="question set(s) to score")
-    parser.add_argument("--k", type=int, default=10, help="k passed to ask (list answers return every match)")
+    parser.add_argument("--k", type=int, default=100, help="k passed to ask (the most papers an answer returns)")
     parser.add_argument("--verbose", action="store_true", help="per question: returned vs gold, missing/extra")
     parser.add_argument("--skip-titles", action="store_true", help="skip title self-retrieval")
     return parser.parse_args(argv)

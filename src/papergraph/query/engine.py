@@ -14,7 +14,7 @@ from papergraph.config import Settings
 from papergraph.embed import Encoder, QueryEmbedder, QueryEncoder
 from papergraph.graph import GraphStore, open_store
 from papergraph.index import LexicalIndex, VectorIndex
-from papergraph.query.ask import Asker, TextExtractor
+from papergraph.query.ask import Asker
 from papergraph.query.search import Searcher
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class Engine:
     index: VectorIndex
     lexical: LexicalIndex
     store: GraphStore
-    extractor: TextExtractor | None = None
+    extractor: object | None = None  # unused since questions are read without spaCy; kept for callers
     searcher: Searcher = field(init=False)
     _asker: Asker | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -44,15 +44,11 @@ class Engine:
 
     @property
     def asker(self) -> Asker:
-        """The question answerer; the spaCy pipeline loads on first use (or at start-up when warm)."""
+        """The question answerer; its vocabulary is read from the graph on first use (or at start-up when warm)."""
         if self._asker is None:
             with self._lock:
                 if self._asker is None:
-                    if self.extractor is None:
-                        from papergraph.extract import Extractor
-
-                        self.extractor = Extractor(self.settings)
-                    self._asker = Asker(self.searcher, self.store, self.extractor)
+                    self._asker = Asker(self.searcher, self.store, self.settings)
         return self._asker
 
     @classmethod
@@ -72,10 +68,11 @@ class Engine:
         store = open_store(settings)
         lexical = LexicalIndex(list(index.papers.values()))
         engine = cls(settings, QueryEncoder(encoder) if serving else encoder, index, lexical, store)
-        if warm:  # load the models now, not on the first request
+        if warm:  # load the model and the question vocabulary now, not on the first request
             encoder.encode_query("warm up")  # the model itself: the batcher would cache this query
-            engine.asker.ask("warm up")
             store.paper_ids()  # builds the embedded store's read indexes
+            engine.asker.ask("warm up")
+            engine.asker.ask("How many papers use GPUs?")  # the graph-answer path
         log.info("engine ready: %d papers, graph %s", len(index), settings.graph.value)
         return engine
 

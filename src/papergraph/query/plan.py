@@ -141,9 +141,7 @@ class QueryPlan(BaseModel):
 
     def paper_query(self, roles: tuple[Role, ...] = (Role.FILTER,)) -> PaperQuery:
         """The graph query of the groups with these roles, and the paper filters."""
-        groups = tuple(
-            tuple(e.node for e in g.entities if e.node is not None) for g in self.groups if g.role in roles
-        )
+        groups = tuple(tuple(e.node for e in g.entities if e.node is not None) for g in self.groups if g.role in roles)
         return PaperQuery(
             all_of=groups,
             year_min=self.filters.year_min,
