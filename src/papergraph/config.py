@@ -111,6 +111,12 @@ class Settings(BaseSettings):
     # --- service ----------------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `papergraph serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `papergraph serve` binds.")
+    url: str | None = Field(
+        None,
+        description="A running PaperGraph server (e.g. http://127.0.0.1:8000) that `papergraph ask` and `search` "
+        "send their request to, instead of loading the index themselves. Unset: a server answering on "
+        "host:port is used when it serves the same index (same paper count and model).",
+    )
     max_query_chars: int = Field(1000, ge=1, description="Longest query or question accepted.")
     max_k: int = Field(100, ge=1, description="Largest k a search may ask for.")
 

@@ -25,7 +25,7 @@ from importlib import resources
 from itertools import combinations
 from typing import Any
 
-from papergraph.models import EntityCount, EntityType, HardwareType, Paper
+from papergraph.models import EntityCount, EntityType, Paper
 from papergraph.query.plan import Level
 from papergraph.query.rules import QuestionRules
 
