@@ -102,10 +102,15 @@ def _plain(sense: Sense) -> Sense:
 
 class Linker:
     def __init__(
-        self, vocab: Vocabulary, stopwords: frozenset[str], coordination: re.Pattern[str] | None = None
+        self,
+        vocab: Vocabulary,
+        stopwords: frozenset[str],
+        coordination: re.Pattern[str] | None = None,
+        question_words: frozenset[str] = frozenset(),
     ) -> None:
         self.vocab = vocab
-        self.stopwords = stopwords
+        self.stopwords = stopwords  # never at the edge of a linked phrase
+        self.question_words = question_words  # never linked alone, never corrected
         self.coordination = coordination
         self._word_list: list[str] | None = None
 
@@ -135,7 +140,9 @@ class Linker:
 
     def _linkable(self, window: Sequence[Token]) -> bool:
         edges = (window[0].folded, window[-1].folded)
-        return not any(w in self.stopwords for w in edges) and not (len(window) == 1 and len(window[0].text) < 2)
+        if len(window) == 1 and (len(window[0].text) < 2 or window[0].folded in self.question_words):
+            return False
+        return not any(w in self.stopwords for w in edges)
 
     def _coordinated(self, text: str, tokens: Sequence[Token], taken: set[int]) -> list[Link]:
         """'binary or ternary neural networks': the first term read with the shared head ("binary neural networks")."""
@@ -185,6 +192,7 @@ class Linker:
             and word.replace("-", "").isalpha()
             and not _ACRONYM.match(word)
             and token.folded not in self.stopwords
+            and token.folded not in self.question_words
             and not self.vocab.is_word(word)
         )
 

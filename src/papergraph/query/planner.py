@@ -72,7 +72,7 @@ class Planner:
     def __init__(self, vocab: Vocabulary, rules: QuestionRules) -> None:
         self.vocab = vocab
         self.rules = rules
-        self.linker = Linker(vocab, rules.stopwords, rules.coordination)
+        self.linker = Linker(vocab, rules.stopwords, rules.coordination, rules.question_words)
 
     def plan(self, question: str) -> QueryPlan:
         text = question.strip()
@@ -197,7 +197,8 @@ class Planner:
                 continue
             start, word = base + m.start(1), m.group(1)
             linked = any(a <= start < b for a, b in spans)
-            if not linked and word.casefold() not in self.rules.stopwords and len(word) > 1:
+            content = word.casefold() not in self.rules.stopwords | self.rules.question_words
+            if not linked and content and len(word) > 1:
                 return True
         return False
 
@@ -299,6 +300,7 @@ class Planner:
             if i not in linked
             and not used.covers(t)
             and t.folded not in self.rules.stopwords
+            and t.folded not in self.rules.question_words
             and len(t.text) > 2
             and not t.text.isdigit()
         ]

@@ -58,6 +58,7 @@ class QuestionRules:
     example_words: re.Pattern[str]
     like_words: re.Pattern[str]
     stopwords: frozenset[str]
+    question_words: frozenset[str]
     topics: tuple[Topic, ...]
     directions: tuple[tuple[str, re.Pattern[str]], ...]
     limits: tuple[re.Pattern[str], ...]
@@ -111,6 +112,7 @@ def parse_rules(raw: dict[str, Any]) -> QuestionRules:
         example_words=re.compile(raw["example_words"], re.IGNORECASE),
         like_words=re.compile(raw["like_words"], re.IGNORECASE),
         stopwords=frozenset(w.casefold() for w in raw["stopwords"]),
+        question_words=frozenset(w.casefold() for w in raw.get("question_words", ())),
         topics=tuple(
             Topic(row["topic"], _compile(row, where, "question"), _compile(row, where, "paper"))
             for where, row in _rows(raw, "topics")
