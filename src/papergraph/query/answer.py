@@ -70,6 +70,16 @@ def format_metric(m: MetricRecord, rules: QuestionRules | None = None) -> str:
     return text + where + versus
 
 
+def claim(subject: str, m: MetricRecord, rules: QuestionRules | None = None) -> str:
+    """ "TeLLMe reaches 25 tokens/s ...", "SGLang cuts latency by 9.16%", "X reports a 3% change in power"."""
+    text = format_metric(m, rules)
+    if text.startswith(("cuts ", "raises ")):
+        return f"{subject} {text}"
+    if text.startswith("a "):
+        return f"{subject} reports {text}"
+    return f"{subject} reaches {text}"
+
+
 def _strip_change_words(what: str) -> str:
     return re.sub(
         r"\b(reduction|reductions|improvement|improvements|increase|decrease|savings?|gains?)\b", "", what
@@ -107,4 +117,4 @@ def listing(items: Sequence[str], more: int = 0) -> str:
     return text + (f"; and {more} more" if more > 0 else "")
 
 
-__all__ = ["amount", "credited", "describe", "direction", "format_metric", "listing", "number", "plural"]
+__all__ = ["amount", "claim", "credited", "describe", "direction", "format_metric", "listing", "number", "plural"]

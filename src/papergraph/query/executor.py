@@ -19,6 +19,7 @@ from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Ta
 from papergraph.models import EntityLink, EntityType, MetricRecord, PaperRecord
 from papergraph.query.answer import (
     RELATIVE_UNITS,
+    claim,
     credited,
     describe,
     direction,
@@ -296,7 +297,7 @@ class Executor:
     def _side(self, run: _Run, side: EntityRef, ids: set[str], papers: Sequence[AskPaper]) -> str:
         """'vLLM: 9 papers (e.g. vLLM reaches ...)': numbers only when they are the side's own."""
         own = [
-            f"{p._subject} reaches {format_metric(m, self.rules)}"
+            claim(p._subject, m, self.rules)
             for p in papers
             if p.id in ids
             for m in p.metrics
@@ -613,7 +614,7 @@ def _metrics_asked(record: PaperRecord, plan: QueryPlan) -> list[MetricRecord]:
 def _facts(papers: Iterable[AskPaper], rules: QuestionRules) -> list[str]:
     """'TeLLMe reaches 25 tokens/s decoding throughput on AMD KV260', one per paper with numbers asked for."""
     return [
-        f"{p._subject} reaches " + ", ".join(format_metric(m, rules) for m in p.metrics[:2])
+        claim(p._subject, p.metrics[0], rules) + "".join(f", {format_metric(m, rules)}" for m in p.metrics[1:2])
         for p in papers
         if p.metrics
     ]

@@ -349,9 +349,11 @@ def _adjacent(text: str, a: EntityRef, b: EntityRef) -> bool:
 
 def _merge(text: str, a: EntityRef, b: EntityRef) -> EntityRef | None:
     """One reference for two adjacent ones that name one thing, else None."""
-    if a.type is not EntityType.HARDWARE or b.type is not EntityType.HARDWARE or a.node is None or b.node is None:
+    if a.type is not EntityType.HARDWARE or b.type is not EntityType.HARDWARE or b.node is None:
         return None
     span = {"start": a.start, "end": b.end, "words": text[a.start : b.end]}
+    if a.node is None:  # "H200 GPUs": the type word heads a model no paper mentions
+        return a.model_copy(update=span) if b.level is Level.TYPE and a.level is not Level.TYPE else None
     if a.level is Level.VENDOR and b.level is Level.TYPE:  # "AMD GPUs"
         node = NodeMatch(type=a.type, vendor=a.node.vendor, hw_type=b.node.hw_type)
         return a.model_copy(update={**span, "name": f"{a.name} {b.name}", "node": node})
