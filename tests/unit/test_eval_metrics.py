@@ -13,16 +13,16 @@ import pytest
 from papergraph.corpus import read_corpus
 from papergraph.query.evaluation import (
     QAItem,
+    Returned,
     count_score,
     expect_ok,
     first_rank,
     hit_at,
+    judge,
     load_questions,
     macro_pr,
     mean,
     micro_pr,
-    Returned,
-    judge,
     out_of_scope_pr,
     parse_item,
     recall_at,
@@ -204,7 +204,13 @@ def _script() -> ModuleType:
 def test_eval_script_scores_the_test_engine(capsys: pytest.CaptureFixture[str]) -> None:
     script = _script()
     rows = [
-        {"id": "a", "class": "list", "question": "Which papers use quantization?", "intent": "list", "answers": ["p-gpu"]},
+        {
+            "id": "a",
+            "class": "list",
+            "question": "Which papers use quantization?",
+            "intent": "list",
+            "answers": ["p-gpu"],
+        },
         {
             "id": "a2",
             "class": "typo",
