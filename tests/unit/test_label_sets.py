@@ -3,9 +3,9 @@
 Checks every line of every set: it parses, its ids are unique across all sets, hardware types, levels, metric kinds,
 directions and system roles are valid values, metric hardware refers to the paper's own hardware labels, techniques
 come from the controlled vocabulary of tests/data/LABELLING.md, and bundled papers exist in the bundled corpus with
-the same title and abstract. The issue-8 fields (vendor, family, level, direction, baseline_hardware, source) are
-checked when present: the dev, held-out and audit sets predate them. Failure messages name the file, line and field,
-never the abstract.
+the same title and abstract. Every set carries the issue-8 fields: vendor, family and level on each hardware item,
+family on each system, baseline_hardware and direction on each metric (null where they do not apply, never missing);
+source is checked when present. Failure messages name the file, line and field, never the abstract.
 """
 
 from __future__ import annotations
@@ -49,6 +49,10 @@ TECHNIQUES = {
     "benchmarking", "simulation", "performance modeling",
 }  # fmt: skip
 REQUIRED = ("id", "title", "abstract", "hardware", "techniques", "systems", "datasets", "metrics")
+OPTIONAL = ("source", "notes")
+HARDWARE_FIELDS = {"name", "type", "vendor", "family", "level"}
+SYSTEM_FIELDS = {"name", "role", "family"}
+METRIC_FIELDS = {"value", "value_max", "unit", "kind", "hardware", "baseline_hardware", "direction"}
 SOURCE = re.compile(r"^(bundled:\d{3}|written:[a-z0-9-]+)$")
 WRITTEN_ID = re.compile(r"^w-[a-z0-9-]+$")
 
@@ -92,6 +96,9 @@ def test_lines_parse_with_the_required_fields(path: Path) -> None:
         where = f"{path.name}:{number}"
         missing = [key for key in REQUIRED if key not in record]
         assert not missing, f"{where}: missing {missing}"
+        unknown = sorted(set(record) - set(REQUIRED) - set(OPTIONAL))
+        assert not unknown, f"{where}: unknown fields {unknown}"
+        assert "notes" not in record or optional_str(record["notes"]), f"{where}: notes must be a non-empty string"
         assert isinstance(record["id"], str) and record["id"], f"{where}: empty id"
         assert isinstance(record["title"], str) and record["title"].strip(), f"{where}: empty title"
         assert isinstance(record["abstract"], str) and record["abstract"].strip(), f"{where}: empty abstract"
@@ -117,15 +124,14 @@ def test_hardware_labels_use_valid_values(path: Path) -> None:
         assert len(names) == len(set(names)), f"{path.name}:{number}: a hardware name is listed twice"
         for item in record["hardware"]:
             where = f"{path.name}:{number}: hardware {item.get('name')!r}"
-            assert optional_str(item.get("name")) and item["name"], f"{where}: bad name"
-            assert item.get("type") in HARDWARE_TYPES, f"{where}: type {item.get('type')!r}"
-            if "level" in item:
-                assert item["level"] in LEVELS, f"{where}: level {item['level']!r}"
+            assert set(item) == HARDWARE_FIELDS, f"{where}: fields {sorted(item)}, expected {sorted(HARDWARE_FIELDS)}"
+            assert optional_str(item["name"]) and item["name"], f"{where}: bad name"
+            assert item["type"] in HARDWARE_TYPES, f"{where}: type {item['type']!r}"
+            assert item["level"] in LEVELS, f"{where}: level {item['level']!r}"
             for key in ("vendor", "family"):
-                if key in item:
-                    assert optional_str(item[key]), f"{where}: {key} {item[key]!r}"
-            if item.get("level") == "class":
-                assert item.get("family") is None, f"{where}: a class has no family"
+                assert optional_str(item[key]), f"{where}: {key} {item[key]!r}"
+            if item["level"] == "class":
+                assert item["family"] is None, f"{where}: a class has no family"
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
@@ -138,10 +144,11 @@ def test_techniques_systems_and_datasets_use_valid_values(path: Path) -> None:
         names = [item["name"] for item in record["systems"]]
         assert len(names) == len(set(names)), f"{where}: a system is listed twice"
         for item in record["systems"]:
-            assert optional_str(item.get("name")) and item["name"], f"{where}: bad system name"
-            assert item.get("role") in ROLES, f"{where}: system {item['name']!r} role {item.get('role')!r}"
-            if "family" in item:
-                assert optional_str(item["family"]), f"{where}: system {item['name']!r} family {item['family']!r}"
+            expected = sorted(SYSTEM_FIELDS)
+            assert set(item) == SYSTEM_FIELDS, f"{where}: system fields {sorted(item)}, expected {expected}"
+            assert optional_str(item["name"]) and item["name"], f"{where}: bad system name"
+            assert item["role"] in ROLES, f"{where}: system {item['name']!r} role {item['role']!r}"
+            assert optional_str(item["family"]), f"{where}: system {item['name']!r} family {item['family']!r}"
         assert all(optional_str(name) and name for name in record["datasets"]), f"{where}: bad dataset name"
         assert len(record["datasets"]) == len(set(record["datasets"])), f"{where}: a dataset is listed twice"
 
@@ -153,16 +160,16 @@ def test_metrics_use_valid_values(path: Path) -> None:
         pairs: set[tuple[float, str]] = set()
         for item in record["metrics"]:
             where = f"{path.name}:{number}: metric {item.get('value')!r} {item.get('unit')!r}"
-            assert is_number(item.get("value")), f"{where}: value is not a number"
+            assert set(item) == METRIC_FIELDS, f"{where}: fields {sorted(item)}, expected {sorted(METRIC_FIELDS)}"
+            assert is_number(item["value"]), f"{where}: value is not a number"
             assert item.get("value_max") is None or is_number(item["value_max"]), f"{where}: bad value_max"
             if item.get("value_max") is not None:
                 assert item["value_max"] > item["value"], f"{where}: value_max not above value"
             assert optional_str(item.get("unit")) and item["unit"], f"{where}: empty unit"
-            assert item.get("kind") in METRIC_KINDS, f"{where}: kind {item.get('kind')!r}"
-            if "direction" in item:
-                assert item["direction"] in DIRECTIONS, f"{where}: direction {item['direction']!r}"
+            assert item["kind"] in METRIC_KINDS, f"{where}: kind {item['kind']!r}"
+            assert item["direction"] in DIRECTIONS, f"{where}: direction {item['direction']!r}"
             for key in ("hardware", "baseline_hardware"):
-                if item.get(key) is not None:
+                if item[key] is not None:
                     assert item[key] in hardware, f"{where}: {key} {item[key]!r} is not among the paper's hardware"
             pair = (float(f"{item['value']:.6g}"), item["unit"])
             assert pair not in pairs, f"{where}: the same (value, unit) is listed twice"
