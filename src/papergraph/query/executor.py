@@ -144,7 +144,7 @@ class Executor:
         """Papers by similarity to the question: dense-led fusion unless it names a system or dataset."""
         plan = run.plan
         run.similarity = True
-        k = min(run.k, DEFAULT_TOP)
+        k = run.k
         vector = self.searcher.encoder.encode_query(plan.text)
         closest = self.searcher.index.search(vector, 1)
         run.top_similarity = round(closest[0].score, 4) if closest else 0.0
@@ -545,10 +545,10 @@ def _join(*parts: str) -> str:
 
 def _years(lo: int | None, hi: int | None) -> str:
     if lo is not None and lo == hi:
-        return f"in {lo}"
+        return f"published in {lo}"
     if lo is not None and hi is not None:
-        return f"in {lo}–{hi}"
-    return f"from {lo} on" if lo is not None else f"up to {hi}"
+        return f"published in {lo}–{hi}"
+    return f"published from {lo} on" if lo is not None else f"published up to {hi}"
 
 
 def _paper_filters(query: PaperQuery | None) -> dict[str, object]:
@@ -641,7 +641,7 @@ def _filter_words(plan: QueryPlan) -> list[str]:
     ]
     f = plan.filters
     if f.year_min is not None or f.year_max is not None:
-        words.append("year " + _years(f.year_min, f.year_max))
+        words.append(_years(f.year_min, f.year_max))
     if f.author_words:
         words.append(f"author = {' or '.join(f.authors) or f.author_words}")
     words += [f"topic '{t}' in the paper text" for t in plan.topics]
