@@ -196,15 +196,17 @@ class Executor:
         return f"No paper in the corpus mentions {names}."
 
     def _what(self, run: _Run, roles: tuple[Role, ...] = (Role.FILTER,)) -> str:
+        """ "quantization and FPGA hardware (about language models), by Ann Smith, published in 2024"."""
         plan = run.plan
         parts = [describe(g.entities) for g in plan.groups if g.role in roles]
+        text = " and ".join(parts) if parts else "the question's terms"
+        text += "".join(f" (about {t})" for t in plan.topics)
         f = plan.filters
         if f.authors:
-            parts.append("by " + " or ".join(f.authors))
+            text += ", by " + " or ".join(f.authors)
         if f.year_min is not None or f.year_max is not None:
-            parts.append(_years(f.year_min, f.year_max))
-        text = " and ".join(parts) if parts else "the question's terms"
-        return text + "".join(f" (about {t})" for t in plan.topics)
+            text += ", " + _years(f.year_min, f.year_max)
+        return text
 
     # --- list and count -------------------------------------------------------------------------------
     def _list(self, run: _Run) -> AskResult:
