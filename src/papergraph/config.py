@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -41,6 +41,17 @@ class Settings(BaseSettings):
         "(default: <data_dir>/corpus).",
     )
 
+    # --- corpus limits (see README "Limits") -----------------------------------------------------------
+    max_abstract_chars: int = Field(
+        20_000,
+        ge=100,
+        description="Longer abstracts are cut here (at a word boundary) with a warning naming file and line: "
+        "extraction time grows faster than the text, and arXiv abstracts stop at 1,920 characters.",
+    )
+    max_title_chars: int = Field(
+        1_000, ge=50, description="A record whose title is longer than this is reported and skipped."
+    )
+
     # --- embeddings and vector index -------------------------------------------------------------
     model: str = Field(
         DEFAULT_MODEL,
@@ -49,6 +60,12 @@ class Settings(BaseSettings):
     )
     device: str = Field("cpu", description="Torch device for the embedding model (cpu, cuda, mps).")
     embed_batch_size: int = Field(64, ge=1, le=4096, description="Texts per encode batch.")
+    embed_checkpoint: int = Field(
+        256,
+        ge=1,
+        description="Embeddings computed between two saves of the embedding cache: a killed ingest redoes at "
+        "most this much model work.",
+    )
     max_seq_length: int = Field(256, ge=16, le=512, description="Token limit per text for the encoder.")
     torch_threads: int = Field(0, ge=0, description="torch intra-op threads; 0 leaves torch's default.")
     ann_threshold: int = Field(
@@ -101,6 +118,12 @@ class Settings(BaseSettings):
     neo4j_password: str = Field("", validation_alias=_env("NEO4J_PASSWORD", "NEO4J_PASSWORD"))
     neo4j_database: str | None = Field(None, validation_alias=_env("NEO4J_DATABASE", "NEO4J_DATABASE"))
     neo4j_batch_rows: int = Field(500, ge=1, description="Most rows in one write transaction.")
+    neo4j_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="Deadline of every Bolt call (connecting, a pooled connection, one transaction or query); "
+        "past it the call fails with a message instead of waiting.",
+    )
     neo4j_batch_bytes: int = Field(
         1_000_000,
         ge=512,
@@ -119,15 +142,20 @@ class Settings(BaseSettings):
     )
     max_query_chars: int = Field(1000, ge=1, description="Longest query or question accepted.")
     max_k: int = Field(100, ge=1, description="Largest k a search may ask for.")
+    reload_interval_s: float = Field(
+        1.0,
+        gt=0,
+        description="How often `papergraph serve` checks the data directory for a newer generation to serve.",
+    )
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that enables `DELETE /papers/{id}`; unset, the endpoint answers 403.",
+    )
 
     # --- derived paths ----------------------------------------------------------------------------
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
-
-    @property
-    def graph_dir(self) -> Path:
-        return self.data_dir / "graph"
 
     @property
     def cache_dir(self) -> Path:

@@ -64,8 +64,15 @@ def server() -> Iterator[str]:
 
 
 def _data_dir(tmp_path: Path, count: int = 3, model: str = "test-hash@64") -> Path:
-    (tmp_path / "index").mkdir()
-    (tmp_path / "index" / "manifest.json").write_text(json.dumps({"count": count, "model": model}))
+    """A data directory whose commit point records an index of ``count`` papers made with ``model``."""
+    (tmp_path / "index" / "gen-000001").mkdir(parents=True)
+    manifest = {
+        "format": 2,
+        "generation": 1,
+        "folder": "gen-000001",
+        "parts": {"index": {"count": count, "model": model}},
+    }
+    (tmp_path / "index" / "manifest.json").write_text(json.dumps(manifest))
     return tmp_path
 
 

@@ -45,13 +45,15 @@ def _call(url: str, body: dict[str, Any] | None = None, timeout: float = REQUEST
 
 
 def _local_manifest(settings: Settings) -> dict[str, Any]:
-    from papergraph.index.vector_index import MANIFEST
+    """What the data directory's commit point records about its index (count, model), or {}."""
+    from papergraph.atomic import CommitPoint
 
-    path = settings.index_dir / MANIFEST
     try:
-        return dict(json.loads(path.read_text()))
-    except (OSError, ValueError):
+        commit = CommitPoint(settings.index_dir).current()
+    except PaperGraphError:
         return {}
+    part = commit.part("index") if commit else None
+    return dict(part or {})
 
 
 def find_server(settings: Settings) -> str | None:

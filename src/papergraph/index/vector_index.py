@@ -1,18 +1,18 @@
 """FAISS inner-product index over normalised vectors, with the paper store it answers from.
 
-An index is a self-describing folder (as in txtai)::
+An index is part of a generation of the data directory (see :mod:`papergraph.atomic`)::
 
-    index/manifest.json          model, dimension, kind, count, versions, and the current generation's files
-    index/faiss-000007.index     the FAISS index (IDMap2 over Flat or HNSW)
-    index/papers-000007.jsonl    one line per paper: the faiss id, the paper, its content hash
+    index/manifest.json               the commit point; its ``parts.index`` entry: model, dimension, kind,
+                                      count, versions, and the files below
+    index/gen-000007/vectors.faiss    the FAISS index (IDMap2 over Flat or HNSW)
+    index/gen-000007/papers.jsonl     the paper store: one line per paper (sorted by id), its faiss id and hash
 
-Saving writes a new generation's files, then replaces ``manifest.json`` atomically, then removes older
-generations: a crash at any point leaves a manifest that names complete files, so the old index stays usable.
+:meth:`VectorIndex.save` writes the files into a generation folder that is not committed yet; the ingest job
+commits the generation once every part of it (the embedded graph too) is written.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import platform
 from collections.abc import Collection, Iterable, Sequence
@@ -25,15 +25,15 @@ import numpy as np
 import orjson
 
 from papergraph import __version__
-from papergraph.atomic import atomic_write
+from papergraph.atomic import Commit, CommitPoint, atomic_write
 from papergraph.embed.encoder import Vectors
 from papergraph.errors import IndexMismatchError, IndexNotFoundError
 from papergraph.models import Paper
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+FILES = {"faiss": "vectors.faiss", "papers": "papers.jsonl"}
 
 
 @dataclass(frozen=True)
@@ -156,17 +156,14 @@ class VectorIndex:
 
     # --- persistence ----------------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
+        """What the commit manifest records about this index (its ``parts.index`` entry)."""
         return {
             "format": FORMAT_VERSION,
             "model": self.model_id,
             "dim": self.dim,
             "kind": self.kind,
             "count": len(self),
-            "generation": self.generation,
-            "files": {
-                "faiss": f"faiss-{self.generation:06d}.index",
-                "papers": f"papers-{self.generation:06d}.jsonl",
-            },
+            "files": dict(FILES),
             "versions": {
                 "papergraph": __version__,
                 "faiss": faiss.__version__,
@@ -175,48 +172,60 @@ class VectorIndex:
             },
         }
 
-    def save(self, folder: Path) -> None:
-        """Write a new generation, switch the manifest to it atomically, then drop older generations."""
+    def save(self, folder: Path) -> dict[str, Any]:
+        """Write the index into a (not yet committed) generation folder; returns its manifest entry."""
         folder.mkdir(parents=True, exist_ok=True)
-        self.generation += 1
-        manifest = self.manifest()
-        files = manifest["files"]
-        atomic_write(folder / files["faiss"], faiss.serialize_index(self.index).tobytes())
+        atomic_write(folder / FILES["faiss"], faiss.serialize_index(self.index).tobytes())
         lines = (
-            orjson.dumps({"fid": self._fid[pid], "hash": self.hashes[pid], "paper": paper.model_dump()})
-            for pid, paper in self.papers.items()
+            orjson.dumps({"fid": self._fid[pid], "hash": self.hashes[pid], "paper": self.papers[pid].model_dump()})
+            for pid in sorted(self.papers)
         )
-        atomic_write(folder / files["papers"], b"\n".join(lines) + b"\n")
-        atomic_write(folder / MANIFEST, json.dumps(manifest, indent=2).encode())
-        current = set(files.values())
-        for old in [*folder.glob("faiss-*.index"), *folder.glob("papers-*.jsonl")]:
-            if old.name not in current:
-                old.unlink(missing_ok=True)
+        atomic_write(folder / FILES["papers"], b"\n".join(lines) + b"\n")
+        return self.manifest()
+
+    @staticmethod
+    def stored_hashes(commit: Commit) -> dict[str, str]:
+        """Content hash of every paper in a generation, by id, read from its paper store alone (no vectors)."""
+        part = commit.part("index")
+        if part is None:
+            return {}
+        out: dict[str, str] = {}
+        try:
+            with open(commit.folder / part["files"]["papers"], "rb") as fh:
+                for line in fh:
+                    if line.strip():
+                        row = orjson.loads(line)
+                        out[row["paper"]["id"]] = row["hash"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexNotFoundError(f"cannot read the paper store of generation {commit.generation}: {exc}") from exc
+        return out
 
     @classmethod
-    def load(cls, folder: Path, model_id: str | None = None, **options: Any) -> VectorIndex:
-        """The index saved in ``folder``; a different ``model_id`` than the one it was built with raises."""
-        path = folder / MANIFEST
-        if not path.exists():
-            raise IndexNotFoundError(f"no vector index in {folder}: run `papergraph ingest` first")
-        try:
-            manifest = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise IndexNotFoundError(f"cannot read {path}: {exc}") from exc
-        if manifest.get("format") != FORMAT_VERSION:
-            raise IndexMismatchError(f"{path}: index format {manifest.get('format')}, expected {FORMAT_VERSION}")
-        if model_id is not None and manifest["model"] != model_id:
+    def load(cls, root: Path, model_id: str | None = None, **options: Any) -> VectorIndex:
+        """The index of the current generation under ``root`` (``<data>/index``)."""
+        return cls.load_commit(CommitPoint(root).require(), model_id, **options)
+
+    @classmethod
+    def load_commit(cls, commit: Commit, model_id: str | None = None, **options: Any) -> VectorIndex:
+        """The index of one committed generation; a different ``model_id`` than it was built with raises."""
+        folder = commit.folder
+        part = commit.part("index")
+        if part is None:
+            raise IndexNotFoundError(f"generation {commit.generation} in {folder.parent} has no vector index")
+        if part.get("format") != FORMAT_VERSION:
+            raise IndexMismatchError(f"{folder}: index format {part.get('format')}, expected {FORMAT_VERSION}")
+        if model_id is not None and part["model"] != model_id:
             raise IndexMismatchError(
-                f"the index in {folder} was built with {manifest['model']!r}, the settings ask for {model_id!r}: "
+                f"the index in {folder.parent} was built with {part['model']!r}, the settings ask for {model_id!r}: "
                 "re-run `papergraph ingest --rebuild` or point PAPERGRAPH_MODEL at the original model"
             )
-        self = cls(manifest["dim"], manifest["model"], **options)
-        self.generation = manifest["generation"]
-        files = manifest["files"]
+        self = cls(part["dim"], part["model"], **options)
+        self.generation = commit.generation
+        files = part["files"]
         try:
             data = (folder / files["faiss"]).read_bytes()
             self.index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))  # type: ignore[assignment]
-            self._kind = manifest["kind"]
+            self._kind = part["kind"]
             with open(folder / files["papers"], "rb") as fh:
                 for line in fh:
                     if line.strip():
@@ -226,6 +235,8 @@ class VectorIndex:
                         self._pid[row["fid"]] = paper.id
                         self.papers[paper.id] = paper
                         self.hashes[paper.id] = row["hash"]
+        except FileNotFoundError as exc:
+            raise IndexNotFoundError(f"generation {commit.generation} is gone ({exc.filename})") from exc
         except (OSError, RuntimeError, ValueError, KeyError) as exc:
             raise IndexNotFoundError(f"the index in {folder} is damaged ({exc}): re-run `papergraph ingest`") from exc
         if self.index.ntotal != len(self._fid):
