@@ -174,6 +174,8 @@ def test_levels(planner: Planner) -> None:
     orin = planner.plan("Which papers use Jetson Orin boards?").entities()[0]
     assert (orin.name, orin.level) == ("NVIDIA Jetson Orin", Level.FAMILY)  # the type word is the head noun
     assert orin.node is not None and orin.node.family == ("NVIDIA Jetson Orin",)
+    module = planner.plan("Which papers use any Orin module?").entities()[0]  # the name inside its family
+    assert (module.name, module.level) == ("NVIDIA Jetson Orin", Level.FAMILY)
 
 
 def test_family_closure_follows_the_family_property(planner: Planner) -> None:

@@ -317,9 +317,9 @@ class Executor:
         within = query if query.all_of or query.paper_filters else None
         exclude = [e.node for e in plan.entities(Role.FILTER) if e.type is target.type and e.node is not None]
         limit = plan.limit or DEFAULT_TOP
-        args = {"include": target.include, "exclude": exclude, "by": target.by, "limit": limit}
-        run.show(cypher.count_entities(target.type, within, **args))  # type: ignore[arg-type]
-        tallies = self.store.count_entities(target.type, within, **args)  # type: ignore[arg-type]
+        inc, by = target.include, target.by
+        run.show(cypher.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=limit))
+        tallies = self.store.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=limit)
         if not tallies and target.by is GroupBy.VENDOR:
             tallies = self._vendor_tallies(within, limit)
         noun = target.words or target.type.value
@@ -370,9 +370,9 @@ class Executor:
             return self._result(run, _join(self._unknown_note(plan), text), [], matched=0)
         unit = plan.metric.unit or _main_unit(hits)
         descending = self._descending(plan, hits[0].metric.kind, unit)
-        args = {"unit": unit, "measured_on": on, "descending": descending, "limit": max(run.k, 3)}
-        run.show(cypher.metric_values(kinds, within, **args))  # type: ignore[arg-type]
-        best = self.store.metric_values(kinds, within, **args)  # type: ignore[arg-type]
+        n = max(run.k, 3)
+        run.show(cypher.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=n))
+        best = self.store.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=n)
         records = {h.paper_id: self.store.paper(h.paper_id) for h in best}
         top = best[0]
         who = credited(records[top.paper_id], top.metric, top.paper_title)

@@ -43,6 +43,8 @@ _GAZETTEERS = (
 _LABEL_TYPES = {"HARDWARE": EntityType.HARDWARE, "TECHNIQUE": EntityType.TECHNIQUE}
 _LABEL_TYPES |= {"SYSTEM": EntityType.SYSTEM, "DATASET": EntityType.DATASET}
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*?)(s?)\)")
+CORPUS_SAMPLE = 5000
+"""Papers (evenly spaced) whose words and abbreviations are counted: enough to know the corpus's language."""
 COMMON_WORD = 3
 """A word used this often in lower case in the corpus is an ordinary word: names spelled like it are guarded."""
 GUARDED_TYPES = (EntityType.SYSTEM, EntityType.DATASET)
@@ -174,13 +176,16 @@ def build_vocabulary(
     gazetteer: Sequence[dict[str, Any]] | None = None,
 ) -> Vocabulary:
     vocab = Vocabulary()
-    for paper in papers:
-        vocab.texts.append(paper.text)
-        for word in WORD.findall(paper.text):
+    papers = list(papers)
+    step = max(1, len(papers) // CORPUS_SAMPLE)
+    for paper in papers[::step]:
+        text = paper.text
+        vocab.texts.append(text)
+        for word in WORD.findall(text):
             vocab.words[word.casefold()] += 1
             if word.islower():
                 vocab.lower_words[word] += 1
-        vocab.authors.extend(a for a in paper.authors if a not in vocab.authors)
+    vocab.authors = sorted({a for paper in papers for a in paper.authors})
     vendors = _vendors(entities, rules)
     graph_senses = _add_graph(vocab, entities, vendors)
     _add_types(vocab, rules)
@@ -223,10 +228,15 @@ def _node_sense(e: EntityCount, family_values: set[tuple[EntityType, str]]) -> S
     return Sense(e.type, Level.MODEL, e.name, node_id=e.id)
 
 
-def _short_names(name: str, vendors: Mapping[str, set[str]]) -> list[str]:
-    """Other ways to write a hardware name: without its vendor, and with qualifiers left out."""
+def _short_names(name: str, vendors: Mapping[str, set[str]], parent: str | None = None) -> list[str]:
+    """Other ways to write a hardware name: without its vendor or its parent family ("Orin" in the
+    "NVIDIA Jetson" family), and with qualifiers left out ("Jetson Orin" for "NVIDIA Jetson AGX Orin")."""
     words = name.split()
     out = []
+    if parent and parent != name and name.startswith(parent + " "):
+        rest = name[len(parent) + 1 :]
+        if len(rest) >= 3 and any(c.isalpha() for c in rest):
+            out.append(rest)
     if len(words) > 1 and any(words[0] in spellings for spellings in vendors.values()):
         rest = " ".join(words[1:])
         if len(rest) >= 3 or any(c.isdigit() for c in rest):
@@ -246,13 +256,15 @@ def _add_graph(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapp
         family = e.properties.get("family")
         if family and family != e.name and (e.type, e.name) in family_values:
             vocab.sub_families[(e.type, str(family))].add(e.name)
+    parents = {(e.type, e.name): str(e.properties.get("family") or "") for e in entities}
     senses: dict[Any, Sense] = {}
     for type_, family in sorted(family_values):
         sense = Sense(type_, Level.FAMILY, family)
         vocab.add(family, sense)
         senses[(type_, family.casefold())] = sense
         if type_ is EntityType.HARDWARE:
-            for short in _short_names(family, vendors)[:1]:
+            shorts = _short_names(family, vendors, parents.get((type_, family)))
+            for short in shorts[:2]:
                 vocab.add(short, Sense(type_, Level.FAMILY, family, alias=True))
     for e in entities:
         sense = _node_sense(e, family_values)
@@ -261,7 +273,7 @@ def _add_graph(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapp
         if e.type in GUARDED_TYPES and _ordinary(vocab, e.name):
             vocab.guarded.add(key(e.name))
         if e.type is EntityType.HARDWARE and sense.level is Level.MODEL:
-            for short in _short_names(e.name, vendors):
+            for short in _short_names(e.name, vendors, str(e.properties.get("family") or "")):
                 vocab.add(short, Sense(e.type, Level.MODEL, e.name, node_id=e.id, alias=True))
     return senses
 
