@@ -16,7 +16,7 @@ from papergraph.query.plan import EntityRef, Level
 from papergraph.query.rules import QuestionRules
 
 RELATIVE_UNITS = frozenset({"%", "x", "pp"})
-_NEAR = 60  # characters of evidence before the number searched for a direction word
+_BEFORE, _AFTER = 120, 30  # characters of evidence around a number searched for a direction word
 
 
 def number(value: float) -> str:
@@ -31,21 +31,27 @@ def amount(m: MetricRecord) -> str:
 
 
 def direction(m: MetricRecord, rules: QuestionRules) -> str | None:
-    """'increase' | 'decrease' for a relative number: extraction's, else the evidence words before it."""
+    """'increase' | 'decrease' for a relative number: extraction's, else its phrase ("latency reduction"),
+    else the direction word nearest the number in its evidence ("2x lower latency", "cuts cost by 75%")."""
     if m.direction:
         return m.direction
     if m.unit not in RELATIVE_UNITS:
         return None
-    words = f"{m.metric} {_before_number(m)}"
-    found = [(d, p.search(words)) for d, p in rules.directions]
-    hits = [(match.end(), d) for d, match in found if match is not None]
-    return max(hits)[1] if hits else None
-
-
-def _before_number(m: MetricRecord) -> str:
+    for d, pattern in rules.directions:
+        if pattern.search(m.metric):
+            return d
     sentence = m.evidence
     at = sentence.find(m.surface) if m.surface else -1
-    return sentence[max(0, at - _NEAR) : at] if at >= 0 else ""
+    if at < 0:
+        return None
+    end = at + len(m.surface)
+    best: tuple[int, str] | None = None
+    for d, pattern in rules.directions:
+        for match in pattern.finditer(sentence, max(0, at - _BEFORE), min(len(sentence), end + _AFTER)):
+            gap = at - match.end() if match.end() <= at else match.start() - end
+            if gap >= 0 and (best is None or gap < best[0]):
+                best = (gap, d)
+    return best[1] if best else None
 
 
 def format_metric(m: MetricRecord, rules: QuestionRules | None = None) -> str:

@@ -273,7 +273,7 @@ def _add_graph(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapp
         if e.type in GUARDED_TYPES and _ordinary(vocab, e.name):
             vocab.guarded.add(key(e.name))
         if e.type is EntityType.HARDWARE and sense.level is Level.MODEL:
-            for short in _short_names(e.name, vendors, str(e.properties.get("family") or "")):
+            for short in _short_names(e.name, vendors):
                 vocab.add(short, Sense(e.type, Level.MODEL, e.name, node_id=e.id, alias=True))
     return senses
 
