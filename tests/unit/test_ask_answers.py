@@ -322,6 +322,16 @@ def test_reductions_read_as_reductions() -> None:
         baseline_hardware="NVIDIA A100",
     )
     assert format_metric(faster, rules) == "2.1x speedup on NVIDIA H100 (vs. NVIDIA A100)"
+    lower = MetricRecord(
+        id="m",
+        metric="latency",
+        value=2,
+        unit="x",
+        kind="latency",
+        surface="2x",
+        evidence="It delivers 2.3x higher throughput and 2x lower latency on average.",
+    )
+    assert format_metric(lower, rules) == "2x lower latency"  # the word nearest the number, after it
     absolute = MetricRecord(
         id="m", metric="decoding throughput", value=25, unit="tokens/s", kind="throughput", hardware="AMD KV260"
     )
