@@ -265,7 +265,8 @@ def test_loose_words_only_rank(planner: Planner) -> None:
     example = planner.plan("Which papers serve models with engines such as vLLM on GPUs?")
     assert refs(example, Role.RANK) == [("vLLM", "model", "vLLM")]
     like = planner.plan("Which papers use TPU-like ASICs or GPUs?")
-    assert [e.name for e in like.entities(Role.FILTER)] == ["GPU"]
+    assert [e.name for e in like.entities(Role.FILTER)] == ["ASIC", "GPU"]
+    assert [e.name for e in like.entities(Role.RANK)] == ["TPU"]  # "TPU-like" describes the ASICs
     semantic = planner.plan("How can serving on GPUs be made cheaper?")
     assert semantic.intent is Intent.SEMANTIC and [g.role for g in semantic.groups] == [Role.RANK]
 
