@@ -178,6 +178,21 @@ def test_levels(planner: Planner) -> None:
     assert (module.name, module.level) == ("NVIDIA Jetson Orin", Level.FAMILY)
 
 
+def test_plurals_and_possessives() -> None:
+    from papergraph.query.vocabulary import key
+
+    assert [key(w) for w in ("FPGAs", "GPUs", "TPUs", "MCUs", "boards", "libraries", "NVIDIA's", "virus")] == [
+        "fpga",
+        "gpu",
+        "tpu",
+        "mcu",
+        "board",
+        "library",
+        "nvidia",
+        "virus",
+    ]
+
+
 def test_family_closure_follows_the_family_property(planner: Planner) -> None:
     plan = planner.plan("Which papers use model compression?")
     node = plan.entities()[0].node

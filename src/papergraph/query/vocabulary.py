@@ -59,6 +59,8 @@ def singular(word: str) -> str:
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
+    if len(word) == 4 and word.endswith("us"):  # acronym plurals: GPUs, TPUs, MCUs
+        return word[:-1]
     return word
 
 
