@@ -115,7 +115,7 @@ def test_parse_item_reads_the_aggregate_fields() -> None:
             "answers": [],
             "trend": {"2024": 3, "2023": 1},
             "value": {"paper": "p", "value": 25, "unit": "tokens/s"},
-            "compare": {"left": "vLLM", "right": "SGLang"},
+            "compare": {"left": ["a"], "right": ["b", "c"]},
             "entities": ["GPU"],
             "n": 3,
             "variant_of": "t0",
@@ -127,7 +127,7 @@ def test_parse_item_reads_the_aggregate_fields() -> None:
         ((2023, 1), (2024, 3)),
         ("p", 25.0, "tokens/s"),
     )
-    assert (item.compare, item.entities, item.n, item.variant_of) == (("vLLM", "SGLang"), ("GPU",), 3, "t0")
+    assert (item.compare, item.entities, item.n, item.variant_of) == ((("a",), ("b", "c")), ("GPU",), 3, "t0")
     assert parse_item({"id": "o", "question": "?", "intent": "out_of_scope", "answers": []}).group == "out_of_scope"
 
 
@@ -151,9 +151,9 @@ def test_judge_each_intent() -> None:
     assert not judge(best, Returned("superlative", ("q",), value=("q", 25.0, "tokens/s"))).right
     trend = item(intent="trend", trend={"2024": 2})
     assert judge(trend, Returned("trend", (), trend=((2024, 2),))).right
-    compare = item(intent="compare", compare={"left": "vLLM", "right": "SGLang"}, answers=["p"])
-    assert judge(compare, Returned("compare", ("p",), compared=("vLLM", "SGLang"))).right
-    assert not judge(compare, Returned("compare", ("p",), compared=("vLLM",))).right
+    compare = item(intent="compare", compare={"left": ["p", "l"], "right": ["p", "r"]}, answers=["p"])
+    assert judge(compare, Returned("compare", ("l", "p", "r"))).right
+    assert not judge(compare, Returned("compare", ("l", "x"))).right
     fact = item(intent="fact", answers=["p"], expect=["25"])
     assert judge(fact, Returned("fact", ("p",), answer="TeLLMe reaches 25 tokens/s")).right
     assert not judge(fact, Returned("fact", ("p",), answer="TeLLMe is fast")).right

@@ -55,7 +55,7 @@ class QAItem:
     n: int | None = None
     value: tuple[str, float | None, str] | None = None
     trend: tuple[tuple[int, int], ...] = ()
-    compare: tuple[str, ...] = ()
+    compare: tuple[tuple[str, ...], ...] = ()
     variant_of: str | None = None
 
     @property
@@ -96,12 +96,13 @@ def _trend(raw: object) -> tuple[tuple[int, int], ...]:
     return tuple(sorted((int(y), int(n)) for y, n in raw.items()))
 
 
-def _compare(raw: object) -> tuple[str, ...]:
+def _compare(raw: object) -> tuple[tuple[str, ...], ...]:
+    """The papers about each side of a comparison: ``{"left": [ids], "right": [ids]}``."""
     if raw is None:
         return ()
-    if isinstance(raw, dict):
-        return tuple(str(raw[k]) for k in ("left", "right") if raw.get(k))
-    return _strings(raw, "compare")
+    if not isinstance(raw, dict):
+        raise ValueError("compare must be an object {left: [paper ids], right: [paper ids]}")
+    return tuple(_strings(raw.get(side, []), f"compare.{side}") for side in ("left", "right"))
 
 
 def parse_item(raw: dict[str, object], where: str = "") -> QAItem:
@@ -346,8 +347,8 @@ def judge(item: QAItem, got: Returned) -> Verdict:
     if intent == "trend":
         return Verdict(right=got.trend == item.trend and expected)
     h1, h5 = hits if hits else (None, None)
-    if intent == "compare":
-        sides = all(any(s in c or c in s for c in _folded(got.compared)) for s in _folded(item.compare))
+    if intent == "compare":  # the comparison's papers in the top 5, and a paper of each side among those returned
+        sides = all(set(side) & set(got.papers) for side in item.compare if side)
         return Verdict(right=sides and h5 is not False and expected, hit1=h1, hit5=h5)
     if intent == "fact":
         return Verdict(right=bool(h1) and expected, hit1=h1, hit5=h5)
