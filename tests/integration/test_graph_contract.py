@@ -678,6 +678,8 @@ class TestQuestionReads:
         assert store.papers_where(PaperQuery(year_min=2022, year_max=2023)) == {"p6", "p7"}
         assert store.papers_where(PaperQuery(authors=("Bo Li",))) == {"p6", "p7"}
         assert store.papers_where(PaperQuery(authors=("Ann Smith", "Nobody"))) == {"p6"}
+        assert store.papers_where(PaperQuery(coauthors=("Bo Li", "Ann Smith"))) == {"p6"}  # every one of them
+        assert store.papers_where(PaperQuery(authors=("Bo Li",), coauthors=("Nobody",))) == set()
         assert store.papers_where(pq([hwm(hw_type="FPGA")], authors=("Bo Li",))) == {"p7"}
         assert store.papers_where(PaperQuery(metric_kinds=("throughput",))) == {"p1", "p6", "p7"}
         assert store.papers_where(PaperQuery(metric_kinds=("throughput",), year_max=2022)) == {"p6"}

@@ -212,6 +212,7 @@ def test_typos_give_the_clean_answer(engine: Engine) -> None:
 def test_filters_years_and_authors(engine: Engine) -> None:
     assert ids(ask(engine, "Which papers from 2024 use quantization?")) == {"p1", "p5"}
     assert ids(ask(engine, "Which papers by Bo Li use pruning?")) == {"p4"}
+    assert ids(ask(engine, "Which papers did Ann Smith co-author with Bo Li?")) == {"p4"}
     nobody = ask(engine, "Which papers by Zed Nobody use pruning?")
     assert nobody.papers == [] and "No paper in the corpus lists an author matching “Zed Nobody”" in nobody.answer
 

@@ -232,7 +232,8 @@ def test_misspellings_are_corrected(planner: Planner, question: str, name: str) 
 
 def test_what_is_never_corrected(planner: Planner) -> None:
     assert planner.plan("Which papers use DPUs?").entities() == []  # a short acronym is not a misspelled TPU/GPU
-    assert planner.plan("Which papers use SGLng?").entities() == []  # mixed-case names are not guessed
+    assert planner.plan("Which papers use SGLng?").entities()[0].name == "SGLang"  # a long name: corrected
+    assert planner.plan("Which three GPU modles are used most?").entities()[0].name == "GPU"  # models, not modules
     assert planner.plan("melting caches").entities() == []  # a corpus word; MELTing only matches as written
     assert planner.plan("Does MELTing run on phones?").entities()[0].name == "MELTing"
     assert [allowed_edits(n) for n in (3, 4, 5, 7, 8, 11, 12)] == [0, 0, 1, 1, 2, 2, 3]
@@ -326,6 +327,9 @@ def test_superlative_metric(planner: Planner) -> None:
         ("quantization papers before 2024", (None, 2023)),
         ("quantization papers between 2022 and 2023", (2022, 2023)),
         ("quantization papers 2021-2023", (2021, 2023)),
+        ("quantization papers in 2023 or later", (2023, None)),
+        ("quantization papers from 2022 onwards", (2022, None)),
+        ("quantization papers in 2022 or earlier", (None, 2022)),
     ],
 )
 def test_years(planner: Planner, question: str, years: tuple[int | None, int | None]) -> None:
@@ -336,6 +340,10 @@ def test_years(planner: Planner, question: str, years: tuple[int | None, int | N
 def test_authors(planner: Planner) -> None:
     assert planner.plan("Which papers by Smith use quantization?").filters.authors == ["Ann Smith"]
     assert planner.plan("papers by B. Li").filters.authors == ["Bo Li"]
+    assert planner.plan("How many papers did Carla Gomez publish in 2023?").filters.authors == ["Carla Gomez"]
+    both = planner.plan("Which papers did Ann Smith co-author with Bo Li?").filters
+    assert (both.authors, both.coauthors) == (["Ann Smith"], ["Bo Li"])
+    assert planner.plan("papers by Ann Smith and Bo Li").filters.coauthors == ["Bo Li"]
     unknown = planner.plan("papers by Nobody Known").filters
     assert unknown.author_words == "Nobody Known" and unknown.authors == []
     vendor = planner.plan("Which papers use GPUs made by NVIDIA?")

@@ -439,6 +439,9 @@ def _paper_lines(query: PaperQuery | None, params: _Params) -> list[str]:
         where.append(f"p.year <= {params.add('year_max', query.year_max)}")
     if query.authors:
         where.append(f"any(a IN coalesce(p.authors, []) WHERE a IN {params.add('authors', list(query.authors))})")
+    if query.coauthors:
+        names = params.add("coauthors", list(query.coauthors))
+        where.append(f"all(a IN {names} WHERE a IN coalesce(p.authors, []))")
     if where:
         lines.append("WHERE " + " AND ".join(where))
     for g, group in enumerate(query.all_of):

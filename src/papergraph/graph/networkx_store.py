@@ -435,7 +435,10 @@ class NetworkxStore:
             return False
         if query.year_max is not None and (year is None or year > query.year_max):
             return False
-        return not query.authors or any(a in query.authors for a in attrs.get("authors") or ())
+        names = attrs.get("authors") or ()
+        return (not query.authors or any(a in query.authors for a in names)) and all(
+            a in names for a in query.coauthors
+        )
 
     def papers_where(self, query: PaperQuery) -> set[str]:
         result: set[str] | None = None

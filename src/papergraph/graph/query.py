@@ -17,7 +17,8 @@ Matching one entity node (:class:`NodeMatch`, every field given must hold on the
 
 A paper matches a :class:`PaperQuery` when it links (``MENTIONS`` or ``PROPOSES``) to a node matching one
 alternative of every group, reports a metric of one of ``metric_kinds`` (when given), has a year inside the
-bounds (when given: papers without a year are then left out) and lists one of ``authors`` (when given).
+bounds (when given: papers without a year are then left out), lists one of ``authors`` and every one of
+``coauthors`` (when given).
 """
 
 from __future__ import annotations
@@ -65,11 +66,12 @@ class PaperQuery(BaseModel):
     year_min: int | None = None
     year_max: int | None = None
     authors: tuple[str, ...] = Field((), description="Author names as stored; any of them.")
+    coauthors: tuple[str, ...] = Field((), description="Author names as stored; every one of them.")
 
     @property
     def paper_filters(self) -> bool:
         """Whether the query restricts paper properties (years, authors)."""
-        return self.year_min is not None or self.year_max is not None or bool(self.authors)
+        return self.year_min is not None or self.year_max is not None or bool(self.authors or self.coauthors)
 
 
 class GroupBy(StrEnum):

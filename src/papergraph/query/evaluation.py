@@ -134,8 +134,6 @@ def parse_item(raw: dict[str, object], where: str = "") -> QAItem:
         raise ValueError(f"{where}: malformed question ({exc})") from exc
     if item.intent not in INTENTS:
         raise ValueError(f"{where}: unknown intent {item.intent!r}")
-    if "answers" not in raw:
-        raise ValueError(f"{where}: question {item.id} has no answers field")
     if not item.answers and item.intent in NEEDS_ANSWERS and item.variant_of is None:
         raise ValueError(f"{where}: question {item.id} has no answers")
     if item.intent == "count" and not item.answers and item.count is None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from papergraph.config import Settings
 from papergraph.graph import GraphStore, cypher
 from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally
-from papergraph.models import EntityLink, EntityType, MetricRecord, PaperRecord
+from papergraph.models import EntityLink, EntityType, MetricRecord, PaperRecord, entity_id
 from papergraph.query.answer import (
     RELATIVE_UNITS,
     claim,
@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TOP = 10
 SEMANTIC_DEPTH = 3  # candidates per returned paper fetched from each ranking before fusing
 SHOWN_IN_TEXT = 5  # papers or entities named in an answer sentence
+FALLBACK_PAPERS = 10  # a similarity fallback is a pointer, not an answer set: whatever k says
 
 
 @dataclass
@@ -176,7 +177,7 @@ class Executor:
         if self._out_of_scope(run):
             return self._refuse(run)
         run.fallback = True
-        papers = [self._paper(run, pid, score) for pid, score in ranked]
+        papers = [self._paper(run, pid, score) for pid, score in ranked[:FALLBACK_PAPERS]]
         text = f"{why} Showing the {plural(len(papers), 'most similar paper')} instead"
         text += "; the matches are weak." if run.weak else "."
         return self._result(run, text, papers, matched=0)
@@ -203,7 +204,7 @@ class Executor:
         text += "".join(f" (about {t})" for t in plan.topics)
         f = plan.filters
         if f.authors:
-            text += ", by " + " or ".join(f.authors)
+            text += ", by " + " or ".join(f.authors) + "".join(f" with {c}" for c in f.coauthors)
         if f.year_min is not None or f.year_max is not None:
             text += ", " + _years(f.year_min, f.year_max)
         return text
@@ -316,6 +317,8 @@ class Executor:
         query = plan.paper_query()
         within = query if query.all_of or query.paper_filters else None
         exclude = [e.node for e in plan.entities(Role.FILTER) if e.type is target.type and e.node is not None]
+        if target.include is not None and target.include.hw_type and target.by is GroupBy.ENTITY:
+            exclude.append(self._class_nodes(target.include.hw_type))  # "GPU models": not the word "GPU" itself
         limit = plan.limit or DEFAULT_TOP
         inc, by = target.include, target.by
         run.show(cypher.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=limit))
@@ -338,6 +341,11 @@ class Executor:
         )
         papers = [self._paper(run, pid, 0.0) for pid in self._ordered(run, pool)[: run.k]]
         return self._result(run, text, papers, matched=len(pool), ranking=tallies)
+
+    @staticmethod
+    def _class_nodes(hw_type: str) -> NodeMatch:
+        """The node naming a hardware type as a class ("GPU"): its id is the type's."""
+        return NodeMatch(type=EntityType.HARDWARE, ids=(entity_id(EntityType.HARDWARE, hw_type),))
 
     def _vendor_tallies(self, within: PaperQuery | None, limit: int) -> list[Tally]:
         """Vendors counted by name when the graph stores none (each vendor's papers as papers_where finds them)."""
@@ -556,7 +564,12 @@ def _years(lo: int | None, hi: int | None) -> str:
 def _paper_filters(query: PaperQuery | None) -> dict[str, object]:
     if query is None:
         return {}
-    return {"year_min": query.year_min, "year_max": query.year_max, "authors": query.authors}
+    return {
+        "year_min": query.year_min,
+        "year_max": query.year_max,
+        "authors": query.authors,
+        "coauthors": query.coauthors,
+    }
 
 
 def _tally_node(t: Tally) -> NodeMatch:
@@ -646,6 +659,7 @@ def _filter_words(plan: QueryPlan) -> list[str]:
         words.append(_years(f.year_min, f.year_max))
     if f.author_words:
         words.append(f"author = {' or '.join(f.authors) or f.author_words}")
+        words += [f"co-author = {c}" for c in f.coauthors]
     words += [f"topic '{t}' in the paper text" for t in plan.topics]
     if plan.metric.unit:
         words.append(f"unit = {plan.metric.unit}")

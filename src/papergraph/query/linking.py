@@ -23,9 +23,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from papergraph.query.plan import Level, MatchKind
-from papergraph.query.vocabulary import WORD, Sense, Vocabulary, norm
+from papergraph.query.vocabulary import WORD, Sense, Vocabulary, norm, stem_key
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
+_WORDISH = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _JOINING_GAP = re.compile(r"^[\s-]*$")
 _LEVEL_ORDER = (Level.FAMILY, Level.MODEL, Level.VENDOR, Level.TYPE)
 MIN_CORRECTED = 5
@@ -113,6 +114,7 @@ class Linker:
         self.question_words = question_words  # never linked alone, never corrected
         self.coordination = coordination
         self._word_list: list[str] | None = None
+        self._asking_list: list[str] | None = None
 
     def link(self, text: str, tokens: Sequence[Token], blocked: set[int]) -> Linked:
         taken = set(blocked)
@@ -172,12 +174,18 @@ class Linker:
             found = None
             for size in self._windows(text, tokens, taken, i, self.vocab.max_words):
                 window = tokens[i : i + size]
-                linkable = self._linkable(window)
-                senses = self.vocab.lookup([t.text for t in window], sentence_start=i == 0) if linkable else []
-                if senses:
-                    kind = MatchKind.ALIAS if all(s.alias for s in senses) else MatchKind.EXACT
-                    found = _link(text, tokens, i, i + size, resolve(senses), kind)
+                if not self._linkable(window):
+                    continue
+                words = [t.text for t in window]
+                senses = self.vocab.lookup(words, sentence_start=i == 0) or self.vocab.lookup_stem(words)
+                if not senses:
+                    continue
+                kind = MatchKind.ALIAS if all(s.alias for s in senses) else MatchKind.EXACT
+                link = _link(text, tokens, i, i + size, resolve(senses), kind)
+                if any(s.in_graph for s in senses):
+                    found = link
                     break
+                found = found or link  # named, but no paper: a shorter phrase may name something that has papers
             if found is None:
                 i += 1
             else:
@@ -186,15 +194,29 @@ class Linker:
         return links
 
     def _misspelled(self, token: Token) -> bool:
+        """A word the corpus never uses, long enough to correct (short words and acronyms never are)."""
         word = token.text
         return (
             len(word) >= MIN_CORRECTED
-            and word.replace("-", "").isalpha()
-            and not _ACRONYM.match(word)
+            and _WORDISH.fullmatch(word) is not None
+            and sum(c.isalpha() for c in word) >= MIN_CORRECTED - 1
             and token.folded not in self.stopwords
             and token.folded not in self.question_words
             and not self.vocab.is_word(word)
         )
+
+    def _asking_word(self, folded: str, distance: int, corrected: str) -> bool:
+        """A misspelled word of asking ("modles" for models, not modules): at least as close as the entity name
+        it would be corrected to, the longer common beginning deciding a tie (typos rarely hit the first letters)."""
+        hit = process.extractOne(folded, self._asking(), scorer=OSA.distance, score_cutoff=distance)
+        if hit is None:
+            return False
+        return (int(hit[1]), -_prefix(folded, str(hit[0]))) <= (distance, -_prefix(folded, corrected))
+
+    def _asking(self) -> list[str]:
+        if self._asking_list is None:
+            self._asking_list = sorted(w for w in self.stopwords | self.question_words if len(w) >= 4)
+        return self._asking_list
 
     def _corrected(self, text: str, tokens: Sequence[Token], taken: set[int]) -> list[Link]:
         links: list[Link] = []
@@ -208,16 +230,20 @@ class Linker:
                     if first + size <= c or not self._linkable(window):
                         continue
                     typed = norm([t.text for t in window])
-                    hit = process.extractOne(
-                        typed, self.vocab.fuzzy_keys(size), scorer=OSA.distance, score_cutoff=allowed_edits(len(typed))
-                    )
-                    if hit is not None:
-                        candidate = (int(hit[1]), -size, first, str(hit[0]))
-                        best = candidate if best is None or candidate < best else best
-            if best is not None:
+                    for form in dict.fromkeys((typed, stem_key(typed.split()))):
+                        hit = process.extractOne(
+                            form,
+                            self.vocab.fuzzy_keys(size),
+                            scorer=OSA.distance,
+                            score_cutoff=allowed_edits(len(form)),
+                        )
+                        if hit is not None:
+                            candidate = (int(hit[1]), -size, first, str(hit[0]))
+                            best = candidate if best is None or candidate < best else best
+            if best is not None and not (best[1] == -1 and self._asking_word(token.folded, best[0], best[3])):
                 _distance, neg_size, first, corrected = best
                 link = _link(
-                    text, tokens, first, first - neg_size, resolve(self.vocab.folded[corrected]), MatchKind.CORRECTED
+                    text, tokens, first, first - neg_size, resolve(self.vocab.senses_of(corrected)), MatchKind.CORRECTED
                 )
                 link.original = link.words
                 link.words = corrected
@@ -256,6 +282,16 @@ class Linker:
         if self._word_list is None:
             self._word_list = sorted(w for w, n in self.vocab.words.items() if n >= 2 and len(w) >= 4 and w.isalpha())
         return self._word_list
+
+
+def _prefix(a: str, b: str) -> int:
+    """Length of the common beginning of two words."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _link(text: str, tokens: Sequence[Token], first: int, last: int, senses: list[Sense], kind: MatchKind) -> Link:

@@ -101,7 +101,8 @@ class PaperFilters(BaseModel):
 
     year_min: int | None = None
     year_max: int | None = None
-    authors: list[str] = Field(default_factory=list, description="Author names as stored.")
+    authors: list[str] = Field(default_factory=list, description="Author names as stored; any of them.")
+    coauthors: list[str] = Field(default_factory=list, description="Co-authors as stored; every one of them.")
     author_words: str | None = Field(None, description="The words naming the author in the question.")
 
     @property
@@ -147,6 +148,7 @@ class QueryPlan(BaseModel):
             year_min=self.filters.year_min,
             year_max=self.filters.year_max,
             authors=tuple(self.filters.authors) if self.filters.author_words else (),
+            coauthors=tuple(self.filters.coauthors),
         )
 
 

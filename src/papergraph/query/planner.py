@@ -119,7 +119,7 @@ class Planner:
             if m is None:
                 continue
             found = {k: int(v) for k, v in m.groupdict().items() if v}
-            filters.year_min = found.get("min", found.get("year"))
+            filters.year_min = found.get("min", found.get("min2", found.get("year")))
             filters.year_max = found.get("max", found.get("year"))
             if "after" in found:
                 filters.year_min = found["after"] + 1
@@ -128,16 +128,21 @@ class Planner:
             used.add(m)
             break
         for pattern in self.rules.authors:
-            m = pattern.search(text)
-            if m is None:
-                continue
-            words = m.group("author").strip()
-            if self.vocab.lookup(words.split()) and not _authors_matching(words, self.vocab.authors):
-                continue  # "by NVIDIA": an entity, not an author
-            filters.author_words = words
-            filters.authors = _authors_matching(words, self.vocab.authors)
-            used.add(m)
-            break
+            for m in pattern.finditer(text):
+                named = m.groupdict()
+                words = (named.get("author") or "").strip()
+                if words and not filters.author_words:
+                    if self.vocab.lookup(words.split()) and not _authors_matching(words, self.vocab.authors):
+                        continue  # "by NVIDIA": an entity, not an author
+                    filters.author_words = words
+                    filters.authors = _authors_matching(words, self.vocab.authors)
+                    used.add(m)
+                other = (named.get("coauthor") or "").strip()
+                if other and filters.author_words and other not in filters.author_words:
+                    found = _authors_matching(other, self.vocab.authors)
+                    filters.coauthors += found[:1] or [other]  # an unknown co-author: no paper has them
+                    filters.author_words += f" and {other}"
+                    used.add(m)
         return filters
 
     def _metric(self, text: str, used: _Spans) -> MetricAsk:
@@ -204,21 +209,27 @@ class Planner:
 
     # --- 3. target ------------------------------------------------------------------------------------
     def _target(self, text: str, refs: Sequence[_Ref], used: _Spans) -> tuple[Target | None, _Ref | None]:
-        """What a top-N or co-occurrence question counts: a class of hardware named first, or a target word."""
+        """What a top-N or co-occurrence question counts: a class named first ("which GPUs", "top three
+        model-compression techniques": what it includes), else the earliest target word ("hardware", "datasets")."""
         lead = _WHICH.match(text)
-        for r in refs:
-            ref = r.ref
-            if ref.type is EntityType.HARDWARE and ref.level in (Level.TYPE, Level.VENDOR, Level.FAMILY):
-                gap = text[lead.end() if lead else 0 : ref.start]
-                if lead and len(gap.split()) <= 2 and ref.node is not None:
-                    return Target(type=ref.type, include=ref.node, words=ref.words), r
-            break
-        for rule in self.rules.targets:
-            m = rule.pattern.search(text)
-            if m is not None and not any(r.ref.start <= m.start() < r.ref.end for r in refs):
-                used.add(m)
-                return Target(type=rule.type, by=rule.by, words=m.group(0)), None
-        return None, None
+        if lead and refs:
+            r = refs[0]
+            broad = r.ref.level is Level.FAMILY or (
+                r.ref.type is EntityType.HARDWARE and r.ref.level in (Level.TYPE, Level.VENDOR)
+            )
+            if broad and r.ref.node is not None and len(text[lead.end() : r.ref.start].split()) <= 2:
+                return Target(type=r.ref.type, include=r.ref.node, words=r.ref.words), r
+        found = []
+        for order, rule in enumerate(self.rules.targets):
+            for m in rule.pattern.finditer(text):
+                if not any(x.ref.start <= m.start() < x.ref.end for x in refs):
+                    found.append((m.start(), order, m, rule))
+                    break
+        if not found:
+            return None, None
+        _, _, m, rule = min(found, key=lambda f: (f[0], f[1]))
+        used.add(m)
+        return Target(type=rule.type, by=rule.by, words=m.group(0)), None
 
     # --- 4. intent ------------------------------------------------------------------------------------
     def _intent(

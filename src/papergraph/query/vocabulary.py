@@ -25,6 +25,8 @@ from importlib import resources
 from itertools import combinations
 from typing import Any
 
+import Stemmer
+
 from papergraph.models import EntityCount, EntityType, Paper
 from papergraph.query.plan import Level
 from papergraph.query.rules import QuestionRules
@@ -79,6 +81,15 @@ def key(text: str, fold: bool = True) -> str:
     return norm(WORD.findall(text), fold)
 
 
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def stem_key(words: Sequence[str]) -> str:
+    """A phrase as Snowball stems ("pruning" and "prune" -> "prune"; "quantization", "quantize" -> "quantiz")."""
+    parts = norm(words).split()
+    return " ".join(_STEMMER.stemWords(parts)) if parts else ""
+
+
 @dataclass(frozen=True)
 class Sense:
     """One thing a key can name: an entity node, a family, a vendor or a hardware type."""
@@ -105,6 +116,7 @@ class Vocabulary:
     guarded: set[str] = field(default_factory=set)  # keys of names spelled like ordinary words
     max_words: int = 1
     texts: list[str] = field(default_factory=list)
+    stemmed: dict[str, list[Sense]] = field(default_factory=lambda: defaultdict(list))  # technique keys, stemmed
     _abbreviations: dict[str, str] | None = None
     _fuzzy: dict[int, list[str]] | None = None
 
@@ -137,6 +149,10 @@ class Vocabulary:
             senses = [s for s in senses if s.type not in GUARDED_TYPES]
         return senses
 
+    def lookup_stem(self, words: Sequence[str]) -> list[Sense]:
+        """Techniques named by another form of their words ("prune" -> pruning, "quantize" -> quantization)."""
+        return list(self.stemmed.get(stem_key(words), ()))
+
     def family_closure(self, type_: EntityType, name: str) -> tuple[str, ...]:
         """A family and every family below it by the ``family`` property ("model compression" -> quantization)."""
         seen = [name]
@@ -149,14 +165,20 @@ class Vocabulary:
         return self.words.get(token.casefold(), 0) > 0
 
     def fuzzy_keys(self, n_words: int) -> list[str]:
-        """Keys with ``n_words`` words that a misspelling may be corrected to (entities with papers)."""
+        """Keys with ``n_words`` words that a misspelling may be corrected to (entities with papers), folded
+        keys and stemmed technique keys alike (see :meth:`senses_of`)."""
         if self._fuzzy is None:
-            by_size: dict[int, list[str]] = defaultdict(list)
-            for k, senses in self.folded.items():
-                if len(k) >= 5 and any(s.in_graph for s in senses):
-                    by_size[len(k.split())].append(k)
+            by_size: dict[int, set[str]] = defaultdict(set)
+            for table in (self.folded, self.stemmed):
+                for k, senses in table.items():
+                    if len(k) >= 5 and any(s.in_graph for s in senses):
+                        by_size[len(k.split())].add(k)
             self._fuzzy = {n: sorted(keys) for n, keys in by_size.items()}
         return self._fuzzy.get(n_words, [])
+
+    def senses_of(self, k: str) -> list[Sense]:
+        """The senses of a key from :meth:`fuzzy_keys`."""
+        return list(self.folded.get(k, ())) or list(self.stemmed.get(k, ()))
 
     def abbreviation(self, token: str) -> str | None:
         """The long form the corpus defines for an acronym ("KD" -> "knowledge distillation"), if any."""
@@ -195,8 +217,21 @@ def build_vocabulary(
         for spelling in spellings:
             vocab.add(spelling, Sense(EntityType.HARDWARE, Level.VENDOR, name))
     _add_gazetteer(vocab, gazetteer if gazetteer is not None else load_gazetteer(), graph_senses)
+    _add_stems(vocab)
     log.debug("vocabulary: %d keys, %d cased keys", len(vocab.folded), len(vocab.cased))
     return vocab
+
+
+def _add_stems(vocab: Vocabulary) -> None:
+    """Technique keys by their stems, for the verbs and adjectives people use ("prune", "distilled")."""
+    for k, senses in list(vocab.folded.items()):
+        techniques = [s for s in senses if s.type is EntityType.TECHNIQUE]
+        stemmed = stem_key(k.split())
+        if techniques and len(stemmed) >= 4:
+            for sense in techniques:
+                alias = Sense(sense.type, sense.level, sense.name, sense.node_id, sense.hw_type, True, sense.in_graph)
+                if alias not in vocab.stemmed[stemmed]:
+                    vocab.stemmed[stemmed].append(alias)
 
 
 def _vendors(entities: Sequence[EntityCount], rules: QuestionRules) -> dict[str, set[str]]:
