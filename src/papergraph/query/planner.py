@@ -139,8 +139,8 @@ class Planner:
                     used.add(m)
                 other = (named.get("coauthor") or "").strip()
                 if other and filters.author_words and other not in filters.author_words:
-                    found = _authors_matching(other, self.vocab.authors)
-                    filters.coauthors += found[:1] or [other]  # an unknown co-author: no paper has them
+                    matching = _authors_matching(other, self.vocab.authors)
+                    filters.coauthors += matching[:1] or [other]  # an unknown co-author: no paper has them
                     filters.author_words += f" and {other}"
                     used.add(m)
         return filters
