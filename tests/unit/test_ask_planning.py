@@ -236,7 +236,7 @@ def test_what_is_never_corrected(planner: Planner) -> None:
     assert planner.plan("Which three GPU modles are used most?").entities()[0].name == "GPU"  # models, not modules
     assert planner.plan("melting caches").entities() == []  # a corpus word; MELTing only matches as written
     assert planner.plan("Does MELTing run on phones?").entities()[0].name == "MELTing"
-    assert [allowed_edits(n) for n in (3, 4, 5, 7, 8, 11, 12)] == [0, 0, 1, 1, 2, 2, 3]
+    assert [allowed_edits(n) for n in (3, 4, 5, 11, 12, 19, 20)] == [0, 0, 1, 1, 2, 2, 3]
 
 
 def test_ordinary_words_are_corrected_for_the_search(planner: Planner) -> None:
@@ -246,6 +246,7 @@ def test_ordinary_words_are_corrected_for_the_search(planner: Planner) -> None:
         ("infrence", "inference"),
     ]
     assert plan.text == "efficient inference of models"
+    assert planner.plan("Which contest asked teams to serve models?").corrections == []  # other words, not typos
 
 
 def test_abbreviations_defined_in_the_corpus(planner: Planner) -> None:

@@ -28,7 +28,7 @@ from papergraph.query.answer import (
     number,
     plural,
 )
-from papergraph.query.plan import EntityRef, Intent, Level, QueryPlan, Role
+from papergraph.query.plan import EntityRef, Intent, Level, MatchKind, QueryPlan, Role
 from papergraph.query.response import (
     AskEntity,
     AskPaper,
@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TOP = 10
 SEMANTIC_DEPTH = 3  # candidates per returned paper fetched from each ranking before fusing
 SHOWN_IN_TEXT = 5  # papers or entities named in an answer sentence
+ENTITY_PREFERENCE = 0.5  # weight of "papers naming the question's entities" next to similarity (1.0)
 FALLBACK_PAPERS = 10  # a similarity fallback is a pointer, not an answer set: whatever k says
 
 
@@ -155,15 +156,20 @@ class Executor:
         )
         weight = None if named else self.settings.semantic_dense_weight
         base = self.searcher.rank(plan.text, k * SEMANTIC_DEPTH, vector=vector, allowed=allowed, dense_weight=weight)
-        soft = [e.node for e in plan.entities(Role.RANK, Role.FILTER) if e.node is not None]
+        narrow = (Level.MODEL, Level.FAMILY)  # a type or a vendor named in passing says little about the topic
+        soft = [
+            e.node
+            for e in plan.entities(Role.RANK, Role.FILTER)
+            if e.node is not None and e.level in narrow and e.match in (MatchKind.EXACT, MatchKind.ALIAS)
+        ]
         if not soft or allowed is not None:
             return [(pid, score) for pid, score, *_ in base[:k]]
         preferred = self.store.papers_where(PaperQuery(all_of=(tuple(soft),)))
         within = self.searcher.rank(
             plan.text, k * SEMANTIC_DEPTH, vector=vector, allowed=preferred, dense_weight=weight
         )
-        fused = rrf([[pid for pid, *_ in base], [pid for pid, *_ in within]], k=self.searcher.rrf_k)
-        return fused[:k]
+        rankings = [[pid for pid, *_ in base], [pid for pid, *_ in within]]
+        return rrf(rankings, k=self.searcher.rrf_k, weights=(1.0, ENTITY_PREFERENCE))[:k]
 
     def _out_of_scope(self, run: _Run) -> bool:
         plan = run.plan

@@ -34,10 +34,14 @@ MIN_CORRECTED = 5
 
 
 def allowed_edits(length: int) -> int:
-    """Edits tolerated in a word or phrase of this many characters: 0 up to 4, then 1, 2 from 8, 3 from 12."""
+    """Edits tolerated in a word or phrase of this many characters: none up to 4, then 1, 2 from 12, 3 from 20.
+
+    An edit is an insertion, a deletion, a substitution or a swap of neighbours (people's typos); a word that
+    is off by more is more often another word ("recycling" is not "ReCycle", "watching" not "caching").
+    """
     if length < MIN_CORRECTED:
         return 0
-    return 1 if length < 8 else 2 if length < 12 else 3
+    return 1 if length < 12 else 2 if length < 20 else 3
 
 
 @dataclass(frozen=True)
@@ -177,10 +181,12 @@ class Linker:
                 if not self._linkable(window):
                     continue
                 words = [t.text for t in window]
-                senses = self.vocab.lookup(words, sentence_start=i == 0) or self.vocab.lookup_stem(words)
+                senses = self.vocab.lookup(words, sentence_start=i == 0)
+                kind = MatchKind.ALIAS if all(s.alias for s in senses) else MatchKind.EXACT
+                if not senses:
+                    senses, kind = self.vocab.lookup_stem(words), MatchKind.INFLECTION
                 if not senses:
                     continue
-                kind = MatchKind.ALIAS if all(s.alias for s in senses) else MatchKind.EXACT
                 link = _link(text, tokens, i, i + size, resolve(senses), kind)
                 if any(s.in_graph for s in senses):
                     found = link
@@ -223,27 +229,32 @@ class Linker:
         for c, token in enumerate(tokens):
             if c in taken or not self._misspelled(token) or any(lk.first <= c < lk.last for lk in links):
                 continue
-            best: tuple[int, int, int, str] | None = None  # (distance, -size, first, key)
+            best: tuple[int, int, int, str, bool] | None = None  # (distance, -size, first, key, stemmed)
             for first in range(max(0, c - 2), c + 1):
                 for size in self._windows(text, tokens, taken, first, 3):
                     window = tokens[first : first + size]
                     if first + size <= c or not self._linkable(window):
                         continue
                     typed = norm([t.text for t in window])
-                    for form in dict.fromkeys((typed, stem_key(typed.split()))):
+                    for stems, form in ((False, typed), (True, stem_key(typed.split()))):
                         hit = process.extractOne(
                             form,
-                            self.vocab.fuzzy_keys(size),
+                            self.vocab.fuzzy_keys(size, stems),
                             scorer=OSA.distance,
                             score_cutoff=allowed_edits(len(form)),
                         )
-                        if hit is not None:
-                            candidate = (int(hit[1]), -size, first, str(hit[0]))
+                        if hit is not None and _same_start(form, str(hit[0])):
+                            candidate = (int(hit[1]), -size, first, str(hit[0]), stems)
                             best = candidate if best is None or candidate < best else best
             if best is not None and not (best[1] == -1 and self._asking_word(token.folded, best[0], best[3])):
-                _distance, neg_size, first, corrected = best
+                _distance, neg_size, first, corrected, stemmed = best
                 link = _link(
-                    text, tokens, first, first - neg_size, resolve(self.vocab.senses_of(corrected)), MatchKind.CORRECTED
+                    text,
+                    tokens,
+                    first,
+                    first - neg_size,
+                    resolve(self.vocab.senses_of(corrected, stemmed)),
+                    MatchKind.CORRECTED,
                 )
                 link.original = link.words
                 link.words = corrected
@@ -274,7 +285,7 @@ class Linker:
             hit = process.extractOne(
                 token.folded, self._words(), scorer=OSA.distance, score_cutoff=allowed_edits(len(token.text))
             )
-            if hit is not None:
+            if hit is not None and _same_start(token.folded, str(hit[0])) and _slip(token.folded, str(hit[0])):
                 out.append((token.text, str(hit[0])))
         return out
 
@@ -282,6 +293,17 @@ class Linker:
         if self._word_list is None:
             self._word_list = sorted(w for w, n in self.vocab.words.items() if n >= 2 and len(w) >= 4 and w.isalpha())
         return self._word_list
+
+
+def _slip(typed: str, word: str) -> bool:
+    """A letter missing, doubled or swapped ("effcient", "inferrence", "teh"), not a letter replaced: a word
+    one letter off another ("contest", "teams") is usually a different word the corpus happens to lack."""
+    return len(typed) != len(word) or sorted(typed) == sorted(word)
+
+
+def _same_start(typed: str, word: str) -> bool:
+    """Typos rarely hit the first letter: a correction keeps it ("catch" is not a misspelled "batch")."""
+    return typed[:1].casefold() == word[:1].casefold()
 
 
 def _prefix(a: str, b: str) -> int:

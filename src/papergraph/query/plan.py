@@ -46,6 +46,7 @@ class MatchKind(StrEnum):
     ALIAS = "alias"  # another name the extraction rules know (LoRA, A100 GPUs, quantisation)
     ABBREVIATION = "abbreviation"  # an acronym the corpus defines ("KD" -> knowledge distillation)
     CORRECTED = "corrected"  # a misspelling within the edit distance allowed for its length
+    INFLECTION = "inflection"  # another form of a technique's words ("prune" -> pruning, "quantize")
 
 
 class Role(StrEnum):

@@ -113,12 +113,12 @@ class Vocabulary:
     words: Counter[str] = field(default_factory=Counter)  # corpus words, case-folded
     lower_words: Counter[str] = field(default_factory=Counter)  # corpus words written in lower case
     authors: list[str] = field(default_factory=list)
-    guarded: set[str] = field(default_factory=set)  # keys of names spelled like ordinary words
+    guarded: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # key -> names typed as words
     max_words: int = 1
     texts: list[str] = field(default_factory=list)
     stemmed: dict[str, list[Sense]] = field(default_factory=lambda: defaultdict(list))  # technique keys, stemmed
     _abbreviations: dict[str, str] | None = None
-    _fuzzy: dict[int, list[str]] | None = None
+    _fuzzy: dict[tuple[int, bool], list[str]] | None = None
 
     # --- building -----------------------------------------------------------------------------------
     def add(self, phrase: str, sense: Sense, cased: bool = False) -> None:
@@ -145,8 +145,9 @@ class Vocabulary:
         k = norm(words)
         senses = list(self.folded.get(k, ()))
         typed = "".join(words)
-        if k in self.guarded and (typed.islower() or (sentence_start and typed[1:].islower())):
-            senses = [s for s in senses if s.type not in GUARDED_TYPES]
+        names = self.guarded.get(k)
+        if names and (typed.islower() or (sentence_start and typed[1:].islower())):
+            senses = [s for s in senses if s.name not in names]
         return senses
 
     def lookup_stem(self, words: Sequence[str]) -> list[Sense]:
@@ -164,21 +165,21 @@ class Vocabulary:
         """Whether the corpus uses this word (a rare word is not a misspelling)."""
         return self.words.get(token.casefold(), 0) > 0
 
-    def fuzzy_keys(self, n_words: int) -> list[str]:
-        """Keys with ``n_words`` words that a misspelling may be corrected to (entities with papers), folded
-        keys and stemmed technique keys alike (see :meth:`senses_of`)."""
+    def fuzzy_keys(self, n_words: int, stems: bool = False) -> list[str]:
+        """Keys with ``n_words`` words that a misspelling may be corrected to (entities with papers): the
+        case-folded keys, or with ``stems`` the stemmed technique keys (for misspelled verbs: "prnue")."""
         if self._fuzzy is None:
-            by_size: dict[int, set[str]] = defaultdict(set)
-            for table in (self.folded, self.stemmed):
+            by_size: dict[tuple[int, bool], list[str]] = defaultdict(list)
+            for stemmed, table in ((False, self.folded), (True, self.stemmed)):
                 for k, senses in table.items():
                     if len(k) >= 5 and any(s.in_graph for s in senses):
-                        by_size[len(k.split())].add(k)
-            self._fuzzy = {n: sorted(keys) for n, keys in by_size.items()}
-        return self._fuzzy.get(n_words, [])
+                        by_size[(len(k.split()), stemmed)].append(k)
+            self._fuzzy = {key: sorted(keys) for key, keys in by_size.items()}
+        return self._fuzzy.get((n_words, stems), [])
 
-    def senses_of(self, k: str) -> list[Sense]:
+    def senses_of(self, k: str, stems: bool = False) -> list[Sense]:
         """The senses of a key from :meth:`fuzzy_keys`."""
-        return list(self.folded.get(k, ())) or list(self.stemmed.get(k, ()))
+        return list((self.stemmed if stems else self.folded).get(k, ()))
 
     def abbreviation(self, token: str) -> str | None:
         """The long form the corpus defines for an acronym ("KD" -> "knowledge distillation"), if any."""
@@ -303,23 +304,29 @@ def _add_graph(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapp
             shorts = _short_names(family, vendors, parents.get((type_, family)))
             for short in shorts[:2]:
                 vocab.add(short, Sense(type_, Level.FAMILY, family, alias=True))
+                if _ordinary(vocab, short):  # "Silicon" of Apple Silicon: only as a name
+                    vocab.guarded[key(short)].add(family)
     for e in entities:
         sense = _node_sense(e, family_values)
         senses.setdefault((e.type, e.name.casefold()), sense)
         vocab.add(e.name, sense)
         if e.type in GUARDED_TYPES and _ordinary(vocab, e.name):
-            vocab.guarded.add(key(e.name))
+            vocab.guarded[key(e.name)].add(sense.name)
         if e.type is EntityType.HARDWARE and sense.level is Level.MODEL:
             for short in _short_names(e.name, vendors):
                 vocab.add(short, Sense(e.type, Level.MODEL, e.name, node_id=e.id, alias=True))
+                if _ordinary(vocab, short):
+                    vocab.guarded[key(short)].add(e.name)
     return senses
 
 
 def _ordinary(vocab: Vocabulary, name: str) -> bool:
-    """A one-word name spelled like an ordinary word: used so in the corpus, or built like an English word."""
-    if not name.isalpha() or name.islower() or name.isupper():
+    """A one-word name spelled like an ordinary word ("HELP", "MELTing", "Transformer"): the corpus uses it in
+    lower case, or it is built like an English word (an acronym only in the first case)."""
+    if not name.isalpha() or name.islower():
         return False
-    return vocab.lower_words.get(name.casefold(), 0) >= COMMON_WORD or bool(_WORDLIKE.match(name))
+    used = vocab.lower_words.get(name.casefold(), 0) + vocab.lower_words.get(name.casefold() + "s", 0)
+    return used >= COMMON_WORD or (not name.isupper() and bool(_WORDLIKE.match(name)))
 
 
 def _add_types(vocab: Vocabulary, rules: QuestionRules) -> None:
