@@ -159,7 +159,8 @@ def run_asks(engines: dict[str, Engine], items: Sequence[QAItem], k: int) -> lis
                 verdict=judge(item, got),
                 fallback=result.fallback,
                 similarity=it.top_similarity,
-                names_nothing=not it.entities and not it.unknown and not it.filters,
+                names_nothing=(not it.entities and not it.unknown and not it.filters)
+                or result.intent.value in ("semantic", "out_of_scope"),
                 ms=ms,
             )
         )
@@ -245,13 +246,14 @@ def show(o: Outcome, verbose: bool) -> None:
 
 
 def calibrate(outcomes: Sequence[Outcome], threshold: float) -> None:
-    """The closest-abstract similarity of questions that name nothing: where a refusal threshold separates them."""
+    """The closest-abstract similarity of questions a refusal could hit (similarity questions, and questions that
+    name nothing in the graph): where the threshold separates the out-of-scope ones from the rest."""
     rows = sorted(
         (o.similarity, o.item.intent == "out_of_scope", o.item.id)
         for o in outcomes
         if o.names_nothing and o.similarity is not None
     )
-    print(f"\nout-of-scope calibration (questions naming nothing in the graph; threshold now {threshold:.2f})")
+    print(f"\nout-of-scope calibration (similarity questions and questions naming nothing; threshold {threshold:.2f})")
     for sim, oos, qid in rows:
         print(f"  {sim:6.3f}  {'OUT ' if oos else 'in  '} {qid}")
     outside = [s for s, oos, _ in rows if oos]

@@ -95,7 +95,7 @@ class Executor:
             Intent.TREND: self._trend,
             Intent.SEMANTIC: self._semantic,
         }
-        blocked = self._unanswerable(run)
+        blocked = self._unanswerable(run) or self._unanchored(run)
         return blocked if blocked is not None else handlers[plan.intent](run)
 
     # --- shared steps ---------------------------------------------------------------------------------
@@ -171,11 +171,23 @@ class Executor:
         rankings = [[pid for pid, *_ in base], [pid for pid, *_ in within]]
         return rrf(rankings, k=self.searcher.rrf_k, weights=(1.0, ENTITY_PREFERENCE))[:k]
 
-    def _out_of_scope(self, run: _Run) -> bool:
+    def _out_of_scope(self, run: _Run, *, despite_entities: bool = False) -> bool:
+        """No abstract is close to the question, and it names nothing of the graph (or, for a similarity
+        question, whatever it names: "the statue of Zeus" is not about the Zeus paper)."""
         plan = run.plan
-        named = plan.entities() or plan.unknown or plan.filters.any
+        named = bool(plan.entities() or plan.unknown) and not despite_entities
         threshold = self.settings.out_of_scope_similarity
-        return not named and run.top_similarity is not None and run.top_similarity < threshold
+        return not named and not plan.filters.any and run.top_similarity is not None and run.top_similarity < threshold
+
+    def _unanchored(self, run: _Run) -> AskResult | None:
+        """A fact, comparison or superlative that names nothing: refused when nothing in the corpus is close."""
+        plan = run.plan
+        graph_free = plan.intent in (Intent.FACT, Intent.COMPARE, Intent.SUPERLATIVE)
+        if not graph_free or plan.entities() or plan.unknown or plan.filters.any:
+            return None
+        self._similar(run)
+        run.similarity = False  # the answer itself comes from the graph
+        return self._refuse(run) if self._out_of_scope(run) else None
 
     def _fallback(self, run: _Run, why: str) -> AskResult:
         """No graph answer: rank by similarity, say so; nothing at all when the question is out of scope."""
@@ -190,9 +202,11 @@ class Executor:
 
     def _refuse(self, run: _Run) -> AskResult:
         run.plan = run.plan.model_copy(update={"intent": Intent.OUT_OF_SCOPE})
+        named = ", ".join(e.name for e in run.plan.entities())
         text = (
-            "Nothing in the corpus matches this question: it names no hardware, technique, system or dataset "
-            f"the graph knows, and no abstract is close to it (best similarity {run.top_similarity:.2f})."
+            "Nothing in the corpus matches this question: "
+            + (f"it mentions {named}, but " if named else "it names no hardware, technique, system or dataset, and ")
+            + f"no abstract is close to it (best similarity {run.top_similarity:.2f})."
         )
         return self._result(run, text, [], matched=0)
 
@@ -453,7 +467,7 @@ class Executor:
         query = plan.paper_query()
         allowed = self._ids(run, query) if query.paper_filters else None
         ranked = self._similar(run, allowed)
-        if self._out_of_scope(run):
+        if self._out_of_scope(run, despite_entities=True):
             return self._refuse(run)
         papers = [self._paper(run, pid, score) for pid, score in ranked]
         top = "; ".join(p.title for p in papers[:3])
