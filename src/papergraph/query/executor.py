@@ -183,8 +183,8 @@ class Executor:
         """A fact, comparison or superlative that names nothing: refused when nothing in the corpus is close."""
         plan = run.plan
         graph_free = plan.intent in (Intent.FACT, Intent.COMPARE, Intent.SUPERLATIVE)
-        if not graph_free or plan.entities() or plan.unknown or plan.filters.any:
-            return None
+        if not graph_free or plan.entities() or plan.unknown or plan.filters.any or plan.metric.unit:
+            return None  # a unit ("tokens/s") anchors a superlative in the corpus's numbers
         self._similar(run)
         run.similarity = False  # the answer itself comes from the graph
         return self._refuse(run) if self._out_of_scope(run) else None
