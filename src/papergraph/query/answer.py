@@ -102,7 +102,7 @@ def credited(record: PaperRecord | None, m: MetricRecord, title: str) -> str:
 
 def describe(refs: Sequence[EntityRef]) -> str:
     """ "FPGA hardware", "the NVIDIA Jetson family", "AMD GPU hardware", "quantization or pruning"."""
-    return " or ".join(_one(r) for r in refs)
+    return " or ".join(dict.fromkeys(_one(r) for r in refs))
 
 
 def _one(ref: EntityRef) -> str:

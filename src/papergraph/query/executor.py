@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from papergraph.config import Settings
 from papergraph.graph import GraphStore, cypher
@@ -278,6 +279,8 @@ class Executor:
         plan = run.plan
         query = plan.paper_query()
         ids = self._ids(run, query) if query.all_of or query.paper_filters else set()
+        if not ids and len(query.all_of) > 1:
+            query, ids = self._relaxed(run, query)
         if not ids:
             return self._fallback(
                 run, _join(self._unknown_note(plan), f"No paper in the corpus mentions {self._what(run)}.")
@@ -289,11 +292,31 @@ class Executor:
         papers = candidates[: run.k]
         facts = _facts(papers, self.rules)
         if facts:
-            text = listing(facts[:3]) + "."
+            text = listing(facts[:3]) + "." + "".join(f" ({note})" for note in run.notes)
         else:
             what = " or ".join(plan.metric.kinds) or "matching"
             text = f"{plural(len(ids), 'paper')} mention {self._what(run)}, but none states a {what} number."
         return self._result(run, text, papers, matched=len(ids))
+
+    def _relaxed(self, run: _Run, query: PaperQuery) -> tuple[PaperQuery, set[str]]:
+        """A fact's papers when all its constraints together match none: the most constraints that match
+        something, systems kept first (the number belongs to a named system; a dataset or chip named too may
+        simply not be in that abstract)."""
+        groups = list(query.all_of)
+        rank = {EntityType.SYSTEM: 0, EntityType.DATASET: 1, EntityType.HARDWARE: 2, EntityType.TECHNIQUE: 3}
+        for size in range(len(groups) - 1, 0, -1):
+            subsets = sorted(combinations(groups, size), key=lambda c: sorted(rank[m.type] for g in c for m in g))
+            for subset in subsets:
+                smaller = query.model_copy(update={"all_of": subset})
+                ids = self._ids(run, smaller)
+                if ids:
+                    dropped = [g for g in groups if g not in subset]
+                    names = [
+                        e.name for e in run.plan.entities(Role.FILTER) if e.node in {m for g in dropped for m in g}
+                    ]
+                    run.notes.append("no paper mentions everything named; left out: " + ", ".join(names))
+                    return smaller, ids
+        return query, set()
 
     def _compare(self, run: _Run) -> AskResult:
         plan = run.plan
@@ -396,11 +419,14 @@ class Executor:
             scope = f" that mentions {self._what(run)}" if within else ""
             text = f"No paper{scope} reports a {' or '.join(kinds)} number."
             return self._result(run, _join(self._unknown_note(plan), text), [], matched=0)
-        unit = plan.metric.unit or _main_unit(hits)
-        descending = self._descending(plan, hits[0].metric.kind, unit)
+        kind = next(k for k in kinds if any(h.metric.kind == k for h in hits))  # the first kind asked that has numbers
+        kinds = [kind]
+        unit = plan.metric.unit or self._unit(plan, [h for h in hits if h.metric.kind == kind])
+        descending = self._descending(plan, kind, unit)
         n = max(run.k, 3)
         run.show(cypher.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=n))
-        best = self.store.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=n)
+        best = self.store.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=None)
+        best = _about(best, [e for e in plan.entities(Role.FILTER) if e.type is EntityType.DATASET])[:n]
         records = {h.paper_id: self.store.paper(h.paper_id) for h in best}
         top = best[0]
         who = credited(records[top.paper_id], top.metric, top.paper_title)
@@ -428,6 +454,13 @@ class Executor:
         result = self._result(run, text, papers, matched=len({h.paper_id for h in hits}))
         result.value = value
         return result
+
+    def _unit(self, plan: QueryPlan, hits: Sequence[MetricHit]) -> str:
+        """The unit compared: relative (x, %) when the question asks for a gain over something, else absolute;
+        then the unit most numbers are in (values in different units do not compare)."""
+        relative = self.rules.relative_words.search(plan.question) is not None
+        counts = Counter(h.metric.unit for h in hits)
+        return min(counts, key=lambda u: ((u in RELATIVE_UNITS) != relative, -counts[u], u))
 
     def _descending(self, plan: QueryPlan, kind: str, unit: str) -> bool:
         """Which end a superlative wants: 'highest'/'lowest' as said; 'best' per kind (improvements: highest)."""
@@ -641,9 +674,19 @@ def _metrics_asked(record: PaperRecord, plan: QueryPlan) -> list[MetricRecord]:
     """The paper's numbers of the kinds asked; without kinds, those whose phrase shares a word with the question."""
     kinds = plan.metric.kinds
     if kinds:
-        return [m for m in record.metrics if m.kind in kinds]
-    words = {w for w in plan.text.casefold().split() if len(w) > 3 and w not in _STOP_METRIC}
-    return [m for m in record.metrics if words & set(m.metric.casefold().split())] if plan.intent is Intent.FACT else []
+        found = [m for m in record.metrics if m.kind in kinds]
+    elif plan.intent is Intent.FACT:
+        words = {w for w in plan.text.casefold().split() if len(w) > 3 and w not in _STOP_METRIC}
+        found = [m for m in record.metrics if words & set(m.metric.casefold().split())]
+    else:
+        return []
+    chips = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE]
+    return sorted(found, key=lambda m: not _measured_on(m, chips))  # numbers on the chip asked about first
+
+
+def _measured_on(m: MetricRecord, chips: Sequence[EntityRef]) -> bool:
+    where = (m.hardware or "").casefold()
+    return bool(where) and any(c.name.casefold() in where or where in c.name.casefold() for c in chips)
 
 
 def _facts(papers: Iterable[AskPaper], rules: QuestionRules) -> list[str]:
@@ -655,10 +698,11 @@ def _facts(papers: Iterable[AskPaper], rules: QuestionRules) -> list[str]:
     ]
 
 
-def _main_unit(hits: Sequence[MetricHit]) -> str:
-    """The unit most numbers are in (absolute units before % and x at a tie): only numbers in one unit compare."""
-    counts = Counter(h.metric.unit for h in hits)
-    return min(counts, key=lambda u: (-counts[u], u in RELATIVE_UNITS, u))
+def _about(hits: Sequence[MetricHit], datasets: Sequence[EntityRef]) -> list[MetricHit]:
+    """Numbers whose sentence names the dataset asked about ("ImageNet top-1"), when any does."""
+    names = {w.casefold() for e in datasets for w in (e.name, e.words)}
+    named = [h for h in hits if any(n in h.metric.evidence.casefold() for n in names)]
+    return named or list(hits)
 
 
 def _constraints(plan: QueryPlan) -> dict[str, list[str]]:

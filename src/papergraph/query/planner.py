@@ -14,10 +14,11 @@ The steps, each small and pure:
 
 from __future__ import annotations
 
-import itertools
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from papergraph.graph.query import NodeMatch
 from papergraph.models import EntityType
@@ -170,11 +171,21 @@ class Planner:
 
     # --- 2. references --------------------------------------------------------------------------------
     def _compose(self, text: str, links: Sequence[Link]) -> list[_Ref]:
-        """References from links; adjacent vendor + type, name + type-head and vendor + name become one."""
+        """References from links; adjacent vendor + type, name + type-head and vendor + name become one.
+
+        What a parenthesis lists after a reference ("edge boards (Raspberry Pi, Jetson, ...)", "Xilinx (AMD)")
+        restates or exemplifies it: those references only rank, and the words around the parenthesis still
+        compose ("Xilinx (AMD) FPGAs" is Xilinx-made FPGAs; "Hopper-generation GPUs" the Hopper family).
+        """
+        inside = _parenthesised(text)
         refs: list[_Ref] = []
+        aside: list[_Ref] = []
         for link in links:
             ref = _ref(link, self.vocab)
-            if refs and _adjacent(text, refs[-1].ref, ref):
+            if any(a < ref.start < b for a, b in inside) and refs:
+                aside.append(_Ref(ref, "listed in parentheses, as examples"))
+                continue
+            if refs and _adjacent(text, refs[-1].ref, ref, self.rules.head_links):
                 merged = _merge(text, refs[-1].ref, ref)
                 if merged is not None:
                     refs[-1] = _Ref(merged)
@@ -183,13 +194,15 @@ class Planner:
         for i, r in enumerate(refs):
             before = text[max(0, r.ref.start - 24) : r.ref.start]
             after = text[r.ref.end :]
-            if self.rules.example_words.search(before):
+            if self.rules.excluding_words.search(before):
+                r.rank_only = "named as an exception"
+            elif self.rules.example_words.search(before):
                 r.rank_only = "named as an example"
             elif self.rules.like_words.match(after):
                 r.rank_only = f"'{r.ref.words}-like' describes something else"
             elif self._loose_alternative(text, refs, i):
                 r.rank_only = "an alternative next to it is not in the graph"
-        return refs
+        return sorted([*refs, *aside], key=lambda r: r.ref.start)
 
     def _loose_alternative(self, text: str, refs: Sequence[_Ref], i: int) -> bool:
         """'CNN / ResNet': an alternative that links to nothing makes the linked one a mere preference."""
@@ -246,7 +259,7 @@ class Planner:
         needs = {
             None: True,
             "entity": bool(known),
-            "two": _compare_axis(known) is not None,
+            "two": _compare_axis(known, text, self.rules.compare_joins) is not None,
             "metric": bool(metric.kinds),
             "target": target is not None,
             "target_and_entity": target is not None and bool(others),
@@ -269,7 +282,7 @@ class Planner:
             groups.append(ConstraintGroup(entities=[target_ref.ref], role=Role.TARGET))
         if intent is Intent.SEMANTIC:
             return groups + _by_type(known, Role.RANK, "entities rank, not filter, in a similarity question"), unknown
-        axis = _compare_axis(known) if intent is Intent.COMPARE else None
+        axis = _compare_axis(known, text, self.rules.compare_joins) if intent is Intent.COMPARE else None
         compared = [r for r in known if r.ref.type is axis] if axis else []
         for r in compared:
             groups.append(ConstraintGroup(entities=[r.ref], role=Role.COMPARE))
@@ -289,7 +302,7 @@ class Planner:
         names = []
         for topic in self.rules.topics:
             m = topic.question.search(text)
-            if m is not None:
+            if m is not None and not self.rules.excluding_words.search(text[max(0, m.start() - 24) : m.start()]):
                 names.append(topic.name)
                 used.add(m)
         return names
@@ -354,8 +367,17 @@ def _ref(link: Link, vocab: Vocabulary) -> EntityRef:
     )
 
 
-def _adjacent(text: str, a: EntityRef, b: EntityRef) -> bool:
-    return b.start >= a.end and re.fullmatch(r"[\s-]*", text[a.end : b.start]) is not None
+def _adjacent(text: str, a: EntityRef, b: EntityRef, links: re.Pattern[str]) -> bool:
+    """Nothing between two references but spaces, a hyphen, a parenthesis or a linking word ("-generation")."""
+    gap = _PARENTHESIS.sub(" ", text[a.end : b.start]) if b.start >= a.end else None
+    return gap is not None and (re.fullmatch(r"[\s-]*", gap) is not None or links.fullmatch(gap) is not None)
+
+
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+
+
+def _parenthesised(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PARENTHESIS.finditer(text)]
 
 
 def _merge(text: str, a: EntityRef, b: EntityRef) -> EntityRef | None:
@@ -386,12 +408,19 @@ def _by_type(refs: Sequence[_Ref], role: Role, reason: str, separate: bool = Fal
 
 
 def _joined_by_and(text: str, refs: Sequence[_Ref]) -> bool:
-    return any(_AND_GAP.match(text[a.ref.end : b.ref.start]) for a, b in itertools.pairwise(refs))
+    return any(_AND_GAP.match(text[a.ref.end : b.ref.start]) for a, b in pairwise(refs))
 
 
-def _compare_axis(refs: Sequence[_Ref]) -> EntityType | None:
-    """The type compared: the first (systems, hardware, techniques, datasets) with two or more references."""
-    return next((t for t in _AXIS_ORDER if sum(r.ref.type is t for r in refs) >= 2), None)
+def _compare_axis(refs: Sequence[_Ref], text: str = "", joins: re.Pattern[str] | None = None) -> EntityType | None:
+    """The type compared: the first (systems, hardware, techniques, datasets) with two references joined as
+    sides ("X or Y", "X against the Y", "X compared with Y"; not "Llama in vLLM")."""
+    for t in _AXIS_ORDER:
+        of_type = [r for r in refs if r.ref.type is t]
+        if len(of_type) < 2:
+            continue
+        if joins is None or any(joins.search(text[a.ref.end : b.ref.start]) for a, b in pairwise(of_type)):
+            return t
+    return None
 
 
 def _authors_matching(words: str, authors: Sequence[str]) -> list[str]:

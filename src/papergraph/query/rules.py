@@ -57,6 +57,10 @@ class QuestionRules:
     targets: tuple[TargetRule, ...]
     example_words: re.Pattern[str]
     like_words: re.Pattern[str]
+    excluding_words: re.Pattern[str]
+    head_links: re.Pattern[str]
+    relative_words: re.Pattern[str]
+    compare_joins: re.Pattern[str]
     stopwords: frozenset[str]
     question_words: frozenset[str]
     topics: tuple[Topic, ...]
@@ -111,6 +115,10 @@ def parse_rules(raw: dict[str, Any]) -> QuestionRules:
         targets=targets,
         example_words=re.compile(raw["example_words"], re.IGNORECASE),
         like_words=re.compile(raw["like_words"], re.IGNORECASE),
+        excluding_words=re.compile(raw["excluding_words"], re.IGNORECASE),
+        head_links=re.compile(raw["head_links"], re.IGNORECASE),
+        relative_words=re.compile(raw["relative_words"], re.IGNORECASE),
+        compare_joins=re.compile(raw["compare_joins"], re.IGNORECASE),
         stopwords=frozenset(w.casefold() for w in raw["stopwords"]),
         question_words=frozenset(w.casefold() for w in raw.get("question_words", ())),
         topics=tuple(
