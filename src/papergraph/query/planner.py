@@ -14,7 +14,6 @@ The steps, each small and pure:
 
 from __future__ import annotations
 
-
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
