@@ -337,3 +337,20 @@ def test_reductions_read_as_reductions() -> None:
         id="m", metric="decoding throughput", value=25, unit="tokens/s", kind="throughput", hardware="AMD KV260"
     )
     assert format_metric(absolute, rules) == "25 tokens/s decoding throughput on AMD KV260"
+
+
+def test_similarity_questions_about_something_else_are_refused() -> None:
+    strict = build_engine(corpus(), Settings(out_of_scope_similarity=0.99))  # every abstract is "far" here
+    trap = strict.asker.ask("Which temple housed the statue of vLLM?")  # names a system, means something else
+    assert trap.intent is Intent.OUT_OF_SCOPE and trap.papers == []
+    assert "it mentions vLLM, but no abstract is close to it" in trap.answer
+    bare = strict.asker.ask("What is the fastest way to get over a common cold?")  # a superlative naming nothing
+    assert bare.intent is Intent.OUT_OF_SCOPE
+    graph = strict.asker.ask("How many papers mention vLLM?")  # a graph answer does not depend on similarity
+    assert graph.intent is Intent.COUNT and graph.matched == 2
+
+
+def test_a_fact_keeps_the_named_system_when_nothing_meets_everything(engine: Engine) -> None:
+    result = ask(engine, "What decoding throughput does TeLLMe reach on CIFAR-10?")
+    assert result.papers[0].id == "p1" and "25 tokens/s" in result.answer
+    assert "left out: CIFAR-10" in result.answer

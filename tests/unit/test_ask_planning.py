@@ -357,3 +357,38 @@ def test_ignored_words_and_search_text(planner: Planner) -> None:
     assert planner.plan("How can serving be cheaper?").ignored == []  # similarity uses every word
     out = planner.plan("What is the melting point of tungsten?")
     assert out.intent is Intent.SEMANTIC and out.entities() == [] and out.unknown == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Phrasing found in researchers' questions
+# --------------------------------------------------------------------------------------------------
+
+
+def test_parentheses_list_examples_and_restatements(planner: Planner) -> None:
+    boards = planner.plan("Which papers use GPUs (A100, H100 and the like)?")
+    assert refs(boards, Role.FILTER) == [("GPU", "type", "GPUs")]
+    assert [e.name for e in boards.entities(Role.RANK)] == ["NVIDIA A100", "NVIDIA H100"]
+    restated = planner.plan("How many papers use NVIDIA (Nvidia) GPUs?").entities(Role.FILTER)[0]
+    assert restated.node == NodeMatch(type=E.HARDWARE, vendor="NVIDIA", hw_type="GPU")
+    jetson = planner.plan("Which papers use Jetson-class boards?").entities(Role.FILTER)
+    assert [(e.name, e.level) for e in jetson] == [("NVIDIA Jetson", Level.FAMILY)]  # the type word is its head
+
+
+def test_exceptions_never_filter(planner: Planner) -> None:
+    plan = planner.plan("Which papers use GPUs other than the A100?")
+    assert refs(plan, Role.FILTER) == [("GPU", "type", "GPUs")]
+    assert refs(plan, Role.RANK) == [("NVIDIA A100", "model", "A100")]
+
+
+def test_inflections_and_repeated_names(planner: Planner) -> None:
+    prune = planner.plan("Which papers prune their networks?").entities()[0]
+    assert (prune.name, prune.match) == ("pruning", MatchKind.INFLECTION)
+    assert planner.plan("Which papers prnue their networks?").entities()[0].name == "pruning"  # a slip in a verb
+    same = planner.plan("Which papers use PTQ or post-training quantization?")
+    assert [len(g.entities) for g in same.groups] == [1]  # two names of one thing: one reference
+
+
+def test_compared_sides_must_be_joined(planner: Planner) -> None:
+    assert planner.plan("Is vLLM as fast as SGLang?").intent is Intent.COMPARE
+    served = planner.plan("Which is better for serving TeLLMe in vLLM?")
+    assert served.intent is not Intent.COMPARE  # "TeLLMe in vLLM" are not two sides

@@ -275,7 +275,12 @@ class Planner:
         self, intent: Intent, text: str, refs: Sequence[_Ref], target_ref: _Ref | None
     ) -> tuple[list[ConstraintGroup], list[EntityRef]]:
         unknown = [r.ref for r in refs if r.ref.node is None]
-        known = [r for r in refs if r.ref.node is not None and r is not target_ref]
+        seen: set[NodeMatch] = set()
+        known = []
+        for r in refs:  # "FP8, INT8 or INT4" all name quantization: one reference
+            if r.ref.node is not None and r is not target_ref and r.ref.node not in seen:
+                seen.add(r.ref.node)
+                known.append(r)
         groups: list[ConstraintGroup] = []
         if target_ref is not None:
             groups.append(ConstraintGroup(entities=[target_ref.ref], role=Role.TARGET))
