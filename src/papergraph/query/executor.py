@@ -322,6 +322,8 @@ class Executor:
         plan = run.plan
         base = plan.paper_query()
         sides = plan.entities(Role.COMPARE)
+        if len(sides) < 2:
+            return self._semantic(run)
         ids: dict[str, set[str]] = {}
         for side in sides:
             assert side.node is not None  # only known entities are compared

@@ -201,7 +201,13 @@ class Planner:
                 r.rank_only = f"'{r.ref.words}-like' describes something else"
             elif self._loose_alternative(text, refs, i):
                 r.rank_only = "an alternative next to it is not in the graph"
-        return sorted([*refs, *aside], key=lambda r: r.ref.start)
+        seen: set[NodeMatch] = set()
+        unique = []
+        for r in sorted([*refs, *aside], key=lambda r: r.ref.start):  # "FP8, INT8 or INT4": quantization once
+            if r.ref.node is None or r.ref.node not in seen:
+                unique.append(r)
+                seen.update([r.ref.node] if r.ref.node else [])
+        return unique
 
     def _loose_alternative(self, text: str, refs: Sequence[_Ref], i: int) -> bool:
         """'CNN / ResNet': an alternative that links to nothing makes the linked one a mere preference."""
