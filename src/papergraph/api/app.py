@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from papergraph import __version__
-from papergraph.api import errors
-from papergraph.api.routes import ask, entities, graph, meta, papers, search
+from papergraph.api import errors, ui
+from papergraph.api.routes import ask, entities, explore, graph, meta, papers, search
 from papergraph.config import Settings, get_settings
 from papergraph.errors import IndexNotFoundError
 from papergraph.query import Engine
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(title="PaperGraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.engine = engine  # an injected engine serves at once, even without the lifespan (tests)
     errors.install(app)
-    for module in (meta, search, ask, papers, entities, graph):
+    for module in (meta, search, ask, papers, entities, graph, explore):
         app.include_router(module.router)
+    ui.install(app)
     return app
