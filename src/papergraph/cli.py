@@ -1,4 +1,4 @@
-"""The ``papergraph`` command: ingest, extract, search, ask, stats, serve, export-neo4j.
+"""The ``papergraph`` command: ingest, extract, search, ask, stats, serve, export, export-neo4j.
 
 Thin on purpose: each command builds Settings from flags and environment, calls the library, and prints.
 Expected failures (PaperGraphError) print one line on stderr and exit 1, never a traceback.
@@ -21,6 +21,7 @@ from rich.table import Table
 
 from papergraph.config import GraphBackend, Settings, settings_with
 from papergraph.errors import ConfigError, PaperGraphError
+from papergraph.graph.export_files import ExportFormat
 from papergraph.models import SearchMode
 
 app = typer.Typer(
@@ -356,6 +357,29 @@ def export_neo4j(
         f"exported {stats.papers} papers, {stats.nodes} nodes, {stats.relationships} links{extra} "
         f"to {settings.neo4j_uri}"
     )
+
+
+@app.command("export")
+def export_files(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")],
+    dest: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output file (a folder for neo4j-import); default papergraph.<format>."),
+    ] = None,
+) -> None:
+    """Write the embedded graph as GraphML or GEXF (Gephi, Cytoscape), JSON lines, or neo4j-admin import CSVs."""
+    from papergraph.graph.export_files import export_files as write_files
+    from papergraph.graph.networkx_store import GRAPH_FILE, NetworkxStore
+
+    settings = _settings(ctx)
+    if not (settings.graph_dir / GRAPH_FILE).exists():
+        raise ConfigError(f"no embedded graph in {settings.graph_dir}: run `papergraph ingest` first")
+    rows = NetworkxStore(settings.graph_dir).export_rows()
+    target = dest or Path(fmt.default_path)
+    written = write_files(rows, fmt, target)
+    where = f"{target}/ ({len(written)} files; run {target / 'import.sh'})" if len(written) > 1 else str(target)
+    out.print(f"wrote {rows.node_count} nodes and {len(rows.links)} relationships to {where}", highlight=False)
 
 
 def main() -> None:

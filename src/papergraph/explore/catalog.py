@@ -141,8 +141,8 @@ class Catalog:
     def search(self, query: str, limit: int = 10, labels: set[str] | None = None) -> list[GraphHit]:
         """Nodes whose name, alias or title resembles ``query``, best first; ``labels`` keeps only those.
 
-        Names and aliases are scored whole (weighted ratio); titles also by their best-matching fragment
-        (token set ratio: its words found among the title's, weighted 0.9), since a title is usually found by a few of its words.
+        Names and aliases are scored whole (weighted ratio); titles also by the query's words found among
+        theirs (token set ratio, weighted 0.9), since a title is usually found by a few of its words.
         """
         best: dict[str, tuple[float, str]] = {}
         exact = self.entries.get(query.strip())  # a node id, pasted
