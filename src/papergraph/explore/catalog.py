@@ -29,6 +29,7 @@ GAZETTEERS = ("hardware.jsonl", "techniques.jsonl", "systems.jsonl", "datasets.j
 MIN_SCORE = 60.0
 MIN_FRAGMENT = 4  # shorter queries are found inside too many titles
 FRAGMENT_WEIGHT = 0.9
+WORD_SIMILARITY = 80.0
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,11 @@ class Catalog:
                 )
                 self._score(best, self._titles, [(t, s * FRAGMENT_WEIGHT, i) for t, s, i in fragments])
         found = [n for n in best if not labels or self.entries[n].label in labels]
-        found.sort(key=lambda n: (-round(best[n][0]), -self.entries[n].papers, self.entries[n].name.casefold(), n))
+        words = wanted.split()
+        covered = {n: _coverage(words, best[n][1]) for n in found}
+        found.sort(
+            key=lambda n: (-round(best[n][0]), -covered[n], -self.entries[n].papers, self.entries[n].name.casefold(), n)
+        )
         return [_hit(self.entries[n], best[n][1], best[n][0]) for n in found[:limit]]
 
     @staticmethod
@@ -186,6 +191,12 @@ class Catalog:
             entry = pool.owners[i]
             if score > best.get(entry.id, (-1.0, ""))[0]:
                 best[entry.id] = (float(score), pool.shown[i])
+
+
+def _coverage(words: Sequence[str], text: str) -> int:
+    """How many of the query's words appear, give or take a typo, in ``text`` (breaks ties between hits)."""
+    theirs = utils.default_process(text).split()
+    return sum(any(fuzz.ratio(word, other) >= WORD_SIMILARITY for other in theirs) for word in words)
 
 
 def _hit(entry: Entry, matched: str, score: float) -> GraphHit:
