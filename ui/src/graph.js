@@ -11,6 +11,7 @@ const DIM_NODE = "#e4e6eb";
 const DIM_EDGE = "#f0f1f4";
 const CAPTION_CHARS = 42;
 const LAYOUT_MS = { base: 1200, perNode: 1.5, max: 5000 };
+const LARGE = 1000; // above this many nodes, edges and labels are hidden while the camera moves
 
 function caption(name) {
   return name.length > CAPTION_CHARS ? `${name.slice(0, CAPTION_CHARS - 1)}…` : name;
@@ -184,6 +185,11 @@ export class GraphView {
   }
 
   changed() {
+    const large = this.graph.order > LARGE;
+    if (this.renderer.getSetting("hideEdgesOnMove") !== large) {
+      this.renderer.setSetting("hideEdgesOnMove", large);
+      this.renderer.setSetting("hideLabelsOnMove", large);
+    }
     this.renderer.refresh();
     this.onChange(this.counts());
   }

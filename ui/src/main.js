@@ -9,7 +9,8 @@ import { Filters } from "./filters.js";
 import { GraphView } from "./graph.js";
 import { SearchBox } from "./search.js";
 
-const PAGE = 25; // neighbours per expansion
+const PARAMS = new URLSearchParams(location.search);
+const PAGE = Number(PARAMS.get("limit")) || 25; // neighbours per expansion; ?limit= changes it
 const SEED = { entities: 6, neighbours: 12 };
 
 class Explorer {
@@ -111,11 +112,10 @@ async function start() {
   const overview = await api.overview();
   const explorer = new Explorer(overview);
   window.explorer = explorer;
-  const params = new URLSearchParams(location.search);
-  const node = params.get("node");
+  const node = PARAMS.get("node");
   if (node) {
     if (await explorer.expand(node)) await explorer.open(explorer.view.node(node));
-  } else if (params.get("seed") !== "0") {
+  } else if (PARAMS.get("seed") !== "0") {
     await explorer.seed();
   }
   return explorer;

@@ -62,7 +62,9 @@ def gazetteer_aliases() -> dict[str, tuple[str, ...]]:
 
 
 def _entity_entry(e: EntityCount) -> Entry:
-    props = {k: v for k, v in e.properties.items() if k in ("type", "family") and isinstance(v, str)}
+    props: dict[str, str | int] = {
+        k: v for k, v in e.properties.items() if k in ("type", "family") and isinstance(v, str)
+    }
     return Entry(id=e.id, label=e.type.label, name=e.name, papers=e.papers, properties=props)
 
 
