@@ -172,7 +172,8 @@ FRAMES = """async ([ms, layout]) => {
     requestAnimationFrame(frame);
     // zoom in and out as a mouse wheel does (an animated camera: sigma redraws every frame)
     const zoom = (i) => {
-      if (performance.now() < end) camera.animate({ ratio: i % 2 ? 0.6 : 1.2 }, { duration: 400 }).then(() => zoom(i + 1));
+      if (performance.now() >= end) return;
+      camera.animate({ ratio: i % 2 ? 0.6 : 1.2 }, { duration: 400 }).then(() => zoom(i + 1));
     };
     zoom(0);
   });
