@@ -133,6 +133,7 @@ export class GraphView {
   highlight(ids) {
     this.highlighted = ids && ids.size ? new Set(ids) : null;
     this.changed();
+    if (this.highlighted) this.fitTo(this.highlighted);
   }
 
   select(id) {
@@ -199,7 +200,10 @@ export class GraphView {
     clearTimeout(this.layoutTimer);
     if (!this.layout.isRunning()) this.layout.start();
     const ms = Math.min(LAYOUT_MS.max, LAYOUT_MS.base + LAYOUT_MS.perNode * this.graph.order);
-    this.layoutTimer = setTimeout(() => this.layout.stop(), ms);
+    this.layoutTimer = setTimeout(() => {
+      this.layout.stop();
+      if (this.highlighted) this.fitTo(this.highlighted); // where the layout left them
+    }, ms);
   }
 
   stopLayout() {
@@ -214,6 +218,17 @@ export class GraphView {
 
   fit() {
     this.renderer.getCamera().animatedReset({ duration: 300 });
+  }
+
+  // Move the camera so that these nodes fill most of the canvas.
+  fitTo(ids) {
+    const points = [...ids].map((id) => this.renderer.getNodeDisplayData(id)).filter(Boolean);
+    if (!points.length) return;
+    const xs = points.map((p) => p.x);
+    const ys = points.map((p) => p.y);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const ratio = Math.min(1, Math.max(0.5, 2 * Math.max(x1 - x0, y1 - y0))); // keep some context around them
+    this.renderer.getCamera().animate({ x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio }, { duration: 400 });
   }
 
   // Where a node is drawn, in CSS pixels from the canvas's top-left corner (for tests and benchmarks).
