@@ -109,12 +109,12 @@ def serve(engine: Engine) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def embedded_engine(corpus: list[ExtractedPaper], extractor: Any) -> Engine:
     return engine_over(NetworkxStore(), corpus, extractor)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(embedded_engine: Engine) -> Iterator[str]:
     with serve(embedded_engine) as url:
         yield url
@@ -137,7 +137,7 @@ def bolt_server(corpus: list[ExtractedPaper], extractor: Any, bolt_target: Any, 
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
