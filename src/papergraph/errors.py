@@ -31,3 +31,11 @@ class NotFoundError(QueryError):
 
 class ConfigError(PaperGraphError):
     """A setting has a value PaperGraph cannot use."""
+
+
+class WriterBusyError(PaperGraphError):
+    """Another process is writing to the data directory (an ingest or a delete holds its lock)."""
+
+
+class PermissionDeniedError(PaperGraphError):
+    """The caller may not do this (an admin endpoint without the right token, or with none configured)."""

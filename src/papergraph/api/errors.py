@@ -18,13 +18,17 @@ from papergraph.errors import (
     IndexNotFoundError,
     NotFoundError,
     PaperGraphError,
+    PermissionDeniedError,
     QueryError,
+    WriterBusyError,
 )
 
 log = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[PaperGraphError], int]] = [
     (NotFoundError, 404),
+    (PermissionDeniedError, 403),
+    (WriterBusyError, 503),
     (QueryError, 422),
     (IndexNotFoundError, 503),
     (IndexMismatchError, 503),

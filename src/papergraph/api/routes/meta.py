@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from papergraph import __version__
 from papergraph.api.deps import EngineDep
@@ -19,6 +19,9 @@ class Health(BaseModel):
     papers: int
     graph: str
     model: str | None = None
+    generation: int | None = Field(
+        None, description="The data directory's generation being served (it follows each ingest by itself)."
+    )
 
 
 class Stats(BaseModel):
@@ -40,6 +43,7 @@ def health(request: Request) -> Health:
         papers=len(engine.index),
         graph=engine.settings.graph.value,
         model=engine.index.model_id,
+        generation=engine.generation,
     )
 
 
