@@ -374,6 +374,20 @@ def serve(
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False)
 
 
+def _embedded_graph(settings: Settings) -> tuple[Any, Any]:
+    """The committed generation and its embedded graph (what the export commands read)."""
+    from papergraph.atomic import CommitPoint
+    from papergraph.graph.networkx_store import NetworkxStore
+
+    commit = CommitPoint(settings.index_dir).require()
+    if commit.part("networkx") is None:
+        raise ConfigError(
+            f"generation {commit.generation} in {settings.index_dir} holds no embedded graph (its last ingest "
+            "wrote to Neo4j): run `papergraph ingest` with the embedded store first"
+        )
+    return commit, NetworkxStore(commit.folder)
+
+
 @app.command("export-neo4j")
 def export_neo4j(
     ctx: typer.Context,
@@ -385,21 +399,13 @@ def export_neo4j(
 
     Idempotent: a run that stops (the server went away, a deadline passed) is completed by running it again.
     """
-    from papergraph.atomic import CommitPoint
     from papergraph.errors import GraphUnavailableError
     from papergraph.graph.export import export_graph
     from papergraph.graph.neo4j_store import Neo4jStore
-    from papergraph.graph.networkx_store import NetworkxStore
     from papergraph.index import VectorIndex
 
     settings = _settings(ctx)
-    commit = CommitPoint(settings.index_dir).require()
-    if commit.part("networkx") is None:
-        raise ConfigError(
-            f"generation {commit.generation} in {settings.index_dir} holds no embedded graph (its last ingest "
-            "wrote to Neo4j): run `papergraph ingest` with the embedded store first"
-        )
-    source = NetworkxStore(commit.folder)
+    commit, source = _embedded_graph(settings)
     embeddings = None
     if with_embeddings:
         index = VectorIndex.load_commit(commit)
@@ -439,12 +445,9 @@ def export_files(
 ) -> None:
     """Write the embedded graph as GraphML or GEXF (Gephi, Cytoscape), JSON lines, or neo4j-admin import CSVs."""
     from papergraph.graph.export_files import export_files as write_files
-    from papergraph.graph.networkx_store import GRAPH_FILE, NetworkxStore
 
-    settings = _settings(ctx)
-    if not (settings.graph_dir / GRAPH_FILE).exists():
-        raise ConfigError(f"no embedded graph in {settings.graph_dir}: run `papergraph ingest` first")
-    rows = NetworkxStore(settings.graph_dir).export_rows()
+    _, graph = _embedded_graph(_settings(ctx))
+    rows = graph.export_rows()
     target = dest or Path(fmt.default_path)
     written = write_files(rows, fmt, target)
     where = f"{target}/ ({len(written)} files; run {target / 'import.sh'})" if len(written) > 1 else str(target)

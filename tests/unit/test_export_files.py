@@ -12,12 +12,17 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
+from papergraph.atomic import CommitPoint
 from papergraph.cli import app
+from papergraph.config import Settings
 from papergraph.graph.export_files import ExportError, ExportFormat, export_files, neo4j_import_files
 from papergraph.graph.networkx_store import NetworkxStore
 from papergraph.graph.rows import GraphRows
+from papergraph.ingest import ingest
 from papergraph.models import GraphStats
-from support import sample_docs
+from support import HashEncoder, PaperExtractor, sample_docs
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 @pytest.fixture
@@ -172,14 +177,15 @@ def test_export_refuses_a_folder_for_a_file_and_a_file_for_a_folder(store: Netwo
 
 
 def test_cli_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    saved = NetworkxStore(tmp_path / "data" / "graph")
-    saved.upsert(sample_docs())
-    saved.commit()
+    """The command reads the committed generation's embedded graph."""
+    settings = Settings(data_dir=tmp_path / "data")
+    ingest([FIXTURES / "mini.jsonl"], settings, encoder=HashEncoder(), extractor=PaperExtractor())
+    graph = NetworkxStore(CommitPoint(settings.index_dir).require().folder)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     result = runner.invoke(app, ["--data-dir", "data", "export", "--format", "graphml"])
     assert result.exit_code == 0, result.output
-    assert nx.read_graphml(tmp_path / "papergraph.graphml").number_of_nodes() == saved.export_rows().node_count
+    assert nx.read_graphml(tmp_path / "papergraph.graphml").number_of_nodes() == graph.export_rows().node_count
     result = runner.invoke(app, ["--data-dir", "data", "export", "-f", "neo4j-import", "-o", "csv"])
     assert result.exit_code == 0 and "csv/import.sh" in result.output
     assert (tmp_path / "csv" / "nodes_Paper.csv").is_file()
