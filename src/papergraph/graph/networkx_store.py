@@ -528,6 +528,9 @@ class NetworkxStore:
         years = Counter(self.g.nodes[p].get("year") for p in papers)
         return [YearCount(year=y, papers=n) for y, n in sorted((y, n) for y, n in years.items() if y is not None)]
 
+    def degree(self, node_id: str) -> int | None:
+        return len(self._around(node_id)) if node_id in self.g else None
+
     def stats(self) -> GraphStats:
         by_label = self._reads().by_label
         rels = Counter(t for _, _, t in self.g.edges(data="type"))
