@@ -201,6 +201,20 @@ def test_type_nouns_of_a_model_are_part_of_it_and_negated_classes_are_none(extra
     assert _names(extractor, "It runs on a large Ascend NPU cluster.") == ["Huawei Ascend"]
 
 
+def test_form_factors_and_capacities_are_packaging_of_the_model(extractor: Extractor) -> None:
+    text = "A PCIe A100, the H100 SXM5 GPUs, an MI250X OAM module and RTX 4090 24GB cards, linked over PCIe 4.0."
+    assert _names(extractor, text) == [
+        "NVIDIA A100",
+        "NVIDIA H100",
+        "AMD Instinct MI250X",
+        "NVIDIA GeForce RTX 4090",
+        "PCIe 4.0",
+    ]
+    x = extractor.extract_text("Training on A100 (80 GB) GPUs.")
+    assert [h.surface for h in x.hardware] == ["A100"]  # the capacity stays a number of its own
+    assert [(m.value, m.unit) for m in x.metrics] == [(80.0, "GB")]
+
+
 def test_words_that_need_their_vendor_code_or_type_noun(extractor: Extractor) -> None:
     assert _names(extractor, "Tensor Cores and the Core idea of Pascal's law.") == []
     assert _names(extractor, "Intel Core processors and Pixel phones.") == ["Intel Core", "Google Pixel"]

@@ -64,6 +64,10 @@ _NOT_A_CODE = re.compile(
     re.I,
 )
 _GLUED_TAIL = re.compile(r"^(?:\+|[A-Z]{1,2})$")
+# Packaging of a model, dropped from its name: form factors ("A100 PCIe", "H100 SXM5", "PCIe A100") and memory
+# capacities before a type noun ("A100 80GB GPUs", "A100 (80 GB) GPU").
+_FORM_FACTOR = re.compile(r"^(?:PCIe|PCIE|SXM[0-9]?|NVL[0-9]*|OAM)$")
+_CAPACITY_UNITS = wordset("gb gib tb mb")
 # Units after a number: the number is a quantity ("8 cores", "4 GB"), not a model code.
 _QUANTITY_WORDS = wordset("gb mb kb tb gib mib w mw kw ghz mhz nm cores core threads tops tflops bit bits x %")
 _DETERMINERS = wordset("the this that these those its our their each every same")
@@ -197,6 +201,7 @@ class _Parse:
     head_class: str | None = None
     isa: bool = False  # the qualifier is an instruction set ("RISC-V"), not a maker
     code: Rule | None = None  # the CODE row that named the model, when one did
+    text_end: int | None = None  # where the mention's words end, when a capacity sits before its type noun
 
     @property
     def family(self) -> Family | None:
@@ -240,6 +245,8 @@ class HardwareGrammar:
         labels = {r.label for r in hit.rules}
         if "NOT_HARDWARE" in labels:
             return [(HardwareFound(hit.start, hit.end, "", "other", "ignore"), hit.j)]
+        if hit.j - hit.i == 1 and _FORM_FACTOR.match(doc[hit.i].text) and _rule(anchors.get(hit.j), "CODE"):
+            return []  # "PCIe A100", "SXM4 H100": the form factor qualifies the model that follows
         parse = self._read(doc, hit, anchors)
         if parse is not None:
             return list(self._build(doc, parse, anchors))
@@ -421,6 +428,26 @@ class HardwareGrammar:
             else:
                 break
         parse.end_tok = k
+        if parse.has_model:
+            self._packaging(doc, parse)
+
+    def _packaging(self, doc: Doc, parse: _Parse) -> None:
+        """Form factors after a model belong to it ("A100 PCIe", "H100 SXM5"); a memory capacity does when a type
+        noun follows ("A100 80GB GPUs"), though its number stays outside the mention (it may be a result)."""
+        k = parse.end_tok
+        while k < len(doc) and _FORM_FACTOR.match(doc[k].text):
+            k += 1
+        parse.end_tok = k
+        paren = k < len(doc) and doc[k].text == "("
+        j = k + 1 if paren else k
+        if not (j + 1 < len(doc) and doc[j].like_num and doc[j + 1].lower_ in _CAPACITY_UNITS):
+            return
+        j += 2
+        if paren and (j >= len(doc) or doc[j].text != ")"):
+            return
+        j += 1 if paren else 0
+        if self._head_at(doc, j) is not None:
+            parse.text_end, parse.end_tok = k, j
 
     def _model_piece(self, doc: Doc, k: int, fam: Family, after_model: bool) -> _Piece | None:
         text = doc[k].text
@@ -491,6 +518,8 @@ class HardwareGrammar:
         span = doc[parse.start_tok : parse.end_tok]
         found = self._compose(parse)
         found.start, found.end = span.start_char, span.end_char
+        if parse.text_end is not None:
+            found.end = doc[parse.text_end - 1].idx + len(doc[parse.text_end - 1].text)
         if found.level != "model":
             found.anaphoric = _anaphoric(doc, parse.start_tok, parse.end_tok)
         yield found, parse.end_tok
