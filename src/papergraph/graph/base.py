@@ -67,6 +67,10 @@ class GraphStore(Protocol):
         """Entities with their paper counts, most-linked first; ``q`` is a case-insensitive substring."""
         ...
 
+    def count_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
+        """How many entities :meth:`entities` would list without a limit."""
+        ...
+
     def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
         """One entity by canonical name (case-insensitive) or id: its papers and co-occurring entities."""
         ...
