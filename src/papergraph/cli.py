@@ -20,7 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from papergraph.config import GraphBackend, Settings, settings_with
-from papergraph.errors import ConfigError, PaperGraphError
+from papergraph.corpus import CorpusFormat
+from papergraph.errors import ConfigError, PaperGraphError, QueryError
 from papergraph.models import SearchMode
 
 app = typer.Typer(
@@ -32,6 +33,11 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+
+CLI_NAMES = {"q": "QUERY", "question": "QUESTION", "paper_id": "--paper-id", "k": "--k", "mode": "--mode"} | {
+    name: f"--{name}" for name in ("hardware", "technique", "system", "dataset")
+}
+"""Request fields as the command line names them, for validation messages."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -49,10 +55,19 @@ def main_options(
     model: Annotated[
         str | None, typer.Option("--model", help="Embedding model name or path (env PAPERGRAPH_MODEL).")
     ] = None,
-    neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri", help="[env: NEO4J_URI]")] = None,
-    neo4j_user: Annotated[str | None, typer.Option("--neo4j-user", help="[env: NEO4J_USER]")] = None,
-    neo4j_password: Annotated[str | None, typer.Option("--neo4j-password", help="[env: NEO4J_PASSWORD]")] = None,
-    neo4j_database: Annotated[str | None, typer.Option("--neo4j-database", help="[env: NEO4J_DATABASE]")] = None,
+    neo4j_uri: Annotated[
+        str | None, typer.Option("--neo4j-uri", help="Neo4j Bolt URI, e.g. bolt://localhost:7687 (env NEO4J_URI).")
+    ] = None,
+    neo4j_user: Annotated[
+        str | None, typer.Option("--neo4j-user", help="Neo4j user name (env NEO4J_USER; default neo4j).")
+    ] = None,
+    neo4j_password: Annotated[
+        str | None, typer.Option("--neo4j-password", help="Neo4j password (env NEO4J_PASSWORD).")
+    ] = None,
+    neo4j_database: Annotated[
+        str | None,
+        typer.Option("--neo4j-database", help="Neo4j database name (env NEO4J_DATABASE; default: the server's)."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO level.")] = False,
 ) -> None:
     logging.basicConfig(
@@ -107,7 +122,8 @@ def ingest(
         list[Path] | None, typer.Argument(help="Corpus files or folders (default: <data-dir>/corpus).")
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="dailypapers, jsonl, json or csv (default: by extension).")
+        CorpusFormat | None,
+        typer.Option("--format", help="Read every file in this format (default: by file extension, see the README)."),
     ] = None,
     rebuild: Annotated[bool, typer.Option(help="Rebuild the vector index from scratch.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -118,7 +134,9 @@ def ingest(
     settings = _settings(ctx)
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False, disable=json_out) as progress:
-        report = run_ingest(paths or None, settings, progress=_Bars(progress), rebuild=rebuild, fmt=fmt)
+        report = run_ingest(
+            paths or None, settings, progress=_Bars(progress), rebuild=rebuild, fmt=fmt.value if fmt else None
+        )
     if json_out:
         out.print_json(report.model_dump_json())
         return
@@ -193,20 +211,34 @@ def _load_engine(settings: Settings) -> Any:
 def search(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Query text.")] = None,
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
-    paper_id: Annotated[str | None, typer.Option("--paper-id", help="More like this paper.")] = None,
-    hardware: Annotated[list[str] | None, typer.Option("--hardware")] = None,
-    technique: Annotated[list[str] | None, typer.Option("--technique")] = None,
-    system: Annotated[list[str] | None, typer.Option("--system")] = None,
-    dataset: Annotated[list[str] | None, typer.Option("--dataset")] = None,
-    mode: Annotated[SearchMode, typer.Option(help="Ranking to use.")] = SearchMode.HYBRID,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Number of results.")] = 10,
+    paper_id: Annotated[
+        str | None, typer.Option("--paper-id", help="More like this: papers similar to this paper id.")
+    ] = None,
+    hardware: Annotated[
+        list[str] | None, typer.Option("--hardware", help="Only papers on this hardware (name, family or type).")
+    ] = None,
+    technique: Annotated[
+        list[str] | None, typer.Option("--technique", help="Only papers using this technique.")
+    ] = None,
+    system: Annotated[list[str] | None, typer.Option("--system", help="Only papers naming this system.")] = None,
+    dataset: Annotated[list[str] | None, typer.Option("--dataset", help="Only papers using this dataset.")] = None,
+    mode: Annotated[
+        SearchMode, typer.Option(help="Ranking: hybrid (dense + BM25), dense or lexical (BM25).")
+    ] = SearchMode.HYBRID,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /search response body.")] = False,
 ) -> None:
-    """Similarity search over abstracts (the same code path as GET /search)."""
+    """Similarity search over abstracts (the same code path as GET /search).
+
+    Give a query text, --paper-id or both; filters repeat (OR within one, AND across them).
+    """
     from papergraph.api.schemas import SearchRequest, parse_request
 
+    if query is None and paper_id is None:
+        raise QueryError("give a query text, --paper-id ID (more like this) or both")
     req = parse_request(
         SearchRequest,
+        names=CLI_NAMES,
         q=query,
         paper_id=paper_id,
         k=k,
@@ -237,13 +269,13 @@ def search(
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="e.g. 'which papers run LLM decoding on FPGAs, and how fast?'")],
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Most papers to list.")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /ask response body.")] = False,
 ) -> None:
     """Answer a question from the graph and the index (the same code path as POST /ask)."""
     from papergraph.api.schemas import AskRequest, parse_request
 
-    req = parse_request(AskRequest, question=question, k=k)
+    req = parse_request(AskRequest, names=CLI_NAMES, question=question, k=k)
     engine = _load_engine(_settings(ctx))
     try:
         result = engine.asker.ask(req.question, k=req.k)
@@ -273,7 +305,7 @@ def ask(
 @app.command()
 def stats(
     ctx: typer.Context,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Counts of papers, entities and links in the index and the graph (loads no model)."""
     from papergraph.graph import open_store

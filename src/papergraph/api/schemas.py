@@ -212,18 +212,19 @@ ERRORS = errors(404, 422, 503)
 """Every error status at once, for routers whose routes can answer all of them."""
 
 
-def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
+def describe_errors(errors: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None = None) -> str:
     """One line from pydantic's error list: 'k: Input should be less than or equal to 100 (got 500); ...'.
 
     An optional parameter is a union with None: its "Input should be None" branch says nothing useful and is
     left out, and the union member tags pydantic adds to locations ('str-enum[BrowsableType]') are dropped.
+    ``names`` renames fields (the CLI says QUERY and --paper-id where the API says q and paper_id).
     """
     kept = [
         err
         for err in errors
         if not (err.get("type") == "none_required" and tuple(err.get("loc", ()))[-1:] == ("none",))
     ]
-    return "; ".join(_describe(err) for err in kept or errors) or "invalid request"
+    return "; ".join(_describe(err, names or {}) for err in kept or errors) or "invalid request"
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -233,7 +234,7 @@ def _is_union_tag(part: Any) -> bool:
 BODY_HINT = "send a JSON object with Content-Type: application/json (see the examples at /docs)"
 
 
-def _describe(err: Mapping[str, Any]) -> str:
+def _describe(err: Mapping[str, Any], names: Mapping[str, str]) -> str:
     loc = tuple(err.get("loc", ()))
     kind = str(err.get("type", ""))
     if kind == "json_invalid":
@@ -245,7 +246,8 @@ def _describe(err: Mapping[str, Any]) -> str:
             return f"request body is missing; {BODY_HINT}"
         if kind in {"model_attributes_type", "dict_type", "model_type"}:
             return f"request body must be a JSON object; {BODY_HINT}"
-    where = ".".join(str(part) for part in loc if part not in ("body", "query", "path") and not _is_union_tag(part))
+    parts = [str(part) for part in loc if part not in ("body", "query", "path") and not _is_union_tag(part)]
+    where = ".".join([names.get(parts[0], parts[0]), *parts[1:]] if parts else [])
     msg = _message(kind, str(err.get("msg", "invalid")))
     shown = _shown(err.get("input")) if kind not in {"missing", "extra_forbidden"} else None
     if shown is not None:
@@ -275,10 +277,10 @@ def _shown(value: Any) -> str | None:
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def parse_request(model: type[ModelT], **fields: Any) -> ModelT:
+def parse_request(model: type[ModelT], *, names: Mapping[str, str] | None = None, **fields: Any) -> ModelT:
     """Validate a request built outside FastAPI's body parsing (query strings, CLI flags) into ``model``;
-    invalid input raises QueryError with the same one-line message the API gives."""
+    invalid input raises QueryError with the same one-line message the API gives (fields renamed by ``names``)."""
     try:
         return model(**fields)
     except ValidationError as exc:
-        raise QueryError(describe_errors(exc.errors())) from exc
+        raise QueryError(describe_errors(exc.errors(), names)) from exc

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from papergraph.corpus.base import ReadReport, has_bad_bytes, iter_lines, open_text, record_to_paper
+from papergraph.errors import json_problem
 from papergraph.models import Paper
 
 _ARXIV_KEYS = {"update_date", "versions", "submitter", "journal-ref"}
@@ -34,7 +35,7 @@ def read_jsonl(path: Path, report: ReadReport) -> Iterator[Paper]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             report.records += 1
-            report.problem(path, number, f"broken JSON ({exc.msg} at column {exc.colno}); line skipped")
+            report.problem(path, number, f"broken JSON ({json_problem(exc)}); line skipped")
             continue
         arxiv = isinstance(record, dict) and bool(_ARXIV_KEYS & record.keys())
         paper = record_to_paper(record, path, number, report, arxiv=arxiv)
@@ -53,7 +54,7 @@ def read_json(path: Path, report: ReadReport) -> Iterator[Paper]:
         try:
             records = json.loads(text)
         except json.JSONDecodeError as exc:
-            report.problem(path, exc.lineno, f"broken JSON array ({exc.msg}); file skipped")
+            report.problem(path, exc.lineno, f"broken JSON array ({json_problem(exc)}); file skipped")
             return
         for index, record in enumerate(records, start=1):
             paper = record_to_paper(record, path, index, report, arxiv=False)
