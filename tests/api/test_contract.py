@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 
 from papergraph.api import examples
@@ -45,7 +46,9 @@ def routes(app: FastAPI) -> list[Any]:
 
 
 def schema_operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(m, p, op) for p, ops in schema["paths"].items() for m, op in ops.items() if m in HTTP_METHODS]
+    """(method, path, operation), reads first: a DELETE runs after everything that reads what it deletes."""
+    found = [(m, p, op) for p, ops in schema["paths"].items() for m, op in ops.items() if m in HTTP_METHODS]
+    return sorted(found, key=lambda item: item[0] not in ("get", "post"))
 
 
 def resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -58,9 +61,15 @@ def body_schema(schema: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | 
     return resolve(schema, content["schema"]) if content else None
 
 
+def _serves_html(route: Any) -> bool:
+    response_class = getattr(route.response_class, "value", route.response_class)  # FastAPI's DefaultPlaceholder
+    return isinstance(response_class, type) and issubclass(response_class, HTMLResponse)
+
+
 def test_every_route_declares_a_typed_response_model(app: FastAPI, schema: dict[str, Any]) -> None:
     for route in routes(app):
-        assert route.response_model is not None, f"{route.path}: add response_model="
+        if not _serves_html(route):  # a page (text/html) has no JSON model
+            assert route.response_model is not None, f"{route.path}: add response_model="
     for method, path, op in schema_operations(schema):
         ok = op["responses"].get("200") or op["responses"].get("201") or op["responses"].get("204")
         assert ok is not None, f"{method.upper()} {path}: no success response documented"
@@ -202,7 +211,9 @@ def test_examples_reach_bundled_corpus_data(live_url: str) -> None:
             payloads = body["examples"] if body else [None]
             for payload in payloads:
                 r = http.request(method, url, params=params, json=payload)
-                assert r.status_code == 200, (method, url, params, payload, r.text)
+                assert r.status_code < 300, (method, url, params, payload, r.text)
+                if not r.headers.get("content-type", "").startswith("application/json"):
+                    continue
                 answer = r.json()
                 found = [answer.get(k) for k in ("data", "papers", "nodes", "entities", "entity") if k in answer]
                 assert not found or any(found), f"{method.upper()} {url} {params} {payload}: found nothing"

@@ -178,7 +178,8 @@ def _kwargs_from_examples(fn: Callable[..., Any], op: dict[str, Any], calls: Cal
 
 def test_every_endpoint_is_called_through_the_client(calls: Calls) -> None:
     """Runs last in this module: operations no test above called are called with their examples."""
-    for operation_id, (_, _, op) in sorted(operations(calls.schema).items()):
+    destructive_last = sorted(operations(calls.schema).items(), key=lambda kv: (kv[1][0] not in ("get", "post"), kv[0]))
+    for operation_id, (_, _, op) in destructive_last:
         if operation_id in calls.called:
             continue
         fn = endpoint(calls.package, calls.schema, operation_id).sync_detailed
