@@ -3,26 +3,37 @@
 Prints p50/p99 latency of /search and /ask (one client, distinct queries so the query cache does not help),
 requests per second at 1 and 8 concurrent clients, the same with repeated queries, and the server's RSS.
 
+Then "8 clients + ingest": a second server on a copy of the data directory answers 8 clients for
+``--load-seconds`` while another process ingests ``--new-papers`` new papers into it; prints errors,
+requests per second, p50/p99 latency over the whole run, and the seconds from the ingest's commit until the
+server answers with the new papers (live reload, no restart). Targets: 0 errors, p99 <= 150 ms.
+
     papergraph ingest            # once, to build data/
-    python scripts/bench_api.py [--data-dir data] [--requests 300]
+    python scripts/bench_api.py [--data-dir data] [--requests 300] [--load-seconds 60] [--new-papers 20]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from papergraph.corpus import read_corpus
+from papergraph.models import Paper
 
 QUESTIONS = [
     "Which papers run LLM decoding on FPGAs, and how fast?",
@@ -82,22 +93,14 @@ def throughput(url: str, queries: list[str], clients: int, per_client: int) -> f
     return clients * per_client / (time.perf_counter() - t0)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path("data"))
-    parser.add_argument("--requests", type=int, default=300, help="Requests per latency measurement.")
-    args = parser.parse_args()
-
-    papers, _ = read_corpus([args.data_dir / "corpus"]) if (args.data_dir / "corpus").exists() else ([], None)
-    distinct = [p.title for p in papers] + [p.abstract.split(". ")[0][:200] for p in papers]
-    if len(distinct) < 50:
-        distinct = [f"{q} ({i})" for i in range(100) for q in QUESTIONS]
-
+@contextmanager
+def serving(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A `papergraph serve` on a free port over ``data_dir``, up and answering; stopped on exit."""
     port = free_port()
-    env = {**os.environ, "PAPERGRAPH_DATA_DIR": str(args.data_dir)}
+    environ = {**os.environ, "PAPERGRAPH_DATA_DIR": str(data_dir), **env}
     server = subprocess.Popen(
         [sys.executable, "-m", "papergraph.cli", "serve", "--port", str(port)],
-        env=env,
+        env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -113,6 +116,139 @@ def main() -> None:
                 if server.poll() is not None or time.perf_counter() - t0 > 180:
                     sys.exit("the server did not start")
                 time.sleep(0.3)
+        yield url, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def new_papers(papers: list[Paper], n: int, seed: int = 7) -> list[dict[str, str]]:
+    """``n`` papers not in the corpus: sentences of bundled abstracts recombined, distinct titles."""
+    rng = random.Random(seed)
+    sentences = [s for p in papers for s in p.abstract.split(". ") if len(s) > 40]
+    return [
+        {
+            "id": f"bench-{seed}-{i}",
+            "title": f"Benchmark paper {seed}-{i} on {rng.choice(papers).title.split(':')[0]}",
+            "abstract": ". ".join(rng.sample(sentences, 6)) + ".",
+        }
+        for i in range(n)
+    ]
+
+
+def ingest_under_load(data_dir: Path, papers: list[Paper], queries: list[str], seconds: float, n_new: int) -> None:
+    """8 clients for ``seconds`` while another process ingests ``n_new`` papers into the served directory."""
+    with tempfile.TemporaryDirectory(prefix="papergraph-bench-") as tmp:
+        copy = Path(tmp) / "data"
+        shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("corpus", ".writer.lock"))
+        extra = new_papers(papers, n_new)
+        source = Path(tmp) / "new.jsonl"
+        source.write_text("".join(json.dumps(p) + "\n" for p in extra))
+        with serving(copy, PAPERGRAPH_RELOAD_INTERVAL_S="1") as (url, _):
+            before = httpx.get(f"{url}/health").json()
+            latencies: list[float] = []
+            stamps: list[float] = []
+            errors: list[str] = []
+            lock = threading.Lock()
+            stop = threading.Event()
+
+            def client(n: int) -> None:
+                i = n
+                with httpx.Client(base_url=url, timeout=30) as http:
+                    while not stop.is_set():
+                        i += 8
+                        t0 = time.perf_counter()
+                        try:
+                            if i % 4 == 0:
+                                r = http.post("/ask", json={"question": QUESTIONS[i % len(QUESTIONS)] + f" #{i}"})
+                            else:
+                                r = http.get("/search", params={"q": queries[i % len(queries)], "k": 10})
+                            ok = r.status_code == 200
+                            problem = f"{r.status_code} {r.text[:120]}"
+                        except httpx.HTTPError as exc:
+                            ok, problem = False, repr(exc)
+                        with lock:
+                            latencies.append((time.perf_counter() - t0) * 1000)
+                            stamps.append(t0)
+                            if not ok:
+                                errors.append(problem)
+
+            threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+            t_start = time.perf_counter()
+            for t in threads:
+                t.start()
+            time.sleep(min(5.0, seconds / 4))
+            env = {**os.environ, "PAPERGRAPH_DATA_DIR": str(copy)}
+            served_at: list[float] = []  # wall-clock time the new papers were first served
+
+            def watch() -> None:
+                with httpx.Client(base_url=url, timeout=30) as http:
+                    while not stop.is_set() and not served_at:
+                        if http.get("/health").json()["papers"] == before["papers"] + n_new:
+                            served_at.append(time.time())
+                        time.sleep(0.02)
+
+            watcher = threading.Thread(target=watch)
+            watcher.start()
+            t_ingest = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "papergraph.cli", "ingest", str(source), "--json"],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            t_commit = time.perf_counter()
+            if done.returncode != 0:
+                sys.exit(f"the ingest failed: {done.stderr[-2000:]}")
+            committed_at = (copy / "index" / "manifest.json").stat().st_mtime
+            watcher.join(timeout=60)
+            served = served_at[0] - committed_at if served_at else None
+            time.sleep(max(0.0, seconds - (time.perf_counter() - t_start)))
+            stop.set()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - t_start
+        print(f"\n8 clients + ingest of {n_new} papers ({elapsed:.0f} s, search 3 : ask 1)")
+        print(f"{'requests / errors':<34}{len(latencies):>9} / {len(errors)}")
+        print(f"{'requests per second':<34}{len(latencies) / elapsed:>9.1f}")
+        print(f"{'p50 / p99 ms':<34}{statistics.median(latencies):>9.1f} / {percentile(latencies, 0.99):.1f}")
+        phases = (
+            ("before the ingest", t_start, t_ingest),
+            ("while it runs (and reload)", t_ingest, t_commit),
+            ("after it", t_commit, float("inf")),
+        )
+        for name, lo, hi in phases:
+            part = [ms for ms, at in zip(latencies, stamps, strict=True) if lo <= at < hi]
+            if part:
+                p50, p99 = statistics.median(part), percentile(part, 0.99)
+                print(f"{'  ' + name + ' p50 / p99 ms':<34}{p50:>9.1f} / {p99:.1f}   n={len(part)}")
+        print(f"{'ingest (separate process) s':<34}{t_commit - t_ingest:>9.1f}")
+        shown = f"{served:.2f}" if served is not None else "not within 60 s"
+        print(f"{'new papers served after commit s':<34}{shown:>9}")
+        for problem in errors[:5]:
+            print(f"  error: {problem}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("data"))
+    parser.add_argument("--requests", type=int, default=300, help="Requests per latency measurement.")
+    parser.add_argument("--load-seconds", type=float, default=60, help="Length of the 8 clients + ingest run.")
+    parser.add_argument("--new-papers", type=int, default=20, help="Papers the concurrent ingest adds.")
+    parser.add_argument("--skip-ingest", action="store_true", help="Leave out the 8 clients + ingest run.")
+    parser.add_argument("--only-ingest", action="store_true", help="Only the 8 clients + ingest run.")
+    args = parser.parse_args()
+
+    papers, _ = read_corpus([args.data_dir / "corpus"]) if (args.data_dir / "corpus").exists() else ([], None)
+    distinct = [p.title for p in papers] + [p.abstract.split(". ")[0][:200] for p in papers]
+    if len(distinct) < 50:
+        distinct = [f"{q} ({i})" for i in range(100) for q in QUESTIONS]
+
+    if args.only_ingest:
+        ingest_under_load(args.data_dir, papers, distinct, args.load_seconds, args.new_papers)
+        return
+    t0 = time.perf_counter()
+    with serving(args.data_dir) as (url, server):
         print(f"server up in {time.perf_counter() - t0:.1f} s, RSS {rss_mb(server.pid):.0f} MB")
 
         with httpx.Client(base_url=url, timeout=30) as client:
@@ -140,9 +276,8 @@ def main() -> None:
             print(f"{f'{clients} client(s), distinct queries':<34}{rps:>9.1f}")
         print(f"{'8 clients, 20 repeated queries':<34}{throughput(url, distinct[:20], 8, args.requests // 8):>9.1f}")
         print(f"\nserver RSS after load: {rss_mb(server.pid):.0f} MB")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    if not args.skip_ingest:
+        ingest_under_load(args.data_dir, papers, distinct, args.load_seconds, args.new_papers)
 
 
 if __name__ == "__main__":

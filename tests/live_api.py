@@ -24,6 +24,8 @@ from papergraph.ingest import ingest
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = FIXTURES / "mini.jsonl"
 START_SECONDS = 180
+ADMIN_TOKEN = "test-admin-token"
+"""PAPERGRAPH_ADMIN_TOKEN of the served app: DELETE /papers/{id} with ``Authorization: Bearer <it>`` works."""
 
 
 def ingest_fixture(data_dir: Path) -> Path:
@@ -59,7 +61,7 @@ def serve(data_dir: Path, workdir: Path) -> Iterator[str]:
     copy = workdir / "data"
     shutil.copytree(data_dir, copy)
     port = _free_port()
-    env = {**os.environ, "PAPERGRAPH_DATA_DIR": str(copy)}
+    env = {**os.environ, "PAPERGRAPH_DATA_DIR": str(copy), "PAPERGRAPH_ADMIN_TOKEN": ADMIN_TOKEN}
     command = [sys.executable, "-m", "papergraph.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -200,3 +201,57 @@ class KeywordExtractor:
             else:
                 ex.datasets.append(DatasetMention(name=name, **span))
         return ex
+
+
+class PaperExtractor(KeywordExtractor):
+    """Paper extraction without spaCy (the keyword names of KeywordExtractor, found in the abstract).
+
+    A paper whose abstract holds ``EXPLODE`` fails, as a paper spaCy rejects would.
+    """
+
+    def extract(self, papers: Iterable[Paper]) -> Iterator[Extraction]:
+        for p in papers:
+            if "EXPLODE" in p.abstract:
+                raise ValueError("[E088] Text of length 1000001 exceeds maximum of 1000000")
+            yield self.extract_text(p.abstract, p.id)
+
+
+def fake_settings(data_dir: Path, **more: object) -> Settings:
+    """Settings for a data directory used with HashEncoder and PaperExtractor."""
+    return Settings(data_dir=data_dir, **more)  # type: ignore[arg-type]
+
+
+def load_engine(settings: Settings) -> Engine:
+    """The Engine of the current generation with the fakes (no model, no spaCy)."""
+    return Engine.load(settings, warm=False, encoder=HashEncoder(), extractor=KeywordExtractor())  # type: ignore[arg-type]
+
+
+SEARCHES = ["FPGA accelerator", "Jetson split computing", "quantization GPU serving", "ImageNet", "decoding"]
+QUESTIONS = ["Which papers use FPGAs?", "How many papers use quantization?", "Which papers run vLLM on GPUs?"]
+
+
+def observable(settings: Settings) -> dict[str, object]:
+    """Everything a user can observe of a data directory: stats, searches, answers, entity counts."""
+    from papergraph.ingest import status
+
+    engine = load_engine(settings)
+    try:
+        searches = [
+            [(h.id, h.title, round(h.score, 5), h.entities) for h in engine.searcher.search(q, k=10).data]
+            for q in SEARCHES
+        ]
+        asks = []
+        for q in QUESTIONS:
+            body = engine.asker.ask(q, k=20).model_dump(exclude={"took_ms"})
+            asks.append(body)
+        entities = [(e.type, e.name, e.papers) for e in engine.store.entities(limit=1000)]
+        papers = {pid: p.model_dump() for pid, p in engine.index.papers.items()}
+    finally:
+        engine.close()
+    return {
+        "stats": status(settings).model_dump(),
+        "search": searches,
+        "ask": asks,
+        "entities": entities,
+        "papers": papers,
+    }

@@ -75,6 +75,8 @@ def main_options(
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not verbose:  # the driver logs each failed connection; PaperGraph's own error says what happened
+        logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     ctx.obj = {
         "data_dir": data_dir,
         "graph": graph,
@@ -125,39 +127,91 @@ def ingest(
         CorpusFormat | None,
         typer.Option("--format", help="Read every file in this format (default: by file extension, see the README)."),
     ] = None,
-    rebuild: Annotated[bool, typer.Option(help="Rebuild the vector index from scratch.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Build the index and graph again from the inputs alone (implies --sync).")
+    ] = False,
+    sync: Annotated[bool, typer.Option("--sync", help="Remove stored papers that the inputs no longer hold.")] = False,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Fail at once if another ingest is writing (default: wait for it).")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Read papers, extract entities, embed, and store them in the vector index and the graph."""
+    """Read papers, extract entities, embed, and store them in the vector index and the graph.
+
+    Everything one run writes becomes visible at once (a running `serve` switches to it by itself). Bad
+    records are reported with file and line and skipped; the exit status is 0 when every good record is stored.
+    """
     from papergraph.ingest import ingest as run_ingest
 
     settings = _settings(ctx)
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False, disable=json_out) as progress:
         report = run_ingest(
-            paths or None, settings, progress=_Bars(progress), rebuild=rebuild, fmt=fmt.value if fmt else None
+            paths or None,
+            settings,
+            progress=_Bars(progress),
+            rebuild=rebuild,
+            sync=sync,
+            fmt=fmt.value if fmt else None,
+            wait=0 if no_wait else None,
         )
     if json_out:
         out.print_json(report.model_dump_json())
         return
-    for issue in report.issues[:50]:
-        err.print(f"[yellow]skipped[/] {issue}", highlight=False)
-    if len(report.issues) > 50:
-        err.print(f"... and {len(report.issues) - 50} more problems")
+    _print_problems("skipped", report.issues)
+    _print_problems("changed", report.warnings)
     table = Table(title="ingest summary", show_header=False)
     table.add_row("files read", str(report.files))
     table.add_row("papers", f"{report.papers} distinct ({report.records} records, {report.duplicates} duplicates)")
     table.add_row(
-        "added / updated / unchanged / bad",
-        f"{report.added} / {report.updated} / {report.skipped} / {report.bad}",
+        "added / updated / unchanged / deleted",
+        f"{report.added} / {report.updated} / {report.skipped} / {report.deleted}",
     )
+    table.add_row("bad records (skipped) / cut abstracts", f"{report.bad} / {len(report.warnings)}")
+    if report.repaired:
+        table.add_row("graph papers repaired", str(report.repaired))
     table.add_row("extracted", ", ".join(f"{k} {v}" for k, v in report.extracted.items()) or "-")
     table.add_row("graph nodes", ", ".join(f"{k} {v}" for k, v in report.graph.nodes.items()))
     table.add_row("graph links", ", ".join(f"{k} {v}" for k, v in report.graph.relationships.items()))
     table.add_row("links written", str(report.links_written))
     table.add_row("index size", str(report.index_size))
+    table.add_row("generation", str(report.generation) if report.generation is not None else "-")
     table.add_row("seconds", ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items()))
     out.print(table)
+
+
+def _print_problems(what: str, problems: list[str], shown: int = 50) -> None:
+    for problem in problems[:shown]:
+        err.print(f"[yellow]{what}[/] {problem}", highlight=False)
+    if len(problems) > shown:
+        err.print(f"... and {len(problems) - shown} more {what} records")
+
+
+# --------------------------------------------------------------------------------------------------
+# delete
+# --------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def delete(
+    ctx: typer.Context,
+    ids: Annotated[list[str], typer.Argument(help="Ids of the papers to remove (as `search --json` shows them).")],
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Fail at once if an ingest is writing (default: wait for it).")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Remove papers from the index and the graph (exit status 1 when an id names no paper)."""
+    from papergraph.ingest import delete as run_delete
+
+    report = run_delete(ids, _settings(ctx), wait=0 if no_wait else None)
+    if json_out:
+        out.print_json(report.model_dump_json())
+    else:
+        out.print(f"deleted {len(report.deleted)} papers; {report.papers} stored (generation {report.generation})")
+    if report.unknown:
+        err.print(f"[red]error:[/] no paper with id {', '.join(report.unknown)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -307,36 +361,30 @@ def stats(
     ctx: typer.Context,
     json_out: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
-    """Counts of papers, entities and links in the index and the graph (loads no model)."""
-    from papergraph.graph import open_store
-    from papergraph.index.vector_index import MANIFEST
+    """Counts of papers, entities and links in the index and the graph, and any difference between them."""
+    from papergraph.ingest import status
 
-    settings = _settings(ctx)
-    manifest_path = settings.index_dir / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    store = open_store(settings)
-    try:
-        graph = store.stats()
-    finally:
-        store.close()
-    body = {
-        "index": {k: manifest.get(k) for k in ("count", "kind", "model", "dim")},
-        "graph_backend": settings.graph.value,
-        "graph": graph.model_dump(),
-    }
+    body = status(_settings(ctx))
     if json_out:
-        out.print_json(json.dumps(body))
+        out.print_json(body.model_dump_json())
         return
+    index, check = body.index, body.consistency
     table = Table(title="papergraph stats", show_header=False)
-    table.add_row(
-        "index",
-        f"{manifest.get('count', 0)} papers, {manifest.get('kind', '-')}, {manifest.get('model', '-')}",
-    )
-    table.add_row("graph", settings.graph.value)
-    for label, count in graph.nodes.items():
+    table.add_row("index", f"{index.get('count') or 0} papers, {index.get('kind') or '-'}, {index.get('model') or '-'}")
+    table.add_row("graph", body.graph_backend)
+    for label, count in body.graph.nodes.items():
         table.add_row(f"  {label}", str(count))
-    for rel, count in graph.relationships.items():
+    for rel, count in body.graph.relationships.items():
         table.add_row(f"  {rel}", str(count))
+    if check.agree:
+        table.add_row("index and graph", "agree")
+    else:
+        table.add_row(
+            "index and graph differ",
+            f"{check.only_in_index} only in the index, {check.only_in_graph} only in the graph, "
+            f"{check.different} with other text (e.g. {', '.join(check.examples[:3])}); "
+            "the next `papergraph ingest` repairs this",
+        )
     out.print(table)
 
 
@@ -362,25 +410,44 @@ def export_neo4j(
         bool, typer.Option("--with-embeddings", help="Store each paper's vector (for a Neo4j vector index).")
     ] = False,
 ) -> None:
-    """Push the embedded graph (and optionally the embeddings) to the Neo4j server named by NEO4J_URI."""
+    """Push the embedded graph (and optionally the embeddings) to the Neo4j server named by NEO4J_URI.
+
+    Idempotent: a run that stops (the server went away, a deadline passed) is completed by running it again.
+    """
+    from papergraph.atomic import CommitPoint
+    from papergraph.errors import GraphUnavailableError
     from papergraph.graph.export import export_graph
     from papergraph.graph.neo4j_store import Neo4jStore
-    from papergraph.graph.networkx_store import GRAPH_FILE, NetworkxStore
+    from papergraph.graph.networkx_store import NetworkxStore
+    from papergraph.index import VectorIndex
 
     settings = _settings(ctx)
-    if not (settings.graph_dir / GRAPH_FILE).exists():
-        raise ConfigError(f"no embedded graph in {settings.graph_dir}: run `papergraph ingest` first")
-    source = NetworkxStore(settings.graph_dir)
+    commit = CommitPoint(settings.index_dir).require()
+    if commit.part("networkx") is None:
+        raise ConfigError(
+            f"generation {commit.generation} in {settings.index_dir} holds no embedded graph (its last ingest "
+            "wrote to Neo4j): run `papergraph ingest` with the embedded store first"
+        )
+    source = NetworkxStore(commit.folder)
     embeddings = None
     if with_embeddings:
-        from papergraph.index import VectorIndex
-
-        index = VectorIndex.load(settings.index_dir)
+        index = VectorIndex.load_commit(commit)
         ids = sorted(index.papers)
         embeddings = dict(zip(ids, index.vectors(ids).tolist(), strict=True))
     target = Neo4jStore.from_settings(settings)
+    done = [0, len(source.paper_ids())]
+    columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        stats = export_graph(source, target, embeddings)
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("export", total=done[1])
+
+            def advance(written: int, total: int) -> None:
+                done[0] = written
+                progress.update(task, completed=written, total=total)
+
+            stats = export_graph(source, target, embeddings, progress=advance)
+    except GraphUnavailableError as exc:
+        raise GraphUnavailableError(f"export stopped after {done[0]} of {done[1]} papers: {exc}") from exc
     finally:
         target.close()
     extra = f", {len(embeddings)} embeddings" if embeddings else ""
@@ -395,7 +462,7 @@ def main() -> None:
     try:
         app()
     except PaperGraphError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

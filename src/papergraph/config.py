@@ -9,12 +9,14 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+AnnKindName = Literal["ivf-pq", "ivf-sq8", "hnsw"]
+EncoderBackendName = Literal["torch", "onnx", "onnx-int8"]
 
 
 class GraphBackend(StrEnum):
@@ -41,6 +43,17 @@ class Settings(BaseSettings):
         "(default: <data_dir>/corpus).",
     )
 
+    # --- corpus limits (see README "Limits") -----------------------------------------------------------
+    max_abstract_chars: int = Field(
+        20_000,
+        ge=100,
+        description="Longer abstracts are cut here (at a word boundary) with a warning naming file and line: "
+        "extraction time grows faster than the text, and arXiv abstracts stop at 1,920 characters.",
+    )
+    max_title_chars: int = Field(
+        1_000, ge=50, description="A record whose title is longer than this is reported and skipped."
+    )
+
     # --- embeddings and vector index -------------------------------------------------------------
     model: str = Field(
         DEFAULT_MODEL,
@@ -49,13 +62,61 @@ class Settings(BaseSettings):
     )
     device: str = Field("cpu", description="Torch device for the embedding model (cpu, cuda, mps).")
     embed_batch_size: int = Field(64, ge=1, le=4096, description="Texts per encode batch.")
+    embed_checkpoint: int = Field(
+        256,
+        ge=1,
+        description="Embeddings computed between two saves of the embedding cache: a killed ingest redoes at "
+        "most this much model work.",
+    )
     max_seq_length: int = Field(256, ge=16, le=512, description="Token limit per text for the encoder.")
+    encoder_backend: EncoderBackendName = Field(
+        "torch",
+        description="How the model runs: torch (sentence-transformers), onnx (ONNX Runtime, fp32) or onnx-int8 "
+        "(ONNX Runtime, int8 weights; exported and quantised once into <data_dir>/cache/onnx; needs the [onnx] "
+        "extra). Each backend has its own index identity and embedding cache.",
+    )
     torch_threads: int = Field(0, ge=0, description="torch intra-op threads; 0 leaves torch's default.")
     ann_threshold: int = Field(
-        20_000, ge=1, description="At or above this many papers the index is HNSW instead of exact search."
+        20_000,
+        ge=1,
+        description="At or above this many papers the vector index switches from exact search to `ann_kind`.",
     )
-    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
-    hnsw_ef_search: int = Field(128, ge=8, description="HNSW search breadth (recall vs. speed).")
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree (ann_kind hnsw).")
+    hnsw_ef_search: int = Field(128, ge=8, description="HNSW search breadth, recall vs. speed (ann_kind hnsw).")
+    # --- vector index above the threshold (see papergraph.index.ann) ---------------------------------
+    ann_kind: AnnKindName = Field(
+        "ivf-sq8",
+        description="Approximate index used at or above `ann_threshold`: ivf-sq8 (8-bit codes, ~410 B a 384-d "
+        "vector; measured best at 2.8M), ivf-pq (PQ codes re-ranked on 8-bit codes, ~450 B; reads 8x fewer bytes "
+        "per probed vector, for data that need a large nprobe), or hnsw (full vectors, ~1.8 kB).",
+    )
+    ivf_nlist: int = Field(0, ge=0, description="Inverted lists of an IVF index; 0 picks about 2*sqrt(papers).")
+    ivf_nprobe: int = Field(
+        0,
+        ge=0,
+        description="Lists an IVF search scans; 0 tunes it when the index is built: the smallest value reaching "
+        "`ann_target_recall` against exact search on held-out stored vectors.",
+    )
+    ann_target_recall: float = Field(
+        0.95, gt=0.0, le=1.0, description="recall@10 against exact search that IVF tuning must reach."
+    )
+    ann_tune_queries: int = Field(200, ge=10, description="Held-out vectors used as queries when tuning nprobe.")
+    ann_retrain_growth: float = Field(
+        4.0,
+        gt=1.0,
+        description="An IVF index is retrained (and retuned) once it holds this many times the "
+        "vectors it was trained on.",
+    )
+    pq_m: int = Field(48, ge=1, le=384, description="PQ code bytes per vector for ivf-pq (a divisor of the dimension).")
+    refine_factor: int = Field(
+        8, ge=1, le=100, description="ivf-pq re-scores the best k * refine_factor PQ candidates on 8-bit codes."
+    )
+    exact_filter_max: int = Field(
+        20_000,
+        ge=0,
+        description="A filtered search allowing at most this many papers scores them exactly instead of "
+        "searching the approximate index.",
+    )
 
     rrf_k: int = Field(10, ge=1, description="Reciprocal rank fusion constant: smaller favours the top ranks.")
     dense_weight: float = Field(
@@ -80,6 +141,12 @@ class Settings(BaseSettings):
     neo4j_password: str = Field("", validation_alias=_env("NEO4J_PASSWORD", "NEO4J_PASSWORD"))
     neo4j_database: str | None = Field(None, validation_alias=_env("NEO4J_DATABASE", "NEO4J_DATABASE"))
     neo4j_batch_rows: int = Field(500, ge=1, description="Most rows in one write transaction.")
+    neo4j_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="Deadline of every Bolt call (connecting, a pooled connection, one transaction or query); "
+        "past it the call fails with a message instead of waiting.",
+    )
     neo4j_batch_bytes: int = Field(
         1_000_000,
         ge=512,
@@ -92,15 +159,20 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port `papergraph serve` binds.")
     max_query_chars: int = Field(1000, ge=1, description="Longest query or question accepted.")
     max_k: int = Field(100, ge=1, description="Largest k a search may ask for.")
+    reload_interval_s: float = Field(
+        1.0,
+        gt=0,
+        description="How often `papergraph serve` checks the data directory for a newer generation to serve.",
+    )
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that enables `DELETE /papers/{id}`; unset, the endpoint answers 403.",
+    )
 
     # --- derived paths ----------------------------------------------------------------------------
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
-
-    @property
-    def graph_dir(self) -> Path:
-        return self.data_dir / "graph"
 
     @property
     def cache_dir(self) -> Path:

@@ -37,6 +37,14 @@ class ConfigError(PaperGraphError):
     """A setting has a value PaperGraph cannot use."""
 
 
+class WriterBusyError(PaperGraphError):
+    """Another process is writing to the data directory (an ingest or a delete holds its lock)."""
+
+
+class PermissionDeniedError(PaperGraphError):
+    """The caller may not do this (an admin endpoint without the right token, or with none configured)."""
+
+
 def json_problem(exc: json.JSONDecodeError) -> str:
     """json's message with its column: 'unterminated string starting at column 5' (json's own message ends in
     a dangling 'at' for some errors, 'Expecting value' in none)."""

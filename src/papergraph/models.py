@@ -109,12 +109,17 @@ class SystemRole(StrEnum):
 
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
 
 def normalize_title(title: str) -> str:
-    """Title key used to merge duplicates: NFKC, lower case, punctuation and spacing removed."""
+    """Title key used to merge duplicates: NFKC, case-folded, punctuation and spacing removed.
+
+    Letters and digits of every script are kept ("Mélange", "大模型推理", "Трансформеры" keep their own keys);
+    a title without any (only punctuation or symbols) keys on its case-folded text, so the key is never empty.
+    """
     folded = unicodedata.normalize("NFKC", title).casefold()
-    return _NON_WORD.sub(" ", folded).strip()
+    return _NOT_LETTER_OR_DIGIT.sub(" ", folded).strip() or _SPACE.sub(" ", folded).strip()
 
 
 def title_id(title: str) -> str:

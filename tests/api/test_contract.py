@@ -211,6 +211,8 @@ def test_examples_reach_bundled_corpus_data(live_url: str) -> None:
             payloads = body["examples"] if body else [None]
             for payload in payloads:
                 r = http.request(method, url, params=params, json=payload)
+                if r.status_code == 403 and "403" in op["responses"]:
+                    continue  # an admin operation: a published example cannot carry the server's secret
                 assert r.status_code < 300, (method, url, params, payload, r.text)
                 if not r.headers.get("content-type", "").startswith("application/json"):
                     continue

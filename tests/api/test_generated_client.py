@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
+from live_api import ADMIN_TOKEN
 from papergraph.api import examples
 
 pytestmark = pytest.mark.integration
@@ -151,6 +152,15 @@ def test_errors_parse_as_typed_error_bodies(calls: Calls) -> None:
     assert neither.status_code == 422 and "send q (query text), paper_id" in neither.parsed.detail
 
 
+def test_delete_paper_with_the_admin_token(calls: Calls) -> None:
+    gone = "t93d2d3d4171a"  # Serverless Cold Starts and Where to Find Them: no other test here reads it
+    refused = calls("delete_paper", paper_id=gone)
+    assert refused.status_code == 403 and isinstance(refused.parsed, calls.model("ErrorBody"))
+    deleted = ok(calls("delete_paper", paper_id=gone, authorization=f"Bearer {ADMIN_TOKEN}"), "Deleted", calls)
+    assert deleted.deleted == gone and deleted.papers == 9
+    assert calls("get_paper", paper_id=gone).status_code == 404
+
+
 def _enum_of(annotation: Any) -> type[Enum] | None:
     for arg in typing.get_args(annotation) or (annotation,):
         if inspect.isclass(arg) and issubclass(arg, Enum):
@@ -184,6 +194,8 @@ def test_every_endpoint_is_called_through_the_client(calls: Calls) -> None:
             continue
         fn = endpoint(calls.package, calls.schema, operation_id).sync_detailed
         response = calls(operation_id, **_kwargs_from_examples(fn, op, calls))
+        if response.status_code == 403 and "403" in op["responses"]:
+            continue  # an admin operation: a published example cannot carry the server's secret
         assert response.status_code < 300, f"{operation_id}: {response.status_code} {response.content[:300]!r}"
     assert calls.called == set(operations(calls.schema))
 

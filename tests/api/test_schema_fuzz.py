@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from live_api import ADMIN_TOKEN
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).parents[2]
@@ -43,6 +45,8 @@ def schemathesis_run(url: str, max_examples: int, report_dir: Path) -> tuple[int
         "--generation-database",
         "none",
         "--no-color",
+        "--header",  # the admin operations (DELETE /papers/{id}) are exercised too, use-after-free check included
+        f"Authorization: Bearer {ADMIN_TOKEN}",
         "--report",
         "junit",
         "--report-dir",

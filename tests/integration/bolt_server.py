@@ -20,8 +20,11 @@ import socket
 import subprocess
 import threading
 import time
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from neo4j import Driver, GraphDatabase
@@ -161,13 +164,18 @@ class BoltRelay:
     """Loopback TCP relay to a Bolt server that swallows GOODBYE and records message sizes.
 
     ``parse=False`` only forwards bytes (for a real Neo4j, whose handshake may negotiate further);
-    :meth:`pause` makes the server look gone: open connections drop and new ones are refused.
+    :meth:`pause` makes the server look gone: open connections drop and new ones are refused; ``stalled``
+    makes it look stuck: the server's answers are held back (a server that accepts queries and never answers).
     """
 
     def __init__(self, target: tuple[str, int], parse: bool = True) -> None:
         self.target = target
         self.parse = parse
         self.paused = False
+        self.stalled = False
+        self.stall_after: int | None = None
+        """Stall once the server has sent this many messages (counted over all connections)."""
+        self.server_messages = 0
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -316,6 +324,11 @@ class BoltRelay:
                 body, raw = msg
                 with self._lock:
                     self.max_server_message = max(self.max_server_message, len(body))
+                    self.server_messages += 1
+                    if self.stall_after is not None and self.server_messages > self.stall_after:
+                        self.stalled = True
+                while self.stalled and not self._closed:
+                    time.sleep(0.05)
                 client.sendall(raw)
         except OSError:
             return
@@ -384,9 +397,9 @@ def wait_answering(target: BoltTarget, timeout: float = 20.0) -> None:
     while True:
         driver = target.driver()
         try:
-            driver.execute_query("RETURN 1 AS ok", database_=target.database)
+            within(HEALTH_TIMEOUT_S, lambda d=driver: d.execute_query("RETURN 1 AS ok", database_=target.database))
             return
-        except (DriverError, Neo4jError, OSError) as exc:
+        except (DriverError, Neo4jError, OSError, TimeoutError) as exc:
             dead = target.server is not None and not target.server.alive()
             if dead or time.monotonic() > deadline:
                 log = target.server.log_tail(60) if target.server else ""
@@ -394,6 +407,86 @@ def wait_answering(target: BoltTarget, timeout: float = 20.0) -> None:
             time.sleep(0.2)
         finally:
             driver.close()
+
+
+T = TypeVar("T")
+
+WIPE_TIMEOUT_S = 60.0
+HEALTH_TIMEOUT_S = 10.0
+"""How long a health probe waits for ``RETURN 1``: a server that takes longer is wedged and gets restarted."""
+
+
+def within(seconds: float, call: Callable[[], T]) -> T:
+    """``call()`` in a daemon thread; TimeoutError when it has not returned after ``seconds``.
+
+    The driver has no read timeout, and the FalkorDB server has been seen to stop answering a connection for
+    good (a RESET after a failed query, on a loaded machine): the fixtures never wait on it unbounded.
+    """
+    outcome: dict[str, object] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="bolt-fixture-call", daemon=True).start()
+    if not done.wait(seconds):
+        raise TimeoutError(f"no answer from the Bolt server within {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def answers(target: BoltTarget, timeout: float = HEALTH_TIMEOUT_S) -> bool:
+    """Does a new connection get an answer to ``RETURN 1`` within ``timeout`` seconds?"""
+
+    def probe() -> None:
+        driver = target.driver()
+        try:
+            driver.execute_query("RETURN 1 AS ok", database_=target.database)
+        finally:
+            driver.close()
+
+    try:
+        within(timeout, probe)
+    except (TimeoutError, DriverError, Neo4jError, OSError):
+        return False
+    return True
+
+
+def restart(target: BoltTarget) -> None:
+    """Kill the FalkorDB server and start it again on the same ports; relayed connections are dropped."""
+    assert target.server is not None
+    target.server.kill()
+    target.server.stop()
+    if target.relay is not None:
+        target.relay.drop_connections()
+    target.server.start()
+    wait_answering(target)
+
+
+def healthy(target: BoltTarget) -> None:
+    """Before a test: a FalkorDB server that died or stopped answering is restarted (its log is shown)."""
+    if target.server is None or (target.server.alive() and answers(target)):
+        return
+    log = target.server.log_tail(30)
+    warnings.warn(f"the FalkorDB Bolt server was dead or wedged; restarting it. Its log:\n{log}", stacklevel=2)
+    restart(target)
+
+
+def clean_database(target: BoltTarget, driver: Any) -> None:
+    """Wipe the test database, restarting a server that stops answering while it is wiped."""
+    try:
+        within(WIPE_TIMEOUT_S, lambda: wipe(driver, target.database))
+    except TimeoutError:
+        if target.server is None:
+            raise
+        restart(target)
+        within(WIPE_TIMEOUT_S, lambda: wipe(driver, target.database))
 
 
 def uri_host_port(uri: str) -> tuple[str, int]:

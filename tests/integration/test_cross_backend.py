@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from integration.bolt_server import TEST_BATCH_BYTES, BoltTarget, wipe
+from integration.bolt_server import TEST_BATCH_BYTES, BoltTarget, clean_database, healthy
 from papergraph.api.app import create_app
 from papergraph.config import GraphBackend, Settings
 from papergraph.graph.neo4j_store import Neo4jStore
@@ -51,7 +51,8 @@ def clients(
     first = ingest([CORPUS], settings)
     assert first.papers == 362 and first.bad == 0
 
-    wipe(neo4j_driver, bolt_target.database)
+    healthy(bolt_target)
+    clean_database(bolt_target, neo4j_driver)
     store = Neo4jStore(
         neo4j_driver, bolt_target.database, batch_rows=40, batch_bytes=TEST_BATCH_BYTES, location=bolt_target.uri
     )

@@ -250,6 +250,7 @@ class TestGraphStoreContract:
             relationships={"MENTIONS": 19, "PROPOSES": 1, "REPORTS": 5, "MEASURED_ON": 3},
         )
         assert store.paper_ids() == {"p1", "p2", "p3", "p4", "p5"}
+        assert store.paper_hashes() == {d.paper.id: d.paper.content_hash for d in corpus()}
 
     def test_upsert_is_idempotent(self, store: GraphStore) -> None:
         first = store.upsert(corpus())

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from integration.bolt_server import TEST_BATCH_BYTES, BoltTarget, wipe
+from integration.bolt_server import TEST_BATCH_BYTES, BoltTarget, clean_database, healthy
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +28,8 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def env(bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path) -> dict[str, str]:
-    wipe(neo4j_driver, bolt_target.database)
+    healthy(bolt_target)
+    clean_database(bolt_target, neo4j_driver)
     return {
         **os.environ,
         "PAPERGRAPH_DATA_DIR": str(tmp_path),
@@ -37,6 +38,7 @@ def env(bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path) -> dict[str,
         "NEO4J_PASSWORD": bolt_target.auth[1],
         "PAPERGRAPH_NEO4J_BATCH_BYTES": str(TEST_BATCH_BYTES),
         "PAPERGRAPH_NEO4J_BATCH_ROWS": "40",
+        "PAPERGRAPH_NEO4J_TIMEOUT_S": "10",
     }
 
 

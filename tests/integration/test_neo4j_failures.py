@@ -25,11 +25,11 @@ from integration.bolt_server import (
     TEST_BATCH_BYTES,
     BoltRelay,
     BoltTarget,
+    clean_database,
     free_port,
     start_test_server,
     uri_host_port,
     wait_answering,
-    wipe,
 )
 from papergraph.config import GraphBackend, Settings
 from papergraph.errors import GraphUnavailableError
@@ -94,7 +94,7 @@ class Outage:
 @pytest.fixture
 def outage(bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path) -> Iterator[Outage]:
     if not bolt_target.is_falkordb:
-        wipe(neo4j_driver, bolt_target.database)
+        clean_database(bolt_target, neo4j_driver)
     o = Outage(bolt_target, tmp_path)
     yield o
     o.close()
@@ -172,6 +172,7 @@ def test_cli_runs_connect_again_and_again(bolt_target: BoltTarget, neo4j_store: 
         PAPERGRAPH_GRAPH="neo4j",
         PAPERGRAPH_DATA_DIR=str(tmp_path),
         PAPERGRAPH_NEO4J_BATCH_BYTES=str(TEST_BATCH_BYTES),
+        PAPERGRAPH_NEO4J_TIMEOUT_S="10",
         NEO4J_URI=bolt_target.uri,
         NEO4J_USER=bolt_target.auth[0],
         NEO4J_PASSWORD=bolt_target.auth[1],

@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from papergraph.atomic import CommitPoint
 from papergraph.config import Settings
+from papergraph.graph import open_store
 from papergraph.graph.networkx_store import NetworkxStore
 from papergraph.index import VectorIndex
 from papergraph.ingest import ingest
@@ -43,7 +45,7 @@ def _copy(src: Path, dst: Path) -> Settings:
 def test_first_ingest_fills_index_and_graph(data_dir: Path) -> None:
     index = VectorIndex.load(data_dir / "index")
     assert len(index) == 10 and index.dim == 384
-    graph = NetworkxStore(data_dir / "graph").stats()
+    graph = open_store(Settings(data_dir=data_dir)).stats()
     assert graph.nodes["Paper"] == 10
     assert graph.nodes["Hardware"] > 0 and graph.nodes["Technique"] > 0 and graph.nodes["Metric"] > 0
     assert graph.relationships["MENTIONS"] > 10
@@ -59,19 +61,23 @@ def test_reingest_unchanged_costs_no_model_time(data_dir: Path, tmp_path: Path) 
 
 def test_new_file_is_added_without_rebuilding_and_bad_lines_reported(data_dir: Path, tmp_path: Path) -> None:
     settings = _copy(data_dir, tmp_path / "d")
-    generation = json.loads((settings.index_dir / "manifest.json").read_text())["generation"]
+    generation = CommitPoint(settings.index_dir).generation()
     report = ingest([FIXTURES / "mini.jsonl", FIXTURES / "more.jsonl"], settings)
     assert report.added == 1 and report.skipped == 10
     assert report.bad == 2 and any("more.jsonl:2" in issue for issue in report.issues)
-    manifest = json.loads((settings.index_dir / "manifest.json").read_text())
-    assert manifest["count"] == 11 and manifest["generation"] == generation + 1
+    manifest = CommitPoint(settings.index_dir).require().manifest
+    assert manifest["papers"] == 11 and manifest["generation"] == (generation or 0) + 1
 
 
 def test_failed_graph_write_leaves_previous_index_and_graph(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _copy(data_dir, tmp_path / "d")
-    before = (settings.index_dir / "manifest.json").read_bytes(), (settings.graph_dir / "graph.json").read_bytes()
+
+    def files() -> dict[str, bytes]:
+        return {str(p.relative_to(settings.index_dir)): p.read_bytes() for p in settings.index_dir.rglob("*.*")}
+
+    before = files()
 
     def boom(self: NetworkxStore, papers: object) -> None:
         raise RuntimeError("disk on fire")
@@ -79,8 +85,7 @@ def test_failed_graph_write_leaves_previous_index_and_graph(
     monkeypatch.setattr(NetworkxStore, "upsert", boom)
     with pytest.raises(RuntimeError):
         ingest([FIXTURES / "more.jsonl"], settings)
-    after = (settings.index_dir / "manifest.json").read_bytes(), (settings.graph_dir / "graph.json").read_bytes()
-    assert before == after
+    assert files() == before
     monkeypatch.undo()
     assert ingest([FIXTURES / "more.jsonl"], settings).added == 1  # the re-run completes
 
@@ -179,3 +184,59 @@ def test_concurrent_requests_are_safe(server: str) -> None:
     for q, ids in results:
         by_query.setdefault(q, set()).add(tuple(ids))
     assert all(len(answers) == 1 for answers in by_query.values())  # same answer every time, under load
+
+
+def test_serve_under_8_clients_picks_up_an_ingest_without_errors(data_dir: Path, tmp_path: Path) -> None:
+    """The live-reload row of issue 10: 8 clients keep querying while another process ingests; no request
+    fails and the new paper is served within seconds, without a restart."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    settings = _copy(data_dir, tmp_path / "d")
+    port = _free_port()
+    env = {**os.environ, "PAPERGRAPH_DATA_DIR": str(settings.data_dir), "PAPERGRAPH_RELOAD_INTERVAL_S": "0.5"}
+    proc = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    stop = Event()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).json().get("status") == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.5)
+        generation = httpx.get(f"{url}/health").json()["generation"]
+
+        def client(n: int) -> tuple[int, list[int]]:
+            codes: list[int] = []
+            with httpx.Client(base_url=url, timeout=60) as http:
+                while not stop.is_set():
+                    if n % 2:
+                        r = http.get("/search", params={"q": f"LLM serving on {n} cloud accelerators", "k": 5})
+                    else:
+                        r = http.post("/ask", json={"question": "Which papers use FPGAs?"})
+                    codes.append(r.status_code)
+            return n, codes
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            futures = [pool.submit(client, n) for n in range(8)]
+            done = _run("ingest", str(FIXTURES / "more.jsonl"), data_dir=settings.data_dir)
+            assert done.returncode == 0, done.stderr
+            committed = time.monotonic()
+            while httpx.get(f"{url}/health").json()["papers"] != 11:
+                assert time.monotonic() - committed < 5, "the new generation was not served within 5 s"
+                time.sleep(0.1)
+            stop.set()
+            results = [f.result() for f in futures]
+        codes = [code for _, c in results for code in c]
+        assert len(codes) > 8 and set(codes) == {200}
+        assert httpx.get(f"{url}/health").json()["generation"] == generation + 1
+        found = httpx.get(f"{url}/search", params={"q": "Huawei CloudMatrix384", "k": 1}).json()
+        assert found["data"][0]["title"] == "Serving Large Language Models on Huawei CloudMatrix384"
+    finally:
+        stop.set()
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -278,6 +278,9 @@ class FakeResult:
     def single(self, strict: bool = False) -> dict[str, Any] | None:
         return self.records[0] if self.records else None
 
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.records)
+
 
 class FakeSession:
     def __init__(self, driver: FakeDriver) -> None:
@@ -331,7 +334,7 @@ def test_neo4j_gets_the_schema_file_statement_by_statement(caplog: pytest.LogCap
         store.ensure_schema()
         store.ensure_schema()
     assert store.is_neo4j is True
-    assert driver.queries == [cypher.PROBE, cypher.ECHO, *statements]  # once, all of them, in order
+    assert driver.queries == [cypher.ECHO, cypher.PROBE, *statements]  # once, all of them, in order
     assert "schema statement skipped" in caplog.text and "VECTOR INDEX" in caplog.text
     assert store.wire.escape is False
 
@@ -341,8 +344,18 @@ def test_other_servers_get_id_indexes_and_escaped_strings() -> None:
     store = _store(driver)
     store.ensure_schema()
     assert store.is_neo4j is False
-    assert driver.queries == [cypher.PROBE, cypher.ECHO, *(cypher.id_index(label) for label in LABELS)]
+    # a server that splices parameters into text is never sent the probe that fails there
+    expected = [cypher.ECHO, cypher.INDEXED_PROPERTIES, *(cypher.id_index(label) for label in LABELS)]
+    assert driver.queries == expected
     assert store.wire.escape is True
+
+
+def test_other_servers_with_intact_strings_are_probed() -> None:
+    driver = FakeDriver(failing={cypher.PROBE})
+    store = _store(driver)
+    store.ensure_schema()
+    assert store.is_neo4j is False and store.wire.escape is False
+    assert driver.queries[:3] == [cypher.ECHO, cypher.PROBE, cypher.INDEXED_PROPERTIES]
 
 
 def test_store_closes_only_a_driver_it_owns() -> None:

@@ -1,4 +1,4 @@
-"""FAISS index: exact and HNSW search, filters, incremental upserts, atomic generations, model checks."""
+"""FAISS index (the approximate kinds: test_ann.py): exact search, filters, upserts, generations, model checks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from papergraph.atomic import CommitPoint
 from papergraph.errors import IndexMismatchError, IndexNotFoundError
 from papergraph.index import VectorIndex
 from support import HashEncoder, paper
@@ -20,10 +21,9 @@ def _index(n: int = 30, threshold: int = 1000) -> tuple[VectorIndex, HashEncoder
     return idx, enc
 
 
-@pytest.mark.parametrize("threshold", [1000, 10])
-def test_search_finds_exact_text_first_flat_and_hnsw(threshold: int) -> None:
-    idx, enc = _index(threshold=threshold)
-    assert idx.kind == ("flat" if threshold == 1000 else "hnsw")
+def test_search_finds_exact_text_first() -> None:
+    idx, enc = _index()
+    assert idx.kind == "flat"
     hits = idx.search(enc.encode_query("title 7 abstract about topic7 and word1"), 3)
     assert hits[0].paper_id == "p7" and hits[0].score == pytest.approx(1.0, abs=1e-5)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
@@ -46,45 +46,38 @@ def test_upsert_replaces_and_remove_deletes() -> None:
     assert "p7" not in idx and len(idx) == 28
 
 
+def _commit(idx: VectorIndex, root: Path) -> None:
+    point = CommitPoint(root)
+    number, folder = point.begin()
+    point.commit(number, folder, {"index": idx.save(folder)})
+    point.clean()
+
+
 def test_save_load_roundtrip_and_generations(tmp_path: Path) -> None:
     idx, enc = _index()
-    idx.save(tmp_path)
+    _commit(idx, tmp_path)
     more = paper("extra", "extra paper", "brand new")
     idx.upsert([more], enc.encode([more.text]))
-    idx.save(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["faiss-000002.index", "manifest.json", "papers-000002.jsonl"]
+    _commit(idx, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen-000001", "gen-000002", "manifest.json"]
+    assert sorted(p.name for p in (tmp_path / "gen-000002").iterdir()) == ["papers.jsonl", "vectors.faiss"]
     loaded = VectorIndex.load(tmp_path, model_id=enc.model_id)
-    assert len(loaded) == 31 and loaded.hashes == idx.hashes
+    assert len(loaded) == 31 and loaded.hashes == idx.hashes and loaded.generation == 2
+    assert list(loaded.papers) == sorted(loaded.papers)  # the paper store is written in id order
     q = enc.encode_query("extra paper brand new")
     assert loaded.search(q, 1)[0].paper_id == "extra"
     np.testing.assert_allclose(loaded.vectors(["p3"]), idx.vectors(["p3"]))
-
-
-def test_crash_before_manifest_switch_keeps_old_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    idx, enc = _index()
-    idx.save(tmp_path)
-    more = paper("extra", "extra paper", "brand new")
-    idx.upsert([more], enc.encode([more.text]))
-    import papergraph.index.vector_index as module
-
-    real = module.atomic_write
-
-    def crash_on_manifest(path: Path, data: bytes) -> None:
-        if path.name == "manifest.json":
-            raise OSError("disk full")
-        real(path, data)
-
-    monkeypatch.setattr(module, "atomic_write", crash_on_manifest)
-    with pytest.raises(OSError):
-        idx.save(tmp_path)
-    monkeypatch.undo()
-    assert len(VectorIndex.load(tmp_path)) == 30
+    commit = CommitPoint(tmp_path).require()
+    assert VectorIndex.stored_hashes(commit) == idx.hashes
 
 
 def test_load_errors(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFoundError, match="papergraph ingest"):
         VectorIndex.load(tmp_path)
     idx, _ = _index()
-    idx.save(tmp_path)
+    _commit(idx, tmp_path)
     with pytest.raises(IndexMismatchError, match="built with"):
         VectorIndex.load(tmp_path, model_id="another-model@256")
+    (tmp_path / "gen-000001" / "vectors.faiss").unlink()
+    with pytest.raises(IndexNotFoundError, match="gone"):
+        VectorIndex.load(tmp_path)

@@ -12,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from papergraph import __version__
 from papergraph.api import errors
+from papergraph.api.reload import Reloader
 from papergraph.api.routes import ask, entities, graph, meta, papers, search
 from papergraph.config import Settings, get_settings
 from papergraph.errors import IndexNotFoundError
@@ -36,22 +37,32 @@ def operation_id(route: APIRoute) -> str:
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """An app serving ``engine`` (tests inject one) or the Engine loaded from ``settings`` at start-up."""
+    """An app serving ``engine`` (tests inject one) or the Engine loaded from ``settings`` at start-up.
+
+    With ``settings`` (always, outside tests) the app follows the data directory: a newer generation is
+    loaded and served without a restart (:class:`~papergraph.api.reload.Reloader`).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
         if own:
             try:
-                app.state.engine = Engine.load(settings or get_settings(), serving=True)
+                app.state.engine = Engine.load(app.state.settings, serving=True)
             except IndexNotFoundError as exc:
-                log.error("%s", exc)
+                log.error("%s (serving as soon as an ingest commits one)", exc)
                 app.state.engine = None
         else:
             app.state.engine = engine
+        reloader = Reloader(app, app.state.settings) if own or settings is not None else None
+        app.state.reloader = reloader
+        if reloader is not None:
+            reloader.start()
         try:
             yield
         finally:
+            if reloader is not None:
+                reloader.stop()
             if own and app.state.engine is not None:
                 app.state.engine.close()
 
@@ -65,6 +76,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
     )
     app.state.engine = engine  # an injected engine serves at once, even without the lifespan (tests)
+    app.state.settings = settings or (engine.settings if engine is not None else get_settings())
+    app.state.reloader = None
     errors.install(app)
     for module in (meta, search, ask, papers, entities, graph):
         app.include_router(module.router)

@@ -13,7 +13,9 @@ from papergraph.query import Engine
 def get_engine(request: Request) -> Engine:
     engine: Engine | None = getattr(request.app.state, "engine", None)
     if engine is None:
-        raise IndexNotFoundError("the service has no index loaded: run `papergraph ingest`, then restart it")
+        raise IndexNotFoundError(
+            "the service has no index loaded: run `papergraph ingest` (the service picks it up by itself)"
+        )
     return engine
 
 

@@ -18,7 +18,9 @@ from papergraph.errors import (
     IndexNotFoundError,
     NotFoundError,
     PaperGraphError,
+    PermissionDeniedError,
     QueryError,
+    WriterBusyError,
 )
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
 
 STATUS: list[tuple[type[PaperGraphError], int]] = [
     (NotFoundError, 404),
+    (PermissionDeniedError, 403),
+    (WriterBusyError, 503),
     (QueryError, 422),
     (IndexNotFoundError, 503),
     (IndexMismatchError, 503),

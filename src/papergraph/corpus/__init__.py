@@ -2,8 +2,8 @@
 
 Supported: the bundled daily-papers text dumps (``.txt``), JSON lines (``.jsonl``, ``.ndjson``), the arXiv
 metadata snapshot (``.json`` JSON lines), JSON arrays (``.json``) and CSV/TSV with a header row; each may be
-gzipped. Folders are read recursively. Papers seen twice (same id or same normalized title) are merged and
-remember every file they came from.
+gzipped. Folders are read recursively. Papers seen twice (same id or same normalized title) are one paper:
+the version read last wins (files in the order given, folders sorted), and it remembers every file it came from.
 """
 
 from __future__ import annotations
@@ -12,14 +12,23 @@ from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 
-from papergraph.corpus.base import ReadIssue, ReadReport
+from papergraph.corpus.base import ReadIssue, ReadReport, RecordLimits
 from papergraph.corpus.dailypapers import read_dailypapers
 from papergraph.corpus.jsonl import read_json, read_jsonl
 from papergraph.corpus.tabular import read_csv
 from papergraph.errors import CorpusFormatError
 from papergraph.models import Paper, normalize_title
 
-__all__ = ["FORMATS", "CorpusFormat", "ReadIssue", "ReadReport", "corpus_files", "read_corpus", "read_file"]
+__all__ = [
+    "FORMATS",
+    "CorpusFormat",
+    "ReadIssue",
+    "ReadReport",
+    "RecordLimits",
+    "corpus_files",
+    "read_corpus",
+    "read_file",
+]
 
 Reader = Callable[[Path, ReadReport], Iterator[Paper]]
 
@@ -90,11 +99,35 @@ def read_file(path: Path, report: ReadReport, fmt: str | None = None) -> Iterato
         report.problem(path, 0, f"cannot read file: {exc.strerror or exc}")
 
 
-def read_corpus(paths: Iterable[Path], fmt: str | None = None) -> tuple[list[Paper], ReadReport]:
+class _Merged:
+    """Papers by id and by title key; a paper seen again replaces the version kept (the newest wins)."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Paper] = {}
+        self.id_by_title: dict[str, str] = {}
+
+    def add(self, paper: Paper) -> bool:
+        """Keep ``paper``; True when it replaced a version seen before (same id or same title key)."""
+        key = normalize_title(paper.title)
+        known = {paper.id} & self.by_id.keys()
+        if key in self.id_by_title:
+            known.add(self.id_by_title[key])
+        sources: list[str] = []
+        for old_id in sorted(known):
+            old = self.by_id.pop(old_id)
+            self.id_by_title.pop(normalize_title(old.title), None)
+            sources += [s for s in old.sources if s not in sources]
+        sources += [s for s in paper.sources if s not in sources]
+        self.by_id[paper.id] = paper.model_copy(update={"sources": sources})
+        self.id_by_title[key] = paper.id
+        return bool(known)
+
+
+def read_corpus(
+    paths: Iterable[Path], fmt: str | None = None, limits: RecordLimits | None = None
+) -> tuple[list[Paper], ReadReport]:
     """Read and merge papers from files and folders; unknown formats and missing paths raise."""
-    report = ReadReport()
-    by_id: dict[str, Paper] = {}
-    id_by_title: dict[str, str] = {}
+    report = ReadReport(limits=limits or RecordLimits())
     files = corpus_files(paths)
     report.files = len(files)
     if fmt is not None and fmt not in FORMATS:
@@ -103,17 +136,8 @@ def read_corpus(paths: Iterable[Path], fmt: str | None = None) -> tuple[list[Pap
         if fmt is None and _format_of(path) is None:
             known = ", ".join(sorted(_BY_SUFFIX))
             raise CorpusFormatError(f"{path}: unknown file extension (known: {known}, optionally .gz)")
+    merged = _Merged()
     for path in files:
         for paper in read_file(path, report, fmt):
-            key = normalize_title(paper.title)
-            known_id = paper.id if paper.id in by_id else id_by_title.get(key)
-            if known_id is None:
-                by_id[paper.id] = paper
-                id_by_title.setdefault(key, paper.id)
-                continue
-            report.duplicates += 1
-            kept = by_id[known_id]
-            for source in paper.sources:
-                if source not in kept.sources:
-                    kept.sources.append(source)
-    return list(by_id.values()), report
+            report.duplicates += merged.add(paper)
+    return list(merged.by_id.values()), report

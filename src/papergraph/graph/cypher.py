@@ -77,6 +77,14 @@ PROBE = "CALL dbms.components() YIELD name, versions, edition RETURN name, versi
 ECHO = "RETURN $text AS text"
 """Do string parameters arrive intact? FalkorDB's Bolt layer splices them into query text unescaped."""
 
+ECHO_TEXT = "a\\nb"
+"""What ECHO sends: a backslash (read as an escape where parameters are spliced into text) and no quote, which
+would make the statement fail there."""
+
+
+INDEXED_PROPERTIES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+"""Indexes on servers other than Neo4j 5 (FalkorDB answers it), so only missing ``id`` indexes are created."""
+
 
 def id_index(label: str) -> str:
     """A plain index on ``id``, the one schema statement other Bolt servers get, so MERGE does not scan."""
@@ -192,6 +200,9 @@ RETURN count(*) AS deleted"""
 # --------------------------------------------------------------------------------------------------
 
 PAPER_IDS = "MATCH (p:Paper) RETURN p.id AS id"
+
+PAPER_HASHES = "MATCH (p:Paper) RETURN p.id AS id, p.content_hash AS hash"
+"""Every paper's content hash: what ingest compares with the index to repair a graph that fell behind."""
 
 PAPER_PROPERTIES = f"""MATCH (p:Paper {{id: $id}})
 RETURN {_projection("p", PAPER_READ_KEYS)} AS props, size(coalesce(p.abstract, '')) AS abstract_size"""

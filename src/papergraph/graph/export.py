@@ -7,7 +7,7 @@ twice leaves the same graph; papers that exist only on the server are left alone
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from papergraph.graph.neo4j_store import Neo4jStore
 from papergraph.graph.networkx_store import NetworkxStore
@@ -20,14 +20,15 @@ def export_graph(
     source: NetworkxStore,
     target: Neo4jStore,
     embeddings: Mapping[str, Sequence[float]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> WriteStats:
     """Write every paper, entity, metric and link of ``source`` to ``target``; what was written.
 
     ``embeddings`` (paper id -> vector) are stored as the papers' ``embedding`` property, for a vector index
-    in Neo4j; vectors of papers not in the graph are skipped.
+    in Neo4j; vectors of papers not in the graph are skipped. ``progress(done, total)`` follows the papers.
     """
     rows = source.export_rows()
-    stats = target.write_rows(rows)
+    stats = target.write_rows(rows, progress)
     log.info(
         "exported %d papers, %d nodes, %d links to %s",
         stats.papers,

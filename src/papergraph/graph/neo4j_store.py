@@ -12,6 +12,11 @@ Values travel so that every server stores them exactly: floats as integer triple
 :mod:`papergraph.graph.cypher`), and strings escaped for servers found to splice parameters into query text.
 All Cypher lives in :mod:`papergraph.graph.cypher`. The Neo4j-only schema (``graph_schema/schema.cypher``)
 is applied once, before the first write, after a probe that tells Neo4j from other Bolt servers.
+
+Nothing waits forever: connecting and getting a pooled connection have the driver's timeouts, and every call
+to the server (the probe, the schema, each transaction) runs under a deadline (``timeout``, the setting
+``neo4j_timeout_s``), past which the caller gets :class:`GraphUnavailableError` saying what to do. Reads are
+bounded like writes: a long filter list is split over several queries, each message under ``batch_bytes``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import importlib.resources
 import logging
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +42,7 @@ from neo4j.exceptions import (
 )
 
 from papergraph.config import Settings
-from papergraph.errors import ConfigError, GraphUnavailableError
+from papergraph.errors import ConfigError, GraphUnavailableError, QueryError
 from papergraph.graph import cypher
 from papergraph.graph.base import EntityFilters
 from papergraph.graph.rows import (
@@ -78,6 +84,14 @@ T = TypeVar("T")
 CONNECTION_TIMEOUT_S = 5.0
 RETRY_TIME_S = 15.0
 """How long the driver retries a transaction on connection loss before the store gives up."""
+DEFAULT_TIMEOUT_S = 60.0
+"""Deadline of one call to the server (``neo4j_timeout_s``)."""
+
+
+class _DeadlinePassed(Exception):
+    """A call to the server got no answer in time (becomes GraphUnavailableError once no retry is left)."""
+
+
 _SLACK = 16
 """Bytes kept free in every message for what the estimate leaves out (RUN's extra map, header growth)."""
 _ENTITY_PREFIXES = {t.value: t.label for t in EntityType}
@@ -370,8 +384,10 @@ class Neo4jStore:
         location: str | None = None,
         owns_driver: bool = False,
         verify: bool = True,
+        timeout: float = DEFAULT_TIMEOUT_S,
     ) -> None:
         self._driver = driver
+        self.timeout = timeout
         self._database = database
         self.batch_rows = max(1, batch_rows)
         self.batch_bytes = batch_bytes
@@ -385,11 +401,14 @@ class Neo4jStore:
         self._owns_driver = owns_driver
         if verify:
             try:
-                driver.verify_connectivity()
+                self._within_deadline(driver.verify_connectivity, "connecting")
             except (Neo4jError, DriverError, OSError) as exc:
                 error = self._error(exc, "connecting")
                 self.close()
                 raise error from exc
+            except GraphUnavailableError:
+                self.close()
+                raise
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Neo4jStore:
@@ -400,8 +419,9 @@ class Neo4jStore:
             driver = GraphDatabase.driver(
                 settings.neo4j_uri,
                 auth=(settings.neo4j_user, settings.neo4j_password),
-                connection_timeout=CONNECTION_TIMEOUT_S,
-                max_transaction_retry_time=RETRY_TIME_S,
+                connection_timeout=min(CONNECTION_TIMEOUT_S, settings.neo4j_timeout_s),
+                connection_acquisition_timeout=settings.neo4j_timeout_s,
+                max_transaction_retry_time=min(RETRY_TIME_S, settings.neo4j_timeout_s),
             )
         except (ValueError, ConfigurationError) as exc:
             raise ConfigError(f"invalid NEO4J_URI {settings.neo4j_uri!r}: {exc}") from exc
@@ -412,6 +432,7 @@ class Neo4jStore:
             batch_bytes=settings.neo4j_batch_bytes,
             location=settings.neo4j_uri,
             owns_driver=True,
+            timeout=settings.neo4j_timeout_s,
         )
 
     # --- plumbing -------------------------------------------------------------------------------------
@@ -443,16 +464,67 @@ class Neo4jStore:
     def _session(self) -> Session:
         return self._driver.session(database=self._database)
 
-    def _execute(self, work: Callable[[ManagedTransaction], T], *, write: bool) -> T:
-        """Run ``work`` in one managed transaction (retried by the driver on transient failures)."""
-        self._probe()
+    def _within_deadline(self, call: Callable[[], T], doing: str, *, retry: bool = False) -> T:
+        """``call()`` in a worker thread, given up after ``timeout`` seconds with GraphUnavailableError.
+
+        The driver has no read timeout of its own: a server that accepts a query and never answers (or never
+        answers the RESET after a failure) would block the caller for good. A call past its deadline is
+        abandoned, with the connection it holds (its daemon thread ends when that connection does).
+        ``retry``: a call that only reads or is idempotent is tried once more, on another connection.
+        """
         try:
+            return self._once_within_deadline(call, doing)
+        except _DeadlinePassed as exc:
+            if not retry:
+                raise GraphUnavailableError(str(exc)) from None
+            log.warning("%s; trying once more on a new connection", exc)
+        try:
+            return self._once_within_deadline(call, doing)
+        except _DeadlinePassed as exc:
+            raise GraphUnavailableError(str(exc)) from None
+
+    def _once_within_deadline(self, call: Callable[[], T], doing: str) -> T:
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome["value"] = call()
+            except BaseException as exc:  # handed to the caller below
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="neo4j-call", daemon=True).start()
+        if not done.wait(self.timeout):
+            text = (
+                f"{self.location} did not answer within {self.timeout:g} s while {doing}: the server is "
+                "overloaded or stuck. Check it (or raise PAPERGRAPH_NEO4J_TIMEOUT_S), then run the command again"
+            )
+            if doing == "writing":
+                text += "; writes are idempotent, so a re-run completes the graph"
+            raise _DeadlinePassed(text)
+        if "error" in outcome:
+            raise outcome["error"]
+        value: T = outcome["value"]
+        return value
+
+    def _execute(self, work: Callable[[ManagedTransaction], T], *, write: bool) -> T:
+        """Run ``work`` in one managed transaction (retried by the driver on transient failures), under the
+        deadline."""
+        self._probe()
+        doing = "writing" if write else "reading"
+
+        def call() -> T:
             with self._session() as session:
                 if write:
                     return session.execute_write(work)
                 return session.execute_read(work)
+
+        try:
+            return self._within_deadline(call, doing, retry=not write)
         except (Neo4jError, DriverError, OSError) as exc:
-            raise self._error(exc, "writing" if write else "reading") from exc
+            raise self._error(exc, doing) from exc
 
     @property
     def wire(self) -> _Wire:
@@ -462,8 +534,30 @@ class Neo4jStore:
         return self._wire
 
     def _run(self, tx: ManagedTransaction, query: str, **params: Any) -> Result:
-        """One read statement; parameters encoded for the server here."""
-        return tx.run(query, self.wire(params))
+        """One read statement; parameters encoded for the server here, the message checked against the budget."""
+        encoded = self.wire(params)
+        size = message_size(query, encoded)
+        if size > self.batch_bytes:
+            raise QueryError(
+                f"this request makes a {size}-byte query, over the graph server's message budget of "
+                f"{self.batch_bytes} bytes (neo4j_batch_bytes): use shorter or fewer values"
+            )
+        return tx.run(query, encoded)
+
+    def _split(
+        self, query: str, values: Sequence[str], params: Callable[[list[str]], dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """``params`` for ``values`` cut into chunks whose messages fit the budget (one value per chunk at least)."""
+        chunks: list[dict[str, Any]] = []
+        current: list[str] = []
+        for value in values:
+            if current and message_size(query, self.wire(params([*current, value]))) > self._packer.budget:
+                chunks.append(params(current))
+                current = []
+            current.append(value)
+        if current:
+            chunks.append(params(current))
+        return chunks
 
     @staticmethod
     def _run_all(tx: ManagedTransaction, statements: Iterable[Statement]) -> list[dict[str, Any]]:
@@ -482,26 +576,51 @@ class Neo4jStore:
 
     # --- server probe and schema ----------------------------------------------------------------------
     def _probe(self) -> None:
-        """Learn once what the server is: Neo4j or not (schema), and whether string parameters survive."""
+        """Learn once what the server is: whether string parameters arrive intact, and Neo4j or not (schema).
+
+        A server that splices parameters into query text (FalkorDB) is not Neo4j, and it is never sent the
+        Neo4j probe: a statement that fails there can leave its Bolt layer unresponsive. Only a server whose
+        parameters arrive intact is asked ``dbms.components()`` (where a failure is harmless).
+        """
         if self._wire is not None:
             return
-        text = "a\\nb'"
-        try:
+        text = cypher.ECHO_TEXT
+
+        def probe() -> tuple[bool, bool]:
             with self._session() as session:
-                try:
-                    session.run(cypher.PROBE).consume()
-                    self.is_neo4j = True
-                except Neo4jError:
-                    self.is_neo4j = False
                 try:
                     intact = session.run(cypher.ECHO, text=text).single(strict=True)["text"] == text
                 except Neo4jError:
                     intact = False
+                if not intact:
+                    return False, False
+                try:
+                    session.run(cypher.PROBE).consume()
+                    return True, True
+                except Neo4jError:
+                    return False, True
+
+        try:
+            self.is_neo4j, intact = self._within_deadline(probe, "connecting", retry=True)
         except (DriverError, OSError) as exc:
             raise self._error(exc, "connecting") from exc
         if not intact:
             log.info("%s mangles string parameters: escaping them", self.location)
         self._wire = _Wire(escape=not intact)
+
+    def _indexed_labels(self) -> set[str]:
+        """Labels that already have an ``id`` index on a server other than Neo4j (none if it cannot say)."""
+
+        def read() -> set[str]:
+            with self._session() as session:
+                records = session.run(cypher.INDEXED_PROPERTIES)
+                return {r["label"] for r in records if "id" in (r["properties"] or [])}
+
+        try:
+            return self._within_deadline(read, "reading the schema", retry=True)
+        except (Neo4jError, DriverError, OSError, GraphUnavailableError) as exc:
+            log.info("cannot list the indexes of %s (%s): creating them", self.location, exc)
+            return set()
 
     def ensure_schema(self) -> None:
         """On Neo4j apply ``schema.cypher``, elsewhere only ``id`` indexes; once per store, before writing.
@@ -520,14 +639,19 @@ class Neo4jStore:
                 statements = cypher.split_statements(self._schema_path.read_text())
         else:
             log.info("%s is not Neo4j: only id indexes, no Neo4j schema", self.location)
-            statements = [cypher.id_index(label) for label in LABELS]
-        try:
+            indexed = self._indexed_labels()
+            statements = [cypher.id_index(label) for label in LABELS if label not in indexed]
+
+        def apply() -> None:
             with self._session() as session:
                 for statement in statements:
                     try:
                         session.run(statement).consume()
                     except Neo4jError as exc:
                         log.info("schema statement skipped (%s): %s", exc.message or exc.code, statement)
+
+        try:
+            self._within_deadline(apply, "applying the schema", retry=True)
         except (DriverError, OSError) as exc:
             raise self._error(exc, "applying the schema") from exc
         self._schema_applied = True
@@ -667,8 +791,11 @@ class Neo4jStore:
     def upsert(self, papers: Sequence[ExtractedPaper]) -> WriteStats:
         return self.write_rows(to_rows(papers))
 
-    def write_rows(self, rows: GraphRows) -> WriteStats:
-        """Write prepared rows, whole papers per transaction; stored papers lose their old links first."""
+    def write_rows(self, rows: GraphRows, progress: Callable[[int, int], None] | None = None) -> WriteStats:
+        """Write prepared rows, whole papers per transaction; stored papers lose their old links first.
+
+        ``progress(done, total)`` is called after each transaction (papers written so far, papers in all).
+        """
         self.ensure_schema()
         # Entities this call links are linked again by its end: never delete them as orphans mid-call.
         keep = {nid for nodes in rows.entities.values() for nid in nodes}
@@ -684,6 +811,8 @@ class Neo4jStore:
             self._execute(work, write=True)
             done += len(batch)
             log.debug("wrote %d/%d papers to %s", done, len(rows.papers), self.location)
+            if progress is not None:
+                progress(done, len(rows.papers))
         return WriteStats(papers=len(rows.papers), nodes=rows.node_count, relationships=len(rows.links))
 
     def delete_papers(self, paper_ids: Sequence[str]) -> int:
@@ -738,6 +867,9 @@ class Neo4jStore:
     def paper_ids(self) -> set[str]:
         return self._read(lambda tx: {r["id"] for r in self._run(tx, cypher.PAPER_IDS)})
 
+    def paper_hashes(self) -> dict[str, str]:
+        return self._read(lambda tx: {r["id"]: str(r["hash"] or "") for r in self._run(tx, cypher.PAPER_HASHES)})
+
     def paper(self, paper_id: str) -> PaperRecord | None:
         def work(tx: ManagedTransaction) -> PaperRecord | None:
             record = self._run(tx, cypher.PAPER_PROPERTIES, id=paper_id).single()
@@ -763,18 +895,30 @@ class Neo4jStore:
         def work(tx: ManagedTransaction) -> set[str]:
             result: set[str] | None = None
             for type_, values in filters.items():
-                keys = [v.casefold().strip() for v in values]
-                if type_ is EntityType.METRIC:
-                    records = self._run(tx, cypher.PAPERS_WITH_METRIC_KIND, kinds=keys)
-                else:
-                    records = self._run(tx, cypher.papers_linked_to(type_.label), ids=list(values), keys=keys)
-                papers = {r["id"] for r in records}
+                papers: set[str] = set()  # values of one type are OR'd: chunks of them are unioned
+                for params in self._filter_chunks(type_, values):
+                    query = params.pop("query")
+                    papers.update(r["id"] for r in self._run(tx, query, **params))
                 result = papers if result is None else result & papers
                 if not result:
                     return set()
             return result or set()
 
         return self._read(work)
+
+    def _filter_chunks(self, type_: EntityType, values: Sequence[str]) -> list[dict[str, Any]]:
+        """The queries (and parameters) answering one filter type, its values split to fit the byte budget."""
+        if type_ is EntityType.METRIC:
+            metric = cypher.PAPERS_WITH_METRIC_KIND
+            return [
+                {"query": metric, **p}
+                for p in self._split(metric, values, lambda vs: {"kinds": [v.casefold().strip() for v in vs]})
+            ]
+        linked = cypher.papers_linked_to(type_.label)
+        return [
+            {"query": linked, **p}
+            for p in self._split(linked, values, lambda vs: {"ids": vs, "keys": [v.casefold().strip() for v in vs]})
+        ]
 
     def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
         if type_ is EntityType.METRIC or limit <= 0:

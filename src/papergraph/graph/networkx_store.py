@@ -1,7 +1,8 @@
 """The embedded graph store: a networkx DiGraph in memory, saved as one JSON file in the data directory.
 
-It is the default when no Neo4j is configured. Saving writes a temp file and renames it over the old one,
-so a crash mid-save leaves the previous graph readable.
+It is the default when no Neo4j is configured. The ingest job saves it into each new generation of the data
+directory (:meth:`NetworkxStore.save`, see :mod:`papergraph.atomic`), so the graph and the vector index are
+committed together; :meth:`commit` saves it in place (temp file, fsync, rename) for stores used on their own.
 
 Reads that would otherwise walk the whole graph (paper counts per entity, nodes per label, papers per metric
 kind, sorted neighbours) use indexes built lazily on the first read after a write, so a graph of 100k papers
@@ -73,7 +74,10 @@ class _ReadIndex:
 
 
 class NetworkxStore:
-    """GraphStore over a networkx DiGraph; ``path`` is the folder holding ``graph.json`` (None: memory only)."""
+    """GraphStore over a networkx DiGraph; ``path`` is the folder holding ``graph.json`` (None: memory only).
+
+    A folder without ``graph.json`` gives an empty graph.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
@@ -98,17 +102,21 @@ class NetworkxStore:
             self._index(node, attrs)
 
     def commit(self) -> None:
-        """Save the graph atomically (temp file, fsync, rename), nodes and edges in sorted order."""
+        """Save the graph in place atomically (temp file, fsync, rename), nodes and edges in sorted order."""
         if self.path is None or not self._dirty:
             return
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.save(self.path)
+        self._dirty = False
+
+    def save(self, folder: Path) -> None:
+        """Write ``graph.json`` into ``folder`` (a new generation's folder, or the store's own)."""
+        folder.mkdir(parents=True, exist_ok=True)
         data = {
             "version": FORMAT_VERSION,
             "nodes": sorted(([n, a] for n, a in self.g.nodes(data=True)), key=lambda x: x[0]),
             "edges": sorted(([u, v, a] for u, v, a in self.g.edges(data=True)), key=lambda x: (x[0], x[1])),
         }
-        atomic_write(self.path / GRAPH_FILE, orjson.dumps(data))
-        self._dirty = False
+        atomic_write(folder / GRAPH_FILE, orjson.dumps(data))
 
     def close(self) -> None:
         """Nothing to release: the graph is in memory and saved on :meth:`commit`."""
@@ -235,6 +243,10 @@ class NetworkxStore:
     # --- reads ----------------------------------------------------------------------------------------
     def paper_ids(self) -> set[str]:
         return set(self._reads().by_label[PAPER])
+
+    def paper_hashes(self) -> dict[str, str]:
+        nodes = self.g.nodes
+        return {pid: str(nodes[pid].get("content_hash", "")) for pid in self._reads().by_label[PAPER]}
 
     def _count(self, node: str) -> EntityCount:
         attrs = self.g.nodes[node]

@@ -1,39 +1,55 @@
 """FAISS inner-product index over normalised vectors, with the paper store it answers from.
 
-An index is a self-describing folder (as in txtai)::
+An index is part of a generation of the data directory (see :mod:`papergraph.atomic`)::
 
-    index/manifest.json          model, dimension, kind, count, versions, and the current generation's files
-    index/faiss-000007.index     the FAISS index (IDMap2 over Flat or HNSW)
-    index/papers-000007.jsonl    one line per paper: the faiss id, the paper, its content hash
+    index/manifest.json               the commit point; its ``parts.index`` entry: model, dimension, kind,
+                                      count, versions, how the ANN part was built and tuned (``ann``: nlist,
+                                      nprobe, measured recall@10), and the files below
+    index/gen-000007/vectors.faiss    the FAISS index (flat, hnsw, ivf-sq8 or ivf-pq: see papergraph.index.ann)
+    index/gen-000007/refine.faiss     ivf-pq only: the 8-bit codes its candidates are re-ranked on
+    index/gen-000007/papers.jsonl     the paper store: one line per paper (sorted by id), its faiss id and hash
 
-Saving writes a new generation's files, then replaces ``manifest.json`` atomically, then removes older
-generations: a crash at any point leaves a manifest that names complete files, so the old index stays usable.
+:meth:`VectorIndex.save` writes the files into a generation folder that is not committed yet; the ingest job
+commits the generation once every part of it (the embedded graph too) is written.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import platform
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 import orjson
 
 from papergraph import __version__
-from papergraph.atomic import atomic_write
+from papergraph.atomic import Commit, CommitPoint, atomic_write
+from papergraph.config import Settings, get_settings
 from papergraph.embed.encoder import Vectors
 from papergraph.errors import IndexMismatchError, IndexNotFoundError
+from papergraph.index.ann import (
+    MIN_IVF,
+    Ann,
+    AnnConfig,
+    AnnKind,
+    AnnSource,
+    IvfAnn,
+    build_ann,
+    new_ann,
+    part_names,
+    read_parts,
+)
 from papergraph.models import Paper
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+FILES = {"faiss": "vectors.faiss", "refine": "refine.faiss", "papers": "papers.jsonl"}
 
 
 @dataclass(frozen=True)
@@ -43,41 +59,39 @@ class Hit:
 
 
 class VectorIndex:
-    """Exact search (IndexFlatIP) below ``ann_threshold`` papers, HNSW at or above it; ids mapped to papers."""
+    """Exact search below ``ann_threshold`` papers, the configured approximate kind above; ids mapped to papers.
+
+    The structures and how an approximate one is built and tuned are in :mod:`papergraph.index.ann`. Keyword
+    arguments beyond the first five replace fields of :class:`~papergraph.index.ann.AnnConfig` (``kind``,
+    ``nlist``, ``nprobe``, ...), whose defaults come from the process settings: ``index_options(settings)``
+    gives them all.
+    """
 
     def __init__(
-        self, dim: int, model_id: str, ann_threshold: int = 20_000, hnsw_m: int = 32, ef_search: int = 128
+        self,
+        dim: int,
+        model_id: str,
+        ann_threshold: int = 20_000,
+        hnsw_m: int = 32,
+        ef_search: int = 128,
+        **ann: Any,
     ) -> None:
         self.dim = dim
         self.model_id = model_id
         self.ann_threshold = ann_threshold
-        self.hnsw_m = hnsw_m
-        self.ef_search = ef_search
+        self.config = replace(AnnConfig.from_settings(get_settings()), hnsw_m=hnsw_m, ef_search=ef_search, **ann)
         self.generation = 0
-        self._kind = "flat"
-        self._hnsw: Any = None  # the HNSW view of a loaded index, kept referenced
         self.papers: dict[str, Paper] = {}
         self.hashes: dict[str, str] = {}
         self._fid: dict[str, int] = {}  # paper id -> faiss id
         self._pid: dict[int, str] = {}  # faiss id -> paper id
         self._next = 0
-        self.index: faiss.IndexIDMap2 = self._new_index("flat")
+        self.ann: Ann = new_ann(AnnKind.FLAT, dim, self.config)
 
     # --- structure ------------------------------------------------------------------------------------
     @property
     def kind(self) -> str:
-        return self._kind
-
-    def _new_index(self, kind: str) -> faiss.IndexIDMap2:
-        self._kind = kind
-        inner: Any
-        if kind == "hnsw":
-            inner = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            inner.hnsw.efConstruction = 200
-            inner.hnsw.efSearch = self.ef_search
-        else:
-            inner = faiss.IndexFlatIP(self.dim)
-        return faiss.IndexIDMap2(inner)
+        return self.ann.kind.value
 
     def __len__(self) -> int:
         return len(self._fid)
@@ -85,12 +99,12 @@ class VectorIndex:
     def __contains__(self, paper_id: object) -> bool:
         return paper_id in self._fid
 
+    def _fids(self, paper_ids: Iterable[str]) -> npt.NDArray[np.int64]:
+        return np.array([self._fid[p] for p in paper_ids if p in self._fid], dtype=np.int64)
+
     def vectors(self, paper_ids: Sequence[str]) -> Vectors:
-        """Stored vectors of papers (for "more like this" and rebuilds)."""
-        out = np.zeros((len(paper_ids), self.dim), dtype=np.float32)
-        for row, pid in enumerate(paper_ids):
-            out[row] = self.index.reconstruct(self._fid[pid])
-        return out
+        """Stored vectors of papers (for "more like this"; 8-bit decoded for the IVF kinds)."""
+        return self.ann.reconstruct(np.array([self._fid[p] for p in paper_ids], dtype=np.int64))
 
     # --- writes ---------------------------------------------------------------------------------------
     def upsert(self, papers: Sequence[Paper], vectors: Vectors) -> None:
@@ -100,8 +114,6 @@ class VectorIndex:
         if vectors.size and vectors.shape[1] != self.dim:
             raise IndexMismatchError(f"vectors have dimension {vectors.shape[1]}, the index {self.dim}")
         self.remove([p.id for p in papers if p.id in self._fid])
-        if self.kind == "flat" and len(self) + len(papers) >= self.ann_threshold:
-            self._rebuild("hnsw")
         ids = np.arange(self._next, self._next + len(papers), dtype=np.int64)
         self._next += len(papers)
         for fid, paper in zip(ids.tolist(), papers, strict=True):
@@ -109,64 +121,63 @@ class VectorIndex:
             self._pid[fid] = paper.id
             self.papers[paper.id] = paper
             self.hashes[paper.id] = paper.content_hash
-        if len(papers):
-            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+        self.ann.add(ids, np.ascontiguousarray(vectors, dtype=np.float32))
+        self._grow()
+
+    def _grow(self) -> None:
+        """Switch to the approximate kind at the threshold; retrain an IVF index that outgrew its training."""
+        trainable = self.config.kind in (AnnKind.IVF_SQ8, AnnKind.IVF_PQ)
+        if self.kind == AnnKind.FLAT and len(self) >= max(self.ann_threshold, MIN_IVF if trainable else 0):
+            self._rebuild(self.config.kind)
+        elif isinstance(self.ann, IvfAnn):
+            trained_on = int(self.ann.info.get("trained_on", 0))
+            if len(self) >= self.config.retrain_growth * max(trained_on, 1):
+                self._rebuild(self.ann.kind)
 
     def remove(self, paper_ids: Iterable[str]) -> int:
-        fids = [self._fid[p] for p in paper_ids if p in self._fid]
-        for fid in fids:
+        fids = self._fids(paper_ids)
+        for fid in fids.tolist():
             pid = self._pid.pop(fid)
             del self._fid[pid], self.papers[pid], self.hashes[pid]
-        if not fids:
+        if not fids.size:
             return 0
-        if self.kind == "hnsw":  # HNSW cannot remove in place: rebuild from the papers that stay
-            self._rebuild("hnsw")
-        else:
-            self.index.remove_ids(np.array(fids, dtype=np.int64))  # type: ignore[arg-type]  # SWIG stub too narrow
-        return len(fids)
+        if self.ann.removes_in_place:
+            self.ann.remove(fids)
+        else:  # HNSW cannot remove in place: rebuild from the papers that stay
+            self._rebuild(self.ann.kind)
+        return int(fids.size)
 
-    def _rebuild(self, kind: str) -> None:
-        pids = list(self._fid)
-        vecs = self.vectors(pids)
-        self.index = self._new_index(kind)
-        if pids:
-            self.index.add_with_ids(vecs, np.array([self._fid[p] for p in pids], dtype=np.int64))
-        log.info("rebuilt the vector index as %s over %d papers", kind, len(pids))
+    def _rebuild(self, kind: AnnKind) -> None:
+        kept = np.array(sorted(self._pid), dtype=np.int64)  # removed ids may still be in the old structure
+        self.ann = build_ann(kind, self.dim, self.config, AnnSource(self.ann, kept))
+        log.info("rebuilt the vector index as %s over %d papers", self.kind, len(self))
 
     # --- search ---------------------------------------------------------------------------------------
     def search(self, query: Vectors, k: int, allowed: Collection[str] | None = None) -> list[Hit]:
         """Top ``k`` papers by inner product (cosine: vectors are normalised), optionally among ``allowed``."""
         if len(self) == 0 or k <= 0:
             return []
-        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        params = None
+        selected = None
         if allowed is not None:
-            fids = np.array([self._fid[p] for p in allowed if p in self._fid], dtype=np.int64)
-            if fids.size == 0:
+            selected = self._fids(allowed)
+            if selected.size == 0:
                 return []
-            selector = faiss.IDSelectorBatch(fids)
-            if self.kind == "hnsw":
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
-            else:
-                params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
-            k = min(k, int(fids.size))
+            k = min(k, int(selected.size))
         k = min(k, len(self))
-        scores, ids = self.index.search(q, k, params=params)
+        scores, ids = self.ann.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k, selected)
         return [Hit(self._pid[int(i)], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
 
     # --- persistence ----------------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
+        """What the commit manifest records about this index (its ``parts.index`` entry)."""
         return {
             "format": FORMAT_VERSION,
             "model": self.model_id,
             "dim": self.dim,
             "kind": self.kind,
             "count": len(self),
-            "generation": self.generation,
-            "files": {
-                "faiss": f"faiss-{self.generation:06d}.index",
-                "papers": f"papers-{self.generation:06d}.jsonl",
-            },
+            "ann": self.ann.meta(),
+            "files": {part: FILES[part] for part in (*part_names(self.ann.kind), "papers")},
             "versions": {
                 "papergraph": __version__,
                 "faiss": faiss.__version__,
@@ -175,48 +186,62 @@ class VectorIndex:
             },
         }
 
-    def save(self, folder: Path) -> None:
-        """Write a new generation, switch the manifest to it atomically, then drop older generations."""
+    def save(self, folder: Path) -> dict[str, Any]:
+        """Write the index into a (not yet committed) generation folder; returns its manifest entry."""
         folder.mkdir(parents=True, exist_ok=True)
-        self.generation += 1
-        manifest = self.manifest()
-        files = manifest["files"]
-        atomic_write(folder / files["faiss"], faiss.serialize_index(self.index).tobytes())
+        for part, index in self.ann.parts().items():
+            atomic_write(folder / FILES[part], faiss.serialize_index(index).tobytes())
         lines = (
-            orjson.dumps({"fid": self._fid[pid], "hash": self.hashes[pid], "paper": paper.model_dump()})
-            for pid, paper in self.papers.items()
+            orjson.dumps({"fid": self._fid[pid], "hash": self.hashes[pid], "paper": self.papers[pid].model_dump()})
+            for pid in sorted(self.papers)
         )
-        atomic_write(folder / files["papers"], b"\n".join(lines) + b"\n")
-        atomic_write(folder / MANIFEST, json.dumps(manifest, indent=2).encode())
-        current = set(files.values())
-        for old in [*folder.glob("faiss-*.index"), *folder.glob("papers-*.jsonl")]:
-            if old.name not in current:
-                old.unlink(missing_ok=True)
+        atomic_write(folder / FILES["papers"], b"\n".join(lines) + b"\n")
+        return self.manifest()
+
+    @staticmethod
+    def stored_hashes(commit: Commit) -> dict[str, str]:
+        """Content hash of every paper in a generation, by id, read from its paper store alone (no vectors)."""
+        part = commit.part("index")
+        if part is None:
+            return {}
+        out: dict[str, str] = {}
+        try:
+            with open(commit.folder / part["files"]["papers"], "rb") as fh:
+                for line in fh:
+                    if line.strip():
+                        row = orjson.loads(line)
+                        out[row["paper"]["id"]] = row["hash"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexNotFoundError(f"cannot read the paper store of generation {commit.generation}: {exc}") from exc
+        return out
 
     @classmethod
-    def load(cls, folder: Path, model_id: str | None = None, **options: Any) -> VectorIndex:
-        """The index saved in ``folder``; a different ``model_id`` than the one it was built with raises."""
-        path = folder / MANIFEST
-        if not path.exists():
-            raise IndexNotFoundError(f"no vector index in {folder}: run `papergraph ingest` first")
-        try:
-            manifest = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise IndexNotFoundError(f"cannot read {path}: {exc}") from exc
-        if manifest.get("format") != FORMAT_VERSION:
-            raise IndexMismatchError(f"{path}: index format {manifest.get('format')}, expected {FORMAT_VERSION}")
-        if model_id is not None and manifest["model"] != model_id:
+    def load(cls, root: Path, model_id: str | None = None, **options: Any) -> VectorIndex:
+        """The index of the current generation under ``root`` (``<data>/index``)."""
+        return cls.load_commit(CommitPoint(root).require(), model_id, **options)
+
+    @classmethod
+    def load_commit(cls, commit: Commit, model_id: str | None = None, **options: Any) -> VectorIndex:
+        """The index of one committed generation; a different ``model_id`` than it was built with raises."""
+        folder = commit.folder
+        part = commit.part("index")
+        if part is None:
+            raise IndexNotFoundError(f"generation {commit.generation} in {folder.parent} has no vector index")
+        if part.get("format") != FORMAT_VERSION:
+            raise IndexMismatchError(f"{folder}: index format {part.get('format')}, expected {FORMAT_VERSION}")
+        if model_id is not None and part["model"] != model_id:
             raise IndexMismatchError(
-                f"the index in {folder} was built with {manifest['model']!r}, the settings ask for {model_id!r}: "
+                f"the index in {folder.parent} was built with {part['model']!r}, the settings ask for {model_id!r}: "
                 "re-run `papergraph ingest --rebuild` or point PAPERGRAPH_MODEL at the original model"
             )
-        self = cls(manifest["dim"], manifest["model"], **options)
-        self.generation = manifest["generation"]
-        files = manifest["files"]
+        self = cls(part["dim"], part["model"], **options)
+        self.generation = commit.generation
+        files = part["files"]
+        meta = part.get("ann") or {"kind": part["kind"]}  # indexes saved before the IVF kinds
         try:
-            data = (folder / files["faiss"]).read_bytes()
-            self.index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))  # type: ignore[assignment]
-            self._kind = manifest["kind"]
+            self.ann = read_parts(
+                meta, {p: folder / f for p, f in files.items() if p != "papers"}, self.dim, self.config
+            )
             with open(folder / files["papers"], "rb") as fh:
                 for line in fh:
                     if line.strip():
@@ -226,12 +251,16 @@ class VectorIndex:
                         self._pid[row["fid"]] = paper.id
                         self.papers[paper.id] = paper
                         self.hashes[paper.id] = row["hash"]
+        except FileNotFoundError as exc:
+            raise IndexNotFoundError(f"generation {commit.generation} is gone ({exc.filename})") from exc
         except (OSError, RuntimeError, ValueError, KeyError) as exc:
             raise IndexNotFoundError(f"the index in {folder} is damaged ({exc}): re-run `papergraph ingest`") from exc
-        if self.index.ntotal != len(self._fid):
+        if self.ann.ntotal != len(self._fid):
             raise IndexNotFoundError(f"the index in {folder} is inconsistent: re-run `papergraph ingest --rebuild`")
-        if self.kind == "hnsw":
-            self._hnsw = faiss.downcast_index(self.index.index)  # keep a reference: it is a view
-            self._hnsw.hnsw.efSearch = self.ef_search
         self._next = max(self._pid, default=-1) + 1
         return self
+
+
+def index_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments of :class:`VectorIndex` (and ``load``) from the settings."""
+    return {"ann_threshold": settings.ann_threshold, **asdict(AnnConfig.from_settings(settings))}

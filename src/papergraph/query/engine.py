@@ -2,6 +2,9 @@
 
 The API builds one Engine in its lifespan and the CLI builds one per command, so both run the same code path.
 Requests then do no disk I/O: the index, the paper store and (for the embedded store) the graph are in memory.
+An Engine serves one committed generation of the data directory (index and embedded graph read from the
+same generation); ``serve`` loads the next one beside it and switches (``Engine.load(..., reuse=old)`` keeps
+the models and the Neo4j connection).
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from papergraph.config import Settings
+from papergraph.atomic import CommitPoint
+from papergraph.config import GraphBackend, Settings
 from papergraph.embed import Encoder, QueryEmbedder, QueryEncoder
+from papergraph.errors import GraphUnavailableError, IndexNotFoundError
 from papergraph.graph import GraphStore, open_store
+from papergraph.graph.view import IndexedView
 from papergraph.index import LexicalIndex, VectorIndex
 from papergraph.query.ask import Asker, TextExtractor
 from papergraph.query.search import Searcher
@@ -28,11 +34,14 @@ class Engine:
     lexical: LexicalIndex
     store: GraphStore
     extractor: TextExtractor | None = None
+    generation: int | None = None
     searcher: Searcher = field(init=False)
     _asker: Asker | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.store, IndexedView):  # papers outside this index are skipped, never a 500
+            self.store = IndexedView(self.store, self.index.papers)
         self.searcher = Searcher(
             self.index,
             self.lexical,
@@ -56,28 +65,63 @@ class Engine:
         return self._asker
 
     @classmethod
-    def load(cls, settings: Settings, *, warm: bool = True, serving: bool = False) -> Engine:
-        """Load the index (raises IndexNotFoundError before anything slow), the graph and the model.
+    def load(
+        cls,
+        settings: Settings,
+        *,
+        warm: bool = True,
+        serving: bool = False,
+        encoder: QueryEmbedder | None = None,
+        extractor: TextExtractor | None = None,
+        reuse: Engine | None = None,
+    ) -> Engine:
+        """Load the current generation (raises IndexNotFoundError before anything slow), the graph, the model.
 
         ``serving`` puts the micro-batching, caching query encoder in front of the model (for the API).
+        ``reuse``: an engine whose model, extractor and Neo4j connection the new one shares (a reload).
         """
-        encoder = Encoder(settings)
-        index = VectorIndex.load(
-            settings.index_dir,
-            model_id=encoder.model_id,
-            ann_threshold=settings.ann_threshold,
-            hnsw_m=settings.hnsw_m,
-            ef_search=settings.hnsw_ef_search,
-        )
-        store = open_store(settings)
+        if reuse is not None:
+            encoder = encoder or reuse.encoder
+            extractor = extractor or reuse.extractor
+        if encoder is None:
+            model = Encoder(settings)
+            encoder = QueryEncoder(model) if serving else model
+        shared = reuse.store.inner if reuse is not None and isinstance(reuse.store, IndexedView) else None
+        index, store, generation = cls._open(settings, getattr(encoder, "model_id", None), shared)
         lexical = LexicalIndex(list(index.papers.values()))
-        engine = cls(settings, QueryEncoder(encoder) if serving else encoder, index, lexical, store)
+        engine = cls(settings, encoder, index, lexical, store, extractor, generation)
         if warm:  # load the models now, not on the first request
-            encoder.encode_query("warm up")  # the model itself: the batcher would cache this query
+            if reuse is None:
+                base = encoder.encoder if isinstance(encoder, QueryEncoder) else encoder
+                base.encode_query("warm up")  # the model itself: the batcher would cache this query
             engine.asker.ask("warm up")
             store.paper_ids()  # builds the embedded store's read indexes
-        log.info("engine ready: %d papers, graph %s", len(index), settings.graph.value)
+        log.info("engine ready: generation %s, %d papers, graph %s", generation, len(index), settings.graph.value)
         return engine
+
+    @staticmethod
+    def _open(
+        settings: Settings, model_id: str | None, shared: GraphStore | None
+    ) -> tuple[VectorIndex, GraphStore, int]:
+        """The index and graph of one generation; retried when a writer removed it while it was being read."""
+        point = CommitPoint(settings.index_dir)
+        options = {
+            "ann_threshold": settings.ann_threshold,
+            "hnsw_m": settings.hnsw_m,
+            "ef_search": settings.hnsw_ef_search,
+        }
+        for attempt in range(3):
+            commit = point.require()
+            try:
+                index = VectorIndex.load_commit(commit, model_id, **options)
+                if shared is not None and settings.graph is not GraphBackend.NETWORKX:
+                    return index, shared, commit.generation
+                return index, open_store(settings, commit.folder), commit.generation
+            except (IndexNotFoundError, GraphUnavailableError):
+                if attempt == 2 or point.generation() == commit.generation:
+                    raise
+                log.info("generation %d went away while loading: loading the current one", commit.generation)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self.store.close()

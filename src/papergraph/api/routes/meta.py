@@ -22,6 +22,9 @@ class Health(BaseModel):
     papers: int = Field(description="Papers in the loaded index.")
     graph: str = Field(description="Graph backend: networkx or neo4j (`none` without an index).")
     model: str | None = Field(None, description="Embedding model of the index, with its sequence length.")
+    generation: int | None = Field(
+        None, description="The data directory's generation being served (it follows each ingest by itself)."
+    )
 
 
 class Stats(BaseModel):
@@ -44,6 +47,7 @@ def health(request: Request) -> Health:
         papers=len(engine.index),
         graph=engine.settings.graph.value,
         model=engine.index.model_id,
+        generation=engine.generation,
     )
 
 
