@@ -57,8 +57,12 @@ def resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 
 def body_schema(schema: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON body's schema, with its examples from the model or from the route's ``Body(examples=...)``."""
     content = op.get("requestBody", {}).get("content", {}).get("application/json")
-    return resolve(schema, content["schema"]) if content else None
+    if not content:
+        return None
+    resolved = resolve(schema, content["schema"])
+    return {**resolved, "examples": content["schema"].get("examples") or resolved.get("examples")}
 
 
 def _serves_html(route: Any) -> bool:
@@ -94,7 +98,7 @@ def test_every_parameter_has_a_description_and_an_example(schema: dict[str, Any]
             assert has_example, f"{name}: add examples=[...] naming data of the bundled corpus (api/examples.py)"
         body = body_schema(schema, op)
         if body is not None:
-            assert body.get("examples"), f"{where}: the body model needs json_schema_extra examples"
+            assert body.get("examples"), f"{where}: give the body examples (model json_schema_extra or Body(examples=))"
             for field, prop in body.get("properties", {}).items():
                 assert prop.get("description"), f"{where} body field {field}: add description="
 

@@ -161,11 +161,15 @@ def test_delete_paper_with_the_admin_token(calls: Calls) -> None:
     assert calls("get_paper", paper_id=gone).status_code == 404
 
 
-def _enum_of(annotation: Any) -> type[Enum] | None:
+def _typed(value: Any, annotation: Any) -> Any:
+    """An example value as the generated function takes it: enums (also inside lists) as enum members."""
     for arg in typing.get_args(annotation) or (annotation,):
-        if inspect.isclass(arg) and issubclass(arg, Enum):
-            return arg
-    return None
+        if inspect.isclass(arg) and issubclass(arg, Enum) and isinstance(value, str):
+            return arg(value)
+        if typing.get_origin(arg) is list and isinstance(value, list):
+            (item,) = typing.get_args(arg)
+            return [_typed(v, item) for v in value]
+    return value
 
 
 def _kwargs_from_examples(fn: Callable[..., Any], op: dict[str, Any], calls: Calls) -> dict[str, Any]:
@@ -176,13 +180,12 @@ def _kwargs_from_examples(fn: Callable[..., Any], op: dict[str, Any], calls: Cal
     for param in op.get("parameters", []):
         value = param.get("example", (param["schema"].get("examples") or [None])[0])
         name = next(n for n in (param["name"], param["name"] + "_") if n in names)
-        enum = _enum_of(hints[name])
-        kwargs[name] = enum(value) if enum and value is not None else value
+        kwargs[name] = _typed(value, hints[name])
     content = op.get("requestBody", {}).get("content", {}).get("application/json")
     if content:
         ref = content["schema"]["$ref"].rsplit("/", 1)[1]
-        example = calls.schema["components"]["schemas"][ref]["examples"][0]
-        kwargs["body"] = calls.model(ref).from_dict(example)
+        examples_ = content["schema"].get("examples") or calls.schema["components"]["schemas"][ref]["examples"]
+        kwargs["body"] = calls.model(ref).from_dict(examples_[0])
     return kwargs
 
 
