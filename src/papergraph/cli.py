@@ -262,6 +262,18 @@ def _load_engine(settings: Settings) -> Any:
     return Engine.load(settings, warm=False)
 
 
+def _server(settings: Settings, local: bool) -> str | None:
+    """A running server to ask instead of loading the index here (PAPERGRAPH_URL, or one on host:port)."""
+    if local:
+        return None
+    from papergraph.api.client import find_server
+
+    return find_server(settings)
+
+
+_LOCAL = typer.Option("--local", help="Answer here even when a server is running (env PAPERGRAPH_URL names one).")
+
+
 @app.command()
 def search(
     ctx: typer.Context,
@@ -282,12 +294,14 @@ def search(
         SearchMode, typer.Option(help="Ranking: hybrid (dense + BM25), dense or lexical (BM25).")
     ] = SearchMode.HYBRID,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /search response body.")] = False,
+    local: Annotated[bool, _LOCAL] = False,
 ) -> None:
-    """Similarity search over abstracts (the same code path as GET /search).
+    """Similarity search over abstracts (the same code path as GET /search; a running server answers it).
 
     Give a query text, --paper-id or both; filters repeat (OR within one, AND across them).
     """
     from papergraph.api.schemas import SearchRequest, parse_request
+    from papergraph.query.search import SearchResult
 
     if query is None and paper_id is None:
         raise QueryError("give a query text, --paper-id ID (more like this) or both")
@@ -303,11 +317,18 @@ def search(
         system=system or [],
         dataset=dataset or [],
     )
-    engine = _load_engine(_settings(ctx))
-    try:
-        result = engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
-    finally:
-        engine.close()
+    settings = _settings(ctx)
+    server = _server(settings, local)
+    if server is not None:
+        from papergraph.api.client import post
+
+        result = SearchResult.model_validate(post(server, "/search", req.model_dump(mode="json", exclude_none=True)))
+    else:
+        engine = _load_engine(settings)
+        try:
+            result = engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
+        finally:
+            engine.close()
     if json_out:
         out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
         return
@@ -326,28 +347,58 @@ def ask(
     question: Annotated[str, typer.Argument(help="e.g. 'which papers run LLM decoding on FPGAs, and how fast?'")],
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Most papers to list.")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /ask response body.")] = False,
+    local: Annotated[bool, _LOCAL] = False,
 ) -> None:
-    """Answer a question from the graph and the index (the same code path as POST /ask)."""
+    """Answer a question from the graph and the index (the same code path as POST /ask; a running server answers it).
+
+    Graph questions (list, count, top-N, trends, ...) load no model; similarity questions do, unless a server runs.
+    """
     from papergraph.api.schemas import AskRequest, parse_request
+    from papergraph.query.response import AskResult
 
     req = parse_request(AskRequest, names=CLI_NAMES, question=question, k=k)
-    engine = _load_engine(_settings(ctx))
-    try:
-        result = engine.asker.ask(req.question, k=req.k)
-    finally:
-        engine.close()
+    settings = _settings(ctx)
+    server = _server(settings, local)
+    if server is not None:
+        from papergraph.api.client import post
+
+        result = AskResult.model_validate(post(server, "/ask", req.model_dump(mode="json")))
+    else:
+        engine = _load_engine(settings)
+        try:
+            result = engine.asker.ask(req.question, k=req.k)
+        finally:
+            engine.close()
     if json_out:
         out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
         return
+    _print_answer(result)
+
+
+def _print_answer(result: Any) -> None:
     out.print(f"[bold]{result.answer}[/]", highlight=False)
-    out.print(
-        f"[dim]intent {result.intent.value}; entities: "
-        f"{', '.join(f'{e.type.value}={e.name}' for e in result.entities) or 'none'}[/]"
+    it = result.interpretation
+    read = [f"intent {it.intent.value}"]
+    read += [f"{e.type.value} {e.name} ({e.level.value}, {e.role.value}, from “{e.words}”)" for e in it.entities]
+    read += [f"“{c.original}” -> {c.corrected}" for c in it.corrections]
+    read += [f"no papers: {', '.join(it.unknown)}"] if it.unknown else []
+    read += [f"filter {f}" for f in it.filters if not f.startswith(("hardware ", "technique ", "system ", "dataset "))]
+    read += [f"ignored: {', '.join(it.ignored)}"] if it.ignored else []
+    read += (
+        [f"similarity {it.top_similarity:.2f}{' (weak)' if it.weak else ''}"] if it.top_similarity is not None else []
     )
+    out.print(f"[dim]read as: {'; '.join(read)}[/]", highlight=False)
+    for tally in result.ranking:
+        out.print(f"  {tally.papers:>5}  {tally.name}", highlight=False)
+    for year in result.trend:
+        out.print(f"  {year.year}  {year.papers}", highlight=False)
     for rank, paper in enumerate(result.papers, start=1):
-        out.print(f"{rank:>3}. {paper.title} [dim]({paper.id})[/]", highlight=False)
+        side = f" [{paper.group}]" if paper.group else ""
+        out.print(f"{rank:>3}. {paper.title}{side} [dim]({paper.id})[/]", highlight=False)
         for ev in paper.evidence[:3]:
             out.print(f"       [dim]{ev.type} {ev.name}:[/] {ev.sentence}", highlight=False)
+    if result.more:
+        out.print(f"     … and {result.more} more (--k to show more)", highlight=False)
     for query in result.graph_queries:
         out.print(f"\n[dim]Cypher:[/]\n{query.cypher}\n[dim]params: {json.dumps(query.params)}[/]", highlight=False)
 

@@ -313,6 +313,9 @@ class MetricRecord(BaseModel):
     hardware: str | None = None
     surface: str = ""
     evidence: str = ""
+    direction: str | None = Field(None, description="increase | decrease, when extraction says (e.g. 'cuts by').")
+    baseline_hardware: str | None = Field(None, description="The chip the result was compared against.")
+    system: str | None = Field(None, description="The system the number is credited to, when extraction says.")
 
 
 class PaperRecord(BaseModel):

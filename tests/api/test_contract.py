@@ -23,6 +23,7 @@ from papergraph.api.deps import get_engine
 from papergraph.api.introspect import api_routes
 from papergraph.graph.rows import LABELS, REL_TYPES
 from papergraph.models import NodeLabel, RelationshipType
+from papergraph.query.response import AskResult
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -132,7 +133,7 @@ def test_closed_vocabularies_are_enums(schema: dict[str, Any]) -> None:
         "SearchMode": {"hybrid", "dense", "lexical"},
         "BrowsableType": {"hardware", "technique", "system", "dataset"},
         "EntityType": {"hardware", "technique", "system", "dataset", "metric"},
-        "Intent": {"list", "count", "fact", "compare", "semantic"},
+        "Intent": {intent.value for intent in AskResult.model_fields["intent"].annotation},  # type: ignore[union-attr]
         "NodeLabel": set(LABELS),
         "RelationshipType": set(REL_TYPES),
     }

@@ -89,19 +89,20 @@ def test_ask_list_question_uses_graph_and_returns_cypher(client: TestClient) -> 
     assert body["intent"] == "list" and body["matched"] == 1 and not body["fallback"]
     assert [p["id"] for p in body["papers"]] == ["p-fpga"]
     assert "25 tokens/s" in body["answer"]
-    assert body["entities"] == [{"type": "hardware", "name": "FPGA", "surface": "FPGA"}]
+    assert body["entities"] == [{"type": "hardware", "name": "FPGA", "surface": "FPGAs"}]
     assert "MATCH (p:Paper)" in body["graph_queries"][0]["cypher"]
-    assert body["graph_queries"][0]["params"]["hardware"] == ["fpga"]
+    assert body["graph_queries"][0]["params"]["g0_0_type"] == "FPGA"
+    assert body["interpretation"]["entities"][0]["level"] == "type"
     assert any(e["type"] == "metric" for e in body["papers"][0]["evidence"])
 
 
 def test_ask_count_fact_compare_and_fallback(client: TestClient) -> None:
     count = client.post("/ask", json={"question": "How many papers use Jetson boards?"}).json()
-    assert count["intent"] == "count" and count["answer"].startswith("1 paper mentions NVIDIA Jetson")
+    assert count["intent"] == "count" and count["answer"].startswith("1 paper mentions the NVIDIA Jetson family")
     fact = client.post("/ask", json={"question": "What throughput does TeLLMe reach?"}).json()
     assert fact["intent"] == "fact" and fact["answer"].startswith("TeLLMe reaches 25 tokens/s")
     compare = client.post("/ask", json={"question": "GPU vs FPGA for LLM serving"}).json()
     assert compare["intent"] == "compare" and {p["group"] for p in compare["papers"]} == {"GPU", "FPGA"}
     none = client.post("/ask", json={"question": "Which papers use TPUs?"}).json()
-    assert none["fallback"] and none["answer"].startswith("No paper in the graph mentions TPU")
+    assert none["fallback"] and none["answer"].startswith("No paper in the corpus mentions TPU hardware")
     assert none["count"] == 3

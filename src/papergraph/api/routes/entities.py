@@ -70,7 +70,7 @@ def list_entities(
     """A page of entities of one type (or all types), filtered by a name substring, with the total count."""
     type_ = type.entity_type if type else None
     data = engine.store.entities(type_, q or None, offset + limit)[offset:]
-    return EntityList(data=data, count=engine.store.count_entities(type_, q or None))
+    return EntityList(data=data, count=engine.store.total_entities(type_, q or None))
 
 
 @router.get(
