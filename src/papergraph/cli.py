@@ -20,7 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from papergraph.config import GraphBackend, Settings, settings_with
-from papergraph.errors import ConfigError, PaperGraphError
+from papergraph.corpus import CorpusFormat
+from papergraph.errors import ConfigError, PaperGraphError, QueryError
 from papergraph.graph.export_files import ExportFormat
 from papergraph.models import SearchMode
 
@@ -33,6 +34,11 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+
+CLI_NAMES = {"q": "QUERY", "question": "QUESTION", "paper_id": "--paper-id", "k": "--k", "mode": "--mode"} | {
+    name: f"--{name}" for name in ("hardware", "technique", "system", "dataset")
+}
+"""Request fields as the command line names them, for validation messages."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -50,10 +56,19 @@ def main_options(
     model: Annotated[
         str | None, typer.Option("--model", help="Embedding model name or path (env PAPERGRAPH_MODEL).")
     ] = None,
-    neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri", help="[env: NEO4J_URI]")] = None,
-    neo4j_user: Annotated[str | None, typer.Option("--neo4j-user", help="[env: NEO4J_USER]")] = None,
-    neo4j_password: Annotated[str | None, typer.Option("--neo4j-password", help="[env: NEO4J_PASSWORD]")] = None,
-    neo4j_database: Annotated[str | None, typer.Option("--neo4j-database", help="[env: NEO4J_DATABASE]")] = None,
+    neo4j_uri: Annotated[
+        str | None, typer.Option("--neo4j-uri", help="Neo4j Bolt URI, e.g. bolt://localhost:7687 (env NEO4J_URI).")
+    ] = None,
+    neo4j_user: Annotated[
+        str | None, typer.Option("--neo4j-user", help="Neo4j user name (env NEO4J_USER; default neo4j).")
+    ] = None,
+    neo4j_password: Annotated[
+        str | None, typer.Option("--neo4j-password", help="Neo4j password (env NEO4J_PASSWORD).")
+    ] = None,
+    neo4j_database: Annotated[
+        str | None,
+        typer.Option("--neo4j-database", help="Neo4j database name (env NEO4J_DATABASE; default: the server's)."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO level.")] = False,
 ) -> None:
     logging.basicConfig(
@@ -110,7 +125,8 @@ def ingest(
         list[Path] | None, typer.Argument(help="Corpus files or folders (default: <data-dir>/corpus).")
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="dailypapers, jsonl, json or csv (default: by extension).")
+        CorpusFormat | None,
+        typer.Option("--format", help="Read every file in this format (default: by file extension, see the README)."),
     ] = None,
     rebuild: Annotated[
         bool, typer.Option(help="Build the index and graph again from the inputs alone (implies --sync).")
@@ -137,7 +153,7 @@ def ingest(
             progress=_Bars(progress),
             rebuild=rebuild,
             sync=sync,
-            fmt=fmt,
+            fmt=fmt.value if fmt else None,
             wait=0 if no_wait else None,
         )
     if json_out:
@@ -262,22 +278,36 @@ _LOCAL = typer.Option("--local", help="Answer here even when a server is running
 def search(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Query text.")] = None,
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
-    paper_id: Annotated[str | None, typer.Option("--paper-id", help="More like this paper.")] = None,
-    hardware: Annotated[list[str] | None, typer.Option("--hardware")] = None,
-    technique: Annotated[list[str] | None, typer.Option("--technique")] = None,
-    system: Annotated[list[str] | None, typer.Option("--system")] = None,
-    dataset: Annotated[list[str] | None, typer.Option("--dataset")] = None,
-    mode: Annotated[SearchMode, typer.Option(help="Ranking to use.")] = SearchMode.HYBRID,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Number of results.")] = 10,
+    paper_id: Annotated[
+        str | None, typer.Option("--paper-id", help="More like this: papers similar to this paper id.")
+    ] = None,
+    hardware: Annotated[
+        list[str] | None, typer.Option("--hardware", help="Only papers on this hardware (name, family or type).")
+    ] = None,
+    technique: Annotated[
+        list[str] | None, typer.Option("--technique", help="Only papers using this technique.")
+    ] = None,
+    system: Annotated[list[str] | None, typer.Option("--system", help="Only papers naming this system.")] = None,
+    dataset: Annotated[list[str] | None, typer.Option("--dataset", help="Only papers using this dataset.")] = None,
+    mode: Annotated[
+        SearchMode, typer.Option(help="Ranking: hybrid (dense + BM25), dense or lexical (BM25).")
+    ] = SearchMode.HYBRID,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /search response body.")] = False,
     local: Annotated[bool, _LOCAL] = False,
 ) -> None:
-    """Similarity search over abstracts (the same code path as GET /search; a running server answers it)."""
+    """Similarity search over abstracts (the same code path as GET /search; a running server answers it).
+
+    Give a query text, --paper-id or both; filters repeat (OR within one, AND across them).
+    """
     from papergraph.api.schemas import SearchRequest, parse_request
     from papergraph.query.search import SearchResult
 
+    if query is None and paper_id is None:
+        raise QueryError("give a query text, --paper-id ID (more like this) or both")
     req = parse_request(
         SearchRequest,
+        names=CLI_NAMES,
         q=query,
         paper_id=paper_id,
         k=k,
@@ -315,7 +345,7 @@ def search(
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="e.g. 'which papers run LLM decoding on FPGAs, and how fast?'")],
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Most papers to list.")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /ask response body.")] = False,
     local: Annotated[bool, _LOCAL] = False,
 ) -> None:
@@ -326,7 +356,7 @@ def ask(
     from papergraph.api.schemas import AskRequest, parse_request
     from papergraph.query.response import AskResult
 
-    req = parse_request(AskRequest, question=question, k=k)
+    req = parse_request(AskRequest, names=CLI_NAMES, question=question, k=k)
     settings = _settings(ctx)
     server = _server(settings, local)
     if server is not None:
@@ -381,7 +411,7 @@ def _print_answer(result: Any) -> None:
 @app.command()
 def stats(
     ctx: typer.Context,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Counts of papers, entities and links in the index and the graph, and any difference between them."""
     from papergraph.ingest import status

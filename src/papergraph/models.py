@@ -96,6 +96,26 @@ class SearchMode(StrEnum):
     LEXICAL = "lexical"
 
 
+class NodeLabel(StrEnum):
+    """The labels of graph nodes (``graph/rows.py`` LABELS): a paper, an entity type, or a reported metric."""
+
+    PAPER = "Paper"
+    HARDWARE = "Hardware"
+    TECHNIQUE = "Technique"
+    SYSTEM = "System"
+    DATASET = "Dataset"
+    METRIC = "Metric"
+
+
+class RelationshipType(StrEnum):
+    """The relationship types of the graph (``graph/rows.py`` REL_TYPES)."""
+
+    MENTIONS = "MENTIONS"
+    PROPOSES = "PROPOSES"
+    REPORTS = "REPORTS"
+    MEASURED_ON = "MEASURED_ON"
+
+
 class SystemRole(StrEnum):
     PROPOSED = "proposed"  # the paper's own system ("We present X", "X: ..." titles)
     MENTIONED = "mentioned"  # a baseline or a tool the paper uses
@@ -294,7 +314,7 @@ class WriteStats(BaseModel):
 
 class GraphNode(BaseModel):
     id: str
-    label: str = Field(description="Paper, Hardware, Technique, System, Dataset or Metric.")
+    label: NodeLabel
     name: str = Field(description="Display caption: the paper title or the entity name.")
     properties: dict[str, Any] = Field(default_factory=dict)
 
@@ -302,7 +322,7 @@ class GraphNode(BaseModel):
 class GraphEdge(BaseModel):
     source: str
     target: str
-    type: str = Field(description="MENTIONS, PROPOSES, REPORTS or MEASURED_ON.")
+    type: RelationshipType
     properties: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -317,7 +337,7 @@ class EntityLink(BaseModel):
     type: EntityType
     id: str
     name: str
-    relationship: str
+    relationship: RelationshipType
     properties: dict[str, Any] = Field(default_factory=dict, description="Node properties (type, family).")
     evidence: str = ""
     surface: str = ""

@@ -30,7 +30,14 @@ def test_search_with_repeated_filters_and_more_like_this(client: TestClient) -> 
 @pytest.mark.parametrize(
     ("method", "url", "kwargs", "status", "message"),
     [
-        ("get", "/search", {"params": {"q": "  "}}, 422, "q: String should have at least 1 character"),
+        ("get", "/search", {"params": {"q": "  "}}, 422, "q: is blank; send some words"),
+        ("get", "/search", {"params": {"k": 5}}, 422, "send q (query text), paper_id (more like this) or both"),
+        ("post", "/search", {"json": {"q": None, "paper_id": None}}, 422, "send q (query text), paper_id"),
+        ("post", "/search", {"json": {"q": "x", "k": True}}, 422, "k: must be a JSON integer such as 10, not bool"),
+        ("post", "/search", {"json": {"q": "x", "k": "5"}}, 422, "k: must be a JSON integer such as 10, not str"),
+        ("post", "/search", {"json": {"q": "x", "k": 2.5}}, 422, "k: Input should be a valid integer"),
+        ("post", "/ask", {"json": {"question": "x", "k": False}}, 422, "k: must be a JSON integer"),
+        ("get", "/search", {"params": {"q": "x", "mode": "fuzzy"}}, 422, "mode: Input should be 'hybrid'"),
         ("get", "/search", {"params": {"q": "x" * 1001}}, 422, "at most 1000"),
         ("get", "/search", {"params": {"q": "x", "k": 0}}, 422, "greater than or equal to 1"),
         ("get", "/search", {"params": {"q": "x", "k": 101}}, 422, "less than or equal to 100"),
@@ -39,7 +46,11 @@ def test_search_with_repeated_filters_and_more_like_this(client: TestClient) -> 
         ("post", "/search", {"json": {"paper_id": "nope"}}, 404, "unknown paper"),
         ("post", "/ask", {"json": {"question": ""}}, 422, "question"),
         ("get", "/papers/nope", {}, 404, "unknown paper"),
-        ("get", "/entities", {"params": {"type": "gadget"}}, 422, "unknown entity type"),
+        ("get", "/entities", {"params": {"type": "gadget"}}, 422, "type: Input should be 'hardware', 'technique'"),
+        ("get", "/entities", {"params": {"type": "metric"}}, 422, "metrics are listed per paper: GET /papers/"),
+        ("get", "/entities/Hardware/FPGA", {}, 422, "(got 'Hardware')"),
+        ("patch", "/search", {}, 405, "PATCH is not allowed on /search; use GET, POST"),
+        ("get", "/nowhere", {}, 404, "no endpoint at /nowhere"),
         ("get", "/entities/hardware/Abacus", {}, 404, "no hardware named"),
         ("get", "/graph/neighbors", {"params": {"node": "hardware:nope"}}, 404, "unknown node"),
         ("get", "/graph/neighbors", {"params": {"node": "p-gpu", "depth": 3}}, 422, "depth"),
@@ -61,6 +72,10 @@ def test_paper_entities_and_neighbors(client: TestClient) -> None:
     listed = client.get("/entities", params={"type": "hardware"}).json()
     # 3 models and the 2 product lines above them (IN_FAMILY), each with one paper
     assert listed["count"] == 5 and all(e["papers"] == 1 for e in listed["data"])
+    page = client.get("/entities", params={"limit": 2, "offset": 1}).json()
+    everything = client.get("/entities").json()
+    assert page["count"] == everything["count"] == len(everything["data"]) > 3  # the total, not the page size
+    assert page["data"] == everything["data"][1:3]
     detail = client.get("/entities/hardware/nvidia a100").json()
     assert detail["papers"][0]["id"] == "p-gpu"
     assert {e["name"] for e in detail["cooccurring"]} == {"quantization", "vLLM"}

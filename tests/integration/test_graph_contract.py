@@ -411,6 +411,15 @@ class TestGraphStoreContract:
         assert store.entities(H, q="no such thing") == []
         assert store.entities(H, limit=0) == []
 
+    def test_total_entities_counts_every_match_whatever_the_limit(self, store: GraphStore) -> None:
+        store.upsert(corpus())
+        assert store.total_entities() == len(store.entities(limit=1000)) == 14
+        assert store.total_entities(H) == 5
+        assert store.total_entities(H, q="JETSON") == 2
+        assert store.total_entities(q="quant") == 2
+        assert store.total_entities(M) == 0
+        assert store.total_entities(H, q="no such thing") == 0
+
     def test_entity_detail(self, store: GraphStore) -> None:
         store.upsert(corpus())
         detail = store.entity(H, "nvidia a100")

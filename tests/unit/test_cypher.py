@@ -92,6 +92,9 @@ def test_reads_are_parameterised() -> None:
     )
     assert "WHERE $q IS NULL OR n.name_key CONTAINS $q" in cypher.entity_counts("Dataset")
     assert "ORDER BY papers DESC, n.name_key, n.id\nLIMIT $limit" in cypher.entity_counts("Dataset")
+    assert cypher.total_entities("Dataset") == (
+        "MATCH (n:Dataset)\nWHERE $q IS NULL OR n.name_key CONTAINS $q\nRETURN count(n) AS count"
+    )
     assert "WHERE n.id = $id OR n.name_key = $key" in cypher.find_entity("System")
     assert "collect([other, other_label])[..$k]" in cypher.adjacent("Paper")
     assert "abstract" not in cypher.node_properties("Paper") and "embedding" not in cypher.node_properties("Paper")
@@ -136,7 +139,13 @@ def test_every_builder_accepts_every_schema_name() -> None:
         assert cypher.count_nodes(label) == f"MATCH (n:{label}) RETURN count(n) AS count"
         assert cypher.id_index(label) == f"CREATE INDEX FOR (n:{label}) ON (n.id)"
     for label in ENTITY_LABELS:
-        for build in (cypher.entity_counts, cypher.entity_papers, cypher.cooccurring, cypher.delete_orphans):
+        for build in (
+            cypher.entity_counts,
+            cypher.total_entities,
+            cypher.entity_papers,
+            cypher.cooccurring,
+            cypher.delete_orphans,
+        ):
             assert f"(n:{label}" in build(label)
     for rel in REL_TYPES:
         assert cypher.count_relationships(rel) == f"MATCH ()-[r:{rel}]->() RETURN count(r) AS count"

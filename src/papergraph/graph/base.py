@@ -77,6 +77,10 @@ class GraphStore(Protocol):
         case-insensitive substring."""
         ...
 
+    def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
+        """How many entities :meth:`entities` would list without a limit."""
+        ...
+
     def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
         """One entity by canonical name (case-insensitive) or id: its papers (a family's include its members'),
         and the entities co-occurring with them."""

@@ -281,6 +281,13 @@ LIMIT $limit
 RETURN properties(n) AS props, papers"""
 
 
+def total_entities(label: str) -> str:
+    """How many entities of one label :func:`entity_counts` would list without a limit."""
+    return f"""MATCH (n:{_entity_label(label)})
+WHERE $q IS NULL OR n.{NAME_KEY} CONTAINS $q
+RETURN count(n) AS count"""
+
+
 def find_entity(label: str) -> str:
     """An entity by exact id, else by case-folded name."""
     return f"""MATCH (n:{_entity_label(label)})

@@ -959,6 +959,20 @@ class Neo4jStore:
         found.sort(key=entity_order)
         return found[:limit]
 
+    def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
+        if type_ is EntityType.METRIC:
+            return 0
+        labels = [type_.label] if type_ else list(ENTITY_LABELS)
+        needle = q.casefold() if q else None
+
+        def work(tx: ManagedTransaction) -> int:
+            return sum(
+                int(self._run(tx, cypher.total_entities(label), q=needle).single(strict=True)["count"])
+                for label in labels
+            )
+
+        return self._read(work)
+
     def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
         if type_ is EntityType.METRIC:
             return None

@@ -379,6 +379,16 @@ class NetworkxStore:
         )
         return self._top(found, limit)
 
+    def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
+        if type_ is EntityType.METRIC:
+            return 0
+        labels = [type_.label] if type_ else list(ENTITY_LABELS)
+        needle = q.casefold() if q else None
+        reads = self._reads()
+        return sum(
+            1 for label in labels for n in reads.by_label[label] if needle is None or needle in reads.name_keys[n]
+        )
+
     def _resolve(self, type_: EntityType, name: str) -> str | None:
         node = self.g.nodes.get(name)
         if node is not None and node.get("label") == type_.label:

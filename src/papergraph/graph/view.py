@@ -98,6 +98,9 @@ class IndexedView:
     def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
         return self.inner.entities(type_, q, limit)
 
+    def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
+        return self.inner.total_entities(type_, q)
+
     def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
         detail = self.inner.entity(type_, name, limit)
         if detail is None:

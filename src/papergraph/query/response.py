@@ -18,7 +18,7 @@ class AskEntity(BaseModel):
 
 
 class Evidence(BaseModel):
-    type: str = Field(description="Entity type the sentence supports, or 'metric'.")
+    type: EntityType = Field(description="Entity type the sentence supports (`metric` for a reported number).")
     name: str
     sentence: str
 
