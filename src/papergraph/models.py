@@ -114,6 +114,7 @@ class RelationshipType(StrEnum):
     PROPOSES = "PROPOSES"
     REPORTS = "REPORTS"
     MEASURED_ON = "MEASURED_ON"
+    IN_FAMILY = "IN_FAMILY"  # a model to its family, a family to its vendor line (hardware, systems)
 
 
 class SystemRole(StrEnum):
