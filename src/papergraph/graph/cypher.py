@@ -469,6 +469,8 @@ def node_predicate(var: str, match: NodeMatch, params: _Params, key: str) -> str
         )
     if match.hw_type:
         parts.append(f"coalesce({var}.type = {params.add(f'{key}_type', match.hw_type)}, false)")
+    if match.level:
+        parts.append(f"coalesce({var}.level = {params.add(f'{key}_level', match.level)}, false)")
     return " AND ".join(parts)
 
 
@@ -541,7 +543,8 @@ def count_entities(
 
     ``include`` keeps only entities it matches, ``exclude`` drops the ones they match (co-occurrence: the
     entities a question names are not their own neighbours). Grouped by a property, entities without it are
-    left out and every group comes back (the store sorts them); by entity, the first ``limit``.
+    left out and every group comes back (the store sorts them); by entity, the first ``limit``; by line, the
+    first ``limit`` nodes at the top of the matched nodes' hierarchies, each with the papers below it.
     """
     params = _Params()
     label = _entity_label(type_.label)
@@ -553,6 +556,10 @@ def count_entities(
     if where:
         lines.append("WHERE " + " AND ".join(where))
     prop = by.property
+    if by is GroupBy.LINE:  # each node counts for the tops of its hierarchy (itself when it has no family)
+        lines.append(f"MATCH (o)-{BELOW}->(top:{label})")
+        lines.append(f"OPTIONAL MATCH (top)-[up:{IN_FAMILY}]->(:{label})")
+        lines.append("WITH p, top AS o, up WHERE up IS NULL")
     if prop is None:
         lines.append("WITH o, count(DISTINCT p) AS papers")
         lines.append(f"ORDER BY papers DESC, o.{NAME_KEY}, o.id")

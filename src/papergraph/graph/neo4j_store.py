@@ -1104,7 +1104,14 @@ class Neo4jStore:
             if by.property is None:
                 count = entity_count(type_.label, r["props"], int(r["papers"]))
                 tallies.append(
-                    Tally(type=type_, name=count.name, papers=count.papers, id=count.id, properties=count.properties)
+                    Tally(
+                        type=type_,
+                        group=by,
+                        name=count.name,
+                        papers=count.papers,
+                        id=count.id,
+                        properties=count.properties,
+                    )
                 )
             else:
                 tallies.append(Tally(type=type_, group=by, name=str(r["key"]), papers=int(r["papers"])))

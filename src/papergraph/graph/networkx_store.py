@@ -88,6 +88,7 @@ class _ReadIndex:
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     title_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     families: dict[str, frozenset[str]] = field(default_factory=dict)
+    tops: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class NetworkxStore:
@@ -464,6 +465,29 @@ class NetworkxStore:
             found = cache[node] = frozenset(str(nodes[n].get("name", "")) for n in seen)
         return found
 
+    def _tops(self, node: str) -> tuple[str, ...]:
+        """The same-label nodes at the top of ``node``'s IN_FAMILY chains (``node`` itself when it has none)."""
+        cache = self._reads().tops
+        found = cache.get(node)
+        if found is None:
+            label = self.g.nodes[node].get("label")
+            tops: set[str] = set()
+            seen = {node}
+            todo = [node]
+            while todo:
+                current = todo.pop()
+                ups = [
+                    up
+                    for up, edge in self.g.succ[current].items()
+                    if edge.get("type") == IN_FAMILY and self.g.nodes[up].get("label") == label
+                ]
+                if not ups:
+                    tops.add(current)
+                todo += [up for up in ups if up not in seen]
+                seen.update(ups)
+            found = cache[node] = tuple(sorted(tops))
+        return found
+
     def _node_matches(self, node: str, m: NodeMatch) -> bool:
         attrs = self.g.nodes[node]
         if attrs.get("label") != m.type.label or (m.ids and node not in m.ids):
@@ -477,6 +501,8 @@ class NetworkxStore:
             named = vendor is None and str(attrs.get("name", "")).startswith(m.vendor + " ")
             if vendor != m.vendor and not named:
                 return False
+        if m.level is not None and attrs.get("level") != m.level:
+            return False
         return m.hw_type is None or attrs.get("type") == m.hw_type
 
     def _nodes_matching(self, m: NodeMatch) -> list[str]:
@@ -528,6 +554,7 @@ class NetworkxStore:
         papers = self.papers_where(within) if within is not None else None
         nodes = self.g.nodes
         groups: dict[str, set[str]] = defaultdict(set)
+        lines: dict[str, set[str]] = defaultdict(set)
         tallies: list[Tally] = []
         for node in self._reads().by_label[type_.label]:
             if include is not None and not self._node_matches(node, include):
@@ -537,11 +564,15 @@ class NetworkxStore:
             linked = self._papers_of(node) if papers is None else self._papers_of(node) & papers
             if not linked:
                 continue
-            if by.property is None:
+            if by is GroupBy.LINE:
+                for top in self._tops(node):
+                    lines[top].update(linked)
+            elif by.property is None:
                 tallies.append(self._tally(node, len(linked)))
             elif nodes[node].get(by.property) is not None:
                 groups[str(nodes[node][by.property])].update(linked)
         tallies += [Tally(type=type_, group=by, name=key, papers=len(ids)) for key, ids in groups.items()]
+        tallies += [self._tally(top, len(ids)).model_copy(update={"group": by}) for top, ids in lines.items()]
         tallies.sort(key=tally_order)
         return tallies if limit is None else tallies[: max(limit, 0)]
 

@@ -14,6 +14,8 @@ Matching one entity node (:class:`NodeMatch`, every field given must hold on the
 * ``vendor``: the node's ``vendor`` property is this; on a graph written before vendors were stored, a node
   without the property matches when its name starts with the vendor and a space ("NVIDIA A100").
 * ``hw_type``: the hardware node's ``type`` ("GPU", "edge-board").
+* ``level``: the hardware node's ``level`` (``model``, ``family`` or ``class``: "GPU models" are not the class
+  "GPU" nor the "NVIDIA Ampere" line).
 
 A paper matches a :class:`PaperQuery` when it links (``MENTIONS`` or ``PROPOSES``) to a node matching one
 alternative of every group, reports a metric of one of ``metric_kinds`` (when given), has a year inside the
@@ -44,15 +46,16 @@ class NodeMatch(BaseModel):
     family: tuple[str, ...] = Field((), description="Family names: the family node and everything below it.")
     vendor: str | None = Field(None, description="Vendor as stored, e.g. 'NVIDIA' (hardware).")
     hw_type: str | None = Field(None, description="Hardware type as stored, e.g. 'GPU' (hardware).")
+    level: str | None = Field(None, description="Hardware level as stored: 'model', 'family' or 'class'.")
 
     @model_validator(mode="after")
     def _check(self) -> NodeMatch:
         if self.type is EntityType.METRIC:
             raise ValueError("metrics are matched by kind (PaperQuery.metric_kinds), not as nodes")
-        if not (self.ids or self.family or self.vendor or self.hw_type):
-            raise ValueError("a NodeMatch needs ids, family, vendor or hw_type")
-        if (self.vendor or self.hw_type) and self.type is not EntityType.HARDWARE:
-            raise ValueError("vendor and hw_type apply to hardware only")
+        if not (self.ids or self.family or self.vendor or self.hw_type or self.level):
+            raise ValueError("a NodeMatch needs ids, family, vendor, hw_type or level")
+        if (self.vendor or self.hw_type or self.level) and self.type is not EntityType.HARDWARE:
+            raise ValueError("vendor, hw_type and level apply to hardware only")
         return self
 
 
@@ -75,17 +78,22 @@ class PaperQuery(BaseModel):
 
 
 class GroupBy(StrEnum):
-    """What an aggregation counts papers per: each entity node, or one of its properties."""
+    """What an aggregation counts papers per: each entity node, the top of its hierarchy, or a property.
+
+    ``LINE``: every node counts for the nodes at the top of its ``IN_FAMILY`` chains (itself when it belongs to
+    no family): "Raspberry Pi" holds the papers naming any Raspberry Pi, "Llama" those naming any Llama model.
+    """
 
     ENTITY = "entity"
+    LINE = "line"
     FAMILY = "family"
     VENDOR = "vendor"
     TYPE = "type"
 
     @property
     def property(self) -> str | None:
-        """The node property grouped on (None: the node itself)."""
-        return None if self is GroupBy.ENTITY else self.value
+        """The node property grouped on (None: nodes themselves, ``ENTITY`` or ``LINE``)."""
+        return None if self in (GroupBy.ENTITY, GroupBy.LINE) else self.value
 
 
 class Tally(BaseModel):

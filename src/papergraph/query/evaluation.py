@@ -332,10 +332,16 @@ def judge(item: QAItem, got: Returned) -> Verdict:
     if intent == "list":
         assert papers is not None
         return Verdict(right=papers.precision == 1.0 and papers.recall == 1.0 and expected, papers=papers)
-    if intent == "count":
+    if intent == "count":  # the number exact, or the papers counted exactly the answers plus acceptable ones
         gold = item.count if item.count is not None else len(item.answers)
         exact = got.matched == gold
-        return Verdict(right=exact and expected, papers=papers, count_exact=exact)
+        settled = (
+            papers is not None
+            and papers.precision == 1.0
+            and papers.recall == 1.0
+            and got.matched == len(set(got.papers))
+        )
+        return Verdict(right=(exact or settled) and expected, papers=papers, count_exact=exact)
     if intent in ("top_n", "cooccurrence"):
         n = item.n or len(item.entities)
         top = set_score(_folded(got.ranking[:n]), _folded(item.entities), _folded(item.acceptable_entities))
@@ -353,13 +359,28 @@ def judge(item: QAItem, got: Returned) -> Verdict:
     return Verdict(right=bool(h5) and expected, hit1=h1, hit5=h5)
 
 
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
+
+
+def _quantity(value: float, unit: str) -> tuple[float, str]:
+    """A value in its base unit, spelling aside: (68.77, "k parameters") -> (68770, "parameters");
+    "GPU-days" is "gpu days"."""
+    words = unit.casefold().replace("-", " ").split()
+    if len(words) > 1 and words[0] in _SCALE:
+        return value * _SCALE[words[0]], " ".join(words[1:])
+    return value, " ".join(words)
+
+
 def _value_ok(item: QAItem, got: Returned) -> bool:
     if item.value is None or got.value is None:
         return item.value is None and got.value is None
     paper, value, unit = item.value
     ok = not paper or paper == got.value[0]
-    ok = ok and (value is None or abs(value - got.value[1]) <= VALUE_TOLERANCE * max(1.0, abs(value)))
-    return ok and (not unit or unit.casefold() == got.value[2].casefold())
+    if value is None or not unit:
+        ok = ok and (value is None or abs(value - got.value[1]) <= VALUE_TOLERANCE * max(1.0, abs(value)))
+        return ok and (not unit or unit.casefold() == got.value[2].casefold())
+    want, got_value = _quantity(value, unit), _quantity(got.value[1], got.value[2])
+    return ok and want[1] == got_value[1] and abs(want[0] - got_value[0]) <= VALUE_TOLERANCE * max(1.0, abs(want[0]))
 
 
 def out_of_scope_pr(pairs: Sequence[tuple[QAItem, Returned]]) -> PR:

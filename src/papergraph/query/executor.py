@@ -29,7 +29,7 @@ from papergraph.query.answer import (
     number,
     plural,
 )
-from papergraph.query.plan import EntityRef, Intent, Level, MatchKind, QueryPlan, Role
+from papergraph.query.plan import EntityRef, Intent, Level, MatchKind, QueryPlan, Role, Target
 from papergraph.query.response import (
     AskEntity,
     AskPaper,
@@ -50,6 +50,7 @@ DEFAULT_TOP = 10
 SEMANTIC_DEPTH = 3  # candidates per returned paper fetched from each ranking before fusing
 SHOWN_IN_TEXT = 5  # papers or entities named in an answer sentence
 ENTITY_PREFERENCE = 0.5  # weight of "papers naming the question's entities" next to similarity (1.0)
+FACT_NUMBERS = 3  # numbers of the kind asked a fact answer states per paper
 FALLBACK_PAPERS = 10  # a similarity fallback is a pointer, not an answer set: whatever k says
 
 
@@ -290,7 +291,7 @@ class Executor:
         candidates = [self._paper(run, pid, 0.0) for pid in ordered[: max(run.k * 3, 30)]]
         candidates.sort(key=lambda p: (not _proposes(p, named), not p.metrics))
         papers = candidates[: run.k]
-        facts = _facts(papers, self.rules)
+        facts = _facts(papers, self.rules, per_paper=FACT_NUMBERS)
         if facts:
             text = listing(facts[:3]) + "." + "".join(f" ({note})" for note in run.notes)
         else:
@@ -362,12 +363,18 @@ class Executor:
         query = plan.paper_query()
         within = query if query.all_of or query.paper_filters else None
         exclude = [e.node for e in plan.entities(Role.FILTER) if e.type is target.type and e.node is not None]
-        if target.include is not None and target.include.hw_type and target.by is GroupBy.ENTITY:
-            exclude.append(self._class_nodes(target.include.hw_type))  # "GPU models": not the word "GPU" itself
+        exclude += self._not_counted(target)
         limit = plan.limit or DEFAULT_TOP
         inc, by = target.include, target.by
+        if inc is not None and target.level == "model" and target.type is EntityType.HARDWARE:
+            inc = inc.model_copy(update={"level": target.level})
         run.show(cypher.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=limit))
-        tallies = self.store.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=limit)
+        tallies = self.store.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=None)
+        if by is GroupBy.TYPE and target.type is EntityType.HARDWARE:  # kinds of hardware, not machine parts
+            tallies = [t for t in tallies if t.name not in self.rules.component_types]
+        if target.level == "family":  # "LLM families": lines that have members, not a lone model
+            tallies = [t for t in tallies if (t.type, t.name) in self.vocab.families]
+        tallies = tallies[:limit]
         if not tallies and target.by is GroupBy.VENDOR:
             tallies = self._vendor_tallies(within, limit)
         noun = target.words or target.type.value
@@ -388,9 +395,17 @@ class Executor:
         return self._result(run, text, papers, matched=len(pool), ranking=tallies)
 
     @staticmethod
-    def _class_nodes(hw_type: str) -> NodeMatch:
-        """The node naming a hardware type as a class ("GPU"): its id is the type's."""
-        return NodeMatch(type=EntityType.HARDWARE, ids=(entity_id(EntityType.HARDWARE, hw_type),))
+    def _not_counted(target: Target) -> list[NodeMatch]:
+        """Nodes a ranking of a class leaves out: the class itself ("GPU", "AMD GPU" are not GPUs one can rank)
+        and the family named ("model-compression techniques": its members, not model compression)."""
+        inc = target.include
+        if inc is None:
+            return []
+        if target.type is EntityType.HARDWARE and target.by in (GroupBy.ENTITY, GroupBy.LINE):
+            return [NodeMatch(type=target.type, level="class")]
+        if inc.family:
+            return [NodeMatch(type=target.type, ids=(entity_id(target.type, inc.family[0]),))]
+        return []
 
     def _vendor_tallies(self, within: PaperQuery | None, limit: int) -> list[Tally]:
         """Vendors counted by name when the graph stores none (each vendor's papers as papers_where finds them)."""
@@ -412,11 +427,11 @@ class Executor:
         hardware = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE and e.node is not None]
         on = hardware[0].node if hardware else None
         within = query if query.all_of or query.paper_filters else None
-        hits = self.store.metric_values(kinds, within, unit=plan.metric.unit, measured_on=on, limit=None)
+        hits = self._numbers(plan, kinds, within, plan.metric.unit, on)
         if not hits and on is not None:
             run.notes.append(f"no number is tied to {hardware[0].name} itself; these come from papers that mention it")
             on = None
-            hits = self.store.metric_values(kinds, within, unit=plan.metric.unit, limit=None)
+            hits = self._numbers(plan, kinds, within, plan.metric.unit, on)
         if not hits:
             scope = f" that mentions {self._what(run)}" if within else ""
             text = f"No paper{scope} reports a {' or '.join(kinds)} number."
@@ -427,7 +442,7 @@ class Executor:
         descending = self._descending(plan, kind, unit)
         n = max(run.k, 3)
         run.show(cypher.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=n))
-        best = self.store.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=None)
+        best = self._numbers(plan, kinds, within, unit, on, descending)
         best = _about(best, [e for e in plan.entities(Role.FILTER) if e.type is EntityType.DATASET])[:n]
         records = {h.paper_id: self.store.paper(h.paper_id) for h in best}
         top = best[0]
@@ -456,6 +471,31 @@ class Executor:
         result = self._result(run, text, papers, matched=len({h.paper_id for h in hits}))
         result.value = value
         return result
+
+    def _numbers(
+        self,
+        plan: QueryPlan,
+        kinds: Sequence[str],
+        within: PaperQuery | None,
+        unit: str | None,
+        on: NodeMatch | None,
+        descending: bool = True,
+    ) -> list[MetricHit]:
+        """A superlative's candidates, best first: numbers measured on the chip asked about; when none is, the
+        numbers tied to no chip in papers that mention it (``within`` holds the chip). Papers outside the
+        question's topics are left out."""
+        hits = self.store.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=None)
+        hits = self._on_topic(plan, hits)
+        if on is not None and not hits:
+            hits = self.store.metric_values(kinds, within, unit=unit, descending=descending, limit=None)
+            hits = self._on_topic(plan, [h for h in hits if h.metric.hardware is None])
+        return hits
+
+    def _on_topic(self, plan: QueryPlan, hits: list[MetricHit]) -> list[MetricHit]:
+        if not plan.topics:
+            return hits
+        papers = self._topics(plan, {h.paper_id for h in hits})
+        return [h for h in hits if h.paper_id in papers]
 
     def _unit(self, plan: QueryPlan, hits: Sequence[MetricHit]) -> str:
         """The unit compared: relative (x, %) when the question asks for a gain over something, else absolute;
@@ -628,6 +668,8 @@ def _paper_filters(query: PaperQuery | None) -> dict[str, object]:
 
 
 def _tally_node(t: Tally) -> NodeMatch:
+    if t.group is GroupBy.LINE:  # the line and everything below it
+        return NodeMatch(type=t.type, family=(t.name,))
     if t.id is not None:
         return NodeMatch(type=t.type, ids=(t.id,))
     if t.group is GroupBy.VENDOR:
@@ -674,9 +716,10 @@ _STOP_METRIC = frozenset({"what", "which", "does", "reach", "reaches", "achieve"
 
 def _metrics_asked(record: PaperRecord, plan: QueryPlan) -> list[MetricRecord]:
     """The paper's numbers of the kinds asked; without kinds, those whose phrase shares a word with the question."""
-    kinds = plan.metric.kinds
-    if kinds:
-        found = [m for m in record.metrics if m.kind in kinds]
+    kinds, unit = plan.metric.kinds, plan.metric.unit
+    if kinds or unit:  # a unit asked for ("speedup": x) is a number of that kind, whatever kind extraction gave it
+        found = [m for m in record.metrics if m.kind in kinds or (unit is not None and m.unit == unit)]
+        found.sort(key=lambda m: unit is not None and m.unit != unit)
     elif plan.intent is Intent.FACT:
         words = {w for w in plan.text.casefold().split() if len(w) > 3 and w not in _STOP_METRIC}
         found = [m for m in record.metrics if words & set(m.metric.casefold().split())]
@@ -691,10 +734,12 @@ def _measured_on(m: MetricRecord, chips: Sequence[EntityRef]) -> bool:
     return bool(where) and any(c.name.casefold() in where or where in c.name.casefold() for c in chips)
 
 
-def _facts(papers: Iterable[AskPaper], rules: QuestionRules) -> list[str]:
-    """'TeLLMe reaches 25 tokens/s decoding throughput on AMD KV260', one per paper with numbers asked for."""
+def _facts(papers: Iterable[AskPaper], rules: QuestionRules, per_paper: int = 2) -> list[str]:
+    """'TeLLMe reaches 25 tokens/s decoding throughput on AMD KV260', one per paper with numbers asked for
+    (its first ``per_paper`` numbers)."""
     return [
-        claim(p._subject, p.metrics[0], rules) + "".join(f", {format_metric(m, rules)}" for m in p.metrics[1:2])
+        claim(p._subject, p.metrics[0], rules)
+        + "".join(f", {format_metric(m, rules)}" for m in p.metrics[1:per_paper])
         for p in papers
         if p.metrics
     ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -102,7 +102,7 @@ def resolve(senses: Sequence[Sense]) -> list[Sense]:
 
 def _plain(sense: Sense) -> Sense:
     """A sense without how it was reached, so aliases and own names of one thing compare equal."""
-    return Sense(sense.type, sense.level, sense.name, sense.node_id, sense.hw_type, False, sense.in_graph)
+    return replace(sense, alias=False)
 
 
 class Linker:
@@ -237,14 +237,9 @@ class Linker:
                         continue
                     typed = norm([t.text for t in window])
                     for stems, form in ((False, typed), (True, stem_key(typed.split()))):
-                        hit = process.extractOne(
-                            form,
-                            self.vocab.fuzzy_keys(size, stems),
-                            scorer=OSA.distance,
-                            score_cutoff=allowed_edits(len(form)),
-                        )
-                        if hit is not None and _same_start(form, str(hit[0])):
-                            candidate = (int(hit[1]), -size, first, str(hit[0]), stems)
+                        hit = _closest(form, self.vocab.fuzzy_keys(size, stems))
+                        if hit is not None:
+                            candidate = (hit[1], -size, first, hit[0], stems)
                             best = candidate if best is None or candidate < best else best
             if best is not None and not (best[1] == -1 and self._asking_word(token.folded, best[0], best[3])):
                 _distance, neg_size, first, corrected, stemmed = best
@@ -293,6 +288,16 @@ class Linker:
         if self._word_list is None:
             self._word_list = sorted(w for w, n in self.vocab.words.items() if n >= 2 and len(w) >= 4 and w.isalpha())
         return self._word_list
+
+
+def _closest(typed: str, keys: Sequence[str]) -> tuple[str, int] | None:
+    """The key a misspelling stands for: fewest edits, keeping the first letter; a slip ("NVDIA" -> nvidia, a
+    letter dropped) before a replaced letter (nvdla) at the same distance."""
+    hits = process.extract(typed, keys, scorer=OSA.distance, score_cutoff=allowed_edits(len(typed)), limit=None)
+    ranked = sorted(
+        (int(distance), not _slip(typed, str(k)), str(k)) for k, distance, _ in hits if _same_start(typed, str(k))
+    )
+    return (ranked[0][2], ranked[0][0]) if ranked else None
 
 
 def _slip(typed: str, word: str) -> bool:

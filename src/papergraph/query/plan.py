@@ -117,6 +117,9 @@ class Target(BaseModel):
     type: EntityType
     by: GroupBy = GroupBy.ENTITY
     include: NodeMatch | None = None
+    level: str | None = Field(
+        None, description="Only models ('GPU models': hardware of level 'model') or only families ('LLM families')."
+    )
     words: str = ""
 
 

@@ -15,11 +15,11 @@ The steps, each small and pure:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from papergraph.graph.query import NodeMatch
+from papergraph.graph.query import GroupBy, NodeMatch
 from papergraph.models import EntityType
 from papergraph.query.linking import Link, Linker, Token, tokenize
 from papergraph.query.plan import (
@@ -38,6 +38,7 @@ from papergraph.query.plan import (
 from papergraph.query.rules import QuestionRules
 from papergraph.query.vocabulary import Sense, Vocabulary
 
+_OWNER = re.compile(r"['’]s$")
 _AND_GAP = re.compile(r"^\s*(,\s*)?and\s*$", re.IGNORECASE)
 _WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
@@ -79,11 +80,11 @@ class Planner:
         tokens = tokenize(text)
         used = _Spans()
         filters = self._filters(text, used)
-        blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
         metric = self._metric(text, used)
+        blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
         linked = self.linker.link(text, tokens, blocked)
         refs = self._compose(text, linked.links)
-        target, target_ref = self._target(text, refs, used)
+        target, target_ref = self._target(text, refs, used, linked.spelling)
         intent = self._intent(text, refs, metric, target, target_ref, used)
         if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
             target, target_ref = None, None
@@ -147,25 +148,27 @@ class Planner:
 
     def _metric(self, text: str, used: _Spans) -> MetricAsk:
         kinds = []
+        words = _Spans()  # metric words may also name entities ("energy efficiency"): they never block linking
         for kind, pattern in self.rules.metric_words:
             m = pattern.search(text)
             if m is not None:
                 kinds.append(kind)
-                used.add(m)
+                words.add(m)
         best = None
         for value, pattern in self.rules.best_words:
             m = pattern.search(text)
             if m is not None:
                 best = value
-                used.add(m)
+                words.add(m)
                 break
         unit = None
         for value, pattern in self.rules.units:
             m = pattern.search(text)
             if m is not None:
                 unit = value
-                used.add(m)
+                used.add(m)  # "GPU-days" is a unit, not a GPU
                 break
+        used.ranges += words.ranges
         return MetricAsk(kinds=kinds, best=best, unit=unit)
 
     # --- 2. references --------------------------------------------------------------------------------
@@ -181,7 +184,7 @@ class Planner:
         aside: list[_Ref] = []
         for link in links:
             ref = _ref(link, self.vocab)
-            if any(a < ref.start < b for a, b in inside) and refs:
+            if any(a < ref.start < b and (refs or _listing(text[a:b], text[:a], self._names_class)) for a, b in inside):
                 aside.append(_Ref(ref, "listed in parentheses, as examples"))
                 continue
             if refs and _adjacent(text, refs[-1].ref, ref, self.rules.head_links):
@@ -209,6 +212,11 @@ class Planner:
                 seen.update([r.ref.node] if r.ref.node else [])
         return unique
 
+    def _names_class(self, before: str) -> bool:
+        """Whether the words before a parenthesis name what it lists ("CNN families (MobileNet, ResNet)")."""
+        before = before.rstrip()
+        return any(m.end() == len(before) for rule in self.rules.targets for m in rule.pattern.finditer(before))
+
     def _loose_alternative(self, text: str, refs: Sequence[_Ref], i: int) -> bool:
         """'CNN / ResNet': an alternative that links to nothing makes the linked one a mere preference."""
         ref = refs[i].ref
@@ -226,7 +234,9 @@ class Planner:
         return False
 
     # --- 3. target ------------------------------------------------------------------------------------
-    def _target(self, text: str, refs: Sequence[_Ref], used: _Spans) -> tuple[Target | None, _Ref | None]:
+    def _target(
+        self, text: str, refs: Sequence[_Ref], used: _Spans, spelling: Sequence[tuple[str, str]] = ()
+    ) -> tuple[Target | None, _Ref | None]:
         """What a top-N or co-occurrence question counts: a class named first ("which GPUs", "top three
         model-compression techniques": what it includes), else the earliest target word ("hardware", "datasets")."""
         lead = _WHICH.match(text)
@@ -236,7 +246,7 @@ class Planner:
                 r.ref.type is EntityType.HARDWARE and r.ref.level in (Level.TYPE, Level.VENDOR)
             )
             if broad and r.ref.node is not None and len(text[lead.end() : r.ref.start].split()) <= 2:
-                return Target(type=r.ref.type, include=r.ref.node, words=r.ref.words), r
+                return self._counted_class(_search_text(text[r.ref.end :], [], spelling), r), r
         found = []
         for order, rule in enumerate(self.rules.targets):
             for m in rule.pattern.finditer(text):
@@ -247,7 +257,21 @@ class Planner:
             return None, None
         _, _, m, rule = min(found, key=lambda f: (f[0], f[1]))
         used.add(m)
-        return Target(type=rule.type, by=rule.by, words=m.group(0)), None
+        return Target(type=rule.type, by=rule.by, level=rule.level, words=m.group(0)), None
+
+    def _counted_class(self, after: str, r: _Ref) -> Target:
+        """What 'which GPUs', 'which GPU models', 'top model-compression techniques' count: a type or vendor by
+        line (the top of each hierarchy: Raspberry Pi, NVIDIA Jetson), a family by its members; the words after
+        it (``after``, misspellings corrected) may say the level ("GPU models": models only; "edge-board
+        families": lines)."""
+        ref = r.ref
+        by = GroupBy.LINE if ref.level in (Level.TYPE, Level.VENDOR) else GroupBy.ENTITY
+        level = None
+        for rule in self.rules.granularity:
+            if rule.pattern.match(after):
+                by, level = rule.by, rule.level
+                break
+        return Target(type=ref.type, include=ref.node, by=by, level=level, words=ref.words)
 
     # --- 4. intent ------------------------------------------------------------------------------------
     def _intent(
@@ -300,6 +324,9 @@ class Planner:
         loose = [r for r in rest if r.rank_only]
         firm = [r for r in rest if not r.rank_only]
         both = self.rules.both_words.search(text) is not None
+        owners = [r for r in firm if _OWNER.search(r.ref.words)]  # "HAWQV3's ResNet50": HAWQV3's paper, not either
+        groups += [ConstraintGroup(entities=[r.ref], role=Role.FILTER) for r in owners]
+        firm = [r for r in firm if r not in owners]
         groups += _by_type(firm, Role.FILTER, "", separate=both and _joined_by_and(text, firm))
         for r in loose:
             groups.append(ConstraintGroup(entities=[r.ref], role=Role.RANK, reason=r.rank_only))
@@ -307,7 +334,9 @@ class Planner:
 
     # --- 6. the rest ----------------------------------------------------------------------------------
     def _topics(self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans) -> list[str]:
-        if intent not in (Intent.LIST, Intent.COUNT) or not any(g.role is Role.FILTER for g in groups):
+        if intent not in (Intent.LIST, Intent.COUNT, Intent.SUPERLATIVE):
+            return []
+        if intent is not Intent.SUPERLATIVE and not any(g.role is Role.FILTER for g in groups):
             return []
         names = []
         for topic in self.rules.topics:
@@ -356,8 +385,8 @@ def _node(senses: Sequence[Sense], vocab: Vocabulary) -> NodeMatch | None:
     if first.level is Level.FAMILY:
         names = tuple(dict.fromkeys(n for s in live for n in vocab.family_closure(s.type, s.name)))
         return NodeMatch(type=first.type, family=names)
-    if first.level is Level.VENDOR:
-        return NodeMatch(type=first.type, vendor=first.name)
+    if first.level is Level.VENDOR:  # a maker, or a maker's class ("AMD GPU": vendor and type)
+        return NodeMatch(type=first.type, vendor=first.vendor or first.name, hw_type=first.hw_type)
     return NodeMatch(type=first.type, hw_type=first.hw_type)
 
 
@@ -388,6 +417,12 @@ _PARENTHESIS = re.compile(r"\([^()]*\)")
 
 def _parenthesised(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _PARENTHESIS.finditer(text)]
+
+
+def _listing(inside: str, before: str, names_class: Callable[[str], bool]) -> bool:
+    """A parenthesis with no reference before it lists examples when it lists several things after a class
+    word ("CNN families (MobileNet, ResNet, ...)"); one term alone restates ("(cloud-edge collaboration)")."""
+    return "," in inside and names_class(before)
 
 
 def _merge(text: str, a: EntityRef, b: EntityRef) -> EntityRef | None:

@@ -41,6 +41,16 @@ class TargetRule:
     pattern: re.Pattern[str]
     type: EntityType
     by: GroupBy
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class Granularity:
+    """Words right after a counted class that say at which level to count ("GPU models", "LLM families")."""
+
+    pattern: re.Pattern[str]
+    by: GroupBy
+    level: str | None
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,8 @@ class QuestionRules:
     vendors: tuple[tuple[str, tuple[str, ...]], ...]
     type_words: tuple[tuple[HardwareType, re.Pattern[str]], ...]
     targets: tuple[TargetRule, ...]
+    granularity: tuple[Granularity, ...]
+    component_types: frozenset[str]
     example_words: re.Pattern[str]
     like_words: re.Pattern[str]
     excluding_words: re.Pattern[str]
@@ -97,8 +109,12 @@ def parse_rules(raw: dict[str, Any]) -> QuestionRules:
             for _, row in _rows(raw, "type_words")
         )
         targets = tuple(
-            TargetRule(_compile(row, where), EntityType(row["type"]), GroupBy(row.get("by", "entity")))
+            TargetRule(_compile(row, where), EntityType(row["type"]), GroupBy(row.get("by", "entity")), row.get("level"))
             for where, row in _rows(raw, "targets")
+        )
+        granularity = tuple(
+            Granularity(_compile(row, where), GroupBy(row.get("by", "entity")), row.get("level"))
+            for where, row in _rows(raw, "granularity")
         )
     except (KeyError, ValueError) as exc:
         raise ConfigError(f"{RULES_FILE}: {exc}") from exc
@@ -113,6 +129,8 @@ def parse_rules(raw: dict[str, Any]) -> QuestionRules:
         vendors=tuple((row["name"], tuple(row.get("aliases", ()))) for _, row in _rows(raw, "vendors")),
         type_words=type_words,
         targets=targets,
+        granularity=granularity,
+        component_types=frozenset(raw.get("component_types", ())),
         example_words=re.compile(raw["example_words"], re.IGNORECASE),
         like_words=re.compile(raw["like_words"], re.IGNORECASE),
         excluding_words=re.compile(raw["excluding_words"], re.IGNORECASE),
@@ -140,4 +158,4 @@ def question_rules() -> QuestionRules:
     return parse_rules(json.loads(text))
 
 
-__all__ = ["IntentRule", "QuestionRules", "TargetRule", "Topic", "parse_rules", "question_rules"]
+__all__ = ["Granularity", "IntentRule", "QuestionRules", "TargetRule", "Topic", "parse_rules", "question_rules"]

@@ -20,7 +20,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from itertools import combinations
 from typing import Any
@@ -101,6 +101,7 @@ class Sense:
     hw_type: str | None = None
     alias: bool = False  # reached through another name than its own
     in_graph: bool = True  # False: known to the gazetteer, but no paper mentions it
+    vendor: str | None = None  # a class made by one vendor ("AMD GPU"): vendor and type together
 
 
 @dataclass
@@ -110,6 +111,7 @@ class Vocabulary:
     folded: dict[str, list[Sense]] = field(default_factory=lambda: defaultdict(list))
     cased: dict[str, list[Sense]] = field(default_factory=lambda: defaultdict(list))
     sub_families: dict[tuple[EntityType, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    families: set[tuple[EntityType, str]] = field(default_factory=set)  # names some node has as its family
     words: Counter[str] = field(default_factory=Counter)  # corpus words, case-folded
     lower_words: Counter[str] = field(default_factory=Counter)  # corpus words written in lower case
     authors: list[str] = field(default_factory=list)
@@ -230,7 +232,7 @@ def _add_stems(vocab: Vocabulary) -> None:
         stemmed = stem_key(k.split())
         if techniques and len(stemmed) >= 4:
             for sense in techniques:
-                alias = Sense(sense.type, sense.level, sense.name, sense.node_id, sense.hw_type, True, sense.in_graph)
+                alias = replace(sense, alias=True)
                 if alias not in vocab.stemmed[stemmed]:
                     vocab.stemmed[stemmed].append(alias)
 
@@ -260,6 +262,8 @@ def _node_sense(e: EntityCount, family_values: set[tuple[EntityType, str]]) -> S
     if e.type is EntityType.HARDWARE and (
         props.get("level") == "class" or e.name.casefold() == str(props.get("type", "")).casefold()
     ):
+        if props.get("vendor"):  # "AMD GPU": the vendor's GPUs, whatever model
+            return Sense(e.type, Level.VENDOR, e.name, hw_type=str(props["type"]), vendor=str(props["vendor"]))
         return Sense(e.type, Level.TYPE, str(props["type"]), hw_type=str(props["type"]))
     if props.get("level") == "family" or (e.type, e.name) in family_values:
         return Sense(e.type, Level.FAMILY, e.name)
@@ -290,6 +294,7 @@ def _short_names(name: str, vendors: Mapping[str, set[str]], parent: str | None 
 def _add_graph(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapping[str, set[str]]) -> dict[Any, Sense]:
     """Graph names, families and short names; returns the sense of each (type, folded name) for the gazetteer."""
     family_values = {(e.type, str(e.properties["family"])) for e in entities if e.properties.get("family")}
+    vocab.families = family_values
     for e in entities:
         family = e.properties.get("family")
         if family and family != e.name and (e.type, e.name) in family_values:
@@ -399,7 +404,7 @@ def _gazetteer_sense(type_: EntityType, head: Mapping[str, Any], graph: Mapping[
     if head.get("generic") and type_ is EntityType.HARDWARE:
         return Sense(type_, Level.TYPE, str(head["type"]), hw_type=str(head["type"]), alias=True)
     if known is not None:
-        return Sense(known.type, known.level, known.name, known.node_id, known.hw_type, alias=True)
+        return replace(known, alias=True)
     if head.get("family_level"):
         return Sense(type_, Level.FAMILY, name, alias=True, in_graph=False)
     return Sense(type_, Level.MODEL, name, alias=True, in_graph=False)
