@@ -340,6 +340,9 @@ class Executor:
         summaries = [self._side(run, side, ids[side.name], papers) for side in sides]
         text = " vs. ".join(summaries)
         text += f"; {plural(len(both), 'paper')} mention{'s' if len(both) == 1 else ''} both." if both else "."
+        together = _facts([p for p in papers if p.group == "both"][:2], self.rules, per_paper=FACT_NUMBERS)
+        if together:  # where the two meet, the numbers are the comparison itself
+            text += " Where both appear: " + listing(together) + "."
         matched = len(set().union(*ids.values())) if ids else 0
         return self._result(run, text, papers[: run.k], matched=matched)
 
