@@ -741,6 +741,20 @@ class TestQuestionReads:
         ]
         by_vendor = store.count_entities(H, by=GroupBy.VENDOR)
         assert [(t.name, t.papers, t.id) for t in by_vendor] == [("NVIDIA", 4, None), ("AMD", 1, None)]
+        # by line: every node counts for the top of its IN_FAMILY chain (AGX Orin -> Jetson Orin -> Jetson)
+        lines = store.count_entities(H, by=GroupBy.LINE, limit=None)
+        assert [(t.name, t.papers, t.id, t.group) for t in lines] == [
+            ("FPGA", 3, "hardware:fpga", GroupBy.LINE),
+            ("NVIDIA Ampere", 3, "hardware:nvidia-ampere", GroupBy.LINE),
+            ("NVIDIA Jetson", 3, "hardware:nvidia-jetson", GroupBy.LINE),
+            ("AMD Kria", 1, "hardware:amd-kria", GroupBy.LINE),
+        ]
+        boards = store.count_entities(H, include=hwm(hw_type="edge-board"), by=GroupBy.LINE, limit=1)
+        assert [(t.name, t.papers) for t in boards] == [("NVIDIA Jetson", 3)]
+        models = store.count_entities(H, include=hwm(hw_type="edge-board", level="model"))
+        assert [t.name for t in models] == ["NVIDIA Jetson AGX Orin", "NVIDIA Jetson Nano", "NVIDIA Jetson Orin"]
+        assert store.papers_where(pq([hwm(level="family")])) == set()  # no paper names the Jetson node itself
+        assert store.papers_where(pq([hwm(vendor="NVIDIA", level="model", hw_type="GPU")])) == {"p3", "p4", "p5"}
 
     def test_count_entities_agrees_with_entities(self, store: GraphStore) -> None:
         store.upsert(question_corpus())

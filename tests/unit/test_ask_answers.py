@@ -244,6 +244,18 @@ def test_top_n(engine: Engine) -> None:
     assert [t.name for t in top3.ranking] == ["pruning", "quantization"]  # a tie: by name
 
 
+def test_a_class_is_ranked_by_line_or_by_model(engine: Engine) -> None:
+    lines = ask(engine, "Which GPUs do the most papers use?")  # each GPU counts for its line
+    assert [(t.name, t.papers) for t in lines.ranking] == [("NVIDIA Ampere", 2), ("NVIDIA Hopper", 2)]
+    assert lines.answer.startswith("GPUs used by the most papers: NVIDIA Ampere (2 papers)")
+    assert ids(lines) == {"p2", "p5"}  # the papers of the first line, any model of it
+    models = ask(engine, "Which GPU models are mentioned most?")
+    assert [(t.name, t.papers) for t in models.ranking] == [("NVIDIA A100", 2), ("NVIDIA H100", 2)]
+    members = ask(engine, "Which model-compression techniques are used most?")
+    assert "model compression" not in [t.name for t in members.ranking]  # the family is not its own member
+    assert [t.name for t in members.ranking][:2] == ["pruning", "quantization"]
+
+
 def test_cooccurrence(engine: Engine) -> None:
     result = ask(engine, "Which techniques co-occur with pruning?")
     assert result.intent is Intent.COOCCURRENCE
@@ -276,6 +288,7 @@ def test_compare_credits_numbers_to_their_system(engine: Engine) -> None:
     assert vllm.startswith("vLLM: 2 papers") and "9.16" not in vllm  # SGLang's number, measured against vLLM
     assert "SGLang cuts latency by 9.16%" in sglang
     assert {p.group for p in result.papers} == {"both", "vLLM"}
+    assert result.answer.endswith("Where both appear: SGLang cuts latency by 9.16% on NVIDIA H100.")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -36,6 +36,10 @@ ENTITIES = [
     entity(E.HARDWARE, "NVIDIA Jetson Orin", 1, type="edge-board", family="NVIDIA Jetson", level="family"),
     entity(E.HARDWARE, "Intel Xeon", 2, type="CPU", family="Intel Xeon"),
     entity(E.HARDWARE, "smartphone", 3, type="smartphone"),
+    entity(E.HARDWARE, "AMD GPU", 1, type="GPU", vendor="AMD", level="class"),  # a vendor's class
+    entity(E.HARDWARE, "AMD Alveo U280", 1, type="FPGA", vendor="AMD", family="AMD Alveo"),
+    entity(E.HARDWARE, "NVDLA", 1, type="NPU", vendor="NVIDIA", level="family"),
+    entity(E.HARDWARE, "NVIDIA Jetson Nano", 1, type="edge-board", vendor="NVIDIA", family="NVIDIA Jetson"),
     entity(E.TECHNIQUE, "quantization", 6, family="model compression"),
     entity(E.TECHNIQUE, "pruning", 3, family="model compression"),
     entity(E.TECHNIQUE, "post-training quantization", 2, family="quantization"),
@@ -46,7 +50,10 @@ ENTITIES = [
     entity(E.SYSTEM, "SGLang", 2),
     entity(E.SYSTEM, "TeLLMe", 1),
     entity(E.SYSTEM, "MELTing", 1),
-    entity(E.SYSTEM, "ResNet50", 1),
+    entity(E.SYSTEM, "ResNet50", 1, family="ResNet"),
+    entity(E.SYSTEM, "HAWQV3", 1),
+    entity(E.SYSTEM, "Llama 2", 2, family="Llama"),
+    entity(E.SYSTEM, "i.e.", 1),  # what extraction once made of "i.e."
     entity(E.DATASET, "ImageNet", 2),
 ]
 GAZETTEER = [
@@ -392,3 +399,80 @@ def test_compared_sides_must_be_joined(planner: Planner) -> None:
     assert planner.plan("Is vLLM as fast as SGLang?").intent is Intent.COMPARE
     served = planner.plan("Which is better for serving TeLLMe in vLLM?")
     assert served.intent is not Intent.COMPARE  # "TeLLMe in vLLM" are not two sides
+
+
+# --------------------------------------------------------------------------------------------------
+# The hardware hierarchy: vendor classes, makers bought by others, what a ranking counts
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_vendors_class_is_vendor_and_type(planner: Planner) -> None:
+    amd = planner.plan("Which papers use AMD GPUs?").entities()[0]  # the node "AMD GPU" itself, not every GPU
+    assert (amd.name, amd.level) == ("AMD GPU", Level.VENDOR)
+    assert amd.node == NodeMatch(type=E.HARDWARE, vendor="AMD", hw_type="GPU")
+    xilinx = planner.plan("How many papers use Xilinx (AMD) FPGAs?")  # Xilinx parts are stored as AMD's
+    assert [e.node for e in xilinx.entities(Role.FILTER)] == [NodeMatch(type=E.HARDWARE, vendor="AMD", hw_type="FPGA")]
+
+
+@pytest.mark.parametrize(
+    ("question", "by", "level", "include"),
+    [
+        ("Which three GPU models are mentioned in the most papers?", GroupBy.ENTITY, "model", "GPU"),
+        ("Which three GPU modles are mentioned in the most papers?", GroupBy.ENTITY, "model", "GPU"),  # corrected
+        ("Which edge boards appear most often?", GroupBy.LINE, None, "edge-board"),
+        ("Which GPUs do the most papers use?", GroupBy.LINE, None, "GPU"),
+    ],
+)
+def test_a_counted_class_says_its_level(
+    planner: Planner, question: str, by: GroupBy, level: str | None, include: str
+) -> None:
+    target = planner.plan(question).target
+    assert target is not None and (target.by, target.level) == (by, level)
+    assert target.include == NodeMatch(type=E.HARDWARE, hw_type=include)
+
+
+def test_families_and_family_members_are_counted(planner: Planner) -> None:
+    llm = planner.plan("Which LLM families are quantized most often? Top two.")
+    assert llm.intent is Intent.TOP_N and llm.limit == 2
+    assert llm.target is not None and (llm.target.type, llm.target.by, llm.target.level) == (
+        E.SYSTEM,
+        GroupBy.LINE,
+        "family",
+    )
+    assert refs(llm, Role.FILTER) == [("quantization", "family", "quantized")]
+    compression = planner.plan("Top three model-compression techniques by number of papers?")
+    assert compression.target is not None and compression.target.include is not None
+    assert compression.target.include.family[0] == "model compression"
+    listed = planner.plan("Which serving engines (vLLM, SGLang, ...) are named most often?")
+    assert refs(listed, Role.FILTER) == [] and [e.name for e in listed.entities(Role.RANK)] == ["vLLM", "SGLang"]
+    restated = planner.plan("Which papers train one shared model across sites (federated learning)?")
+    assert [e.name for e in restated.entities(Role.FILTER)] == ["federated learning"]  # one term: the topic
+
+
+def test_a_slip_beats_a_replaced_letter(planner: Planner) -> None:
+    plan = planner.plan("Which papers use NVDIA edge boards?")  # "nvidia" (a letter dropped), not "nvdla"
+    assert [e.node for e in plan.entities(Role.FILTER)] == [
+        NodeMatch(type=E.HARDWARE, vendor="NVIDIA", hw_type="edge-board")
+    ]
+
+
+def test_abbreviations_and_units_are_not_entities(planner: Planner) -> None:
+    mixed = planner.plan("How many papers use quantization, i.e. fewer bits per layer?")
+    assert [e.name for e in mixed.entities()] == ["quantization"]
+    days = planner.plan("Which method needs the fewest GPU-days to search?")
+    assert days.entities() == [] and (days.metric.unit, days.metric.best) == ("GPU days", "min")
+
+
+def test_an_owner_is_required(planner: Planner) -> None:
+    plan = planner.plan("What ImageNet accuracy does HAWQV3's ResNet50 reach?")
+    systems = [[e.name for e in g.entities] for g in plan.groups if g.entities[0].type is E.SYSTEM]
+    assert systems == [["HAWQV3"], ["ResNet50"]]  # the HAWQV3 paper's ResNet50, not either of them
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["vLLM or SGLang: which engine is faster?", "Is vLLM really as fast as a plain SGLang on GPUs?"],
+)
+def test_comparisons_without_vs(planner: Planner, question: str) -> None:
+    plan = planner.plan(question)
+    assert plan.intent is Intent.COMPARE and [e.name for e in plan.entities(Role.COMPARE)] == ["vLLM", "SGLang"]

@@ -486,6 +486,21 @@ def test_question_reads_share_the_paper_match() -> None:
         "WHERE key IS NOT NULL\n"
         "RETURN key, papers"
     )
+    boards = NodeMatch(type=EntityType.HARDWARE, hw_type="edge-board", level="model")
+    by_line, params = cypher.count_entities(EntityType.HARDWARE, None, include=boards, by=GroupBy.LINE, limit=2)
+    assert by_line == (
+        "MATCH (p:Paper)\n"
+        "MATCH (p)-[:MENTIONS|PROPOSES]->(o:Hardware)\n"
+        "WHERE (coalesce(o.type = $inc_type, false) AND coalesce(o.level = $inc_level, false))\n"
+        "MATCH (o)-[:IN_FAMILY*0..]->(top:Hardware)\n"
+        "OPTIONAL MATCH (top)-[up:IN_FAMILY]->(:Hardware)\n"
+        "WITH p, top AS o, up WHERE up IS NULL\n"
+        "WITH o, count(DISTINCT p) AS papers\n"
+        "ORDER BY papers DESC, o.name_key, o.id\n"
+        "LIMIT $limit\n"
+        "RETURN properties(o) AS props, papers"
+    )
+    assert params == {"inc_type": "edge-board", "inc_level": "model", "limit": 2}
     values, params = cypher.metric_values(
         ["throughput"], _q(), unit="tokens/s", measured_on=NodeMatch(type=EntityType.HARDWARE, hw_type="FPGA")
     )

@@ -143,12 +143,23 @@ def test_judge_each_intent() -> None:
         judge(count, Returned("count", (), matched=7)).right
         and not judge(count, Returned("count", (), matched=6)).right
     )
+    counted = item(intent="count", answers=["a"], acceptable=["b"], count=1)  # "b" is not wrong to count
+    assert judge(counted, Returned("count", ("a", "b"), matched=2)).right
+    assert judge(counted, Returned("count", ("a",), matched=1)).right
+    assert not judge(counted, Returned("count", ("a", "c"), matched=2)).right  # "c" is wrong
+    assert not judge(counted, Returned("count", ("a", "b"), matched=3)).right  # a paper counted but not shown
+    assert not judge(counted, Returned("count", ("a", "b"), matched=2)).count_exact
     top = item(intent="top_n", entities=["GPU", "CPU"], acceptable_entities=["FPGA"], n=2)
     assert judge(top, Returned("top_n", (), ranking=("gpu", "CPU", "TPU"))).right
     assert not judge(top, Returned("top_n", (), ranking=("GPU", "TPU"))).right
     best = item(intent="superlative", value={"paper": "p", "value": 25, "unit": "tokens/s"})
     assert judge(best, Returned("superlative", ("p",), value=("p", 25.0, "tokens/s"))).right
     assert not judge(best, Returned("superlative", ("q",), value=("q", 25.0, "tokens/s"))).right
+    small = item(intent="superlative", value={"paper": "p", "value": 68.77, "unit": "k parameters"})
+    assert judge(small, Returned("superlative", ("p",), value=("p", 68770.0, "parameters"))).right  # same amount
+    assert not judge(small, Returned("superlative", ("p",), value=("p", 68.77, "parameters"))).right
+    days = item(intent="superlative", value={"paper": "p", "value": 0.1, "unit": "GPU-days"})
+    assert judge(days, Returned("superlative", ("p",), value=("p", 0.1, "GPU days"))).right
     trend = item(intent="trend", trend={"2024": 2})
     assert judge(trend, Returned("trend", (), trend=((2024, 2),))).right
     compare = item(intent="compare", compare={"left": ["p", "l"], "right": ["p", "r"]}, answers=["p"])

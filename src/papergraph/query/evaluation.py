@@ -3,7 +3,9 @@
 Pure functions with no model or index, so the arithmetic is unit-tested on its own and reused by any script
 (``scripts/eval_qa.py`` is the main one). A question's ``answers`` are the papers that must be found;
 ``acceptable`` are papers that are not wrong to return (surveys, borderline cases) but are not required, so they
-count toward precision and never toward recall or hits.
+count toward precision and never toward recall or hits. A count is right when the number is the gold count, or when
+the papers counted are exactly the answers plus some acceptable ones (the same rule as a list answer); superlative
+values are compared in base units ("68.77 k parameters" is 68,770 parameters; "GPU-days" is "GPU days").
 """
 
 from __future__ import annotations

@@ -386,10 +386,10 @@ class Executor:
             return self._result(run, text, [], matched=0)
         ranked = ", ".join(f"{t.name} ({plural(t.papers, 'paper')})" for t in tallies)
         if plan.intent is Intent.COOCCURRENCE:
-            text = f"{noun.capitalize()} most often found with {self._what(run)}: {ranked}."
+            text = f"{noun[:1].upper() + noun[1:]} most often found with {self._what(run)}: {ranked}."
         else:
             scope = f" among papers that mention {self._what(run)}" if within else ""
-            text = f"{noun.capitalize()} used by the most papers{scope}: {ranked}."
+            text = f"{noun[:1].upper() + noun[1:]} used by the most papers{scope}: {ranked}."
         top = _tally_node(tallies[0])
         pool = self.store.papers_where(
             PaperQuery(all_of=(*(within.all_of if within else ()), (top,)), **_paper_filters(within))
@@ -741,8 +741,7 @@ def _facts(papers: Iterable[AskPaper], rules: QuestionRules, per_paper: int = 2)
     """'TeLLMe reaches 25 tokens/s decoding throughput on AMD KV260', one per paper with numbers asked for
     (its first ``per_paper`` numbers)."""
     return [
-        claim(p._subject, p.metrics[0], rules)
-        + "".join(f", {format_metric(m, rules)}" for m in p.metrics[1:per_paper])
+        claim(p._subject, p.metrics[0], rules) + "".join(f", {format_metric(m, rules)}" for m in p.metrics[1:per_paper])
         for p in papers
         if p.metrics
     ]

@@ -109,7 +109,9 @@ def parse_rules(raw: dict[str, Any]) -> QuestionRules:
             for _, row in _rows(raw, "type_words")
         )
         targets = tuple(
-            TargetRule(_compile(row, where), EntityType(row["type"]), GroupBy(row.get("by", "entity")), row.get("level"))
+            TargetRule(
+                _compile(row, where), EntityType(row["type"]), GroupBy(row.get("by", "entity")), row.get("level")
+            )
             for where, row in _rows(raw, "targets")
         )
         granularity = tuple(
