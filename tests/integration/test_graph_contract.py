@@ -724,6 +724,17 @@ class TestQuestionReads:
         assert store.papers_where(pq([hwm(hw_type="FPGA")], authors=("Bo Li",))) == {"p7"}
         assert store.papers_where(PaperQuery(metric_kinds=("throughput",))) == {"p1", "p6", "p7"}
         assert store.papers_where(PaperQuery(metric_kinds=("throughput",), year_max=2022)) == {"p6"}
+        assert store.papers_where(PaperQuery(papers=frozenset({"p1", "p6", "nope"}))) == {"p1", "p6"}
+        on_topic = PaperQuery(papers=frozenset({"p4", "p7"}))  # papers chosen outside the graph (their text)
+        assert [(t.name, t.papers) for t in store.count_entities(T, on_topic)] == [
+            ("pruning", 1),
+            ("quantization", 1),
+            ("ternary quantization", 1),
+        ]
+        tellme = NodeMatch(type=S, ids=("system:tellme",))
+        assert store.papers_where(pq([tellme])) == {"p1", "p6"}
+        assert store.papers_where(pq([tellme], not_proposing=(tellme,))) == {"p6"}  # p1 proposes TeLLMe
+        assert store.papers_where(PaperQuery(not_proposing=(tellme,), year_min=2022)) == {"p3", "p4", "p5", "p6", "p7"}
 
     def test_hierarchy_levels(self, store: GraphStore, request: pytest.FixtureRequest) -> None:
         store.upsert(question_corpus())

@@ -256,6 +256,17 @@ def test_a_class_is_ranked_by_line_or_by_model(engine: Engine) -> None:
     assert [t.name for t in members.ranking][:2] == ["pruning", "quantization"]
 
 
+def test_compared_against_leaves_out_the_own_paper(engine: Engine) -> None:
+    result = ask(engine, "How many papers compare against vLLM as a baseline?")
+    assert (result.matched, ids(result)) == (1, {"p3"})  # SGLang's paper, not vLLM's own
+    assert "its own papers left out" in result.interpretation.filters[0]
+    vision = ask(engine, "Which techniques are used most in vision models?")  # the topic narrows the ranking
+    assert [t.name for t in vision.ranking][:2] == [
+        "pruning",
+        "quantization",
+    ] and "about vision models" in vision.answer
+
+
 def test_cooccurrence(engine: Engine) -> None:
     result = ask(engine, "Which techniques co-occur with pruning?")
     assert result.intent is Intent.COOCCURRENCE

@@ -476,3 +476,17 @@ def test_an_owner_is_required(planner: Planner) -> None:
 def test_comparisons_without_vs(planner: Planner, question: str) -> None:
     plan = planner.plan(question)
     assert plan.intent is Intent.COMPARE and [e.name for e in plan.entities(Role.COMPARE)] == ["vLLM", "SGLang"]
+
+
+def test_a_baseline_is_required_but_not_its_own_paper(planner: Planner) -> None:
+    plan = planner.plan("How many papers compare their system against vLLM as a baseline?")
+    vllm = plan.entities(Role.FILTER)[0].node
+    assert vllm is not None and plan.paper_query().not_proposing == (vllm,)
+    assert planner.plan("How many papers use vLLM?").paper_query().not_proposing == ()
+
+
+def test_topics_narrow_rankings(planner: Planner) -> None:
+    plan = planner.plan("Which LLM families appear most often?")
+    assert plan.intent is Intent.TOP_N and plan.topics == ["language models"]
+    trailing = planner.plan("Which models are used most as baselines (ResNet50, vLLM, ...)?")
+    assert refs(trailing, Role.FILTER) == [] and len(trailing.entities(Role.RANK)) == 2

@@ -486,6 +486,19 @@ def test_question_reads_share_the_paper_match() -> None:
         "WHERE key IS NOT NULL\n"
         "RETURN key, papers"
     )
+    own = NodeMatch(type=EntityType.SYSTEM, ids=("system:vllm",))
+    against, params = cypher.papers_where(PaperQuery(all_of=((own,),), not_proposing=(own,), papers=frozenset("ba")))
+    assert against == (
+        "MATCH (p:Paper)\n"
+        "WHERE p.id IN $papers\n"
+        "MATCH (p)-[:MENTIONS|PROPOSES]->(n0:System)\n"
+        "WHERE (n0.id IN $g0_0_ids)\n"
+        "WITH DISTINCT p\n"
+        "OPTIONAL MATCH (p)-[:PROPOSES]->(x:System) WHERE (x.id IN $own0_ids)\n"
+        "WITH p, count(x) AS own WHERE own = 0\n"
+        "RETURN p.id AS id"
+    )
+    assert params == {"papers": ["a", "b"], "g0_0_ids": ["system:vllm"], "own0_ids": ["system:vllm"]}
     boards = NodeMatch(type=EntityType.HARDWARE, hw_type="edge-board", level="model")
     by_line, params = cypher.count_entities(EntityType.HARDWARE, None, include=boards, by=GroupBy.LINE, limit=2)
     assert by_line == (

@@ -31,6 +31,7 @@ from papergraph.graph.rows import (
     NAME_KEY,
     PAPER,
     PAPER_KEYS,
+    PROPOSES,
     REL_TYPES,
 )
 from papergraph.models import EntityType
@@ -502,6 +503,8 @@ def _paper_lines(query: PaperQuery | None, params: _Params) -> list[str]:
     if query.coauthors:
         names = params.add("coauthors", list(query.coauthors))
         where.append(f"all(a IN {names} WHERE a IN coalesce(p.authors, []))")
+    if query.papers is not None:
+        where.append(f"p.id IN {params.add('papers', sorted(query.papers))}")
     if where:
         lines.append("WHERE " + " AND ".join(where))
     for g, group in enumerate(query.all_of):
@@ -513,6 +516,10 @@ def _paper_lines(query: PaperQuery | None, params: _Params) -> list[str]:
         kinds = params.add("kinds", list(query.metric_kinds))
         lines.append(f"MATCH (p)-[:REPORTS]->(k:Metric) WHERE k.kind IN {kinds}")
         lines.append("WITH DISTINCT p")
+    if query.not_proposing:
+        pattern, predicate = _group_pattern("x", query.not_proposing, params, "own")
+        lines.append(f"OPTIONAL MATCH (p)-[:{PROPOSES}]->{pattern} WHERE {predicate}")
+        lines.append("WITH p, count(x) AS own WHERE own = 0")
     return lines
 
 

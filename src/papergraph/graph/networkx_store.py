@@ -43,6 +43,7 @@ from papergraph.graph.rows import (
     MEASURED_ON,
     METRIC,
     PAPER,
+    PROPOSES,
     REL_TYPES,
     GraphRows,
     Link,
@@ -510,6 +511,13 @@ class NetworkxStore:
         return [n for n in candidates if self._node_matches(n, m)]
 
     def _paper_ok(self, paper_id: str, query: PaperQuery) -> bool:
+        if query.papers is not None and paper_id not in query.papers:
+            return False
+        if query.not_proposing and any(
+            edge.get("type") == PROPOSES and any(self._node_matches(node, m) for m in query.not_proposing)
+            for node, edge in self.g.succ[paper_id].items()
+        ):
+            return False
         attrs = self.g.nodes[paper_id]
         year = attrs.get("year")
         if query.year_min is not None and (year is None or year < query.year_min):

@@ -20,7 +20,8 @@ Matching one entity node (:class:`NodeMatch`, every field given must hold on the
 A paper matches a :class:`PaperQuery` when it links (``MENTIONS`` or ``PROPOSES``) to a node matching one
 alternative of every group, reports a metric of one of ``metric_kinds`` (when given), has a year inside the
 bounds (when given: papers without a year are then left out), lists one of ``authors`` and every one of
-``coauthors`` (when given).
+``coauthors`` (when given), is one of ``papers`` (when given) and proposes (``PROPOSES``) no node that one of
+``not_proposing`` matches: a paper comparing against vLLM, not vLLM's own paper.
 """
 
 from __future__ import annotations
@@ -70,11 +71,22 @@ class PaperQuery(BaseModel):
     year_max: int | None = None
     authors: tuple[str, ...] = Field((), description="Author names as stored; any of them.")
     coauthors: tuple[str, ...] = Field((), description="Author names as stored; every one of them.")
+    papers: frozenset[str] | None = Field(
+        None, description="Only these papers (ids): a restriction found outside the graph, e.g. in the paper text."
+    )
+    not_proposing: tuple[NodeMatch, ...] = Field(
+        (), description="Papers proposing a node these match are left out ('against vLLM as a baseline')."
+    )
 
     @property
     def paper_filters(self) -> bool:
-        """Whether the query restricts paper properties (years, authors)."""
-        return self.year_min is not None or self.year_max is not None or bool(self.authors or self.coauthors)
+        """Whether the query restricts paper properties (years, authors, ids)."""
+        return (
+            self.year_min is not None
+            or self.year_max is not None
+            or bool(self.authors or self.coauthors or self.not_proposing)
+            or self.papers is not None
+        )
 
 
 class GroupBy(StrEnum):

@@ -231,6 +231,14 @@ class Executor:
             text += ", " + _years(f.year_min, f.year_max)
         return text
 
+    def _among(self, run: _Run, within: PaperQuery | None) -> str:
+        """ " among papers that mention pruning (about language models)", " among papers about vision models"."""
+        if within is None:
+            return ""
+        if within.all_of or within.year_min is not None or within.year_max is not None or within.authors:
+            return f" among papers that mention {self._what(run)}"
+        return " among papers about " + " and ".join(run.plan.topics) if run.plan.topics else ""
+
     # --- list and count -------------------------------------------------------------------------------
     def _list(self, run: _Run) -> AskResult:
         plan = run.plan
@@ -364,6 +372,8 @@ class Executor:
         target = plan.target
         assert target is not None  # the planner keeps these intents only with a target
         query = plan.paper_query()
+        if plan.topics:  # "LLM families", "datasets of vision papers": the papers whose text is on the topic
+            query = query.model_copy(update={"papers": frozenset(self._topics(plan, self.store.papers_where(query)))})
         within = query if query.all_of or query.paper_filters else None
         exclude = [e.node for e in plan.entities(Role.FILTER) if e.type is target.type and e.node is not None]
         exclude += self._not_counted(target)
@@ -388,7 +398,7 @@ class Executor:
         if plan.intent is Intent.COOCCURRENCE:
             text = f"{noun[:1].upper() + noun[1:]} most often found with {self._what(run)}: {ranked}."
         else:
-            scope = f" among papers that mention {self._what(run)}" if within else ""
+            scope = self._among(run, within)
             text = f"{noun[:1].upper() + noun[1:]} used by the most papers{scope}: {ranked}."
         top = _tally_node(tallies[0])
         pool = self.store.papers_where(
@@ -451,7 +461,7 @@ class Executor:
         top = best[0]
         who = credited(records[top.paper_id], top.metric, top.paper_title)
         end = "highest" if descending else "lowest"
-        scope = f" among papers that mention {self._what(run)}" if within else ""
+        scope = self._among(run, within)
         what = top.metric.metric or top.metric.kind
         text = f"The {end} {what} in {unit}{scope}: {format_metric(top.metric, self.rules)}, by {who}"
         others = [
@@ -667,6 +677,8 @@ def _paper_filters(query: PaperQuery | None) -> dict[str, object]:
         "year_max": query.year_max,
         "authors": query.authors,
         "coauthors": query.coauthors,
+        "papers": query.papers,
+        "not_proposing": query.not_proposing,
     }
 
 
@@ -765,7 +777,11 @@ def _constraints(plan: QueryPlan) -> dict[str, list[str]]:
 
 def _filter_words(plan: QueryPlan) -> list[str]:
     words = [
-        f"{e.type.value} {e.level.value} = {e.name}" for g in plan.groups if g.role is Role.FILTER for e in g.entities
+        f"{e.type.value} {e.level.value} = {e.name}"
+        + (" (compared against: its own papers left out)" if g.baseline else "")
+        for g in plan.groups
+        if g.role is Role.FILTER
+        for e in g.entities
     ]
     f = plan.filters
     if f.year_min is not None or f.year_max is not None:

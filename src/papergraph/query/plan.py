@@ -81,6 +81,7 @@ class ConstraintGroup(BaseModel):
     entities: list[EntityRef]
     role: Role = Role.FILTER
     reason: str = Field("", description="Why the group only ranks, when it does.")
+    baseline: bool = Field(False, description="Compared against: papers proposing it are left out.")
 
 
 class Correction(BaseModel):
@@ -147,8 +148,12 @@ class QueryPlan(BaseModel):
     def paper_query(self, roles: tuple[Role, ...] = (Role.FILTER,)) -> PaperQuery:
         """The graph query of the groups with these roles, and the paper filters."""
         groups = tuple(tuple(e.node for e in g.entities if e.node is not None) for g in self.groups if g.role in roles)
+        baselines = tuple(
+            e.node for g in self.groups if g.role in roles and g.baseline for e in g.entities if e.node is not None
+        )
         return PaperQuery(
             all_of=groups,
+            not_proposing=baselines,
             year_min=self.filters.year_min,
             year_max=self.filters.year_max,
             authors=tuple(self.filters.authors) if self.filters.author_words else (),

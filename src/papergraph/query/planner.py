@@ -327,16 +327,25 @@ class Planner:
         owners = [r for r in firm if _OWNER.search(r.ref.words)]  # "HAWQV3's ResNet50": HAWQV3's paper, not either
         groups += [ConstraintGroup(entities=[r.ref], role=Role.FILTER) for r in owners]
         firm = [r for r in firm if r not in owners]
+        if intent in (Intent.LIST, Intent.COUNT):  # "against vLLM as a baseline": not vLLM's own paper
+            baselines = [r for r in firm if self._baseline(text, r.ref)]
+            groups += [ConstraintGroup(entities=[r.ref], role=Role.FILTER, baseline=True) for r in baselines]
+            firm = [r for r in firm if r not in baselines]
         groups += _by_type(firm, Role.FILTER, "", separate=both and _joined_by_and(text, firm))
         for r in loose:
             groups.append(ConstraintGroup(entities=[r.ref], role=Role.RANK, reason=r.rank_only))
         return groups, unknown
 
+    def _baseline(self, text: str, ref: EntityRef) -> bool:
+        before, after = text[max(0, ref.start - 40) : ref.start], text[ref.end :]
+        return bool(self.rules.baseline_before.search(before) or self.rules.baseline_after.match(after))
+
     # --- 6. the rest ----------------------------------------------------------------------------------
     def _topics(self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans) -> list[str]:
-        if intent not in (Intent.LIST, Intent.COUNT, Intent.SUPERLATIVE):
+        ranked = (Intent.SUPERLATIVE, Intent.TOP_N, Intent.COOCCURRENCE)  # topics narrow what is compared
+        if intent not in (Intent.LIST, Intent.COUNT, *ranked):
             return []
-        if intent is not Intent.SUPERLATIVE and not any(g.role is Role.FILTER for g in groups):
+        if intent not in ranked and not any(g.role is Role.FILTER for g in groups):
             return []
         names = []
         for topic in self.rules.topics:
@@ -413,6 +422,7 @@ def _adjacent(text: str, a: EntityRef, b: EntityRef, links: re.Pattern[str]) -> 
 
 
 _PARENTHESIS = re.compile(r"\([^()]*\)")
+_TRAILING = re.compile(r"\.\.\.|…|\betc\b", re.IGNORECASE)
 
 
 def _parenthesised(text: str) -> list[tuple[int, int]]:
@@ -421,8 +431,9 @@ def _parenthesised(text: str) -> list[tuple[int, int]]:
 
 def _listing(inside: str, before: str, names_class: Callable[[str], bool]) -> bool:
     """A parenthesis with no reference before it lists examples when it lists several things after a class
-    word ("CNN families (MobileNet, ResNet, ...)"); one term alone restates ("(cloud-edge collaboration)")."""
-    return "," in inside and names_class(before)
+    word, or trails off ("CNN families (MobileNet, ResNet, ...)"); one term alone restates ("(cloud-edge
+    collaboration)")."""
+    return "," in inside and (names_class(before) or _TRAILING.search(inside) is not None)
 
 
 def _merge(text: str, a: EntityRef, b: EntityRef) -> EntityRef | None:

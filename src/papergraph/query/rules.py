@@ -81,6 +81,8 @@ class QuestionRules:
     numbers: dict[str, int]
     both_words: re.Pattern[str]
     coordination: re.Pattern[str]
+    baseline_before: re.Pattern[str]
+    baseline_after: re.Pattern[str]
 
 
 def _compile(row: dict[str, Any], where: str, key: str = "pattern") -> re.Pattern[str]:
@@ -150,6 +152,8 @@ def parse_rules(raw: dict[str, Any]) -> QuestionRules:
         numbers={k.casefold(): int(v) for k, v in raw.get("numbers", {}).items()},
         both_words=re.compile(raw["both_words"], re.IGNORECASE),
         coordination=re.compile(raw["coordination"]),
+        baseline_before=re.compile(raw["baseline_words"]["before"], re.IGNORECASE),
+        baseline_after=re.compile(raw["baseline_words"]["after"], re.IGNORECASE),
     )
 
 
