@@ -162,6 +162,10 @@ def test_judge_each_intent() -> None:
     assert judge(days, Returned("superlative", ("p",), value=("p", 0.1, "GPU days"))).right
     trend = item(intent="trend", trend={"2024": 2})
     assert judge(trend, Returned("trend", (), trend=((2024, 2),))).right
+    dated = item(intent="trend", trend={"2024": 1}, answers=["a"], acceptable=["b"])
+    assert judge(dated, Returned("trend", ("a", "b"), trend=((2024, 2),))).right  # "b" is not wrong to count
+    assert not judge(dated, Returned("trend", ("a", "b"), trend=((2024, 3),))).right
+    assert not judge(dated, Returned("trend", ("a", "c"), trend=((2024, 2),))).right
     compare = item(intent="compare", compare={"left": ["p", "l"], "right": ["p", "r"]}, answers=["p"])
     assert judge(compare, Returned("compare", ("l", "p", "r"))).right
     assert not judge(compare, Returned("compare", ("l", "x"))).right

@@ -4,7 +4,8 @@ Pure functions with no model or index, so the arithmetic is unit-tested on its o
 (``scripts/eval_qa.py`` is the main one). A question's ``answers`` are the papers that must be found;
 ``acceptable`` are papers that are not wrong to return (surveys, borderline cases) but are not required, so they
 count toward precision and never toward recall or hits. A count is right when the number is the gold count, or when
-the papers counted are exactly the answers plus some acceptable ones (the same rule as a list answer); superlative
+the papers counted are exactly the answers plus some acceptable ones (the same rule as a list answer), and a trend
+likewise when the years are off only by the acceptable papers it returned; superlative
 values are compared in base units ("68.77 k parameters" is 68,770 parameters; "GPU-days" is "GPU days").
 """
 
@@ -350,8 +351,8 @@ def judge(item: QAItem, got: Returned) -> Verdict:
         return Verdict(right=top.recall == 1.0 and top.precision == 1.0 and expected, entities=top)
     if intent == "superlative":
         return Verdict(right=_value_ok(item, got) and expected, hit1=hits[0] if hits else None)
-    if intent == "trend":
-        return Verdict(right=got.trend == item.trend and expected)
+    if intent == "trend":  # exact, or off only by the acceptable papers it counted (as a count answer may be)
+        return Verdict(right=(got.trend == item.trend or _trend_settled(item, got, papers)) and expected)
     h1, h5 = hits if hits else (None, None)
     if intent == "compare":  # the comparison's papers in the top 5, and a paper of each side among those returned
         sides = all(set(side) & set(got.papers) for side in item.compare if side)
@@ -359,6 +360,15 @@ def judge(item: QAItem, got: Returned) -> Verdict:
     if intent == "fact":
         return Verdict(right=bool(h1) and expected, hit1=h1, hit5=h5)
     return Verdict(right=bool(h5) and expected, hit1=h1, hit5=h5)
+
+
+def _trend_settled(item: QAItem, got: Returned, papers: SetScore | None) -> bool:
+    if papers is None or papers.precision != 1.0 or papers.recall != 1.0:
+        return False
+    want, have = dict(item.trend), dict(got.trend)
+    extra = len(set(got.papers) & set(item.acceptable))
+    more = [have.get(year, 0) - n for year, n in want.items()] + [n for y, n in have.items() if y not in want]
+    return all(m >= 0 for m in more) and sum(more) == extra
 
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
