@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -9,7 +11,16 @@ import pytest
 from neo4j.exceptions import Neo4jError
 
 from commands import run_python
-from integration.bolt_server import BoltRelay, BoltServerError, BoltTarget, query, split_messages, uri_host_port
+from integration.bolt_server import (
+    BoltRelay,
+    BoltServerError,
+    BoltTarget,
+    clean_database,
+    query,
+    split_messages,
+    start_test_server,
+    uri_host_port,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -71,3 +82,30 @@ def test_a_child_past_its_deadline_fails_the_test_with_its_stacks(tmp_path: Path
     with pytest.raises(pytest.fail.Exception, match=r"(?s)did not finish within 1 s.*in wait_for_ever"):
         run_python(script, timeout=1)
     assert time.monotonic() - started < 20
+
+
+def test_clean_database_drops_the_graph_and_restarts_a_stuck_server(bolt_target: BoltTarget, tmp_path: Path) -> None:
+    """The database is emptied with GRAPH.DELETE (no index garbage left behind, see FalkorBoltServer.delete_graphs);
+    a server that does not answer (here: stopped with SIGSTOP, as a deadlocked one looks) comes back empty."""
+    if not bolt_target.is_falkordb:
+        pytest.skip("FalkorDB only: a Neo4j server is wiped node by node")
+    server, relay = start_test_server(tmp_path / "falkordb")
+    target = BoltTarget(relay.uri, bolt_target.auth, None, server, relay)
+    driver = target.driver()
+    try:
+        query(target, driver, "CREATE INDEX FOR (n:Paper) ON (n.id)")
+        query(target, driver, "UNWIND range(1, 50) AS i CREATE (:Paper {id: toString(i)})")
+        clean_database(target, driver)
+        assert query(target, driver, "MATCH (n) RETURN count(n) AS n")[0]["n"] == 0
+        assert query(target, driver, "CALL db.indexes() YIELD label RETURN label") == []
+
+        query(target, driver, "CREATE (:Paper {id: 'x'})")
+        assert server.proc is not None
+        os.kill(server.proc.pid, signal.SIGSTOP)
+        with pytest.warns(UserWarning, match="restarting it"):
+            clean_database(target, driver)
+        assert query(target, driver, "MATCH (n) RETURN count(n) AS n")[0]["n"] == 0
+    finally:
+        driver.close()
+        relay.close()
+        server.stop()
