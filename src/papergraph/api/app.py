@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from papergraph import __version__
-from papergraph.api import errors
+from papergraph.api import errors, ui
 from papergraph.api.reload import Reloader
-from papergraph.api.routes import ask, entities, graph, meta, papers, search
+from papergraph.api.routes import ask, entities, explore, graph, meta, papers, search
 from papergraph.config import Settings, get_settings
 from papergraph.errors import IndexNotFoundError
 from papergraph.query import Engine
@@ -24,6 +26,14 @@ DESCRIPTION = """Semantic search and a knowledge graph over research-paper abstr
 * **ask**: natural-language questions answered from the graph, with evidence sentences.
 * **papers / entities / graph**: browse the extracted hardware, techniques, systems, datasets and metrics.
 """
+
+
+DOCS_ASSETS = "/docs-assets"
+
+
+def operation_id(route: APIRoute) -> str:
+    """The OpenAPI operationId is the route function's name: what generated clients call (``search_get``)."""
+    return route.name
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -56,11 +66,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             if own and app.state.engine is not None:
                 app.state.engine.close()
 
-    app = FastAPI(title="PaperGraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPIOffline(  # /docs and /redoc with Swagger UI and ReDoc served by the app itself, no CDN
+        title="PaperGraph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+        generate_unique_id_function=operation_id,
+        swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
+    )
     app.state.engine = engine  # an injected engine serves at once, even without the lifespan (tests)
     app.state.settings = settings or (engine.settings if engine is not None else get_settings())
     app.state.reloader = None
     errors.install(app)
-    for module in (meta, search, ask, papers, entities, graph):
+    for module in (meta, search, ask, papers, entities, graph, explore):
         app.include_router(module.router)
+    ui.install(app)
     return app

@@ -9,6 +9,7 @@ the version read last wins (files in the order given, folders sorted), and it re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from enum import StrEnum
 from pathlib import Path
 
 from papergraph.corpus.base import ReadIssue, ReadReport, RecordLimits
@@ -20,6 +21,7 @@ from papergraph.models import Paper, normalize_title
 
 __all__ = [
     "FORMATS",
+    "CorpusFormat",
     "ReadIssue",
     "ReadReport",
     "RecordLimits",
@@ -36,6 +38,17 @@ FORMATS: dict[str, Reader] = {
     "json": read_json,
     "csv": read_csv,
 }
+
+
+class CorpusFormat(StrEnum):
+    """The formats by name, as ``papergraph ingest --format`` takes them (the keys of FORMATS)."""
+
+    DAILYPAPERS = "dailypapers"
+    JSONL = "jsonl"
+    JSON = "json"
+    CSV = "csv"
+
+
 _BY_SUFFIX = {
     ".txt": "dailypapers",
     ".jsonl": "jsonl",
@@ -71,10 +84,15 @@ def corpus_files(paths: Iterable[Path]) -> list[Path]:
 
 def read_file(path: Path, report: ReadReport, fmt: str | None = None) -> Iterator[Paper]:
     """Papers of one file, read by ``fmt`` or by the file's extension."""
+    if fmt is not None and fmt not in FORMATS:
+        raise CorpusFormatError(f"unknown corpus format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
     name = fmt or _format_of(path)
-    if name is None or name not in FORMATS:
+    if name is None:
         known = ", ".join(sorted(_BY_SUFFIX))
-        raise CorpusFormatError(f"{path}: unknown corpus format (known extensions: {known}, optionally .gz)")
+        raise CorpusFormatError(
+            f"{path}: unknown file extension (known: {known}, optionally .gz); "
+            f"or name the format: {', '.join(sorted(FORMATS))}"
+        )
     try:
         yield from FORMATS[name](path, report)
     except OSError as exc:
@@ -112,9 +130,12 @@ def read_corpus(
     report = ReadReport(limits=limits or RecordLimits())
     files = corpus_files(paths)
     report.files = len(files)
+    if fmt is not None and fmt not in FORMATS:
+        raise CorpusFormatError(f"unknown corpus format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
     for path in files:
         if fmt is None and _format_of(path) is None:
-            raise CorpusFormatError(f"{path}: unknown corpus format")
+            known = ", ".join(sorted(_BY_SUFFIX))
+            raise CorpusFormatError(f"{path}: unknown file extension (known: {known}, optionally .gz)")
     merged = _Merged()
     for path in files:
         for paper in read_file(path, report, fmt):
