@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 AnnKindName = Literal["ivf-pq", "ivf-sq8", "hnsw"]
 EncoderBackendName = Literal["torch", "onnx", "onnx-int8"]
+IngestEngineName = Literal["local", "ray"]
 
 
 class GraphBackend(StrEnum):
@@ -124,6 +125,34 @@ class Settings(BaseSettings):
         ge=0.0,
         le=1.0,
         description="Weight of the dense ranking in hybrid fusion (BM25 weighs 1.0); tuned on the QA dev set.",
+    )
+
+    # --- ingest engine (see README "Scale") -----------------------------------------------------------
+    ingest_engine: IngestEngineName = Field(
+        "local",
+        description="Where ingest extracts and embeds: local (this process, extraction overlapped with embedding) "
+        "or ray (Ray Data actor pools on the cluster at `ray_address`; needs the [ray] extra).",
+    )
+    ingest_workers: int = Field(
+        0,
+        ge=0,
+        description="Extraction processes of the local engine; 0 extracts in a thread of the ingest process.",
+    )
+    ray_address: str | None = Field(
+        None, description="Ray cluster for `--engine ray` (e.g. ray://head:10001 or auto); unset: a local Ray."
+    )
+    ray_embed_gpus: float = Field(
+        1.0,
+        ge=0.0,
+        description="GPUs per embedding actor when the Ray cluster has GPUs (0: embed on CPUs anyway).",
+    )
+    ray_extract_actors: int = Field(
+        0, ge=0, description="Extraction actors of the Ray engine; 0 sizes the pool from the cluster's CPUs."
+    )
+    ray_embed_actors: int = Field(
+        0,
+        ge=0,
+        description="Embedding actors of the Ray engine; 0: one per GPU (by `ray_embed_gpus`), else half the CPUs.",
     )
 
     # --- extraction -------------------------------------------------------------------------------

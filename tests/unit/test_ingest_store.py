@@ -56,8 +56,8 @@ def test_first_ingest_commits_one_generation_and_unchanged_reruns_commit_none(tm
     first = run([a], settings)
     assert (first.added, first.updated, first.skipped, first.generation) == (6, 0, 0, 1)
     commit = CommitPoint(settings.index_dir).require()
-    assert sorted(p.name for p in commit.folder.iterdir()) == ["graph.json", "papers.jsonl", "vectors.faiss"]
-    assert set(commit.manifest["parts"]) == {"index", "networkx"} and commit.manifest["papers"] == 6
+    assert sorted(p.name for p in commit.folder.iterdir()) == ["bm25", "graph.json", "papers.sqlite", "vectors.faiss"]
+    assert set(commit.manifest["parts"]) == {"index", "bm25", "networkx"} and commit.manifest["papers"] == 6
     again = run([a], settings)
     assert (again.added, again.updated, again.skipped, again.generation) == (0, 0, 6, 1)
     assert status(settings).consistency.agree
