@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: support
 
 import papergraph.atomic
-import papergraph.embed.cache
+import papergraph.embed.cache  # noqa: F401 - wrapped below
 import papergraph.graph.networkx_store
 import papergraph.index.paper_store
 import papergraph.index.vector_index
@@ -45,7 +45,7 @@ STEPS: dict[str, tuple[Any, str]] = {  # the per-batch steps die after their fir
     "switch": (CommitPoint, "commit"),
     "clean": (CommitPoint, "clean"),
 }
-WRITERS = (papergraph.atomic, papergraph.embed.cache, papergraph.graph.networkx_store, papergraph.index.vector_index)
+WRITERS = (papergraph.atomic, papergraph.graph.networkx_store, papergraph.index.vector_index)
 CHECKPOINTS = (papergraph.embed.cache, papergraph.index.paper_store, papergraph.ingest)  # SQLite commits
 
 
