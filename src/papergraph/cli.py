@@ -26,8 +26,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.text import Text
 from rich.table import Table
+from rich.text import Text
 
 from papergraph.config import GraphBackend, Settings, settings_with
 from papergraph.errors import ConfigError, PaperGraphError

@@ -393,9 +393,7 @@ class _Run:
                     todo = []
         if todo:
             yield self._repair_batch(todo)
-        self.graph_deletes = sorted(
-            pid for pid in self.graph_hashes if pid not in ledger and not self.is_stored(pid)
-        )
+        self.graph_deletes = sorted(pid for pid in self.graph_hashes if pid not in ledger and not self.is_stored(pid))
 
     def _repair_batch(self, ids: list[str]) -> Batch:
         assert self.stored is not None

@@ -34,7 +34,7 @@ INSTALL_HINT = "the Ray engine needs Ray Data: pip install -e '.[ray]' (or pip i
 def _ray() -> Any:
     try:
         import ray
-        import ray.data  # noqa: F401 - the extra brings it
+        import ray.data
     except ImportError as exc:
         raise ConfigError(INSTALL_HINT) from exc
     return ray

@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: support
 
 import papergraph.atomic
-import papergraph.embed.cache  # noqa: F401 - wrapped below
+import papergraph.embed.cache
 import papergraph.graph.networkx_store
 import papergraph.index.paper_store
 import papergraph.index.vector_index

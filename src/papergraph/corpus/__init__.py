@@ -93,7 +93,9 @@ def _reader(fmt: str | None) -> Reader:
     return read
 
 
-def scan(paths: Iterable[Path], fmt: str | None = None, limits: RecordLimits | None = None) -> tuple[Ledger, ReadReport]:
+def scan(
+    paths: Iterable[Path], fmt: str | None = None, limits: RecordLimits | None = None
+) -> tuple[Ledger, ReadReport]:
     """First pass over files and folders: who is who (a :class:`Ledger`), and the problems met; formats checked."""
     report = ReadReport(limits=limits or RecordLimits(), keep_origin=False)
     files = corpus_files(paths)

@@ -123,7 +123,8 @@ class LexicalIndex:
         rows = np.searchsorted(self.ids, wanted)
         inside = rows < len(self.ids)
         rows, wanted = rows[inside], wanted[inside]
-        return rows[self.ids[rows] == wanted]
+        found: npt.NDArray[np.intp] = rows[self.ids[rows] == wanted]
+        return found
 
     def search(self, query: str, k: int, allowed: Collection[str] | None = None) -> list[Hit]:
         """Top ``k`` papers by BM25; papers with a zero score (no query term) are left out."""

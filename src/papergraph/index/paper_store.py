@@ -145,7 +145,9 @@ class PaperStore:
         """A stored paper id for each of ``hashes`` that some stored paper has (the smallest id)."""
         out: dict[str, str] = {}
         with self._lock:
-            rows = list(select_in(self._conn, "SELECT hash, min(id) FROM papers WHERE hash IN ({}) GROUP BY hash", hashes))
+            rows = list(
+                select_in(self._conn, "SELECT hash, min(id) FROM papers WHERE hash IN ({}) GROUP BY hash", hashes)
+            )
         for h, pid in rows:
             out[str(h)] = str(pid)
         return out
