@@ -138,6 +138,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Extraction processes of the local engine; 0 extracts in a thread of the ingest process.",
     )
+    ingest_overlap: bool = Field(
+        True,
+        description="Local engine: extract the next batch while this one embeds (off: one after the other, to "
+        "measure what the overlap buys).",
+    )
     ray_address: str | None = Field(
         None, description="Ray cluster for `--engine ray` (e.g. ray://head:10001 or auto); unset: a local Ray."
     )

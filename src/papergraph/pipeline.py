@@ -175,6 +175,12 @@ class LocalEngine:
         return pool, _extract_in_worker
 
     def run(self, batches: Iterable[Batch]) -> Iterator[Batch]:
+        if not self.settings.ingest_overlap and self.workers <= 0:
+            for batch in batches:  # one step after the other (for measuring the overlap)
+                done: Future[tuple[list[Extracted], float]] = Future()
+                done.set_result(self._extract_here(batch.to_extract))
+                yield self._complete(batch, done)
+            return
         pool, task = self._pool()
         ahead = max(1, self.workers)
         window: deque[tuple[Batch, Future[tuple[list[Extracted], float]]]] = deque()
