@@ -357,13 +357,14 @@ class _Run:
                 merged = list(dict.fromkeys([*sources, *paper.sources]))
                 paper = paper.model_copy(update={"sources": merged})
             batch.origin[paper.id] = origin
-            if stored.get(paper.id) != paper:
+            changed = stored.get(paper.id) != paper
+            if changed:
                 batch.upserts.append(paper)
                 if not same:
                     batch.added.add(paper.id)
-            if self._graph_needs(paper, changed=stored.get(paper.id) != paper):
+            if self._graph_needs(paper, changed=changed):
                 batch.graph.append(paper)
-            elif stored.get(paper.id) == paper:
+            else:
                 unchanged += 1
         self.progress.advance(unchanged)  # nothing to do for these
         return batch
