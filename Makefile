@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # torch is pinned to the CPU wheel (an unpinned torch pulls a multi-GB CUDA build).
 TORCH  ?= torch==2.13.0
 
-.PHONY: install run ingest serve test test-all lint typecheck bench eval clean
+.PHONY: install run ingest serve test test-all lint typecheck bench eval clean ui
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: install
 
 eval: install
 	$(BIN)/python scripts/score_extraction.py --set both
+
+# The explorer page's script: ui/src (ES modules) bundled by esbuild into src/papergraph/api/static/explorer.js,
+# which is committed, so installing and serving need no node. Rebuild after changing ui/src.
+ui:
+	cd ui && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf data/index data/graph data/cache .pytest_cache

@@ -1,4 +1,4 @@
-"""The ``papergraph`` command: ingest, extract, search, ask, stats, serve, export-neo4j.
+"""The ``papergraph`` command: ingest, extract, search, ask, stats, serve, export, export-neo4j.
 
 Thin on purpose: each command builds Settings from flags and environment, calls the library, and prints.
 Expected failures (PaperGraphError) print one line on stderr and exit 1, never a traceback.
@@ -31,6 +31,7 @@ from rich.text import Text
 
 from papergraph.config import GraphBackend, Settings, settings_with
 from papergraph.errors import ConfigError, PaperGraphError
+from papergraph.graph.export_files import ExportFormat
 from papergraph.models import SearchMode
 
 app = typer.Typer(
@@ -417,6 +418,20 @@ def serve(
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False)
 
 
+def _embedded_graph(settings: Settings) -> tuple[Any, Any]:
+    """The committed generation and its embedded graph (what the export commands read)."""
+    from papergraph.atomic import CommitPoint
+    from papergraph.graph.networkx_store import NetworkxStore
+
+    commit = CommitPoint(settings.index_dir).require()
+    if commit.part("networkx") is None:
+        raise ConfigError(
+            f"generation {commit.generation} in {settings.index_dir} holds no embedded graph (its last ingest "
+            "wrote to Neo4j): run `papergraph ingest` with the embedded store first"
+        )
+    return commit, NetworkxStore(commit.folder)
+
+
 @app.command("export-neo4j")
 def export_neo4j(
     ctx: typer.Context,
@@ -428,21 +443,13 @@ def export_neo4j(
 
     Idempotent: a run that stops (the server went away, a deadline passed) is completed by running it again.
     """
-    from papergraph.atomic import CommitPoint
     from papergraph.errors import GraphUnavailableError
     from papergraph.graph.export import export_graph
     from papergraph.graph.neo4j_store import Neo4jStore
-    from papergraph.graph.networkx_store import NetworkxStore
     from papergraph.index import VectorIndex
 
     settings = _settings(ctx)
-    commit = CommitPoint(settings.index_dir).require()
-    if commit.part("networkx") is None:
-        raise ConfigError(
-            f"generation {commit.generation} in {settings.index_dir} holds no embedded graph (its last ingest "
-            "wrote to Neo4j): run `papergraph ingest` with the embedded store first"
-        )
-    source = NetworkxStore(commit.folder)
+    commit, source = _embedded_graph(settings)
     embeddings = None
     if with_embeddings:
         index = VectorIndex.load_commit(commit)
@@ -469,6 +476,26 @@ def export_neo4j(
         f"exported {stats.papers} papers, {stats.nodes} nodes, {stats.relationships} links{extra} "
         f"to {settings.neo4j_uri}"
     )
+
+
+@app.command("export")
+def export_files(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")],
+    dest: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output file (a folder for neo4j-import); default papergraph.<format>."),
+    ] = None,
+) -> None:
+    """Write the embedded graph as GraphML or GEXF (Gephi, Cytoscape), JSON lines, or neo4j-admin import CSVs."""
+    from papergraph.graph.export_files import export_files as write_files
+
+    _, graph = _embedded_graph(_settings(ctx))
+    rows = graph.export_rows()
+    target = dest or Path(fmt.default_path)
+    written = write_files(rows, fmt, target)
+    where = f"{target}/ ({len(written)} files; run {target / 'import.sh'})" if len(written) > 1 else str(target)
+    out.print(f"wrote {rows.node_count} nodes and {len(rows.links)} relationships to {where}", highlight=False)
 
 
 def main() -> None:

@@ -477,6 +477,15 @@ class TestGraphStoreContract:
         alone = store.neighbours("dataset:imagenet", depth=0)
         assert alone is not None and [n.id for n in alone.nodes] == ["dataset:imagenet"] and alone.edges == []
 
+    def test_degree_counts_distinct_neighbours_both_ways(self, store: GraphStore) -> None:
+        store.upsert(corpus())
+        assert store.degree("nope") is None
+        around = store.neighbours("p1", depth=1, limit=1000)
+        assert around is not None and store.degree("p1") == len(around.nodes) - 1 == 6
+        fpga = store.neighbours("hardware:fpga", depth=1, limit=1000)
+        assert fpga is not None and store.degree("hardware:fpga") == len(fpga.nodes) - 1
+        assert store.degree("hardware:amd-kv260") == 2  # the paper naming it and the metric measured on it
+
     def test_long_values_round_trip(self, store: GraphStore) -> None:
         """A paper bigger than one 4 KB message: long abstract, many authors, a very long evidence sentence."""
         abstract = ("Ünïcödé ☃ " + "x" * 90 + " ") * 70  # ~7 KB of UTF-8

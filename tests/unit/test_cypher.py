@@ -85,6 +85,9 @@ def test_reads_are_parameterised() -> None:
     assert "collect([other, other_label])[..$k]" in cypher.adjacent("Paper")
     assert "abstract" not in cypher.node_properties("Paper") and "embedding" not in cypher.node_properties("Paper")
     assert cypher.node_properties("Metric").endswith("RETURN n.id AS id, properties(n) AS props")
+    assert cypher.degree("Hardware") == (
+        "MATCH (a:Hardware {id: $id})--(b)\nWHERE labels(b)[0] IN $labels\nRETURN count(DISTINCT b.id) AS degree"
+    )
     assert "p {.`id`, .`title`, .`authors`" in cypher.PAPER_PROPERTIES
     assert "substring(p.abstract, start, $step)" in cypher.PAPER_ABSTRACT
 

@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from papergraph import __version__
-from papergraph.api import errors
+from papergraph.api import errors, ui
 from papergraph.api.reload import Reloader
-from papergraph.api.routes import ask, entities, graph, meta, papers, search
+from papergraph.api.routes import ask, entities, explore, graph, meta, papers, search
 from papergraph.config import Settings, get_settings
 from papergraph.errors import IndexNotFoundError
 from papergraph.query import Engine
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings or (engine.settings if engine is not None else get_settings())
     app.state.reloader = None
     errors.install(app)
-    for module in (meta, search, ask, papers, entities, graph):
+    for module in (meta, search, ask, papers, entities, graph, explore):
         app.include_router(module.router)
+    ui.install(app)
     return app

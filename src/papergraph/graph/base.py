@@ -79,6 +79,10 @@ class GraphStore(Protocol):
         """The nodes within ``depth`` hops of a node and the edges among them; None when unknown."""
         ...
 
+    def degree(self, node_id: str) -> int | None:
+        """How many distinct nodes are adjacent to a node, in either direction; None when unknown."""
+        ...
+
     def stats(self) -> GraphStats:
         """Node counts per label and relationship counts per type."""
         ...

@@ -290,6 +290,13 @@ UNWIND around AS pair
 RETURN id, pair[0] AS other, pair[1] AS label"""
 
 
+def degree(label: str) -> str:
+    """How many distinct PaperGraph nodes are adjacent (either direction) to one node ("N more" in a view)."""
+    return f"""MATCH (a:{_label(label)} {{id: $id}})--(b)
+WHERE labels(b)[0] IN $labels
+RETURN count(DISTINCT b.id) AS degree"""
+
+
 def outgoing(label: str) -> str:
     """Outgoing relationships of nodes (few per node: only papers and metrics have any)."""
     return f"""UNWIND $ids AS id

@@ -1042,6 +1042,16 @@ class Neo4jStore:
 
         return self._read(work)
 
+    def degree(self, node_id: str) -> int | None:
+        def work(tx: ManagedTransaction) -> int | None:
+            for label in self._label_candidates(node_id):
+                if self._run(tx, cypher.node_exists(label), id=node_id).single() is not None:
+                    record = self._run(tx, cypher.degree(label), id=node_id, labels=list(LABELS)).single()
+                    return int(record["degree"]) if record is not None else 0
+            return None
+
+        return self._read(work)
+
     def stats(self) -> GraphStats:
         def work(tx: ManagedTransaction) -> GraphStats:
             nodes = {

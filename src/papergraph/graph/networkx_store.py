@@ -373,6 +373,9 @@ class NetworkxStore:
         edges.sort(key=lambda e: (e.source, e.target))
         return Subgraph(nodes=[graph_node(nodes[n]["label"], nodes[n]) for n in seen], edges=edges)
 
+    def degree(self, node_id: str) -> int | None:
+        return len(self._around(node_id)) if node_id in self.g else None
+
     def stats(self) -> GraphStats:
         by_label = self._reads().by_label
         rels = Counter(t for _, _, t in self.g.edges(data="type"))

@@ -119,5 +119,14 @@ class IndexedView:
             edges=[e for e in sub.edges if e.source not in gone and e.target not in gone],
         )
 
+    def degree(self, node_id: str) -> int | None:
+        """The graph's count (a paper outside the index reads as unknown; its links are still counted from
+        the entities' side until the next ingest repairs the graph)."""
+        if node_id not in self.papers:
+            sub = self.inner.neighbours(node_id, 0, 1)
+            if sub is None or (sub.nodes and sub.nodes[0].label == PAPER):
+                return None
+        return self.inner.degree(node_id)
+
     def stats(self) -> GraphStats:
         return self.inner.stats()
