@@ -17,7 +17,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 AnnKindName = Literal["ivf-pq", "ivf-sq8", "hnsw"]
 EncoderBackendName = Literal["torch", "onnx", "onnx-int8"]
-IngestEngineName = Literal["local", "ray"]
 
 
 class GraphBackend(StrEnum):
@@ -25,6 +24,13 @@ class GraphBackend(StrEnum):
 
     NETWORKX = "networkx"
     NEO4J = "neo4j"
+
+
+class IngestEngine(StrEnum):
+    """Where ``papergraph ingest`` runs extraction and embedding (see papergraph.pipeline)."""
+
+    LOCAL = "local"
+    RAY = "ray"
 
 
 def _env(name: str, *aliases: str) -> AliasChoices:
@@ -128,8 +134,8 @@ class Settings(BaseSettings):
     )
 
     # --- ingest engine (see README "Scale") -----------------------------------------------------------
-    ingest_engine: IngestEngineName = Field(
-        "local",
+    ingest_engine: IngestEngine = Field(
+        IngestEngine.LOCAL,
         description="Where ingest extracts and embeds: local (this process, extraction overlapped with embedding) "
         "or ray (Ray Data actor pools on the cluster at `ray_address`; needs the [ray] extra).",
     )

@@ -39,7 +39,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from papergraph import __version__
 from papergraph.atomic import Commit, CommitPoint, WriterLock, link_or_copy
-from papergraph.config import GraphBackend, Settings
+from papergraph.config import GraphBackend, IngestEngine, Settings
 from papergraph.corpus import Ledger, RecordLimits, scan, stream
 from papergraph.embed import EmbeddingCache, Encoder, Vectors, text_key
 from papergraph.errors import IndexMismatchError, IndexNotFoundError
@@ -56,7 +56,6 @@ log = logging.getLogger(__name__)
 PLAN_CHUNK = 1000
 """Input papers looked up in the committed paper store at once."""
 STAGES = ("read", "plan", "extract", "embed", "graph", "index", "commit")
-ENGINES = ("local", "ray")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -664,7 +663,7 @@ def ingest(
     wait: float | None = None,
     encoder: DocumentEncoder | None = None,
     extractor: PaperExtractor | None = None,
-    engine: str | None = None,
+    engine: IngestEngine | str | None = None,
     workers: int | None = None,
 ) -> IngestReport:
     """Ingest corpus files into the index and the graph, committed as one new generation; what was done.
@@ -678,7 +677,7 @@ def ingest(
 
     settings = settings or get_settings()
     progress = progress or _Silent()
-    report = IngestReport(engine=engine or settings.ingest_engine)
+    report = IngestReport(engine=IngestEngine(engine or settings.ingest_engine).value)
     timer = _Timer(report)
     t_start = time.perf_counter()
     paths = list(paths) if paths else settings.corpus_paths
@@ -806,7 +805,6 @@ class _Unused:
 
 
 __all__ = [
-    "ENGINES",
     "STAGES",
     "DeleteReport",
     "DocumentEncoder",
