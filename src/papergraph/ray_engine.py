@@ -144,7 +144,13 @@ class RayEngine:
         logging.getLogger("ray").setLevel(logging.WARNING)
         logging.getLogger("ray.data").setLevel(logging.WARNING)
         if address:
-            self.ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+            try:
+                self.ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+            except (ConnectionError, RuntimeError, ValueError, SystemExit) as exc:  # Ray exits when GCS is unreachable
+                raise ConfigError(
+                    f"cannot reach the Ray cluster at PAPERGRAPH_RAY_ADDRESS={address!r} ({exc}); start it with "
+                    "`ray start --head`, or unset PAPERGRAPH_RAY_ADDRESS for a local Ray"
+                ) from exc
         else:
             self.ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level=logging.WARNING)
         log.info("Ray cluster: %s", self.ray.cluster_resources())
