@@ -685,8 +685,7 @@ def ingest(
     with writing(settings, wait):
         with timer("read"):
             progress.start("read", None)
-            ledger, read = scan(paths, fmt, _limits(settings))
-            progress.advance(read.records)
+            ledger, read = scan(paths, fmt, _limits(settings), tick=progress.advance)
             progress.finish()
             report.files, report.records, report.duplicates = read.files, read.records, read.duplicates
             report.papers, report.bad = len(ledger), read.bad

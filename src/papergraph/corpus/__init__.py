@@ -94,16 +94,22 @@ def _reader(fmt: str | None) -> Reader:
 
 
 def scan(
-    paths: Iterable[Path], fmt: str | None = None, limits: RecordLimits | None = None
+    paths: Iterable[Path],
+    fmt: str | None = None,
+    limits: RecordLimits | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[Ledger, ReadReport]:
-    """First pass over files and folders: who is who (a :class:`Ledger`), and the problems met; formats checked."""
+    """First pass over files and folders: who is who (a :class:`Ledger`), and the problems met; formats checked.
+
+    ``tick(n)``: n more papers read (for a progress bar).
+    """
     report = ReadReport(limits=limits or RecordLimits(), keep_origin=False)
     files = corpus_files(paths)
     report.files = len(files)
     for path in files:
         if fmt is None and _format_of(path) is None:
             raise CorpusFormatError(f"{path}: unknown corpus format")
-    return scan_corpus(files, _reader(fmt), report), report
+    return scan_corpus(files, _reader(fmt), report, tick), report
 
 
 def stream(ledger: Ledger, fmt: str | None = None, limits: RecordLimits | None = None) -> Iterator[tuple[Paper, str]]:

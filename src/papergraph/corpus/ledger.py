@@ -105,13 +105,28 @@ def _stat(path: Path) -> tuple[int, int]:
     return info.st_size, info.st_mtime_ns
 
 
-def scan_corpus(files: list[Path], read: Reader, report: ReadReport) -> Ledger:
-    """First pass: read every record of ``files`` (problems go to ``report``), keep only identities."""
+TICK = 1000
+"""Records between two calls of a scan's ``tick`` (progress)."""
+
+
+def scan_corpus(
+    files: list[Path], read: Reader, report: ReadReport, tick: Callable[[int], None] | None = None
+) -> Ledger:
+    """First pass: read every record of ``files`` (problems go to ``report``), keep only identities.
+
+    ``tick(n)`` is told every TICK papers read (and the rest at the end), for a progress bar.
+    """
     ledger = Ledger(files=list(files))
+    told = 0
     for path in files:
         ledger.stats.append(_stat(path))
         for paper in read(path, report):
             report.duplicates += ledger.add(paper)
+            if tick is not None and ledger.records - told == TICK:
+                tick(TICK)
+                told = ledger.records
+    if tick is not None and ledger.records > told:
+        tick(ledger.records - told)
     return ledger
 
 
