@@ -44,6 +44,11 @@ QUESTIONS = [
     "GPUs vs FPGAs for LLM inference",
     "How can serverless cold starts be reduced?",
     "Which papers use quantization on edge devices?",
+    "Which hardware do the most papers use?",
+    "Which techniques co-occur with pruning?",
+    "What is the highest throughput reported in tokens/s?",
+    "Which papers use quantizaton on Jetson boards?",
+    "What is the melting point of tungsten?",
 ]
 
 

@@ -1,16 +1,20 @@
-"""Score question answering and search against the hand-labelled question sets.
+"""Score question answering against the hand-labelled question sets, per question class.
 
     papergraph --data-dir /tmp/qa-data ingest data/corpus
-    python scripts/eval_qa.py --data-dir /tmp/qa-data --set both [--verbose]
+    python scripts/eval_qa.py --data-dir /tmp/qa-data --set dev [--verbose] [--calibrate] [--search] [--titles]
 
-Three measurements, all on an ingested data directory:
+Questions about the metadata fixture (``"corpus": "meta"``: tests/fixtures/papers_meta.jsonl, with years and
+authors) run on their own data directory (``--meta-data-dir``, default ``<data-dir>-meta``), ingested on
+first use. Every question goes through ``engine.asker.ask`` with ``--k`` (default 100, so list answers are
+whole) and is judged whole by ``papergraph.query.evaluation.judge``:
 
-* ask: every question of tests/data/qa_{dev,heldout}.jsonl through ``engine.asker.ask``. List and count questions
-  are scored as a returned set (precision, recall; for counts also ``matched`` against the gold size); fact,
-  compare and semantic questions as a ranking (hit@1, hit@5). Intent accuracy and the median time per ask too.
-* search: the same questions as plain queries in dense, lexical and hybrid mode (hit@k, MRR@10, recall@10), so
-  it shows whether reciprocal rank fusion beats either ranking alone.
-* title self-retrieval: each paper's title as the query; the rank of its own paper (MRR@10, recall@1) per mode.
+* per class: fully-right rate, list/count precision and recall (pooled), count exact, hit@1 and hit@5 of
+  ranked answers, typo consistency (a misspelled variant gives the same answer as its clean question);
+* out-of-scope precision and recall (refusals vs questions labelled out of scope);
+* ``--calibrate``: the closest-abstract similarity of every question that names nothing in the graph, to
+  choose ``PAPERGRAPH_OUT_OF_SCOPE_SIMILARITY``;
+* ``--search``: the questions as plain queries in dense, lexical and hybrid mode; ``--titles``: title
+  self-retrieval (the rankers on their own).
 
 The held-out set must never be used to tune the system: run it to report, not to iterate.
 """
@@ -21,7 +25,8 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,38 +34,44 @@ from papergraph.config import settings_with
 from papergraph.errors import PaperGraphError
 from papergraph.query import Engine, SearchMode
 from papergraph.query.evaluation import (
-    RANK_INTENTS,
-    SET_INTENTS,
     QAItem,
+    Returned,
     SetScore,
-    count_score,
-    expect_ok,
+    Verdict,
     hit_at,
+    judge,
     load_questions,
-    macro_pr,
     mean,
     micro_pr,
+    out_of_scope_pr,
     recall_at,
     reciprocal_rank,
-    set_score,
 )
+from papergraph.query.response import AskResult
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {"dev": ROOT / "tests/data/qa_dev.jsonl", "heldout": ROOT / "tests/data/qa_heldout.jsonl"}
+DATA = ROOT / "tests" / "data"
+META_CORPUS = ROOT / "tests" / "fixtures" / "papers_meta.jsonl"
 MODES = (SearchMode.DENSE, SearchMode.LEXICAL, SearchMode.HYBRID)
-TARGETS = {"list recall": 0.90, "list precision": 0.80, "semantic hit@5": 0.90, "title MRR@10": 0.95}
+TARGETS = {"fully right": 0.85, "list recall": 0.90, "list precision": 0.90, "paraphrase hit@5": 0.90, "typo": 0.90}
+
+
+def set_path(name: str) -> Path:
+    """questions_<name>.jsonl when the labelled set exists, else the older qa_<name>.jsonl."""
+    new = DATA / f"questions_{name}.jsonl"
+    return new if new.exists() else DATA / f"qa_{name}.jsonl"
 
 
 @dataclass
-class AskOutcome:
-    """What the asker returned for one labelled question."""
+class Outcome:
+    """One question, what came back, and its verdict."""
 
     item: QAItem
-    intent: str
-    ranked: list[str]
-    matched: int
+    got: Returned
+    verdict: Verdict
     fallback: bool
-    answer: str
+    similarity: float | None
+    names_nothing: bool
     ms: float
 
 
@@ -71,11 +82,15 @@ class AskOutcome:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path, default=Path("data"), help="ingested data directory (default: data)")
+    parser.add_argument("--data-dir", type=Path, default=Path("data"), help="ingested bundled corpus (default: data)")
+    parser.add_argument("--meta-data-dir", type=Path, default=None, help="ingested metadata fixture")
     parser.add_argument("--set", choices=("dev", "heldout", "both"), default="dev", help="question set(s) to score")
-    parser.add_argument("--k", type=int, default=10, help="k passed to ask (list answers return every match)")
-    parser.add_argument("--verbose", action="store_true", help="per question: returned vs gold, missing/extra")
-    parser.add_argument("--skip-titles", action="store_true", help="skip title self-retrieval")
+    parser.add_argument("--questions", type=Path, default=None, help="score this JSONL file instead of a set")
+    parser.add_argument("--k", type=int, default=100, help="k passed to ask (the most papers an answer returns)")
+    parser.add_argument("--verbose", action="store_true", help="per question: verdict, and what was wrong")
+    parser.add_argument("--calibrate", action="store_true", help="similarities behind the out-of-scope threshold")
+    parser.add_argument("--search", action="store_true", help="also score the questions as plain searches")
+    parser.add_argument("--titles", action="store_true", help="also score title self-retrieval")
     return parser.parse_args(argv)
 
 
@@ -89,183 +104,194 @@ def load_engine(data_dir: Path) -> Engine:
         raise SystemExit(1) from exc
 
 
-def load_sets(which: str) -> dict[str, list[QAItem]]:
-    names = ("dev", "heldout") if which == "both" else (which,)
-    return {name: load_questions(SETS[name]) for name in names}
+def meta_engine(meta_dir: Path) -> Engine:
+    """The engine over the metadata fixture, ingested into ``meta_dir`` the first time."""
+    settings = settings_with(data_dir=meta_dir)
+    if not (settings.index_dir).exists():
+        from papergraph.ingest import ingest
+
+        print(f"ingesting {META_CORPUS.name} into {meta_dir} ...", file=sys.stderr)
+        ingest([META_CORPUS], settings)
+    return load_engine(meta_dir)
 
 
-def check_gold(engine: Engine, items: Iterable[QAItem]) -> None:
-    """Warn about gold ids the index does not hold (a different corpus was ingested)."""
-    missing = sorted({pid for i in items for pid in (*i.answers, *i.acceptable) if pid not in engine.index})
-    if missing:
-        print(f"warning: {len(missing)} gold paper ids are not in the index, e.g. {missing[:3]}", file=sys.stderr)
+def load_sets(args: argparse.Namespace) -> dict[str, list[QAItem]]:
+    if args.questions:
+        return {args.questions.stem: load_questions(args.questions)}
+    names = ("dev", "heldout") if args.set == "both" else (args.set,)
+    return {name: load_questions(set_path(name)) for name in names}
 
 
 # --------------------------------------------------------------------------------------------------
-# Asking
+# Asking and judging
 # --------------------------------------------------------------------------------------------------
 
 
-def run_asks(engine: Engine, items: Sequence[QAItem], k: int) -> list[AskOutcome]:
-    engine.asker.ask("warm up")  # load the spaCy pipeline outside the timings
+def returned(result: AskResult) -> Returned:
+    value = result.value
+    return Returned(
+        intent=result.intent.value,
+        papers=tuple(p.id for p in result.papers),
+        matched=result.matched,
+        ranking=tuple(t.name for t in result.ranking),
+        value=(value.paper, value.value, value.unit) if value else None,
+        trend=tuple((y.year, y.papers) for y in result.trend),
+        answer=result.answer,
+        compared=tuple(e.name for e in result.interpretation.entities if e.role.value == "compare"),
+    )
+
+
+def run_asks(engines: dict[str, Engine], items: Sequence[QAItem], k: int) -> list[Outcome]:
+    for engine in engines.values():
+        engine.asker.ask("warm up")  # vocabulary and model outside the timings
     outcomes = []
     for item in items:
+        engine = engines[item.corpus]
         t0 = time.perf_counter()
         result = engine.asker.ask(item.question, k=k)
         ms = (time.perf_counter() - t0) * 1000
+        it = result.interpretation
+        got = returned(result)
         outcomes.append(
-            AskOutcome(
+            Outcome(
                 item=item,
-                intent=result.intent.value,
-                ranked=[p.id for p in result.papers],
-                matched=result.matched,
+                got=got,
+                verdict=judge(item, got),
                 fallback=result.fallback,
-                answer=result.answer,
+                similarity=it.top_similarity,
+                names_nothing=(not it.entities and not it.unknown and not it.filters)
+                or result.intent.value in ("semantic", "out_of_scope"),
                 ms=ms,
             )
         )
     return outcomes
 
 
-def title(engine: Engine, pid: str) -> str:
-    paper = engine.index.papers.get(pid)
-    return paper.title if paper else f"<{pid} not indexed>"
-
-
-def show_question(o: AskOutcome, line: str) -> None:
-    """One question's verdict; with --verbose also what was missed and what was wrongly returned."""
-    flag = "" if o.intent == o.item.intent else f"  [intent {o.intent}, labelled {o.item.intent}]"
-    print(f"  {o.item.id:4} {line}{flag}{'  [fallback]' if o.fallback else ''}  {o.item.question}")
-
-
-def show_details(engine: Engine, o: AskOutcome) -> None:
-    missing = [pid for pid in o.item.answers if pid not in o.ranked]
-    extra = [pid for pid in o.ranked if pid not in o.item.allowed]
-    print(f"         answer: {o.answer[:200]}")
-    print(f"         returned {len(o.ranked)}: {' '.join(o.ranked[:12])}{' …' if len(o.ranked) > 12 else ''}")
-    print(f"         gold {len(o.item.answers)}: {' '.join(o.item.answers)}")
-    for pid in missing:
-        print(f"         - missing {pid} {title(engine, pid)}")
-    for pid in extra[:10]:
-        print(f"         + extra   {pid} {title(engine, pid)}")
-    if len(extra) > 10:
-        print(f"         + … {len(extra) - 10} more extra")
-
-
-def score_sets(engine: Engine, outcomes: Sequence[AskOutcome], verbose: bool) -> dict[str, float]:
-    """List and count questions: precision/recall of the returned set, counts vs gold size."""
-    scores: list[SetScore] = []
-    count_errors: list[int] = []
-    print("\nlist/count questions (returned set vs gold; acceptable papers are not counted as errors)")
-    for o in outcomes:
-        s = set_score(o.ranked, o.item.answers, o.item.acceptable)
-        scores.append(s)
-        line = f"P={s.precision:.2f} R={s.recall:.2f} ({s.found}/{s.gold} found, {s.returned} returned)"
-        if o.item.intent == "count":
-            c = count_score(o.matched, len(o.item.answers))
-            count_errors.append(c.diff)
-            line += f" count={o.matched} gold={c.gold}{' ok' if c.exact else ''}"
-        show_question(o, line)
-        if verbose:
-            show_details(engine, o)
-    micro, macro = micro_pr(scores), macro_pr(scores)
-    print(f"  micro P={micro.precision:.3f} R={micro.recall:.3f}   macro P={macro.precision:.3f} R={macro.recall:.3f}")
-    if count_errors:
-        exact = sum(e == 0 for e in count_errors)
-        print(f"  counts exact {exact}/{len(count_errors)}, mean |error| {mean(count_errors):.2f}")
+def typo_consistency(outcomes: Sequence[Outcome]) -> dict[str, bool]:
+    """Variant id -> whether it answered exactly as its clean question did."""
+    by_id = {o.item.id: o for o in outcomes}
     return {
-        "micro_p": micro.precision,
-        "micro_r": micro.recall,
-        "macro_p": macro.precision,
-        "macro_r": macro.recall,
-        "count_exact": mean(e == 0 for e in count_errors) if count_errors else float("nan"),
-        "count_abs_err": mean(count_errors) if count_errors else float("nan"),
+        o.item.id: o.got.signature == by_id[o.item.variant_of].got.signature
+        for o in outcomes
+        if o.item.variant_of and o.item.variant_of in by_id
     }
 
 
-def score_ranks(engine: Engine, outcomes: Sequence[AskOutcome], verbose: bool) -> dict[str, float]:
-    """Fact, compare and semantic questions: hit@1 and hit@5 of the returned ranking."""
-    print("\nfact/compare/semantic questions (hit@1, hit@5 against the gold papers)")
-    rows: dict[str, list[tuple[bool, bool]]] = {}
-    expects: list[bool] = []
+# --------------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------------
+
+
+def cell(value: float | None, width: int = 9) -> str:
+    """A right-aligned figure; '-' where there was nothing to measure."""
+    return f"{'-':>{width}}" if value is None or value != value else f"{value:>{width}.2f}"
+
+
+def _rate(values: Sequence[bool | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return mean(kept) if kept else None
+
+
+def class_rows(outcomes: Sequence[Outcome], typos: dict[str, bool]) -> dict[str, dict[str, float | None]]:
+    groups: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
-        h1, h5 = hit_at(o.ranked, o.item.answers, 1), hit_at(o.ranked, o.item.answers, 5)
-        rows.setdefault(o.item.intent, []).append((h1, h5))
-        line = f"hit@1={int(h1)} hit@5={int(h5)}"
-        if o.item.expect:
-            ok = expect_ok(o.answer, o.item.expect)
-            expects.append(ok)
-            line += f" expect={'ok' if ok else 'MISSING ' + '/'.join(o.item.expect)}"
-        show_question(o, line)
-        if verbose:
-            show_details(engine, o)
-    out: dict[str, float] = {}
-    for intent in RANK_INTENTS:
-        hits = rows.get(intent, [])
-        if hits:
-            out[f"{intent}_hit1"] = mean(h1 for h1, _ in hits)
-            out[f"{intent}_hit5"] = mean(h5 for _, h5 in hits)
-            print(f"  {intent:8} n={len(hits):2}  hit@1={out[f'{intent}_hit1']:.3f}  hit@5={out[f'{intent}_hit5']:.3f}")
-    all_hits = [h for hits in rows.values() for h in hits]
-    out["all_hit1"] = mean(h1 for h1, _ in all_hits)
-    out["all_hit5"] = mean(h5 for _, h5 in all_hits)
-    if expects:
-        out["expect_ok"] = mean(expects)
-        print(f"  fact answers containing the expected value: {sum(expects)}/{len(expects)}")
-    return out
-
-
-# --------------------------------------------------------------------------------------------------
-# Search comparison and title self-retrieval
-# --------------------------------------------------------------------------------------------------
-
-
-def search_comparison(engine: Engine, items: Sequence[QAItem]) -> dict[str, dict[str, float]]:
-    """Each question as a plain query in every mode: does fusion beat dense and lexical alone?"""
-    table: dict[str, dict[str, float]] = {}
-    for mode in MODES:
-        ranked = [[h.id for h in engine.searcher.search(i.question, k=10, mode=mode).data] for i in items]
-        sets = [(r, i) for r, i in zip(ranked, items, strict=True) if i.intent in SET_INTENTS]
-        table[mode.value] = {
-            "hit@1": mean(hit_at(r, i.answers, 1) for r, i in zip(ranked, items, strict=True)),
-            "hit@5": mean(hit_at(r, i.answers, 5) for r, i in zip(ranked, items, strict=True)),
-            "MRR@10": mean(reciprocal_rank(r, i.answers, 10) for r, i in zip(ranked, items, strict=True)),
-            "list R@10": mean(recall_at(r, i.answers, 10) for r, i in sets) if sets else float("nan"),
+        groups[o.item.group].append(o)
+    rows = {}
+    for name in sorted(groups):
+        group = groups[name]
+        scores: list[SetScore] = [
+            o.verdict.papers for o in group if o.verdict.papers and o.item.intent in ("list", "count")
+        ]
+        pr = micro_pr(scores) if scores else None
+        rows[name] = {
+            "n": float(len(group)),
+            "right": mean(o.verdict.right for o in group),
+            "list P": pr.precision if pr else None,
+            "list R": pr.recall if pr else None,
+            "count": _rate([o.verdict.count_exact for o in group]),
+            "hit@1": _rate([o.verdict.hit1 for o in group]),
+            "hit@5": _rate([o.verdict.hit5 for o in group]),
+            "typo": _rate([typos.get(o.item.id) for o in group if o.item.variant_of]),
         }
-    print_table("search with the question as query (all questions)", table)
-    return table
+    return rows
 
 
-def title_self_retrieval(engine: Engine) -> dict[str, dict[str, float]]:
-    """Each title as the query: where does its own paper rank? Titles are encoded in one batch."""
+def print_classes(rows: dict[str, dict[str, float | None]]) -> None:
+    columns = ["n", "right", "list P", "list R", "count", "hit@1", "hit@5", "typo"]
+    print(f"\n  {'class':16}" + "".join(f"{c:>9}" for c in columns))
+    for name, row in rows.items():
+        n = f"{int(row['n'] or 0):>9}"
+        print(f"  {name:16}{n}" + "".join(cell(row[c]) for c in columns[1:]))
+
+
+def show(o: Outcome, verbose: bool) -> None:
+    if not verbose:
+        return
+    mark = "ok   " if o.verdict.right else "WRONG"
+    extra = f"  [{o.got.intent}, labelled {o.item.intent}]" if o.got.intent != o.item.intent else ""
+    print(f"  {o.item.id:>6} {mark} {o.item.group:14} {o.item.question}{extra}")
+    if o.verdict.right:
+        return
+    print(f"           answer: {o.got.answer[:240]}")
+    if o.item.answers:
+        missing = [p for p in o.item.answers if p not in o.got.papers]
+        extra_papers = [p for p in o.got.papers if p not in o.item.allowed]
+        print(f"           missing {missing[:8]}  extra {extra_papers[:8]}  matched {o.got.matched}")
+    if o.item.entities:
+        print(f"           ranking {list(o.got.ranking[:8])}  gold {list(o.item.entities)}")
+    if o.item.value:
+        print(f"           value {o.got.value}  gold {o.item.value}")
+    if o.item.trend:
+        print(f"           trend {o.got.trend}  gold {o.item.trend}")
+
+
+def calibrate(outcomes: Sequence[Outcome], threshold: float) -> None:
+    """The closest-abstract similarity of questions a refusal could hit (similarity questions, and questions that
+    name nothing in the graph): where the threshold separates the out-of-scope ones from the rest."""
+    rows = sorted(
+        (o.similarity, o.item.intent == "out_of_scope", o.item.id)
+        for o in outcomes
+        if o.names_nothing and o.similarity is not None
+    )
+    print(f"\nout-of-scope calibration (similarity questions and questions naming nothing; threshold {threshold:.2f})")
+    for sim, oos, qid in rows:
+        print(f"  {sim:6.3f}  {'OUT ' if oos else 'in  '} {qid}")
+    outside = [s for s, oos, _ in rows if oos]
+    inside = [s for s, oos, _ in rows if not oos]
+    if outside and inside:
+        print(f"  out-of-scope max {max(outside):.3f}; in-scope min {min(inside):.3f}")
+
+
+def search_comparison(engine: Engine, items: Sequence[QAItem]) -> None:
+    """Each ranked question as a plain query in every mode: does fusion beat dense and lexical alone?"""
+    ranked_items = [i for i in items if i.answers and i.corpus == "bundled"]
+    print(f"\nsearch with the question as query ({len(ranked_items)} questions with answers)")
+    print(f"  {'mode':8}{'hit@1':>9}{'hit@5':>9}{'MRR@10':>9}{'R@10':>9}")
+    for mode in MODES:
+        ranked = [[h.id for h in engine.searcher.search(i.question, k=10, mode=mode).data] for i in ranked_items]
+        pairs = list(zip(ranked, ranked_items, strict=True))
+        print(
+            f"  {mode.value:8}"
+            + cell(mean(hit_at(r, i.answers, 1) for r, i in pairs))
+            + cell(mean(hit_at(r, i.answers, 5) for r, i in pairs))
+            + cell(mean(reciprocal_rank(r, i.answers, 10) for r, i in pairs))
+            + cell(mean(recall_at(r, i.answers, 10) for r, i in pairs))
+        )
+
+
+def title_self_retrieval(engine: Engine) -> dict[str, float]:
+    """Each title as the query: the reciprocal rank of its own paper (MRR@10), per mode."""
     papers = list(engine.index.papers.values())
-    vectors = engine.encoder.encode([p.title for p in papers])
-    table: dict[str, dict[str, float]] = {}
+    vectors = engine.encoder.encode([p.title for p in papers])  # type: ignore[attr-defined]
+    out = {}
     for mode in MODES:
         ranks = [
             [pid for pid, *_ in engine.searcher.rank(p.title, 10, vector=v, mode=mode)]
             for p, v in zip(papers, vectors, strict=True)
         ]
-        table[mode.value] = {
-            "MRR@10": mean(reciprocal_rank(r, [p.id], 10) for r, p in zip(ranks, papers, strict=True)),
-            "R@1": mean(hit_at(r, [p.id], 1) for r, p in zip(ranks, papers, strict=True)),
-            "R@10": mean(hit_at(r, [p.id], 10) for r, p in zip(ranks, papers, strict=True)),
-        }
-    print_table(f"title self-retrieval ({len(papers)} papers)", table)
-    return table
-
-
-def cell(value: float, width: int) -> str:
-    """A right-aligned figure; '-' where there was nothing to measure (NaN)."""
-    return f"{'-':>{width}}" if value != value else f"{value:>{width}.3f}"
-
-
-def print_table(heading: str, table: dict[str, dict[str, float]]) -> None:
-    columns = list(next(iter(table.values())))
-    print(f"\n{heading}")
-    print("  " + f"{'mode':8}" + "".join(f"{c:>11}" for c in columns))
-    for mode, row in table.items():
-        print("  " + f"{mode:8}" + "".join(cell(row[c], 11) for c in columns))
+        out[mode.value] = mean(reciprocal_rank(r, [p.id], 10) for r, p in zip(ranks, papers, strict=True))
+    print("\ntitle self-retrieval MRR@10: " + ", ".join(f"{m} {v:.3f}" for m, v in out.items()))
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -273,83 +299,57 @@ def print_table(heading: str, table: dict[str, dict[str, float]]) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def evaluate_set(engine: Engine, name: str, items: list[QAItem], args: argparse.Namespace) -> dict[str, float]:
-    print(f"\n=== {name}: {len(items)} questions ===")
-    outcomes = run_asks(engine, items, args.k)
-    set_part = score_sets(engine, [o for o in outcomes if o.item.intent in SET_INTENTS], args.verbose)
-    rank_part = score_ranks(engine, [o for o in outcomes if o.item.intent in RANK_INTENTS], args.verbose)
-    intent_acc = mean(o.intent == o.item.intent for o in outcomes)
-    median_ms = statistics.median(o.ms for o in outcomes)
-    print(f"\nintent accuracy {intent_acc:.3f}   median ask {median_ms:.0f} ms")
-    search = search_comparison(engine, items)
-    return {
-        **set_part,
-        **rank_part,
-        "intent_acc": intent_acc,
-        "median_ms": median_ms,
-        **{f"{mode} hit@5": row["hit@5"] for mode, row in search.items()},
-        **{f"{mode} MRR@10": row["MRR@10"] for mode, row in search.items()},
+def evaluate_set(
+    engines: dict[str, Engine], name: str, items: list[QAItem], args: argparse.Namespace
+) -> dict[str, float]:
+    usable = [i for i in items if i.corpus in engines]
+    if len(usable) < len(items):
+        print(f"warning: {len(items) - len(usable)} questions need a corpus that is not loaded", file=sys.stderr)
+    print(f"\n=== {name}: {len(usable)} questions ===")
+    outcomes = run_asks(engines, usable, args.k)
+    for o in outcomes:
+        show(o, args.verbose)
+    typos = typo_consistency(outcomes)
+    rows = class_rows(outcomes, typos)
+    print_classes(rows)
+    oos = out_of_scope_pr([(o.item, o.got) for o in outcomes])
+    lists = [o.verdict.papers for o in outcomes if o.verdict.papers and o.item.intent == "list"]
+    pr = micro_pr(lists) if lists else None
+    summary = {
+        "right": mean(o.verdict.right for o in outcomes),
+        "list_p": pr.precision if pr else float("nan"),
+        "list_r": pr.recall if pr else float("nan"),
+        "oos_p": oos.precision,
+        "oos_r": oos.recall,
+        "typo": mean(typos.values()) if typos else float("nan"),
+        "intent_acc": mean(o.got.intent == o.item.intent for o in outcomes),
+        "median_ms": statistics.median(o.ms for o in outcomes) if outcomes else 0.0,
     }
-
-
-def verdict(value: float, target: float) -> str:
-    if value != value:  # NaN: no question of that kind in the set
-        return "n/a"
-    return "pass" if value >= target else "FAIL"
-
-
-def print_summary(results: dict[str, dict[str, float]], titles: dict[str, dict[str, float]] | None) -> None:
-    """One table: a column per set, a row per headline figure, with the issue's targets."""
-    rows = [
-        ("list+count macro recall", "macro_r", TARGETS["list recall"]),
-        ("list+count macro precision", "macro_p", TARGETS["list precision"]),
-        ("list+count micro recall", "micro_r", None),
-        ("list+count micro precision", "micro_p", None),
-        ("count exact", "count_exact", None),
-        ("count mean |error|", "count_abs_err", None),
-        ("semantic hit@5", "semantic_hit5", TARGETS["semantic hit@5"]),
-        ("semantic hit@1", "semantic_hit1", None),
-        ("fact hit@5", "fact_hit5", None),
-        ("compare hit@5", "compare_hit5", None),
-        ("fact expected value", "expect_ok", None),
-        ("intent accuracy", "intent_acc", None),
-        ("search hit@5 dense", "dense hit@5", None),
-        ("search hit@5 lexical", "lexical hit@5", None),
-        ("search hit@5 hybrid", "hybrid hit@5", None),
-        ("search MRR@10 dense", "dense MRR@10", None),
-        ("search MRR@10 lexical", "lexical MRR@10", None),
-        ("search MRR@10 hybrid", "hybrid MRR@10", None),
-        ("median ms per ask", "median_ms", None),
-    ]
-    names = list(results)
-    print("\n=== summary ===")
-    print(f"  {'metric':30}" + "".join(f"{n:>12}" for n in names) + "  target")
-    for label, key, target in rows:
-        cells = "".join(cell(results[n].get(key, float("nan")), 12) for n in names)
-        note = (
-            f"  >= {target:.2f} " + "/".join(verdict(results[n].get(key, float("nan")), target) for n in names)
-            if target
-            else ""
-        )
-        print(f"  {label:30}{cells}{note}")
-    if titles:
-        for mode, row in titles.items():
-            target = TARGETS["title MRR@10"]
-            print(
-                f"  {'title MRR@10 ' + mode:30}{row['MRR@10']:>12.3f}  >= {target:.2f} {verdict(row['MRR@10'], target)}"
-            )
-        print(f"  {'title R@1 hybrid':30}{titles['hybrid']['R@1']:>12.3f}")
+    lp, lr, typo = (cell(summary[key], 0) for key in ("list_p", "list_r", "typo"))
+    print(
+        f"\n  all: fully right {summary['right']:.3f}   list P {lp} R {lr}"
+        f"   out-of-scope P {oos.precision:.2f} R {oos.recall:.2f}   typo consistency {typo}"
+        f"   intent accuracy {summary['intent_acc']:.3f}   median ask {summary['median_ms']:.0f} ms"
+    )
+    if args.calibrate:
+        calibrate(outcomes, next(iter(engines.values())).settings.out_of_scope_similarity)
+    return summary
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    sets = load_sets(args.set)
-    engine = load_engine(args.data_dir)
-    check_gold(engine, [i for items in sets.values() for i in items])
-    results = {name: evaluate_set(engine, name, items, args) for name, items in sets.items()}
-    titles = None if args.skip_titles else title_self_retrieval(engine)
-    print_summary(results, titles)
-    engine.close()
+    sets = load_sets(args)
+    engines = {"bundled": load_engine(args.data_dir)}
+    if any(i.corpus == "meta" for items in sets.values() for i in items) and META_CORPUS.exists():
+        engines["meta"] = meta_engine(args.meta_data_dir or args.data_dir.with_name(args.data_dir.name + "-meta"))
+    for name, items in sets.items():
+        evaluate_set(engines, name, items, args)
+        if args.search:
+            search_comparison(engines["bundled"], items)
+    if args.titles:
+        title_self_retrieval(engines["bundled"])
+    for engine in engines.values():
+        engine.close()
     return 0
 
 

@@ -30,7 +30,8 @@ from rich.table import Table
 from rich.text import Text
 
 from papergraph.config import GraphBackend, IngestEngine, Settings, settings_with
-from papergraph.errors import ConfigError, PaperGraphError
+from papergraph.corpus import CorpusFormat
+from papergraph.errors import ConfigError, PaperGraphError, QueryError
 from papergraph.graph.export_files import ExportFormat
 from papergraph.models import SearchMode
 
@@ -43,6 +44,11 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+
+CLI_NAMES = {"q": "QUERY", "question": "QUESTION", "paper_id": "--paper-id", "k": "--k", "mode": "--mode"} | {
+    name: f"--{name}" for name in ("hardware", "technique", "system", "dataset")
+}
+"""Request fields as the command line names them, for validation messages."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -60,10 +66,19 @@ def main_options(
     model: Annotated[
         str | None, typer.Option("--model", help="Embedding model name or path (env PAPERGRAPH_MODEL).")
     ] = None,
-    neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri", help="[env: NEO4J_URI]")] = None,
-    neo4j_user: Annotated[str | None, typer.Option("--neo4j-user", help="[env: NEO4J_USER]")] = None,
-    neo4j_password: Annotated[str | None, typer.Option("--neo4j-password", help="[env: NEO4J_PASSWORD]")] = None,
-    neo4j_database: Annotated[str | None, typer.Option("--neo4j-database", help="[env: NEO4J_DATABASE]")] = None,
+    neo4j_uri: Annotated[
+        str | None, typer.Option("--neo4j-uri", help="Neo4j Bolt URI, e.g. bolt://localhost:7687 (env NEO4J_URI).")
+    ] = None,
+    neo4j_user: Annotated[
+        str | None, typer.Option("--neo4j-user", help="Neo4j user name (env NEO4J_USER; default neo4j).")
+    ] = None,
+    neo4j_password: Annotated[
+        str | None, typer.Option("--neo4j-password", help="Neo4j password (env NEO4J_PASSWORD).")
+    ] = None,
+    neo4j_database: Annotated[
+        str | None,
+        typer.Option("--neo4j-database", help="Neo4j database name (env NEO4J_DATABASE; default: the server's)."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO level.")] = False,
 ) -> None:
     logging.basicConfig(
@@ -138,7 +153,8 @@ def ingest(
         list[Path] | None, typer.Argument(help="Corpus files or folders (default: <data-dir>/corpus).")
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="dailypapers, jsonl, json or csv (default: by extension).")
+        CorpusFormat | None,
+        typer.Option("--format", help="Read every file in this format (default: by file extension, see the README)."),
     ] = None,
     rebuild: Annotated[
         bool, typer.Option(help="Build the index and graph again from the inputs alone (implies --sync).")
@@ -178,7 +194,7 @@ def ingest(
             progress=_Bars(progress),
             rebuild=rebuild,
             sync=sync,
-            fmt=fmt,
+            fmt=fmt.value if fmt else None,
             wait=0 if no_wait else None,
         )
     if json_out:
@@ -287,24 +303,52 @@ def _load_engine(settings: Settings) -> Any:
     return Engine.load(settings, warm=False)
 
 
+def _server(settings: Settings, local: bool) -> str | None:
+    """A running server to ask instead of loading the index here (PAPERGRAPH_URL, or one on host:port)."""
+    if local:
+        return None
+    from papergraph.api.client import find_server
+
+    return find_server(settings)
+
+
+_LOCAL = typer.Option("--local", help="Answer here even when a server is running (env PAPERGRAPH_URL names one).")
+
+
 @app.command()
 def search(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Query text.")] = None,
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
-    paper_id: Annotated[str | None, typer.Option("--paper-id", help="More like this paper.")] = None,
-    hardware: Annotated[list[str] | None, typer.Option("--hardware")] = None,
-    technique: Annotated[list[str] | None, typer.Option("--technique")] = None,
-    system: Annotated[list[str] | None, typer.Option("--system")] = None,
-    dataset: Annotated[list[str] | None, typer.Option("--dataset")] = None,
-    mode: Annotated[SearchMode, typer.Option(help="Ranking to use.")] = SearchMode.HYBRID,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Number of results.")] = 10,
+    paper_id: Annotated[
+        str | None, typer.Option("--paper-id", help="More like this: papers similar to this paper id.")
+    ] = None,
+    hardware: Annotated[
+        list[str] | None, typer.Option("--hardware", help="Only papers on this hardware (name, family or type).")
+    ] = None,
+    technique: Annotated[
+        list[str] | None, typer.Option("--technique", help="Only papers using this technique.")
+    ] = None,
+    system: Annotated[list[str] | None, typer.Option("--system", help="Only papers naming this system.")] = None,
+    dataset: Annotated[list[str] | None, typer.Option("--dataset", help="Only papers using this dataset.")] = None,
+    mode: Annotated[
+        SearchMode, typer.Option(help="Ranking: hybrid (dense + BM25), dense or lexical (BM25).")
+    ] = SearchMode.HYBRID,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /search response body.")] = False,
+    local: Annotated[bool, _LOCAL] = False,
 ) -> None:
-    """Similarity search over abstracts (the same code path as GET /search)."""
-    from papergraph.api.schemas import SearchRequest, parse_request
+    """Similarity search over abstracts (the same code path as GET /search; a running server answers it).
 
+    Give a query text, --paper-id or both; filters repeat (OR within one, AND across them).
+    """
+    from papergraph.api.schemas import SearchRequest, parse_request
+    from papergraph.query.search import SearchResult
+
+    if query is None and paper_id is None:
+        raise QueryError("give a query text, --paper-id ID (more like this) or both")
     req = parse_request(
         SearchRequest,
+        names=CLI_NAMES,
         q=query,
         paper_id=paper_id,
         k=k,
@@ -314,11 +358,18 @@ def search(
         system=system or [],
         dataset=dataset or [],
     )
-    engine = _load_engine(_settings(ctx))
-    try:
-        result = engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
-    finally:
-        engine.close()
+    settings = _settings(ctx)
+    server = _server(settings, local)
+    if server is not None:
+        from papergraph.api.client import post
+
+        result = SearchResult.model_validate(post(server, "/search", req.model_dump(mode="json", exclude_none=True)))
+    else:
+        engine = _load_engine(settings)
+        try:
+            result = engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
+        finally:
+            engine.close()
     if json_out:
         out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
         return
@@ -335,30 +386,60 @@ def search(
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="e.g. 'which papers run LLM decoding on FPGAs, and how fast?'")],
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Most papers to list.")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /ask response body.")] = False,
+    local: Annotated[bool, _LOCAL] = False,
 ) -> None:
-    """Answer a question from the graph and the index (the same code path as POST /ask)."""
-    from papergraph.api.schemas import AskRequest, parse_request
+    """Answer a question from the graph and the index (the same code path as POST /ask; a running server answers it).
 
-    req = parse_request(AskRequest, question=question, k=k)
-    engine = _load_engine(_settings(ctx))
-    try:
-        result = engine.asker.ask(req.question, k=req.k)
-    finally:
-        engine.close()
+    Graph questions (list, count, top-N, trends, ...) load no model; similarity questions do, unless a server runs.
+    """
+    from papergraph.api.schemas import AskRequest, parse_request
+    from papergraph.query.response import AskResult
+
+    req = parse_request(AskRequest, names=CLI_NAMES, question=question, k=k)
+    settings = _settings(ctx)
+    server = _server(settings, local)
+    if server is not None:
+        from papergraph.api.client import post
+
+        result = AskResult.model_validate(post(server, "/ask", req.model_dump(mode="json")))
+    else:
+        engine = _load_engine(settings)
+        try:
+            result = engine.asker.ask(req.question, k=req.k)
+        finally:
+            engine.close()
     if json_out:
         out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
         return
+    _print_answer(result)
+
+
+def _print_answer(result: Any) -> None:
     out.print(f"[bold]{result.answer}[/]", highlight=False)
-    out.print(
-        f"[dim]intent {result.intent.value}; entities: "
-        f"{', '.join(f'{e.type.value}={e.name}' for e in result.entities) or 'none'}[/]"
+    it = result.interpretation
+    read = [f"intent {it.intent.value}"]
+    read += [f"{e.type.value} {e.name} ({e.level.value}, {e.role.value}, from “{e.words}”)" for e in it.entities]
+    read += [f"“{c.original}” -> {c.corrected}" for c in it.corrections]
+    read += [f"no papers: {', '.join(it.unknown)}"] if it.unknown else []
+    read += [f"filter {f}" for f in it.filters if not f.startswith(("hardware ", "technique ", "system ", "dataset "))]
+    read += [f"ignored: {', '.join(it.ignored)}"] if it.ignored else []
+    read += (
+        [f"similarity {it.top_similarity:.2f}{' (weak)' if it.weak else ''}"] if it.top_similarity is not None else []
     )
+    out.print(f"[dim]read as: {'; '.join(read)}[/]", highlight=False)
+    for tally in result.ranking:
+        out.print(f"  {tally.papers:>5}  {tally.name}", highlight=False)
+    for year in result.trend:
+        out.print(f"  {year.year}  {year.papers}", highlight=False)
     for rank, paper in enumerate(result.papers, start=1):
-        out.print(f"{rank:>3}. {paper.title} [dim]({paper.id})[/]", highlight=False)
+        side = f" [{paper.group}]" if paper.group else ""
+        out.print(f"{rank:>3}. {paper.title}{side} [dim]({paper.id})[/]", highlight=False)
         for ev in paper.evidence[:3]:
             out.print(f"       [dim]{ev.type} {ev.name}:[/] {ev.sentence}", highlight=False)
+    if result.more:
+        out.print(f"     … and {result.more} more (--k to show more)", highlight=False)
     for query in result.graph_queries:
         out.print(f"\n[dim]Cypher:[/]\n{query.cypher}\n[dim]params: {json.dumps(query.params)}[/]", highlight=False)
 
@@ -371,7 +452,7 @@ def ask(
 @app.command()
 def stats(
     ctx: typer.Context,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Counts of papers, entities and links in the index and the graph, and any difference between them."""
     from papergraph.ingest import status

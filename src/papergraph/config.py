@@ -133,6 +133,29 @@ class Settings(BaseSettings):
         description="Weight of the dense ranking in hybrid fusion (BM25 weighs 1.0); tuned on the QA dev set.",
     )
 
+    semantic_dense_weight: float = Field(
+        10.0,
+        ge=0.0,
+        le=100.0,
+        description="Weight of the dense ranking (BM25 weighs 1.0) for similarity questions that name no system "
+        "or dataset: paraphrases share meaning, not words, so BM25 only breaks ties. Calibrated on the QA dev "
+        "paraphrases (hit@5 0/9 at 0.3, 5/9 at 1, 8/9 from 3 on; hit@1 best from 10).",
+    )
+    out_of_scope_similarity: float = Field(
+        0.29,
+        ge=-1.0,
+        le=1.0,
+        description="A similarity question (or one naming nothing in the graph) is out of scope when no abstract "
+        "is closer than this cosine. Calibrated on the QA dev questions (scripts/eval_qa.py --calibrate): "
+        "out-of-scope ones reach 0.27, in-scope ones start at 0.30.",
+    )
+    weak_similarity: float = Field(
+        0.40,
+        ge=-1.0,
+        le=1.0,
+        description="Below this cosine to the closest abstract, an answer says its matches are weak.",
+    )
+
     # --- ingest engine (see README "Scale") -----------------------------------------------------------
     ingest_engine: IngestEngine = Field(
         IngestEngine.LOCAL,
@@ -197,6 +220,12 @@ class Settings(BaseSettings):
     # --- service ----------------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `papergraph serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `papergraph serve` binds.")
+    url: str | None = Field(
+        None,
+        description="A running PaperGraph server (e.g. http://127.0.0.1:8000) that `papergraph ask` and `search` "
+        "send their request to, instead of loading the index themselves. Unset: a server answering on "
+        "host:port is used when it serves the same index (same paper count and model).",
+    )
     max_query_chars: int = Field(1000, ge=1, description="Longest query or question accepted.")
     max_k: int = Field(100, ge=1, description="Largest k a search may ask for.")
     reload_interval_s: float = Field(

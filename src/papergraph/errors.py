@@ -1,5 +1,9 @@
 """One error root, so the API and the CLI can turn every expected failure into a clear message."""
 
+from __future__ import annotations
+
+import json
+
 
 class PaperGraphError(Exception):
     """Root of every error PaperGraph raises on purpose (bad input, missing data, unreachable server)."""
@@ -39,3 +43,10 @@ class WriterBusyError(PaperGraphError):
 
 class PermissionDeniedError(PaperGraphError):
     """The caller may not do this (an admin endpoint without the right token, or with none configured)."""
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """json's message with its column: 'unterminated string starting at column 5' (json's own message ends in
+    a dangling 'at' for some errors, 'Expecting value' in none)."""
+    msg = exc.msg[:1].lower() + exc.msg[1:]
+    return f"{msg}{' ' if msg.endswith(' at') else ' at '}column {exc.colno}"

@@ -78,6 +78,26 @@ class SearchMode(StrEnum):
     LEXICAL = "lexical"
 
 
+class NodeLabel(StrEnum):
+    """The labels of graph nodes (``graph/rows.py`` LABELS): a paper, an entity type, or a reported metric."""
+
+    PAPER = "Paper"
+    HARDWARE = "Hardware"
+    TECHNIQUE = "Technique"
+    SYSTEM = "System"
+    DATASET = "Dataset"
+    METRIC = "Metric"
+
+
+class RelationshipType(StrEnum):
+    """The relationship types of the graph (``graph/rows.py`` REL_TYPES)."""
+
+    MENTIONS = "MENTIONS"
+    PROPOSES = "PROPOSES"
+    REPORTS = "REPORTS"
+    MEASURED_ON = "MEASURED_ON"
+
+
 class SystemRole(StrEnum):
     PROPOSED = "proposed"  # the paper's own system ("We present X", "X: ..." titles)
     MENTIONED = "mentioned"  # a baseline or a tool the paper uses
@@ -251,7 +271,7 @@ class WriteStats(BaseModel):
 
 class GraphNode(BaseModel):
     id: str
-    label: str = Field(description="Paper, Hardware, Technique, System, Dataset or Metric.")
+    label: NodeLabel
     name: str = Field(description="Display caption: the paper title or the entity name.")
     properties: dict[str, Any] = Field(default_factory=dict)
 
@@ -259,7 +279,7 @@ class GraphNode(BaseModel):
 class GraphEdge(BaseModel):
     source: str
     target: str
-    type: str = Field(description="MENTIONS, PROPOSES, REPORTS or MEASURED_ON.")
+    type: RelationshipType
     properties: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -274,7 +294,7 @@ class EntityLink(BaseModel):
     type: EntityType
     id: str
     name: str
-    relationship: str
+    relationship: RelationshipType
     properties: dict[str, Any] = Field(default_factory=dict, description="Node properties (type, family).")
     evidence: str = ""
     surface: str = ""
@@ -293,6 +313,9 @@ class MetricRecord(BaseModel):
     hardware: str | None = None
     surface: str = ""
     evidence: str = ""
+    direction: str | None = Field(None, description="increase | decrease, when extraction says (e.g. 'cuts by').")
+    baseline_hardware: str | None = Field(None, description="The chip the result was compared against.")
+    system: str | None = Field(None, description="The system the number is credited to, when extraction says.")
 
 
 class PaperRecord(BaseModel):

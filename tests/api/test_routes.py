@@ -30,7 +30,14 @@ def test_search_with_repeated_filters_and_more_like_this(client: TestClient) -> 
 @pytest.mark.parametrize(
     ("method", "url", "kwargs", "status", "message"),
     [
-        ("get", "/search", {"params": {"q": "  "}}, 422, "q: String should have at least 1 character"),
+        ("get", "/search", {"params": {"q": "  "}}, 422, "q: is blank; send some words"),
+        ("get", "/search", {"params": {"k": 5}}, 422, "send q (query text), paper_id (more like this) or both"),
+        ("post", "/search", {"json": {"q": None, "paper_id": None}}, 422, "send q (query text), paper_id"),
+        ("post", "/search", {"json": {"q": "x", "k": True}}, 422, "k: must be a JSON integer such as 10, not bool"),
+        ("post", "/search", {"json": {"q": "x", "k": "5"}}, 422, "k: must be a JSON integer such as 10, not str"),
+        ("post", "/search", {"json": {"q": "x", "k": 2.5}}, 422, "k: Input should be a valid integer"),
+        ("post", "/ask", {"json": {"question": "x", "k": False}}, 422, "k: must be a JSON integer"),
+        ("get", "/search", {"params": {"q": "x", "mode": "fuzzy"}}, 422, "mode: Input should be 'hybrid'"),
         ("get", "/search", {"params": {"q": "x" * 1001}}, 422, "at most 1000"),
         ("get", "/search", {"params": {"q": "x", "k": 0}}, 422, "greater than or equal to 1"),
         ("get", "/search", {"params": {"q": "x", "k": 101}}, 422, "less than or equal to 100"),
@@ -39,7 +46,11 @@ def test_search_with_repeated_filters_and_more_like_this(client: TestClient) -> 
         ("post", "/search", {"json": {"paper_id": "nope"}}, 404, "unknown paper"),
         ("post", "/ask", {"json": {"question": ""}}, 422, "question"),
         ("get", "/papers/nope", {}, 404, "unknown paper"),
-        ("get", "/entities", {"params": {"type": "gadget"}}, 422, "unknown entity type"),
+        ("get", "/entities", {"params": {"type": "gadget"}}, 422, "type: Input should be 'hardware', 'technique'"),
+        ("get", "/entities", {"params": {"type": "metric"}}, 422, "metrics are listed per paper: GET /papers/"),
+        ("get", "/entities/Hardware/FPGA", {}, 422, "(got 'Hardware')"),
+        ("patch", "/search", {}, 405, "PATCH is not allowed on /search; use GET, POST"),
+        ("get", "/nowhere", {}, 404, "no endpoint at /nowhere"),
         ("get", "/entities/hardware/Abacus", {}, 404, "no hardware named"),
         ("get", "/graph/neighbors", {"params": {"node": "hardware:nope"}}, 404, "unknown node"),
         ("get", "/graph/neighbors", {"params": {"node": "p-gpu", "depth": 3}}, 422, "depth"),
@@ -60,6 +71,10 @@ def test_paper_entities_and_neighbors(client: TestClient) -> None:
     assert paper["metrics"][0]["unit"] == "tokens/s" and paper["metrics"][0]["evidence"]
     listed = client.get("/entities", params={"type": "hardware"}).json()
     assert listed["count"] == 3 and all(e["papers"] == 1 for e in listed["data"])
+    page = client.get("/entities", params={"limit": 2, "offset": 1}).json()
+    everything = client.get("/entities").json()
+    assert page["count"] == everything["count"] == len(everything["data"]) > 3  # the total, not the page size
+    assert page["data"] == everything["data"][1:3]
     detail = client.get("/entities/hardware/nvidia a100").json()
     assert detail["papers"][0]["id"] == "p-gpu"
     assert {e["name"] for e in detail["cooccurring"]} == {"quantization", "vLLM"}
@@ -74,19 +89,20 @@ def test_ask_list_question_uses_graph_and_returns_cypher(client: TestClient) -> 
     assert body["intent"] == "list" and body["matched"] == 1 and not body["fallback"]
     assert [p["id"] for p in body["papers"]] == ["p-fpga"]
     assert "25 tokens/s" in body["answer"]
-    assert body["entities"] == [{"type": "hardware", "name": "FPGA", "surface": "FPGA"}]
+    assert body["entities"] == [{"type": "hardware", "name": "FPGA", "surface": "FPGAs"}]
     assert "MATCH (p:Paper)" in body["graph_queries"][0]["cypher"]
-    assert body["graph_queries"][0]["params"]["hardware"] == ["fpga"]
+    assert body["graph_queries"][0]["params"]["g0_0_type"] == "FPGA"
+    assert body["interpretation"]["entities"][0]["level"] == "type"
     assert any(e["type"] == "metric" for e in body["papers"][0]["evidence"])
 
 
 def test_ask_count_fact_compare_and_fallback(client: TestClient) -> None:
     count = client.post("/ask", json={"question": "How many papers use Jetson boards?"}).json()
-    assert count["intent"] == "count" and count["answer"].startswith("1 paper mentions NVIDIA Jetson")
+    assert count["intent"] == "count" and count["answer"].startswith("1 paper mentions the NVIDIA Jetson family")
     fact = client.post("/ask", json={"question": "What throughput does TeLLMe reach?"}).json()
     assert fact["intent"] == "fact" and fact["answer"].startswith("TeLLMe reaches 25 tokens/s")
     compare = client.post("/ask", json={"question": "GPU vs FPGA for LLM serving"}).json()
     assert compare["intent"] == "compare" and {p["group"] for p in compare["papers"]} == {"GPU", "FPGA"}
     none = client.post("/ask", json={"question": "Which papers use TPUs?"}).json()
-    assert none["fallback"] and none["answer"].startswith("No paper in the graph mentions TPU")
+    assert none["fallback"] and none["answer"].startswith("No paper in the corpus mentions TPU hardware")
     assert none["count"] == 3

@@ -39,6 +39,13 @@ QUESTIONS = [
     "GPUs vs FPGAs for LLM inference",
     "How can cold starts of serverless functions be reduced?",
     "Which papers use federated learning on smartphones?",
+    "How many papers use NVIDIA GPUs?",
+    "Which papers use quantizaton on Jetson boards?",
+    "Which hardware do the most papers use?",
+    "Which techniques co-occur with pruning?",
+    "What is the highest throughput reported in tokens/s?",
+    "How many papers per year mention quantization?",
+    "What is the melting point of tungsten?",
 ]
 
 
@@ -61,7 +68,7 @@ def clients(
     assert to_neo4j.graph == first.graph
 
     embedded = Engine.load(settings, warm=False)
-    over_bolt = Engine(settings, embedded.encoder, embedded.index, embedded.lexical, store, embedded.asker.extractor)
+    over_bolt = Engine(settings, embedded.encoder, embedded.index, embedded.lexical, store)
     yield TestClient(create_app(engine=embedded)), TestClient(create_app(engine=over_bolt)), store
 
 
@@ -85,13 +92,13 @@ def test_ask_agrees_and_its_cypher_selects_the_same_papers(
         body.pop("took_ms")
     assert a == b
     query = a["graph_queries"][0] if a["graph_queries"] else None
-    topics = query is not None and any(name.startswith("topic_") for name in query["params"])
-    if bolt_target.is_falkordb and topics:
-        return  # FalkorDB has no =~ (regular expressions); Neo4j runs these queries as shown
+    if a["interpretation"]["topics"]:
+        return  # topics are matched in the paper text, after the graph query
     if query is not None and a["intent"] in ("list", "count") and not a["fallback"]:
         rows, _, _ = neo4j_driver.execute_query(query["cypher"], query["params"], database_=bolt_target.database)
         rows = [r.data() for r in rows]
         if a["intent"] == "count":
             assert rows[0]["papers"] == a["matched"]
         else:
-            assert {r["id"] for r in rows} == {p["id"] for p in a["papers"]}
+            assert len(rows) == a["matched"]
+            assert {p["id"] for p in a["papers"]} <= {r["id"] for r in rows}

@@ -17,6 +17,7 @@ import pytest
 
 from papergraph.graph.base import GraphStore
 from papergraph.graph.networkx_store import NetworkxStore
+from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery
 from papergraph.models import (
     DatasetMention,
     EntityType,
@@ -397,6 +398,15 @@ class TestGraphStoreContract:
         assert store.entities(H, q="no such thing") == []
         assert store.entities(H, limit=0) == []
 
+    def test_total_entities_counts_every_match_whatever_the_limit(self, store: GraphStore) -> None:
+        store.upsert(corpus())
+        assert store.total_entities() == len(store.entities(limit=1000)) == 14
+        assert store.total_entities(H) == 5
+        assert store.total_entities(H, q="JETSON") == 2
+        assert store.total_entities(q="quant") == 2
+        assert store.total_entities(M) == 0
+        assert store.total_entities(H, q="no such thing") == 0
+
     def test_entity_detail(self, store: GraphStore) -> None:
         store.upsert(corpus())
         detail = store.entity(H, "nvidia a100")
@@ -562,6 +572,215 @@ class TestGraphStoreContract:
             {D: ["data-0"]},
         ):
             assert store.papers_for(filters) == reference.papers_for(filters)
+        for query in (
+            PaperQuery(),
+            pq([hwm(hw_type="GPU")], [NodeMatch(type=T, family=("quantization",))]),
+            pq([hwm(family=("Boards",)), NodeMatch(type=S, ids=("system:sys-1",))], year_min=2024),
+            PaperQuery(metric_kinds=("latency", "energy"), year_max=2023),
+        ):
+            assert store.papers_where(query) == reference.papers_where(query)
+            for type_ in (H, T, S, D):
+                for by in GroupBy:
+                    assert store.count_entities(type_, query, by=by, limit=None) == reference.count_entities(
+                        type_, query, by=by, limit=None
+                    )
+            kinds = [k.value for k in list(MetricKind)[:5]]
+            for descending in (True, False):
+                assert store.metric_values(kinds, query, descending=descending, limit=None) == reference.metric_values(
+                    kinds, query, descending=descending, limit=None
+                )
+            assert store.papers_per_year(query) == reference.papers_per_year(query)
+
+
+# --------------------------------------------------------------------------------------------------
+# Question reads: level-aware matching and aggregations (papergraph.graph.query)
+# --------------------------------------------------------------------------------------------------
+
+AGX = ("NVIDIA Jetson AGX Orin", HardwareType.EDGE_BOARD, "NVIDIA Jetson Orin")
+VENDORS = {"hardware:nvidia-a100": "NVIDIA", "hardware:nvidia-jetson-nano": "NVIDIA", "hardware:amd-kv260": "AMD"}
+FAMILY_NODES = {"hardware:nvidia-jetson": "NVIDIA Jetson"}
+IN_FAMILY_EDGES = [
+    ("hardware:nvidia-jetson-agx-orin", "hardware:nvidia-jetson-orin"),
+    ("hardware:nvidia-jetson-orin", "hardware:nvidia-jetson"),
+    ("hardware:nvidia-jetson-nano", "hardware:nvidia-jetson"),
+]
+
+
+def question_corpus() -> list[ExtractedPaper]:
+    """The five papers plus two with years, authors and a model two family levels below "NVIDIA Jetson"."""
+    return [
+        *corpus(),
+        doc(
+            "p6",
+            "LLM decoding on a Jetson AGX Orin",
+            year=2022,
+            authors=("Ann Smith", "Bo Li"),
+            hardware=[hw(*AGX, start=20)],
+            techniques=[tech("quantization", start=5)],
+            systems=[system("TeLLMe", start=40)],
+            metrics=[metric("decoding throughput", 31, "tokens/s", MetricKind.THROUGHPUT, hardware=AGX[0])],
+        ),
+        doc(
+            "p7",
+            "Pruning CNNs for FPGAs",
+            year=2023,
+            authors=("Bo Li",),
+            hardware=[hw("FPGA", HardwareType.FPGA, start=20)],
+            techniques=[tech("pruning", start=0)],
+            metrics=[metric("throughput", 25, "tokens/s", MetricKind.THROUGHPUT)],
+        ),
+    ]
+
+
+def add_hierarchy(store: GraphStore, request: pytest.FixtureRequest) -> None:
+    """Vendors, a family node and IN_FAMILY links, as the extraction hierarchy writes them (PLAN.md)."""
+    if isinstance(store, ReloadingStore | NetworkxStore):
+        inner = store.inner if isinstance(store, ReloadingStore) else store
+        for node, vendor in VENDORS.items():
+            inner.g.nodes[node]["vendor"] = vendor
+        for node, name in FAMILY_NODES.items():
+            inner.g.add_node(node, label="Hardware", id=node, name=name, type="edge-board", level="family")
+        inner.g.add_edges_from((a, b, {"type": "IN_FAMILY"}) for a, b in IN_FAMILY_EDGES)
+        inner._changed()
+        if isinstance(store, ReloadingStore):
+            store._reload()
+        return
+    driver = request.getfixturevalue("neo4j_driver")
+    database = request.getfixturevalue("bolt_target").database
+    for node, vendor in VENDORS.items():
+        driver.execute_query(
+            "MATCH (n:Hardware {id: $id}) SET n.vendor = $v", {"id": node, "v": vendor}, database_=database
+        )
+    for node, name in FAMILY_NODES.items():
+        props = {"id": node, "name": name, "type": "edge-board", "level": "family", "name_key": name.casefold()}
+        driver.execute_query("CREATE (n:Hardware) SET n = $props", {"props": props}, database_=database)
+    for a, b in IN_FAMILY_EDGES:
+        driver.execute_query(
+            "MATCH (a:Hardware {id: $a}), (b:Hardware {id: $b}) CREATE (a)-[:IN_FAMILY]->(b)",
+            {"a": a, "b": b},
+            database_=database,
+        )
+
+
+def hwm(**kw: Any) -> NodeMatch:
+    return NodeMatch(type=H, **kw)
+
+
+def pq(*groups: Sequence[NodeMatch], **kw: Any) -> PaperQuery:
+    return PaperQuery(all_of=tuple(tuple(g) for g in groups), **kw)
+
+
+class TestQuestionReads:
+    def test_papers_where_levels(self, store: GraphStore) -> None:
+        store.upsert(question_corpus())
+        assert store.papers_where(PaperQuery()) == {f"p{i}" for i in range(1, 8)}
+        assert store.papers_where(pq([hwm(ids=("hardware:nvidia-a100",))])) == {"p3", "p4", "p5"}
+        assert store.papers_where(pq([hwm(hw_type="FPGA")])) == {"p1", "p5", "p7"}  # every FPGA, named or not
+        assert store.papers_where(pq([hwm(family=("NVIDIA Jetson",))])) == {"p2", "p4"}  # family property only
+        assert store.papers_where(pq([hwm(family=("NVIDIA Jetson Orin",))])) == {"p4", "p6"}  # node name or family
+        assert store.papers_where(pq([hwm(vendor="NVIDIA")])) == {"p2", "p3", "p4", "p5", "p6"}  # name prefix
+        assert store.papers_where(pq([hwm(vendor="NVIDIA", hw_type="GPU")])) == {"p3", "p4", "p5"}
+        assert store.papers_where(pq([hwm(vendor="AMD", hw_type="GPU")])) == set()
+        assert store.papers_where(pq([hwm(vendor="AMD"), hwm(hw_type="GPU")])) == {"p1", "p3", "p4", "p5"}  # OR
+        tech_q = NodeMatch(type=T, family=("quantization",))
+        assert store.papers_where(pq([tech_q])) == {"p1", "p3", "p4", "p6"}
+        assert store.papers_where(pq([tech_q], [hwm(hw_type="FPGA")])) == {"p1"}  # AND
+        assert store.papers_where(pq([NodeMatch(type=S, ids=("system:tellme",))])) == {"p1", "p6"}
+        assert store.papers_where(pq([NodeMatch(type=S, ids=("system:tellme",)), tech_q])) == {"p1", "p3", "p4", "p6"}
+        assert store.papers_where(pq([])) == set()  # an empty group matches nothing
+        assert store.papers_where(pq([hwm(ids=("hardware:nope",))])) == set()
+
+    def test_papers_where_paper_filters(self, store: GraphStore) -> None:
+        store.upsert(question_corpus())
+        assert store.papers_where(PaperQuery(year_min=2023)) == {"p1", "p3", "p4", "p5", "p7"}  # no year: out
+        assert store.papers_where(PaperQuery(year_min=2022, year_max=2023)) == {"p6", "p7"}
+        assert store.papers_where(PaperQuery(authors=("Bo Li",))) == {"p6", "p7"}
+        assert store.papers_where(PaperQuery(authors=("Ann Smith", "Nobody"))) == {"p6"}
+        assert store.papers_where(PaperQuery(coauthors=("Bo Li", "Ann Smith"))) == {"p6"}  # every one of them
+        assert store.papers_where(PaperQuery(authors=("Bo Li",), coauthors=("Nobody",))) == set()
+        assert store.papers_where(pq([hwm(hw_type="FPGA")], authors=("Bo Li",))) == {"p7"}
+        assert store.papers_where(PaperQuery(metric_kinds=("throughput",))) == {"p1", "p6", "p7"}
+        assert store.papers_where(PaperQuery(metric_kinds=("throughput",), year_max=2022)) == {"p6"}
+
+    def test_hierarchy_levels(self, store: GraphStore, request: pytest.FixtureRequest) -> None:
+        store.upsert(question_corpus())
+        add_hierarchy(store, request)
+        assert store.papers_where(pq([hwm(family=("NVIDIA Jetson",))])) == {"p2", "p4", "p6"}  # two hops up
+        assert store.papers_where(pq([hwm(family=("NVIDIA Jetson Orin",))])) == {"p4", "p6"}
+        assert store.papers_where(pq([hwm(vendor="NVIDIA", hw_type="edge-board")])) == {"p2", "p4", "p6"}
+        assert store.papers_where(pq([hwm(vendor="AMD")])) == {"p1"}  # a stored vendor beats the name
+        jetson = hwm(family=("NVIDIA Jetson",))
+        tallies = store.count_entities(H, include=jetson)
+        assert [(t.name, t.papers) for t in tallies] == [
+            ("NVIDIA Jetson AGX Orin", 1),
+            ("NVIDIA Jetson Nano", 1),
+            ("NVIDIA Jetson Orin", 1),
+        ]
+        by_vendor = store.count_entities(H, by=GroupBy.VENDOR)
+        assert [(t.name, t.papers, t.id) for t in by_vendor] == [("NVIDIA", 4, None), ("AMD", 1, None)]
+
+    def test_count_entities_agrees_with_entities(self, store: GraphStore) -> None:
+        store.upsert(question_corpus())
+        for type_ in (H, T, S, D):
+            counted = [(t.id, t.name, t.papers, t.properties) for t in store.count_entities(type_, limit=None)]
+            listed = [(e.id, e.name, e.papers, e.properties) for e in store.entities(type_, limit=1000)]
+            assert counted == listed
+        assert [t.name for t in store.count_entities(H, limit=2)] == ["FPGA", "NVIDIA A100"]  # a tie: by name
+        assert store.count_entities(M) == []
+
+    def test_count_entities_within_and_cooccurrence(self, store: GraphStore) -> None:
+        store.upsert(question_corpus())
+        quant = NodeMatch(type=T, family=("quantization",))
+        around = store.count_entities(T, pq([quant]), exclude=[quant])
+        assert [(t.name, t.papers) for t in around] == []  # quantization papers use no other technique
+        hw_around = store.count_entities(H, pq([quant]))
+        assert [(t.name, t.papers) for t in hw_around] == [
+            ("NVIDIA A100", 2),
+            ("AMD KV260", 1),
+            ("FPGA", 1),
+            ("NVIDIA Jetson AGX Orin", 1),
+            ("NVIDIA Jetson Orin", 1),
+        ]
+        fpga = hwm(hw_type="FPGA")
+        assert [(t.name, t.papers) for t in store.count_entities(T, pq([fpga]))] == [
+            ("Größe-aware pruning", 1),
+            ("pruning", 1),
+            ("ternary quantization", 1),
+        ]
+        by_type = store.count_entities(H, pq([quant]), by=GroupBy.TYPE)
+        assert [(t.name, t.papers) for t in by_type] == [("edge-board", 2), ("GPU", 2), ("FPGA", 1)]
+        by_family = store.count_entities(H, by=GroupBy.FAMILY, limit=2)
+        assert [(t.name, t.papers) for t in by_family] == [("NVIDIA Ampere", 3), ("NVIDIA Jetson", 2)]
+        excluded = store.count_entities(H, exclude=[fpga, hwm(vendor="NVIDIA")])
+        assert [t.name for t in excluded] == []
+        only_amd = store.count_entities(H, exclude=[hwm(vendor="NVIDIA")])
+        assert [t.name for t in only_amd] == ["FPGA", "AMD KV260"]
+
+    def test_metric_values(self, store: GraphStore) -> None:
+        store.upsert(question_corpus())
+        hits = store.metric_values(["throughput"])
+        assert [(h.paper_id, h.metric.value, h.metric.unit) for h in hits] == [
+            ("p6", 31.0, "tokens/s"),
+            ("p1", 25.0, "tokens/s"),  # a tie: paper id decides
+            ("p7", 25.0, "tokens/s"),
+        ]
+        assert hits[0].paper_title == "LLM decoding on a Jetson AGX Orin"
+        assert hits[0].metric.evidence == "It reaches 31 tokens/s." and hits[0].metric.hardware == AGX[0]
+        low = store.metric_values(["throughput", "speedup"], descending=False, limit=2)
+        assert [(h.paper_id, h.metric.value) for h in low] == [("p3", 2.1), ("p1", 25.0)]
+        assert [h.paper_id for h in store.metric_values(["speedup", "throughput"], unit="x")] == ["p3"]
+        on = store.metric_values(["throughput"], measured_on=hwm(hw_type="FPGA"))
+        assert [h.paper_id for h in on] == ["p1"]  # p7's number is tied to no hardware
+        within = store.metric_values(["throughput"], pq([NodeMatch(type=T, family=("pruning",))]))
+        assert [h.paper_id for h in within] == ["p7"]
+        assert store.metric_values(["energy"]) == []
+
+    def test_papers_per_year(self, store: GraphStore) -> None:
+        store.upsert(question_corpus())
+        assert [(y.year, y.papers) for y in store.papers_per_year()] == [(2022, 1), (2023, 1), (2024, 4)]
+        fpga = pq([hwm(hw_type="FPGA")])
+        assert [(y.year, y.papers) for y in store.papers_per_year(fpga)] == [(2023, 1), (2024, 2)]
+        assert store.papers_per_year(PaperQuery(authors=("Nobody",))) == []
 
 
 def random_corpus(rng: random.Random, n: int) -> list[ExtractedPaper]:

@@ -121,7 +121,24 @@ def test_duplicates_merge_across_formats_and_keep_sources(tmp_path: Path) -> Non
 
 def test_unknown_format_and_missing_path_raise(tmp_path: Path) -> None:
     (tmp_path / "x.pdf").write_text("%PDF")
-    with pytest.raises(CorpusFormatError, match="unknown corpus format"):
+    with pytest.raises(CorpusFormatError, match="unknown file extension"):
         read_corpus([tmp_path / "x.pdf"])
+    with pytest.raises(CorpusFormatError, match="unknown corpus format 'xml'; choose one of: csv, dailypapers, json,"):
+        read_corpus([tmp_path / "x.pdf"], "xml")
     with pytest.raises(CorpusFormatError, match="no such file"):
         read_corpus([tmp_path / "nope.jsonl"])
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"title": "A', "broken JSON (unterminated string starting at column 11); line skipped"),
+        ('{"title": "A", }', "broken JSON (expecting property name enclosed in double quotes at column 16)"),
+        ('{"title": "a\x01"}', "broken JSON (invalid control character at column 13)"),
+    ],
+)
+def test_broken_json_lines_are_reported_in_plain_words(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(line + "\n")
+    _, report = read_corpus([path])
+    assert message in report.issues[0].message and " at at " not in report.issues[0].message

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from neo4j.exceptions import ClientError, ServiceUnavailable
+from pydantic import ValidationError
 
 from papergraph.errors import ConfigError, GraphUnavailableError
 from papergraph.graph import cypher
@@ -23,7 +24,9 @@ from papergraph.graph.neo4j_store import (
     message_size,
     packed_size,
 )
+from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery
 from papergraph.graph.rows import ENTITY_LABELS, LABELS, REL_TYPES
+from papergraph.models import EntityType
 
 SCHEMA = Path(__file__).parents[2] / "graph_schema" / "schema.cypher"
 
@@ -81,6 +84,9 @@ def test_reads_are_parameterised() -> None:
     )
     assert "WHERE $q IS NULL OR n.name_key CONTAINS $q" in cypher.entity_counts("Dataset")
     assert "ORDER BY papers DESC, n.name_key, n.id\nLIMIT $limit" in cypher.entity_counts("Dataset")
+    assert cypher.total_entities("Dataset") == (
+        "MATCH (n:Dataset)\nWHERE $q IS NULL OR n.name_key CONTAINS $q\nRETURN count(n) AS count"
+    )
     assert "WHERE n.id = $id OR n.name_key = $key" in cypher.find_entity("System")
     assert "collect([other, other_label])[..$k]" in cypher.adjacent("Paper")
     assert "abstract" not in cypher.node_properties("Paper") and "embedding" not in cypher.node_properties("Paper")
@@ -98,7 +104,13 @@ def test_every_builder_accepts_every_schema_name() -> None:
         assert cypher.count_nodes(label) == f"MATCH (n:{label}) RETURN count(n) AS count"
         assert cypher.id_index(label) == f"CREATE INDEX FOR (n:{label}) ON (n.id)"
     for label in ENTITY_LABELS:
-        for build in (cypher.entity_counts, cypher.entity_papers, cypher.cooccurring, cypher.delete_orphans):
+        for build in (
+            cypher.entity_counts,
+            cypher.total_entities,
+            cypher.entity_papers,
+            cypher.cooccurring,
+            cypher.delete_orphans,
+        ):
             assert f"(n:{label}" in build(label)
     for rel in REL_TYPES:
         assert cypher.count_relationships(rel) == f"MATCH ()-[r:{rel}]->() RETURN count(r) AS count"
@@ -374,3 +386,110 @@ def test_error_messages(store: Neo4jStore) -> None:
     assert "NEO4J_PASSWORD" in str(refused)
     broken = store._error(ClientError("syntax"), "reading")
     assert str(broken).startswith("bolt://db:7687 failed while reading")
+
+
+# --------------------------------------------------------------------------------------------------
+# Question reads (level-aware matching, aggregations)
+# --------------------------------------------------------------------------------------------------
+
+
+def _q() -> PaperQuery:
+    jetson = NodeMatch(type=EntityType.HARDWARE, family=("NVIDIA Jetson",))
+    amd_gpu = NodeMatch(type=EntityType.HARDWARE, vendor="AMD", hw_type="GPU")
+    quant = NodeMatch(type=EntityType.TECHNIQUE, ids=("technique:quantization",))
+    return PaperQuery(all_of=((jetson, amd_gpu), (quant,)), year_min=2023, authors=("Ann Smith",))
+
+
+def test_papers_where_text() -> None:
+    text, params = cypher.papers_where(_q())
+    assert text == (
+        "MATCH (p:Paper)\n"
+        "WHERE p.year >= $year_min AND any(a IN coalesce(p.authors, []) WHERE a IN $authors)\n"
+        "MATCH (p)-[:MENTIONS|PROPOSES]->(n0:Hardware)\n"
+        "WHERE ((n0.name IN $g0_0_family OR coalesce(n0.family IN $g0_0_family, false) OR "
+        "(n0)-[:IN_FAMILY*1..4]->(:Hardware {name: $g0_0_family_0}))) OR "
+        "((coalesce(n0.vendor = $g0_1_vendor, false) OR (n0.vendor IS NULL AND n0.name STARTS WITH "
+        "$g0_1_vendor_prefix)) AND coalesce(n0.type = $g0_1_type, false))\n"
+        "WITH DISTINCT p\n"
+        "MATCH (p)-[:MENTIONS|PROPOSES]->(n1:Technique)\n"
+        "WHERE (n1.id IN $g1_0_ids)\n"
+        "WITH DISTINCT p\n"
+        "RETURN p.id AS id"
+    )
+    assert params == {
+        "year_min": 2023,
+        "authors": ["Ann Smith"],
+        "g0_0_family": ["NVIDIA Jetson"],
+        "g0_0_family_0": "NVIDIA Jetson",
+        "g0_1_vendor": "AMD",
+        "g0_1_vendor_prefix": "AMD ",
+        "g0_1_type": "GPU",
+        "g1_0_ids": ["technique:quantization"],
+    }
+
+
+def test_question_reads_share_the_paper_match() -> None:
+
+    head = cypher.papers_where(_q())[0].rsplit("\n", 1)[0]
+    exclude = [NodeMatch(type=EntityType.TECHNIQUE, ids=("technique:quantization",))]
+    counted, params = cypher.count_entities(EntityType.TECHNIQUE, _q(), exclude=exclude, limit=5)
+    assert counted.startswith(head)
+    assert counted.endswith(
+        "MATCH (p)-[:MENTIONS|PROPOSES]->(o:Technique)\n"
+        "WHERE NOT (o.id IN $exc0_ids)\n"
+        "WITH o, count(DISTINCT p) AS papers\n"
+        "ORDER BY papers DESC, o.name_key, o.id\n"
+        "LIMIT $limit\n"
+        "RETURN properties(o) AS props, papers"
+    )
+    assert params["limit"] == 5 and params["exc0_ids"] == ["technique:quantization"]
+    by_vendor, _ = cypher.count_entities(EntityType.HARDWARE, None, by=GroupBy.VENDOR)
+    assert by_vendor == (
+        "MATCH (p:Paper)\n"
+        "MATCH (p)-[:MENTIONS|PROPOSES]->(o:Hardware)\n"
+        "WITH o.`vendor` AS key, count(DISTINCT p) AS papers\n"
+        "WHERE key IS NOT NULL\n"
+        "RETURN key, papers"
+    )
+    values, params = cypher.metric_values(
+        ["throughput"], _q(), unit="tokens/s", measured_on=NodeMatch(type=EntityType.HARDWARE, hw_type="FPGA")
+    )
+    assert values.startswith(head)
+    assert values.endswith(
+        "MATCH (p)-[r:REPORTS]->(m:Metric)\n"
+        "WHERE m.kind IN $metric_kinds AND m.unit = $unit\n"
+        "MATCH (m)-[:MEASURED_ON]->(h:Hardware)\n"
+        "WHERE coalesce(h.type = $on_type, false)\n"
+        "WITH DISTINCT p, m, r.evidence AS evidence\n"
+        "ORDER BY m.value DESC, p.id, m.id\n"
+        "LIMIT $limit\n"
+        "RETURN p.id AS paper, p.title AS title, properties(m) AS metric, evidence"
+    )
+    assert "ORDER BY m.value ASC" in cypher.metric_values(["latency"], descending=False)[0]
+    per_year, _ = cypher.papers_per_year(_q())
+    assert per_year.startswith(head)
+    assert per_year.endswith(
+        "WITH p WHERE p.year IS NOT NULL\nRETURN p.year AS year, count(DISTINCT p) AS papers\nORDER BY year"
+    )
+    assert cypher.count_papers_where(_q())[0].endswith("RETURN count(DISTINCT p) AS papers")
+
+
+def test_mixed_label_groups_check_labels_in_where() -> None:
+
+    group = (
+        NodeMatch(type=EntityType.SYSTEM, ids=("system:resnet",)),
+        NodeMatch(type=EntityType.HARDWARE, hw_type="GPU"),
+    )
+    text, _ = cypher.papers_where(PaperQuery(all_of=(group,)))
+    assert "MATCH (p)-[:MENTIONS|PROPOSES]->(n0)\n" in text
+    assert "WHERE (n0:System AND n0.id IN $g0_0_ids) OR (n0:Hardware AND coalesce(n0.type = $g0_1_type, false))" in text
+
+
+def test_node_match_needs_a_field() -> None:
+
+    with pytest.raises(ValidationError):
+        NodeMatch(type=EntityType.HARDWARE)
+    with pytest.raises(ValidationError):
+        NodeMatch(type=EntityType.TECHNIQUE, vendor="NVIDIA")
+    with pytest.raises(ValidationError):
+        NodeMatch(type=EntityType.METRIC, ids=("m",))

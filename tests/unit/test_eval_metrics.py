@@ -13,14 +13,17 @@ import pytest
 from papergraph.corpus import read_corpus
 from papergraph.query.evaluation import (
     QAItem,
+    Returned,
     count_score,
     expect_ok,
     first_rank,
     hit_at,
+    judge,
     load_questions,
     macro_pr,
     mean,
     micro_pr,
+    out_of_scope_pr,
     parse_item,
     recall_at,
     reciprocal_rank,
@@ -94,9 +97,71 @@ def test_parse_item_rejects_bad_lines() -> None:
         {**good, "answers": "a"},
         {**good, "acceptable": ["a"]},
         {"id": "q", "intent": "list", "answers": ["a"]},
+        {"id": "q", "question": "?", "intent": "count", "answers": []},
+        {**good, "trend": [2024]},
     ):
         with pytest.raises(ValueError):
             parse_item(bad, "x.jsonl:1")
+
+
+def test_parse_item_reads_the_aggregate_fields() -> None:
+    item = parse_item(
+        {
+            "id": "t1",
+            "class": "trend",
+            "intent": "trend",
+            "question": "papers per year on pruning?",
+            "corpus": "meta",
+            "answers": [],
+            "trend": {"2024": 3, "2023": 1},
+            "value": {"paper": "p", "value": 25, "unit": "tokens/s"},
+            "compare": {"left": ["a"], "right": ["b", "c"]},
+            "entities": ["GPU"],
+            "n": 3,
+            "variant_of": "t0",
+        }
+    )
+    assert (item.group, item.corpus, item.trend, item.value) == (
+        "trend",
+        "meta",
+        ((2023, 1), (2024, 3)),
+        ("p", 25.0, "tokens/s"),
+    )
+    assert (item.compare, item.entities, item.n, item.variant_of) == ((("a",), ("b", "c")), ("GPU",), 3, "t0")
+    assert parse_item({"id": "o", "question": "?", "intent": "out_of_scope", "answers": []}).group == "out_of_scope"
+
+
+def test_judge_each_intent() -> None:
+    def item(**kw: object) -> QAItem:
+        return parse_item({"id": "q", "question": "?", "answers": [], **kw})
+
+    listing = item(intent="list", answers=["a", "b"], acceptable=["c"])
+    assert judge(listing, Returned("list", ("a", "b", "c"))).right
+    assert not judge(listing, Returned("list", ("a",))).right
+    count = item(intent="count", count=7)
+    assert (
+        judge(count, Returned("count", (), matched=7)).right
+        and not judge(count, Returned("count", (), matched=6)).right
+    )
+    top = item(intent="top_n", entities=["GPU", "CPU"], acceptable_entities=["FPGA"], n=2)
+    assert judge(top, Returned("top_n", (), ranking=("gpu", "CPU", "TPU"))).right
+    assert not judge(top, Returned("top_n", (), ranking=("GPU", "TPU"))).right
+    best = item(intent="superlative", value={"paper": "p", "value": 25, "unit": "tokens/s"})
+    assert judge(best, Returned("superlative", ("p",), value=("p", 25.0, "tokens/s"))).right
+    assert not judge(best, Returned("superlative", ("q",), value=("q", 25.0, "tokens/s"))).right
+    trend = item(intent="trend", trend={"2024": 2})
+    assert judge(trend, Returned("trend", (), trend=((2024, 2),))).right
+    compare = item(intent="compare", compare={"left": ["p", "l"], "right": ["p", "r"]}, answers=["p"])
+    assert judge(compare, Returned("compare", ("l", "p", "r"))).right
+    assert not judge(compare, Returned("compare", ("l", "x"))).right
+    fact = item(intent="fact", answers=["p"], expect=["25"])
+    assert judge(fact, Returned("fact", ("p",), answer="TeLLMe reaches 25 tokens/s")).right
+    assert not judge(fact, Returned("fact", ("p",), answer="TeLLMe is fast")).right
+    oos = item(intent="out_of_scope")
+    assert judge(oos, Returned("out_of_scope", ())).right and not judge(oos, Returned("semantic", ("p",))).right
+    pairs = [(oos, Returned("out_of_scope", ())), (listing, Returned("out_of_scope", ())), (oos, Returned("list", ()))]
+    pr = out_of_scope_pr(pairs)
+    assert (pr.precision, pr.recall) == (0.5, 0.5)
 
 
 # --- the gold files --------------------------------------------------------------------------------
@@ -139,7 +204,21 @@ def _script() -> ModuleType:
 def test_eval_script_scores_the_test_engine(capsys: pytest.CaptureFixture[str]) -> None:
     script = _script()
     rows = [
-        {"id": "a", "question": "Which papers use FPGAs?", "intent": "list", "answers": ["p-fpga"]},
+        {
+            "id": "a",
+            "class": "list",
+            "question": "Which papers use quantization?",
+            "intent": "list",
+            "answers": ["p-gpu"],
+        },
+        {
+            "id": "a2",
+            "class": "typo",
+            "question": "Which papers use quantizaton?",
+            "intent": "list",
+            "answers": ["p-gpu"],
+            "variant_of": "a",
+        },
         {"id": "b", "question": "How many papers use Jetson boards?", "intent": "count", "answers": ["p-jetson"]},
         {
             "id": "c",
@@ -148,19 +227,19 @@ def test_eval_script_scores_the_test_engine(capsys: pytest.CaptureFixture[str]) 
             "answers": ["p-fpga"],
             "expect": ["25"],
         },
-        {"id": "d", "question": "serving LLMs on datacenter GPUs", "intent": "semantic", "answers": ["p-gpu"]},
+        {
+            "id": "d",
+            "question": "serving LLMs with vLLM on datacenter GPUs",
+            "intent": "semantic",
+            "answers": ["p-gpu"],
+        },
     ]
     items = [parse_item(json.loads(json.dumps(r))) for r in rows]
-    engine = build_engine()
-    args = script.parse_args(["--verbose"])
-    result = script.evaluate_set(engine, "tiny", items, args)
-    titles = script.title_self_retrieval(engine)
-    script.print_summary({"tiny": result}, titles)
+    args = script.parse_args(["--verbose", "--calibrate"])
+    result = script.evaluate_set({"bundled": build_engine()}, "tiny", items, args)
     out = capsys.readouterr().out
-    assert result["macro_r"] == 1.0
-    assert result["fact_hit1"] == 1.0
-    assert set(titles) == {"dense", "lexical", "hybrid"}
-    assert "summary" in out and "title MRR@10 hybrid" in out
+    assert result["list_r"] == 1.0 and result["intent_acc"] == 1.0 and result["typo"] == 1.0
+    assert "class" in out and "typo" in out and "out-of-scope P" in out
 
 
 def test_eval_script_exits_1_without_an_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

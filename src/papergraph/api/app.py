@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from papergraph import __version__
 from papergraph.api import errors, ui
@@ -24,6 +26,14 @@ DESCRIPTION = """Semantic search and a knowledge graph over research-paper abstr
 * **ask**: natural-language questions answered from the graph, with evidence sentences.
 * **papers / entities / graph**: browse the extracted hardware, techniques, systems, datasets and metrics.
 """
+
+
+DOCS_ASSETS = "/docs-assets"
+
+
+def operation_id(route: APIRoute) -> str:
+    """The OpenAPI operationId is the route function's name: what generated clients call (``search_get``)."""
+    return route.name
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -56,7 +66,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             if own and app.state.engine is not None:
                 app.state.engine.close()
 
-    app = FastAPI(title="PaperGraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPIOffline(  # /docs and /redoc with Swagger UI and ReDoc served by the app itself, no CDN
+        title="PaperGraph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+        generate_unique_id_function=operation_id,
+        swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
+    )
     app.state.engine = engine  # an injected engine serves at once, even without the lifespan (tests)
     app.state.settings = settings or (engine.settings if engine is not None else get_settings())
     app.state.reloader = None

@@ -8,9 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
-from papergraph.api.schemas import describe_errors
+from papergraph.api.introspect import allowed_methods
+from papergraph.api.schemas import BODY_HINT, describe_errors
 from papergraph.errors import (
     ConfigError,
     GraphUnavailableError,
@@ -24,6 +24,9 @@ from papergraph.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
+"""FastAPI answers 400 with this when a JSON body cannot even be decoded; PaperGraph answers 422 like any bad JSON."""
 
 STATUS: list[tuple[type[PaperGraphError], int]] = [
     (NotFoundError, 404),
@@ -53,14 +56,19 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = dict(exc.headers or {})
+        detail = str(exc.detail)
+        if exc.status_code == 400 and detail == FASTAPI_UNREADABLE_BODY:  # e.g. bytes that are not UTF-8
+            reason = "not UTF-8 text" if isinstance(exc.__cause__, UnicodeDecodeError) else "unreadable"
+            return JSONResponse(
+                status_code=422, content={"detail": f"request body is not valid JSON ({reason}); {BODY_HINT}"}
+            )
         if exc.status_code == 405:  # list every method the path allows, not just the first route's
-            methods: set[str] = set()
-            for route in request.app.router.routes:
-                match, _ = route.matches({**request.scope, "method": "GET"})
-                if match is not Match.NONE:
-                    methods.update(getattr(route, "methods", None) or ())
-            headers["Allow"] = ", ".join(sorted(methods))
-        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc.detail)}, headers=headers)
+            allowed = ", ".join(sorted(allowed_methods(request.app.router.routes, request.scope["path"])))
+            headers["Allow"] = allowed
+            detail = f"{request.method} is not allowed on {request.url.path}; use {allowed}"
+        elif exc.status_code == 404 and detail == "Not Found":
+            detail = f"no endpoint at {request.url.path}; the endpoints are listed at /docs"
+        return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - a bug

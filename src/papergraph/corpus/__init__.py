@@ -10,6 +10,7 @@ Large corpora are read in two passes that hold identities, never papers (:mod:`p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from enum import StrEnum
 from pathlib import Path
 
 from papergraph.corpus.base import ReadIssue, ReadReport, RecordLimits
@@ -22,6 +23,7 @@ from papergraph.models import Paper
 
 __all__ = [
     "FORMATS",
+    "CorpusFormat",
     "Ledger",
     "ReadIssue",
     "ReadReport",
@@ -41,6 +43,17 @@ FORMATS: dict[str, Reader] = {
     "json": read_json,
     "csv": read_csv,
 }
+
+
+class CorpusFormat(StrEnum):
+    """The formats by name, as ``papergraph ingest --format`` takes them (the keys of FORMATS)."""
+
+    DAILYPAPERS = "dailypapers"
+    JSONL = "jsonl"
+    JSON = "json"
+    CSV = "csv"
+
+
 _BY_SUFFIX = {
     ".txt": "dailypapers",
     ".jsonl": "jsonl",
@@ -76,10 +89,15 @@ def corpus_files(paths: Iterable[Path]) -> list[Path]:
 
 def read_file(path: Path, report: ReadReport, fmt: str | None = None) -> Iterator[Paper]:
     """Papers of one file, read by ``fmt`` or by the file's extension."""
+    if fmt is not None and fmt not in FORMATS:
+        raise CorpusFormatError(f"unknown corpus format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
     name = fmt or _format_of(path)
-    if name is None or name not in FORMATS:
+    if name is None:
         known = ", ".join(sorted(_BY_SUFFIX))
-        raise CorpusFormatError(f"{path}: unknown corpus format (known extensions: {known}, optionally .gz)")
+        raise CorpusFormatError(
+            f"{path}: unknown file extension (known: {known}, optionally .gz); "
+            f"or name the format: {', '.join(sorted(FORMATS))}"
+        )
     try:
         yield from FORMATS[name](path, report)
     except OSError as exc:
@@ -106,9 +124,12 @@ def scan(
     report = ReadReport(limits=limits or RecordLimits(), keep_origin=False)
     files = corpus_files(paths)
     report.files = len(files)
+    if fmt is not None and fmt not in FORMATS:
+        raise CorpusFormatError(f"unknown corpus format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
     for path in files:
         if fmt is None and _format_of(path) is None:
-            raise CorpusFormatError(f"{path}: unknown corpus format")
+            known = ", ".join(sorted(_BY_SUFFIX))
+            raise CorpusFormatError(f"{path}: unknown file extension (known: {known}, optionally .gz)")
     return scan_corpus(files, _reader(fmt), report, tick), report
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from papergraph.corpus.base import ReadReport, has_bad_bytes, iter_lines, open_text, record_to_paper
+from papergraph.errors import json_problem
 from papergraph.models import Paper
 
 _ARXIV_KEYS = {"update_date", "versions", "submitter", "journal-ref"}
@@ -29,7 +30,7 @@ def _parse_line(line: str) -> tuple[Any, str | None]:
     try:
         return json.loads(line), None
     except json.JSONDecodeError as exc:
-        return None, f"broken JSON ({exc.msg} at column {exc.colno}); line skipped"
+        return None, f"broken JSON ({json_problem(exc)}); line skipped"
     except RecursionError:
         return None, "JSON nested too deeply; line skipped"
 
@@ -100,7 +101,9 @@ def _array_elements(path: Path, text: str, report: ReadReport) -> Iterator[tuple
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             report.records += 1
-            report.problem(path, exc.lineno, f"broken JSON ({exc.msg}); this element and the rest of the file skipped")
+            report.problem(
+                path, exc.lineno, f"broken JSON ({json_problem(exc)}); this element and the rest of the file skipped"
+            )
             return
         except RecursionError:
             skipped = _skip_value(text, pos)

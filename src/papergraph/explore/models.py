@@ -72,8 +72,12 @@ class SubgraphRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[NodeId] = Field(default_factory=list, max_length=500)
-    entities: list[EntityRef] = Field(default_factory=list, max_length=200)
+    ids: list[NodeId] = Field(
+        default_factory=list, max_length=500, description="Node ids: paper ids or '<type>:<slug>' entity ids."
+    )
+    entities: list[EntityRef] = Field(
+        default_factory=list, max_length=200, description="Entities by type and canonical name, as /ask names them."
+    )
 
 
 class Subview(ViewGraph):

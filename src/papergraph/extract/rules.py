@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from papergraph.errors import PaperGraphError
+from papergraph.errors import PaperGraphError, json_problem
 from papergraph.models import HardwareType, MetricKind
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def parse_rules(lines: list[str], source: str) -> list[Rule]:
         try:
             row = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise PatternFileError(f"{where}: not valid JSON ({exc.msg})") from exc
+            raise PatternFileError(f"{where}: not valid JSON ({json_problem(exc)})") from exc
         rules.append(_validate(row, where))
     return rules
 

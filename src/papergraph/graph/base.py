@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
+from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally, YearCount
 from papergraph.models import (
     EntityCount,
     EntityDetail,
@@ -71,6 +72,10 @@ class GraphStore(Protocol):
         """Entities with their paper counts, most-linked first; ``q`` is a case-insensitive substring."""
         ...
 
+    def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
+        """How many entities :meth:`entities` would list without a limit."""
+        ...
+
     def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
         """One entity by canonical name (case-insensitive) or id: its papers and co-occurring entities."""
         ...
@@ -85,4 +90,43 @@ class GraphStore(Protocol):
 
     def stats(self) -> GraphStats:
         """Node counts per label and relationship counts per type."""
+        ...
+
+    # --- question reads (meaning in papergraph.graph.query; Cypher in papergraph.graph.cypher) -----------
+    def papers_where(self, query: PaperQuery) -> set[str]:
+        """Ids of the papers matching a level-aware query (exact node ids, families, vendors, types, years)."""
+        ...
+
+    def count_entities(
+        self,
+        type_: EntityType,
+        within: PaperQuery | None = None,
+        *,
+        include: NodeMatch | None = None,
+        exclude: Sequence[NodeMatch] = (),
+        by: GroupBy = GroupBy.ENTITY,
+        limit: int | None = 10,
+    ) -> list[Tally]:
+        """Distinct papers per entity of ``type_`` (or per family/vendor/type) among the papers ``within``.
+
+        Counted like :meth:`entities` (distinct papers linked to the node), most papers first. ``include``
+        keeps the entities it matches, ``exclude`` drops those they match.
+        """
+        ...
+
+    def metric_values(
+        self,
+        kinds: Sequence[str],
+        within: PaperQuery | None = None,
+        *,
+        unit: str | None = None,
+        measured_on: NodeMatch | None = None,
+        descending: bool = True,
+        limit: int | None = 10,
+    ) -> list[MetricHit]:
+        """Reported numbers of these kinds among the papers ``within``, by value, then paper and metric id."""
+        ...
+
+    def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:
+        """Papers matching ``within`` per publication year, oldest first; papers without a year not counted."""
         ...

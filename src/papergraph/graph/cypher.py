@@ -21,7 +21,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from papergraph.graph.rows import ENTITY_LABELS, LABELS, MATCH_KEYS, NAME_KEY, PAPER, PAPER_KEYS, REL_TYPES
+from papergraph.graph.query import FAMILY_DEPTH, GroupBy, NodeMatch, PaperQuery
+from papergraph.graph.rows import (
+    ENTITY_LABELS,
+    IN_FAMILY,
+    LABELS,
+    MATCH_KEYS,
+    NAME_KEY,
+    PAPER,
+    PAPER_KEYS,
+    REL_TYPES,
+)
 from papergraph.models import EntityType
 
 _PROPERTY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -242,6 +252,13 @@ LIMIT $limit
 RETURN properties(n) AS props, papers"""
 
 
+def total_entities(label: str) -> str:
+    """How many entities of one label :func:`entity_counts` would list without a limit."""
+    return f"""MATCH (n:{_entity_label(label)})
+WHERE $q IS NULL OR n.{NAME_KEY} CONTAINS $q
+RETURN count(n) AS count"""
+
+
 def find_entity(label: str) -> str:
     """An entity by exact id, else by case-folded name."""
     return f"""MATCH (n:{_entity_label(label)})
@@ -365,3 +382,184 @@ def papers_query(
         lines.append("RETURN p.id AS id, p.title AS title")
     lines.append("ORDER BY title")
     return "\n".join(lines), params
+
+
+# --------------------------------------------------------------------------------------------------
+# Question reads: level-aware paper matching and the aggregations behind top-N, co-occurrence,
+# superlative and trend questions (semantics in papergraph.graph.query). Each builder returns
+# (cypher, params); the Neo4j store runs exactly what the answer shows.
+# --------------------------------------------------------------------------------------------------
+
+
+class _Params:
+    """Parameter names handed out in order (``$g0_ids``, ``$x1_family`` ...), values collected alongside."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def add(self, name: str, value: Any) -> str:
+        if not _PROPERTY.match(name) or name in self.values:
+            raise ValueError(f"invalid or repeated parameter name {name!r}")
+        self.values[name] = value
+        return f"${name}"
+
+
+def node_predicate(var: str, match: NodeMatch, params: _Params, key: str) -> str:
+    """The WHERE text true for the nodes ``match`` selects (every given field, on ``var``)."""
+    label = _entity_label(match.type.label)
+    parts: list[str] = []
+    if match.ids:
+        parts.append(f"{var}.id IN {params.add(f'{key}_ids', list(match.ids))}")
+    if match.family:
+        names = params.add(f"{key}_family", list(match.family))
+        alternatives = [f"{var}.name IN {names}", f"coalesce({var}.family IN {names}, false)"]
+        for i, family in enumerate(match.family):
+            ref = params.add(f"{key}_family_{i}", family)
+            alternatives.append(f"({var})-[:{IN_FAMILY}*1..{FAMILY_DEPTH}]->(:{label} {{name: {ref}}})")
+        parts.append("(" + " OR ".join(alternatives) + ")")
+    if match.vendor:
+        vendor = params.add(f"{key}_vendor", match.vendor)
+        prefix = params.add(f"{key}_vendor_prefix", match.vendor + " ")
+        parts.append(
+            f"(coalesce({var}.vendor = {vendor}, false) OR ({var}.vendor IS NULL AND {var}.name STARTS WITH {prefix}))"
+        )
+    if match.hw_type:
+        parts.append(f"coalesce({var}.type = {params.add(f'{key}_type', match.hw_type)}, false)")
+    return " AND ".join(parts)
+
+
+def _group_pattern(var: str, group: Sequence[NodeMatch], params: _Params, key: str) -> tuple[str, str]:
+    """(node pattern, WHERE text) for one OR-group: the label in the pattern when all share one."""
+    labels = sorted({m.type.label for m in group})
+    predicates = []
+    for i, match in enumerate(group):
+        text = node_predicate(var, match, params, f"{key}{i}")
+        if len(labels) > 1:
+            text = f"{var}:{_entity_label(match.type.label)} AND {text}"
+        predicates.append(f"({text})")
+    pattern = f"({var}:{_entity_label(labels[0])})" if len(labels) == 1 else f"({var})"
+    return pattern, " OR ".join(predicates) if predicates else "false"
+
+
+def _paper_lines(query: PaperQuery | None, params: _Params) -> list[str]:
+    """``MATCH (p:Paper)`` narrowed by ``query``; the last line leaves one row per paper in ``p``."""
+    lines = [f"MATCH (p:{PAPER})"]
+    if query is None:
+        return lines
+    where = []
+    if query.year_min is not None:
+        where.append(f"p.year >= {params.add('year_min', query.year_min)}")
+    if query.year_max is not None:
+        where.append(f"p.year <= {params.add('year_max', query.year_max)}")
+    if query.authors:
+        where.append(f"any(a IN coalesce(p.authors, []) WHERE a IN {params.add('authors', list(query.authors))})")
+    if query.coauthors:
+        names = params.add("coauthors", list(query.coauthors))
+        where.append(f"all(a IN {names} WHERE a IN coalesce(p.authors, []))")
+    if where:
+        lines.append("WHERE " + " AND ".join(where))
+    for g, group in enumerate(query.all_of):
+        pattern, predicate = _group_pattern(f"n{g}", group, params, f"g{g}_")
+        lines.append(f"MATCH (p)-[:{LINKED_BY_PAPERS}]->{pattern}")
+        lines.append(f"WHERE {predicate}")
+        lines.append("WITH DISTINCT p")
+    if query.metric_kinds:
+        kinds = params.add("kinds", list(query.metric_kinds))
+        lines.append(f"MATCH (p)-[:REPORTS]->(k:Metric) WHERE k.kind IN {kinds}")
+        lines.append("WITH DISTINCT p")
+    return lines
+
+
+def papers_where(query: PaperQuery) -> tuple[str, dict[str, Any]]:
+    """Ids of the papers matching ``query``."""
+    params = _Params()
+    lines = [*_paper_lines(query, params), "RETURN p.id AS id"]
+    return "\n".join(lines), params.values
+
+
+def count_papers_where(query: PaperQuery) -> tuple[str, dict[str, Any]]:
+    """How many papers match ``query`` (what a count answer shows)."""
+    params = _Params()
+    lines = [*_paper_lines(query, params), "RETURN count(DISTINCT p) AS papers"]
+    return "\n".join(lines), params.values
+
+
+def count_entities(
+    type_: EntityType,
+    within: PaperQuery | None = None,
+    *,
+    include: NodeMatch | None = None,
+    exclude: Sequence[NodeMatch] = (),
+    by: GroupBy = GroupBy.ENTITY,
+    limit: int | None = 10,
+) -> tuple[str, dict[str, Any]]:
+    """Distinct papers per entity of ``type_`` (or per its family/vendor/type) among the papers ``within``.
+
+    ``include`` keeps only entities it matches, ``exclude`` drops the ones they match (co-occurrence: the
+    entities a question names are not their own neighbours). Grouped by a property, entities without it are
+    left out and every group comes back (the store sorts them); by entity, the first ``limit``.
+    """
+    params = _Params()
+    label = _entity_label(type_.label)
+    lines = [*_paper_lines(within, params), f"MATCH (p)-[:{LINKED_BY_PAPERS}]->(o:{label})"]
+    where = []
+    if include is not None:
+        where.append(f"({node_predicate('o', include, params, 'inc')})")
+    where += [f"NOT ({node_predicate('o', m, params, f'exc{i}')})" for i, m in enumerate(exclude)]
+    if where:
+        lines.append("WHERE " + " AND ".join(where))
+    prop = by.property
+    if prop is None:
+        lines.append("WITH o, count(DISTINCT p) AS papers")
+        lines.append(f"ORDER BY papers DESC, o.{NAME_KEY}, o.id")
+        if limit is not None:
+            lines.append(f"LIMIT {params.add('limit', limit)}")
+        lines.append("RETURN properties(o) AS props, papers")
+    else:
+        lines.append(f"WITH o.{_prop(prop)} AS key, count(DISTINCT p) AS papers")
+        lines.append("WHERE key IS NOT NULL")
+        lines.append("RETURN key, papers")
+    return "\n".join(lines), params.values
+
+
+def metric_values(
+    kinds: Sequence[str],
+    within: PaperQuery | None = None,
+    *,
+    unit: str | None = None,
+    measured_on: NodeMatch | None = None,
+    descending: bool = True,
+    limit: int | None = 10,
+) -> tuple[str, dict[str, Any]]:
+    """Reported numbers of the given kinds among the papers ``within``, best first by value.
+
+    ``unit`` keeps one unit (values in different units do not compare); ``measured_on`` keeps numbers tied
+    to matching hardware (the ``MEASURED_ON`` link). Ties go by paper id, then metric id.
+    """
+    params = _Params()
+    lines = [*_paper_lines(within, params), "MATCH (p)-[r:REPORTS]->(m:Metric)"]
+    where = [f"m.kind IN {params.add('metric_kinds', list(kinds))}"]
+    if unit is not None:
+        where.append(f"m.unit = {params.add('unit', unit)}")
+    lines.append("WHERE " + " AND ".join(where))
+    if measured_on is not None:
+        lines.append("MATCH (m)-[:MEASURED_ON]->(h:Hardware)")
+        lines.append(f"WHERE {node_predicate('h', measured_on, params, 'on')}")
+    lines.append("WITH DISTINCT p, m, r.evidence AS evidence")
+    lines.append(f"ORDER BY m.value {'DESC' if descending else 'ASC'}, p.id, m.id")
+    if limit is not None:
+        lines.append(f"LIMIT {params.add('limit', limit)}")
+    lines.append("RETURN p.id AS paper, p.title AS title, properties(m) AS metric, evidence")
+    return "\n".join(lines), params.values
+
+
+def papers_per_year(within: PaperQuery | None = None) -> tuple[str, dict[str, Any]]:
+    """Papers matching ``within`` per publication year (papers without a year are not counted)."""
+    params = _Params()
+    lines = [
+        *_paper_lines(within, params),
+        "WITH p WHERE p.year IS NOT NULL",
+        "RETURN p.year AS year, count(DISTINCT p) AS papers",
+        "ORDER BY year",
+    ]
+    return "\n".join(lines), params.values

@@ -45,6 +45,16 @@ from papergraph.config import Settings
 from papergraph.errors import ConfigError, GraphUnavailableError, QueryError
 from papergraph.graph import cypher
 from papergraph.graph.base import EntityFilters
+from papergraph.graph.query import (
+    GroupBy,
+    MetricHit,
+    NodeMatch,
+    PaperQuery,
+    Tally,
+    YearCount,
+    metric_order,
+    tally_order,
+)
 from papergraph.graph.rows import (
     ENTITY_LABELS,
     LABELS,
@@ -61,6 +71,7 @@ from papergraph.graph.rows import (
     graph_edge,
     graph_node,
     match_keys,
+    metric_record,
     paper_record,
     title_order,
     to_rows,
@@ -937,6 +948,20 @@ class Neo4jStore:
         found.sort(key=entity_order)
         return found[:limit]
 
+    def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
+        if type_ is EntityType.METRIC:
+            return 0
+        labels = [type_.label] if type_ else list(ENTITY_LABELS)
+        needle = q.casefold() if q else None
+
+        def work(tx: ManagedTransaction) -> int:
+            return sum(
+                int(self._run(tx, cypher.total_entities(label), q=needle).single(strict=True)["count"])
+                for label in labels
+            )
+
+        return self._read(work)
+
     def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
         if type_ is EntityType.METRIC:
             return None
@@ -1041,6 +1066,67 @@ class Neo4jStore:
             return Subgraph(nodes=[graph_node(labels[n], props[n]) for n in seen], edges=edges)
 
         return self._read(work)
+
+    # --- question reads (their meaning is written in papergraph.graph.query) ----------------------------
+    def _records(self, built: tuple[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        query, params = built
+        return self._read(lambda tx: [r.data() for r in self._run(tx, query, **params)])
+
+    def papers_where(self, query: PaperQuery) -> set[str]:
+        return {r["id"] for r in self._records(cypher.papers_where(query))}
+
+    def count_entities(
+        self,
+        type_: EntityType,
+        within: PaperQuery | None = None,
+        *,
+        include: NodeMatch | None = None,
+        exclude: Sequence[NodeMatch] = (),
+        by: GroupBy = GroupBy.ENTITY,
+        limit: int | None = 10,
+    ) -> list[Tally]:
+        if type_ is EntityType.METRIC:
+            return []
+        built = cypher.count_entities(type_, within, include=include, exclude=exclude, by=by, limit=limit)
+        tallies = []
+        for r in self._records(built):
+            if by.property is None:
+                count = entity_count(type_.label, r["props"], int(r["papers"]))
+                tallies.append(
+                    Tally(type=type_, name=count.name, papers=count.papers, id=count.id, properties=count.properties)
+                )
+            else:
+                tallies.append(Tally(type=type_, group=by, name=str(r["key"]), papers=int(r["papers"])))
+        tallies.sort(key=tally_order)
+        return tallies if limit is None else tallies[: max(limit, 0)]
+
+    def metric_values(
+        self,
+        kinds: Sequence[str],
+        within: PaperQuery | None = None,
+        *,
+        unit: str | None = None,
+        measured_on: NodeMatch | None = None,
+        descending: bool = True,
+        limit: int | None = 10,
+    ) -> list[MetricHit]:
+        built = cypher.metric_values(
+            kinds, within, unit=unit, measured_on=measured_on, descending=descending, limit=limit
+        )
+        hits = [
+            MetricHit(
+                paper_id=r["paper"],
+                paper_title=r["title"],
+                metric=metric_record(_clean(r["metric"]), {"evidence": r["evidence"] or ""}),
+            )
+            for r in self._records(built)
+        ]
+        hits.sort(key=lambda h: metric_order(h, descending))
+        return hits
+
+    def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:
+        rows = self._records(cypher.papers_per_year(within))
+        return [YearCount(year=int(r["year"]), papers=int(r["papers"])) for r in rows]
 
     def degree(self, node_id: str) -> int | None:
         def work(tx: ManagedTransaction) -> int | None:

@@ -25,9 +25,22 @@ import orjson
 from papergraph.atomic import atomic_write
 from papergraph.errors import GraphUnavailableError
 from papergraph.graph.base import EntityFilters
+from papergraph.graph.query import (
+    FAMILY_DEPTH,
+    GroupBy,
+    MetricHit,
+    NodeMatch,
+    PaperQuery,
+    Tally,
+    YearCount,
+    metric_order,
+    tally_order,
+)
 from papergraph.graph.rows import (
     ENTITY_LABELS,
+    IN_FAMILY,
     LABELS,
+    MEASURED_ON,
     METRIC,
     PAPER,
     REL_TYPES,
@@ -38,6 +51,7 @@ from papergraph.graph.rows import (
     graph_edge,
     graph_node,
     match_keys,
+    metric_record,
     paper_record,
     title_order,
     to_rows,
@@ -71,6 +85,7 @@ class _ReadIndex:
     sorted_around: dict[str, list[str]] = field(default_factory=dict)
     papers_of: dict[str, frozenset[str]] = field(default_factory=dict)
     title_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
+    families: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class NetworkxStore:
@@ -323,6 +338,16 @@ class NetworkxStore:
         )
         return self._top(found, limit)
 
+    def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
+        if type_ is EntityType.METRIC:
+            return 0
+        labels = [type_.label] if type_ else list(ENTITY_LABELS)
+        needle = q.casefold() if q else None
+        reads = self._reads()
+        return sum(
+            1 for label in labels for n in reads.by_label[label] if needle is None or needle in reads.name_keys[n]
+        )
+
     def _resolve(self, type_: EntityType, name: str) -> str | None:
         node = self.g.nodes.get(name)
         if node is not None and node.get("label") == type_.label:
@@ -372,6 +397,146 @@ class NetworkxStore:
         edges = [graph_edge(u, v, a["type"], a) for u in seen for v, a in self.g.succ[u].items() if v in seen]
         edges.sort(key=lambda e: (e.source, e.target))
         return Subgraph(nodes=[graph_node(nodes[n]["label"], nodes[n]) for n in seen], edges=edges)
+
+    # --- question reads (their meaning is written in papergraph.graph.query) ----------------------------
+    def _families(self, node: str) -> frozenset[str]:
+        """Names of the same-label nodes ``node`` reaches by 1 to FAMILY_DEPTH IN_FAMILY hops (cached)."""
+        cache = self._reads().families
+        found = cache.get(node)
+        if found is None:
+            nodes = self.g.nodes
+            label = nodes[node].get("label")
+            seen: set[str] = set()
+            frontier = [node]
+            for _ in range(FAMILY_DEPTH):
+                frontier = [
+                    up
+                    for n in frontier
+                    for up, edge in self.g.succ[n].items()
+                    if edge.get("type") == IN_FAMILY and up not in seen and nodes[up].get("label") == label
+                ]
+                seen.update(frontier)
+            found = cache[node] = frozenset(str(nodes[n].get("name", "")) for n in seen)
+        return found
+
+    def _node_matches(self, node: str, m: NodeMatch) -> bool:
+        attrs = self.g.nodes[node]
+        if attrs.get("label") != m.type.label or (m.ids and node not in m.ids):
+            return False
+        if m.family and not (
+            attrs.get("name") in m.family or attrs.get("family") in m.family or self._families(node) & set(m.family)
+        ):
+            return False
+        if m.vendor is not None:
+            vendor = attrs.get("vendor")
+            named = vendor is None and str(attrs.get("name", "")).startswith(m.vendor + " ")
+            if vendor != m.vendor and not named:
+                return False
+        return m.hw_type is None or attrs.get("type") == m.hw_type
+
+    def _nodes_matching(self, m: NodeMatch) -> list[str]:
+        candidates = [n for n in m.ids if n in self.g] if m.ids else self._reads().by_label[m.type.label]
+        return [n for n in candidates if self._node_matches(n, m)]
+
+    def _paper_ok(self, paper_id: str, query: PaperQuery) -> bool:
+        attrs = self.g.nodes[paper_id]
+        year = attrs.get("year")
+        if query.year_min is not None and (year is None or year < query.year_min):
+            return False
+        if query.year_max is not None and (year is None or year > query.year_max):
+            return False
+        names = attrs.get("authors") or ()
+        return (not query.authors or any(a in query.authors for a in names)) and all(
+            a in names for a in query.coauthors
+        )
+
+    def papers_where(self, query: PaperQuery) -> set[str]:
+        result: set[str] | None = None
+        for group in query.all_of:
+            papers: set[str] = set()
+            for m in group:
+                for node in self._nodes_matching(m):
+                    papers.update(self._papers_of(node))
+            result = papers if result is None else result & papers
+            if not result:
+                return set()
+        if query.metric_kinds:
+            by_kind = self._reads().papers_by_metric_kind
+            reporting = set().union(*(by_kind.get(k, set()) for k in query.metric_kinds))
+            result = reporting if result is None else result & reporting
+        if result is None:
+            result = self.paper_ids()
+        return {p for p in result if self._paper_ok(p, query)} if query.paper_filters else result
+
+    def count_entities(
+        self,
+        type_: EntityType,
+        within: PaperQuery | None = None,
+        *,
+        include: NodeMatch | None = None,
+        exclude: Sequence[NodeMatch] = (),
+        by: GroupBy = GroupBy.ENTITY,
+        limit: int | None = 10,
+    ) -> list[Tally]:
+        if type_ is EntityType.METRIC:
+            return []
+        papers = self.papers_where(within) if within is not None else None
+        nodes = self.g.nodes
+        groups: dict[str, set[str]] = defaultdict(set)
+        tallies: list[Tally] = []
+        for node in self._reads().by_label[type_.label]:
+            if include is not None and not self._node_matches(node, include):
+                continue
+            if any(self._node_matches(node, m) for m in exclude):
+                continue
+            linked = self._papers_of(node) if papers is None else self._papers_of(node) & papers
+            if not linked:
+                continue
+            if by.property is None:
+                tallies.append(self._tally(node, len(linked)))
+            elif nodes[node].get(by.property) is not None:
+                groups[str(nodes[node][by.property])].update(linked)
+        tallies += [Tally(type=type_, group=by, name=key, papers=len(ids)) for key, ids in groups.items()]
+        tallies.sort(key=tally_order)
+        return tallies if limit is None else tallies[: max(limit, 0)]
+
+    def _tally(self, node: str, papers: int) -> Tally:
+        count = entity_count(self.g.nodes[node]["label"], self.g.nodes[node], papers)
+        return Tally(type=count.type, name=count.name, papers=papers, id=count.id, properties=count.properties)
+
+    def metric_values(
+        self,
+        kinds: Sequence[str],
+        within: PaperQuery | None = None,
+        *,
+        unit: str | None = None,
+        measured_on: NodeMatch | None = None,
+        descending: bool = True,
+        limit: int | None = 10,
+    ) -> list[MetricHit]:
+        papers = self.papers_where(within) if within is not None else None
+        nodes = self.g.nodes
+        hits: list[MetricHit] = []
+        for mid in self._reads().by_label[METRIC]:
+            attrs = nodes[mid]
+            if attrs.get("kind") not in kinds or (unit is not None and attrs.get("unit") != unit):
+                continue
+            if measured_on is not None and not any(
+                edge.get("type") == MEASURED_ON and self._node_matches(h, measured_on)
+                for h, edge in self.g.succ[mid].items()
+            ):
+                continue
+            for pid in self.g.predecessors(mid):
+                if nodes[pid].get("label") == PAPER and (papers is None or pid in papers):
+                    record = metric_record(attrs, self.g.edges[pid, mid])
+                    hits.append(MetricHit(paper_id=pid, paper_title=nodes[pid]["title"], metric=record))
+        hits.sort(key=lambda h: metric_order(h, descending))
+        return hits if limit is None else hits[: max(limit, 0)]
+
+    def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:
+        papers = self.papers_where(within) if within is not None else self.paper_ids()
+        years = Counter(self.g.nodes[p].get("year") for p in papers)
+        return [YearCount(year=y, papers=n) for y, n in sorted((y, n) for y, n in years.items() if y is not None)]
 
     def degree(self, node_id: str) -> int | None:
         return len(self._around(node_id)) if node_id in self.g else None

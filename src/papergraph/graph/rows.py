@@ -36,6 +36,8 @@ MEASURED_ON = "MEASURED_ON"
 ENTITY_LABELS = tuple(t.label for t in EntityType if t is not EntityType.METRIC)
 LABELS = (PAPER, *ENTITY_LABELS, METRIC)
 REL_TYPES = (MENTIONS, PROPOSES, REPORTS, MEASURED_ON)
+IN_FAMILY = "IN_FAMILY"
+"""Entity -> its family node (hardware and systems; written by extraction's hierarchy, read by questions)."""
 
 
 NAME_KEY = "name_key"
@@ -235,6 +237,24 @@ def title_order(title: str, paper_id: str) -> tuple[str, str]:
     return (title.casefold(), paper_id)
 
 
+def metric_record(node: Mapping[str, Any], edge: Mapping[str, Any]) -> MetricRecord:
+    """A Metric node and its REPORTS link as the read model (direction, baseline and system when stored)."""
+    return MetricRecord(
+        id=node["id"],
+        metric=node["metric"],
+        value=node["value"],
+        value_max=node.get("value_max"),
+        unit=node["unit"],
+        kind=node["kind"],
+        hardware=node.get("hardware"),
+        surface=node.get("surface", ""),
+        evidence=edge.get("evidence", ""),
+        direction=node.get("direction"),
+        baseline_hardware=node.get("baseline_hardware"),
+        system=node.get("system"),
+    )
+
+
 def paper_record(
     props: Mapping[str, Any],
     links: Iterable[tuple[str, str, Mapping[str, Any], Mapping[str, Any]]],
@@ -244,19 +264,7 @@ def paper_record(
     metrics: list[MetricRecord] = []
     for rel, label, node, edge in links:
         if rel == REPORTS:
-            metrics.append(
-                MetricRecord(
-                    id=node["id"],
-                    metric=node["metric"],
-                    value=node["value"],
-                    value_max=node.get("value_max"),
-                    unit=node["unit"],
-                    kind=node["kind"],
-                    hardware=node.get("hardware"),
-                    surface=node.get("surface", ""),
-                    evidence=edge.get("evidence", ""),
-                )
-            )
+            metrics.append(metric_record(node, edge))
         else:
             entities.append(
                 EntityLink(

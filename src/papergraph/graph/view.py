@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 
 from papergraph.graph.base import EntityFilters, GraphStore
+from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally, YearCount
 from papergraph.graph.rows import PAPER, paper_properties, paper_record
 from papergraph.models import (
     EntityCount,
@@ -97,6 +98,9 @@ class IndexedView:
     def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
         return self.inner.entities(type_, q, limit)
 
+    def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
+        return self.inner.total_entities(type_, q)
+
     def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
         detail = self.inner.entity(type_, name, limit)
         if detail is None:
@@ -130,3 +134,39 @@ class IndexedView:
 
     def stats(self) -> GraphStats:
         return self.inner.stats()
+
+    # --- question reads: papers outside the index are skipped, counts pass through as entities() does ---
+    def papers_where(self, query: PaperQuery) -> set[str]:
+        return self._within(self.inner.papers_where(query))
+
+    def count_entities(
+        self,
+        type_: EntityType,
+        within: PaperQuery | None = None,
+        *,
+        include: NodeMatch | None = None,
+        exclude: Sequence[NodeMatch] = (),
+        by: GroupBy = GroupBy.ENTITY,
+        limit: int | None = 10,
+    ) -> list[Tally]:
+        return self.inner.count_entities(type_, within, include=include, exclude=exclude, by=by, limit=limit)
+
+    def metric_values(
+        self,
+        kinds: Sequence[str],
+        within: PaperQuery | None = None,
+        *,
+        unit: str | None = None,
+        measured_on: NodeMatch | None = None,
+        descending: bool = True,
+        limit: int | None = 10,
+    ) -> list[MetricHit]:
+        hits = self.inner.metric_values(
+            kinds, within, unit=unit, measured_on=measured_on, descending=descending, limit=None
+        )
+        kept = self._within({h.paper_id for h in hits})
+        hits = [h for h in hits if h.paper_id in kept]
+        return hits if limit is None else hits[: max(limit, 0)]
+
+    def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:
+        return self.inner.papers_per_year(within)

@@ -21,7 +21,7 @@ from papergraph.errors import GraphUnavailableError, IndexNotFoundError
 from papergraph.graph import GraphStore, open_store
 from papergraph.graph.view import IndexedView
 from papergraph.index import LexicalIndex, VectorIndex, index_options
-from papergraph.query.ask import Asker, TextExtractor
+from papergraph.query.ask import Asker
 from papergraph.query.search import Searcher
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class Engine:
     index: VectorIndex
     lexical: LexicalIndex
     store: GraphStore
-    extractor: TextExtractor | None = None
+    extractor: object | None = None  # unused since questions are read without spaCy; kept for callers
     generation: int | None = None
     searcher: Searcher = field(init=False)
     _asker: Asker | None = field(default=None, init=False)
@@ -54,15 +54,11 @@ class Engine:
 
     @property
     def asker(self) -> Asker:
-        """The question answerer; the spaCy pipeline loads on first use (or at start-up when warm)."""
+        """The question answerer; its vocabulary is read from the graph on first use (or at start-up when warm)."""
         if self._asker is None:
             with self._lock:
                 if self._asker is None:
-                    if self.extractor is None:
-                        from papergraph.extract import Extractor
-
-                        self.extractor = Extractor(self.settings)
-                    self._asker = Asker(self.searcher, self.store, self.extractor)
+                    self._asker = Asker(self.searcher, self.store, self.settings)
         return self._asker
 
     @classmethod
@@ -73,7 +69,7 @@ class Engine:
         warm: bool = True,
         serving: bool = False,
         encoder: QueryEmbedder | None = None,
-        extractor: TextExtractor | None = None,
+        extractor: object | None = None,
         reuse: Engine | None = None,
     ) -> Engine:
         """Load the current generation (raises IndexNotFoundError before anything slow), the graph, the model.
@@ -90,12 +86,13 @@ class Engine:
         shared = reuse.store.inner if reuse is not None and isinstance(reuse.store, IndexedView) else None
         index, lexical, store, generation = cls._open(settings, getattr(encoder, "model_id", None), shared)
         engine = cls(settings, encoder, index, lexical, store, extractor, generation)
-        if warm:  # load the models now, not on the first request
+        if warm:  # load the model and the question vocabulary now, not on the first request
             if reuse is None:
                 base = encoder.encoder if isinstance(encoder, QueryEncoder) else encoder
                 base.encode_query("warm up")  # the model itself: the batcher would cache this query
-            engine.asker.ask("warm up")
             store.paper_ids()  # builds the embedded store's read indexes
+            engine.asker.ask("warm up")
+            engine.asker.ask("How many papers use GPUs?")  # the graph-answer path
         log.info("engine ready: generation %s, %d papers, graph %s", generation, len(index), settings.graph.value)
         return engine
 

@@ -13,14 +13,32 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-INTENTS = ("list", "count", "fact", "compare", "semantic")
+INTENTS = (
+    "list",
+    "count",
+    "fact",
+    "compare",
+    "top_n",
+    "superlative",
+    "cooccurrence",
+    "trend",
+    "semantic",
+    "out_of_scope",
+)
 SET_INTENTS = ("list", "count")  # scored as a returned set: precision and recall
 RANK_INTENTS = ("fact", "compare", "semantic")  # scored as a ranking: hit@k
+NEEDS_ANSWERS = ("list", "fact", "semantic")
 
 
 @dataclass(frozen=True)
 class QAItem:
-    """One labelled question (a line of ``tests/data/qa_*.jsonl``)."""
+    """One labelled question (a line of ``tests/data/questions_*.jsonl`` or the older ``qa_*.jsonl``).
+
+    ``answers`` are the papers that must be found; ``acceptable`` are not wrong to return. Aggregate
+    questions carry their gold elsewhere: ``count``, ``entities`` (top-N, co-occurrence; ``n`` of them),
+    ``value`` (superlative: paper, value, unit), ``trend`` (papers per year), ``compare`` (the two sides).
+    ``variant_of`` names the clean question a misspelled variant must answer alike.
+    """
 
     id: str
     question: str
@@ -29,6 +47,16 @@ class QAItem:
     acceptable: tuple[str, ...] = ()
     expect: tuple[str, ...] = ()
     notes: str = ""
+    klass: str = ""
+    corpus: str = "bundled"
+    count: int | None = None
+    entities: tuple[str, ...] = ()
+    acceptable_entities: tuple[str, ...] = ()
+    n: int | None = None
+    value: tuple[str, float | None, str] | None = None
+    trend: tuple[tuple[int, int], ...] = ()
+    compare: tuple[tuple[str, ...], ...] = ()
+    variant_of: str | None = None
 
     @property
     def gold(self) -> frozenset[str]:
@@ -39,6 +67,11 @@ class QAItem:
         """Papers that are not false positives: the answers plus the acceptable ones."""
         return frozenset(self.answers) | frozenset(self.acceptable)
 
+    @property
+    def group(self) -> str:
+        """The class the question is reported under (its intent when the file names none)."""
+        return self.klass or self.intent
+
 
 def _strings(value: object, name: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -46,24 +79,65 @@ def _strings(value: object, name: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _value(raw: object) -> tuple[str, float | None, str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError("value must be an object {paper, value, unit}")
+    number = raw.get("value")
+    return (str(raw.get("paper") or ""), None if number is None else float(number), str(raw.get("unit") or ""))
+
+
+def _trend(raw: object) -> tuple[tuple[int, int], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ValueError("trend must be an object {year: count}")
+    return tuple(sorted((int(y), int(n)) for y, n in raw.items()))
+
+
+def _compare(raw: object) -> tuple[tuple[str, ...], ...]:
+    """The papers about each side of a comparison: ``{"left": [ids], "right": [ids]}``."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ValueError("compare must be an object {left: [paper ids], right: [paper ids]}")
+    return tuple(_strings(raw.get(side, []), f"compare.{side}") for side in ("left", "right"))
+
+
 def parse_item(raw: dict[str, object], where: str = "") -> QAItem:
     """A validated item; raises ValueError naming the line, so a typo in a gold file fails loudly."""
     try:
+        count = raw.get("count")
+        n = raw.get("n")
+        variant = raw.get("variant_of")
         item = QAItem(
             id=str(raw["id"]),
             question=str(raw["question"]),
             intent=str(raw["intent"]),
-            answers=_strings(raw["answers"], "answers"),
+            answers=_strings(raw.get("answers", []), "answers"),
             acceptable=_strings(raw.get("acceptable", []), "acceptable"),
             expect=_strings(raw.get("expect", []), "expect"),
             notes=str(raw.get("notes", "")),
+            klass=str(raw.get("class", "")),
+            corpus=str(raw.get("corpus", "bundled")),
+            count=None if count is None else int(str(count)),
+            entities=_strings(raw.get("entities", []), "entities"),
+            acceptable_entities=_strings(raw.get("acceptable_entities", []), "acceptable_entities"),
+            n=None if n is None else int(str(n)),
+            value=_value(raw.get("value")),
+            trend=_trend(raw.get("trend")),
+            compare=_compare(raw.get("compare")),
+            variant_of=None if variant is None else str(variant),
         )
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, TypeError) as exc:
         raise ValueError(f"{where}: malformed question ({exc})") from exc
     if item.intent not in INTENTS:
         raise ValueError(f"{where}: unknown intent {item.intent!r}")
-    if not item.answers:
+    if not item.answers and item.intent in NEEDS_ANSWERS and item.variant_of is None:
         raise ValueError(f"{where}: question {item.id} has no answers")
+    if item.intent == "count" and not item.answers and item.count is None:
+        raise ValueError(f"{where}: count question {item.id} has neither answers nor count")
     if item.gold & set(item.acceptable):
         raise ValueError(f"{where}: question {item.id} lists a paper as both answer and acceptable")
     return item
@@ -206,6 +280,99 @@ def count_score(predicted: int, gold: int) -> CountScore:
     return CountScore(predicted=predicted, gold=gold)
 
 
+# --------------------------------------------------------------------------------------------------
+# One question, judged whole
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Returned:
+    """What the system answered, reduced to what scoring reads."""
+
+    intent: str
+    papers: tuple[str, ...]
+    matched: int = 0
+    ranking: tuple[str, ...] = ()
+    value: tuple[str, float, str] | None = None
+    trend: tuple[tuple[int, int], ...] = ()
+    answer: str = ""
+    compared: tuple[str, ...] = ()
+
+    @property
+    def signature(self) -> tuple[object, ...]:
+        """What must not change when the question is misspelled."""
+        return (self.intent, frozenset(self.papers), self.matched, self.ranking, self.value, self.trend)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    right: bool
+    papers: SetScore | None = None
+    count_exact: bool | None = None
+    hit1: bool | None = None
+    hit5: bool | None = None
+    entities: SetScore | None = None
+
+
+def _folded(names: Iterable[str]) -> list[str]:
+    return [n.casefold() for n in names]
+
+
+VALUE_TOLERANCE = 1e-6
+
+
+def judge(item: QAItem, got: Returned) -> Verdict:
+    """Whether the answer is fully right for its intent, with the figures the tables report."""
+    papers = set_score(got.papers, item.answers, item.acceptable) if item.answers else None
+    hits = (hit_at(got.papers, item.answers, 1), hit_at(got.papers, item.answers, 5)) if item.answers else None
+    expected = expect_ok(got.answer, item.expect)
+    intent = item.intent
+    if intent == "out_of_scope":
+        return Verdict(right=got.intent == "out_of_scope" and not got.papers)
+    if intent == "list":
+        assert papers is not None
+        return Verdict(right=papers.precision == 1.0 and papers.recall == 1.0 and expected, papers=papers)
+    if intent == "count":
+        gold = item.count if item.count is not None else len(item.answers)
+        exact = got.matched == gold
+        return Verdict(right=exact and expected, papers=papers, count_exact=exact)
+    if intent in ("top_n", "cooccurrence"):
+        n = item.n or len(item.entities)
+        top = set_score(_folded(got.ranking[:n]), _folded(item.entities), _folded(item.acceptable_entities))
+        return Verdict(right=top.recall == 1.0 and top.precision == 1.0 and expected, entities=top)
+    if intent == "superlative":
+        return Verdict(right=_value_ok(item, got) and expected, hit1=hits[0] if hits else None)
+    if intent == "trend":
+        return Verdict(right=got.trend == item.trend and expected)
+    h1, h5 = hits if hits else (None, None)
+    if intent == "compare":  # the comparison's papers in the top 5, and a paper of each side among those returned
+        sides = all(set(side) & set(got.papers) for side in item.compare if side)
+        return Verdict(right=sides and h5 is not False and expected, hit1=h1, hit5=h5)
+    if intent == "fact":
+        return Verdict(right=bool(h1) and expected, hit1=h1, hit5=h5)
+    return Verdict(right=bool(h5) and expected, hit1=h1, hit5=h5)
+
+
+def _value_ok(item: QAItem, got: Returned) -> bool:
+    if item.value is None or got.value is None:
+        return item.value is None and got.value is None
+    paper, value, unit = item.value
+    ok = not paper or paper == got.value[0]
+    ok = ok and (value is None or abs(value - got.value[1]) <= VALUE_TOLERANCE * max(1.0, abs(value)))
+    return ok and (not unit or unit.casefold() == got.value[2].casefold())
+
+
+def out_of_scope_pr(pairs: Sequence[tuple[QAItem, Returned]]) -> PR:
+    """Precision and recall of refusing: gold out-of-scope questions vs answers that refused."""
+    flagged = [i for i, g in pairs if g.intent == "out_of_scope"]
+    gold = [i for i, _ in pairs if i.intent == "out_of_scope"]
+    hit = [i for i in flagged if i.intent == "out_of_scope"]
+    return PR(
+        precision=len(hit) / len(flagged) if flagged else 1.0,
+        recall=len(hit) / len(gold) if gold else 1.0,
+    )
+
+
 __all__ = [
     "INTENTS",
     "PR",
@@ -213,15 +380,19 @@ __all__ = [
     "SET_INTENTS",
     "CountScore",
     "QAItem",
+    "Returned",
     "SetScore",
+    "Verdict",
     "count_score",
     "expect_ok",
     "first_rank",
     "hit_at",
+    "judge",
     "load_questions",
     "macro_pr",
     "mean",
     "micro_pr",
+    "out_of_scope_pr",
     "parse_item",
     "recall_at",
     "reciprocal_rank",

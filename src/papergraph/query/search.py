@@ -139,8 +139,9 @@ class Searcher:
         allowed: Collection[str] | None = None,
         mode: SearchMode = SearchMode.HYBRID,
         exclude: str | None = None,
+        dense_weight: float | None = None,
     ) -> list[tuple[str, float, int | None, int | None]]:
-        """(paper id, score, dense rank, lexical rank), best first."""
+        """(paper id, score, dense rank, lexical rank), best first; ``dense_weight`` overrides the fusion's."""
         depth = max(k * 4, 50) + (1 if exclude else 0)
         dense: list[Hit] = []
         lexical: list[Hit] = []
@@ -162,7 +163,7 @@ class Searcher:
             ranked = rrf(
                 [[h.paper_id for h in dense], [h.paper_id for h in lexical]],
                 k=self.rrf_k,
-                weights=(self.dense_weight, 1.0),
+                weights=(self.dense_weight if dense_weight is None else dense_weight, 1.0),
             )
         return [(pid, score, dense_rank.get(pid), lexical_rank.get(pid)) for pid, score in ranked[:k]]
 

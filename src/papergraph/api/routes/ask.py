@@ -5,13 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from papergraph.api.deps import EngineDep
-from papergraph.api.schemas import ERRORS, AskRequest
+from papergraph.api.schemas import AskRequest, errors
 from papergraph.query.ask import AskResult
 
-router = APIRouter(prefix="/ask", tags=["ask"], responses=ERRORS)
+router = APIRouter(prefix="/ask", tags=["ask"])
+
+LINKS = {"GetPaper": {"operationId": "get_paper", "parameters": {"paper_id": "$response.body#/papers/0/id"}}}
 
 
-@router.post("", response_model=AskResult, summary="Answer a question from the graph and the index")
+@router.post(
+    "",
+    response_model=AskResult,
+    responses={200: {"links": LINKS}, **errors(422, 503)},
+    summary="Answer a question from the graph and the index",
+)
 def ask(engine: EngineDep, req: AskRequest) -> AskResult:
     """Entities in the question become graph constraints; matching papers are ranked by similarity.
 

@@ -75,8 +75,10 @@ def search_nodes(
             examples=["jetsn nano"],
         ),
     ],
-    label: Annotated[list[SearchLabel] | None, Query(description="Only nodes of these labels.")] = None,
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    label: Annotated[
+        list[SearchLabel] | None, Query(description="Only nodes of these labels.", examples=[["Hardware"]])
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=50, description="Most nodes found (1-50).", examples=[10])] = 10,
 ) -> GraphHits:
     """Fuzzy matching over entity names, the gazetteers' aliases ("quantisation", "GPGPU") and paper titles.
 
@@ -91,8 +93,10 @@ def expand(
     engine: EngineDep,
     catalog: CatalogDep,
     node: NodeQuery,
-    limit: Annotated[int, Query(ge=1, le=500, description="Neighbours in this page.")] = 25,
-    offset: Annotated[int, Query(ge=0, le=100_000, description="Neighbours to skip (earlier pages).")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="Neighbours in this page.", examples=[25])] = 25,
+    offset: Annotated[
+        int, Query(ge=0, le=100_000, description="Neighbours to skip (earlier pages).", examples=[0])
+    ] = 0,
 ) -> Expansion:
     """The node, ``limit`` of its neighbours (ordered by id) after ``offset``, the relationships among them,
     and ``more``: how many neighbours follow this page. Nodes carry their paper counts (the drawn size)."""
@@ -105,7 +109,9 @@ def path(
     catalog: CatalogDep,
     source: NodeQuery,
     target: NodeQuery,
-    max_hops: Annotated[int, Query(ge=1, le=10, description="Longest path looked for, in relationships.")] = 6,
+    max_hops: Annotated[
+        int, Query(ge=1, le=10, description="Longest path looked for, in relationships.", examples=[6])
+    ] = 6,
 ) -> GraphPath:
     """Bidirectional breadth-first search over the store's neighbours, relationships taken in either
     direction. ``found`` is false when no path has at most ``max_hops`` relationships."""

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Request
 from pydantic import BaseModel, Field
 
+from papergraph.api import examples
 from papergraph.api.deps import EngineDep
-from papergraph.api.schemas import ERRORS, ErrorBody
+from papergraph.api.schemas import MAX_ID_CHARS, ErrorBody, errors
 from papergraph.config import Settings
 from papergraph.errors import NotFoundError, PermissionDeniedError
 from papergraph.models import PaperRecord
@@ -17,14 +18,37 @@ from papergraph.models import PaperRecord
 DELETE_WAIT_S = 30.0
 """How long a DELETE waits for a running ingest to finish before answering 503."""
 
-router = APIRouter(prefix="/papers", tags=["papers"], responses=ERRORS)
+router = APIRouter(prefix="/papers", tags=["papers"])
+
+LINKS = {
+    "Neighbors": {"operationId": "neighbors", "parameters": {"node": "$response.body#/id"}},
+    "MoreLikeThis": {"operationId": "search_get", "parameters": {"paper_id": "$response.body#/id"}},
+}
+PAPER_ID_HELP = "The paper id: its arXiv id when the source had one, else `t` + 12 hex digits of the title."
 
 
-@router.get("/{paper_id:path}", response_model=PaperRecord, summary="A paper, its entities and metrics")
-def get_paper(engine: EngineDep, paper_id: Annotated[str, Path(min_length=1, max_length=200)]) -> PaperRecord:
+@router.get(
+    "/{paper_id:path}",
+    response_model=PaperRecord,
+    responses={200: {"links": LINKS}, **errors(404, 422, 503)},
+    summary="A paper, its entities and metrics",
+)
+def get_paper(
+    engine: EngineDep,
+    paper_id: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=MAX_ID_CHARS,
+            description=PAPER_ID_HELP,
+            examples=[examples.PAPER_ID],
+        ),
+    ],
+) -> PaperRecord:
+    """The paper's properties, each entity it is linked to with the evidence sentence, and its metrics."""
     record = engine.store.paper(paper_id)
     if record is None:
-        raise NotFoundError(f"unknown paper id {paper_id!r}")
+        raise NotFoundError(f"unknown paper id {paper_id!r}; find ids with GET /search?q=...")
     return record
 
 
@@ -54,13 +78,18 @@ def require_admin(settings: Settings, authorization: str | None) -> None:
 @router.delete(
     "/{paper_id:path}",
     response_model=Deleted,
-    responses=FORBIDDEN,
+    responses={**FORBIDDEN, **errors(404, 422, 503)},
     summary="Remove a paper from the index and the graph (admin)",
 )
 def delete_paper(
     request: Request,
-    paper_id: Annotated[str, Path(min_length=1, max_length=200)],
-    authorization: Annotated[str | None, Header(description="`Bearer <PAPERGRAPH_ADMIN_TOKEN>`")] = None,
+    paper_id: Annotated[
+        str, Path(min_length=1, max_length=MAX_ID_CHARS, description=PAPER_ID_HELP, examples=[examples.PAPER_ID])
+    ],
+    authorization: Annotated[
+        str | None,
+        Header(description="`Bearer <PAPERGRAPH_ADMIN_TOKEN>`", examples=["Bearer your-admin-token"]),
+    ] = None,
 ) -> Deleted:
     from papergraph.ingest import delete
 

@@ -1,0 +1,126 @@
+"""Answer text: numbers worded the way they were measured, credited to who produced them, and plain counts.
+
+A relative number (a percentage or a factor) is a change, never a level: "cuts latency by 35%", not "35%
+latency". Its direction comes from extraction (``MetricRecord.direction``) when stored, else from the words
+of its evidence sentence around the number (``direction_words`` in the question rules). A comparison chip
+(``baseline_hardware``) is named as what the number was compared against, never as where it was measured.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from papergraph.models import MetricRecord, PaperRecord
+from papergraph.query.plan import EntityRef, Level
+from papergraph.query.rules import QuestionRules
+
+RELATIVE_UNITS = frozenset({"%", "x", "pp"})
+_BEFORE, _AFTER = 120, 30  # characters of evidence around a number searched for a direction word
+
+
+def number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 and value == int(value) else f"{value:g}"
+
+
+def amount(m: MetricRecord) -> str:
+    """ "25 tokens/s", "40%", "2.4x", "$3" (units glued where people glue them)."""
+    value = number(m.value) + (f"–{number(m.value_max)}" if m.value_max is not None else "")
+    unit = m.unit
+    return f"{value}{unit}" if unit in {"%", "x"} else (f"{unit}{value}" if unit == "$" else f"{value} {unit}")
+
+
+def direction(m: MetricRecord, rules: QuestionRules) -> str | None:
+    """'increase' | 'decrease' for a relative number: extraction's, else its phrase ("latency reduction"),
+    else the direction word nearest the number in its evidence ("2x lower latency", "cuts cost by 75%")."""
+    if m.direction:
+        return m.direction
+    if m.unit not in RELATIVE_UNITS:
+        return None
+    for d, pattern in rules.directions:
+        if pattern.search(m.metric):
+            return d
+    sentence = m.evidence
+    at = sentence.find(m.surface) if m.surface else -1
+    if at < 0:
+        return None
+    end = at + len(m.surface)
+    best: tuple[int, str] | None = None
+    for d, pattern in rules.directions:
+        for match in pattern.finditer(sentence, max(0, at - _BEFORE), min(len(sentence), end + _AFTER)):
+            gap = at - match.end() if match.end() <= at else match.start() - end
+            if gap >= 0 and (best is None or gap < best[0]):
+                best = (gap, d)
+    return best[1] if best else None
+
+
+def format_metric(m: MetricRecord, rules: QuestionRules | None = None) -> str:
+    """ "25 tokens/s decoding throughput on AMD KV260"; "cuts latency by 40%"; "2.1x speedup (vs. NVIDIA V100)"."""
+    what = m.metric.strip()
+    value = amount(m)
+    where = f" on {m.hardware}" if m.hardware and m.hardware != m.baseline_hardware else ""
+    versus = f" (vs. {m.baseline_hardware})" if m.baseline_hardware else ""
+    way = direction(m, rules) if rules is not None else m.direction
+    if m.unit in RELATIVE_UNITS and way is not None:
+        thing = _strip_change_words(what) or m.kind
+        verb = "cuts" if way == "decrease" else "raises"
+        if m.unit == "x":
+            text = f"{value} {'lower' if way == 'decrease' else 'higher'} {thing}"
+        else:
+            text = f"{verb} {thing} by {value}"
+        return text + where + versus
+    if m.unit in RELATIVE_UNITS and m.kind not in ("accuracy", "accuracy-loss", "speedup", "compression"):
+        text = f"a {value} change in {what}" if what else value
+        return text + where + versus
+    text = f"{value} {what}".strip() if what and what.casefold() not in value.casefold() else value
+    return text + where + versus
+
+
+def claim(subject: str, m: MetricRecord, rules: QuestionRules | None = None) -> str:
+    """ "TeLLMe reaches 25 tokens/s ...", "SGLang cuts latency by 9.16%", "X reports a 3% change in power"."""
+    text = format_metric(m, rules)
+    if text.startswith(("cuts ", "raises ")):
+        return f"{subject} {text}"
+    if text.startswith("a "):
+        return f"{subject} reports {text}"
+    return f"{subject} reaches {text}"
+
+
+def _strip_change_words(what: str) -> str:
+    return re.sub(
+        r"\b(reduction|reductions|improvement|improvements|increase|decrease|savings?|gains?)\b", "", what
+    ).strip()
+
+
+def credited(record: PaperRecord | None, m: MetricRecord, title: str) -> str:
+    """Who a number belongs to: the system extraction credits, else the paper's proposed system, else the paper."""
+    if m.system:
+        return m.system
+    proposed = [e.name for e in record.entities if e.relationship == "PROPOSES"] if record else []
+    return proposed[0] if proposed else f"“{title}”"
+
+
+def describe(refs: Sequence[EntityRef]) -> str:
+    """ "FPGA hardware", "the NVIDIA Jetson family", "AMD GPU hardware", "quantization or pruning"."""
+    return " or ".join(dict.fromkeys(_one(r) for r in refs))
+
+
+def _one(ref: EntityRef) -> str:
+    if ref.level is Level.FAMILY:
+        return f"the {ref.name} family" if ref.type.value == "hardware" else ref.name
+    if ref.level in (Level.TYPE, Level.VENDOR):
+        return f"{ref.name} hardware"
+    return ref.name
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def listing(items: Sequence[str], more: int = 0) -> str:
+    """ "a; b; c" with "and N more" when the list was cut."""
+    text = "; ".join(items)
+    return text + (f"; and {more} more" if more > 0 else "")
+
+
+__all__ = ["amount", "claim", "credited", "describe", "direction", "format_metric", "listing", "number", "plural"]

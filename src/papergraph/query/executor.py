@@ -1,0 +1,735 @@
+"""QueryPlan -> AskResult: one handler per intent, every graph read through the store's question primitives.
+
+Graph-only answers (list, count, top-N, co-occurrence, superlative, trend, fact, compare) never need the
+embedding model: their papers are ordered by BM25 within the graph's answer. Only similarity questions, and
+answers that fall back to similarity, encode the question; that is what lets the command line answer a
+graph question without loading the model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from papergraph.config import Settings
+from papergraph.graph import GraphStore, cypher
+from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally
+from papergraph.models import EntityLink, EntityType, MetricRecord, PaperRecord, entity_id
+from papergraph.query.answer import (
+    RELATIVE_UNITS,
+    claim,
+    credited,
+    describe,
+    direction,
+    format_metric,
+    listing,
+    number,
+    plural,
+)
+from papergraph.query.plan import EntityRef, Intent, Level, MatchKind, QueryPlan, Role
+from papergraph.query.response import (
+    AskEntity,
+    AskPaper,
+    AskResult,
+    Evidence,
+    GraphQuery,
+    Interpretation,
+    MetricValue,
+    RecognisedEntity,
+)
+from papergraph.query.rules import QuestionRules
+from papergraph.query.search import Searcher, rrf, snippet
+from papergraph.query.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOP = 10
+SEMANTIC_DEPTH = 3  # candidates per returned paper fetched from each ranking before fusing
+SHOWN_IN_TEXT = 5  # papers or entities named in an answer sentence
+ENTITY_PREFERENCE = 0.5  # weight of "papers naming the question's entities" next to similarity (1.0)
+FALLBACK_PAPERS = 10  # a similarity fallback is a pointer, not an answer set: whatever k says
+
+
+@dataclass
+class _Run:
+    """What one answer accumulates while it runs."""
+
+    plan: QueryPlan
+    k: int
+    queries: list[GraphQuery] = field(default_factory=list)
+    similarity: bool = False
+    top_similarity: float | None = None
+    weak: bool = False
+    fallback: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def show(self, built: tuple[str, dict[str, object]]) -> None:
+        self.queries.append(GraphQuery(cypher=built[0], params=dict(built[1])))
+
+
+class Executor:
+    """Answers plans from one graph store and one searcher (index, BM25, encoder)."""
+
+    def __init__(
+        self, store: GraphStore, searcher: Searcher, rules: QuestionRules, settings: Settings, vocab: Vocabulary
+    ) -> None:
+        self.store = store
+        self.searcher = searcher
+        self.rules = rules
+        self.settings = settings
+        self.vocab = vocab
+        self._counts: dict[NodeMatch, int] = {}
+
+    def run(self, plan: QueryPlan, k: int) -> AskResult:
+        run = _Run(plan, k)
+        handlers: dict[Intent, Callable[[_Run], AskResult]] = {
+            Intent.LIST: self._list,
+            Intent.COUNT: self._list,
+            Intent.FACT: self._fact,
+            Intent.COMPARE: self._compare,
+            Intent.TOP_N: self._top,
+            Intent.COOCCURRENCE: self._top,
+            Intent.SUPERLATIVE: self._superlative,
+            Intent.TREND: self._trend,
+            Intent.SEMANTIC: self._semantic,
+        }
+        blocked = self._unanswerable(run) or self._unanchored(run)
+        return blocked if blocked is not None else handlers[plan.intent](run)
+
+    # --- shared steps ---------------------------------------------------------------------------------
+    def _unanswerable(self, run: _Run) -> AskResult | None:
+        """Filters the corpus cannot satisfy (an unknown author, years the papers do not carry)."""
+        f = run.plan.filters
+        if f.author_words and not f.authors:
+            why = (
+                f"No paper in the corpus lists an author matching “{f.author_words}”."
+                if self.vocab.authors
+                else f"The papers in this corpus carry no author names, so “by {f.author_words}” cannot be answered."
+            )
+            return self._result(run, why, [], matched=0)
+        return None
+
+    def _ids(self, run: _Run, query: PaperQuery, count: bool = False) -> set[str]:
+        run.show(cypher.count_papers_where(query) if count else cypher.papers_where(query))
+        ids = self.store.papers_where(query)
+        return self._topics(run.plan, ids)
+
+    def _topics(self, plan: QueryPlan, ids: set[str]) -> set[str]:
+        topics = [t for t in self.rules.topics if t.name in plan.topics]
+        if not topics:
+            return ids
+        texts = self.searcher.index.papers
+        return {pid for pid in ids if all(t.paper.search(texts[pid].text) for t in topics)}
+
+    def _ref_papers(self, ref: EntityRef) -> int:
+        """Papers a reference selects on its own (shown in the interpretation)."""
+        if ref.node is None:
+            return 0
+        if ref.node not in self._counts:
+            self._counts[ref.node] = len(self.store.papers_where(PaperQuery(all_of=((ref.node,),))))
+        return self._counts[ref.node]
+
+    def _ordered(self, run: _Run, ids: Iterable[str]) -> list[str]:
+        """Papers of a graph answer, most relevant first: those the soft references prefer, then BM25, then title."""
+        pool = set(ids)
+        soft = [e.node for e in run.plan.entities(Role.RANK) if e.node is not None]
+        preferred = self.store.papers_where(PaperQuery(all_of=(tuple(soft),))) & pool if soft else set()
+        lexical = {h.paper_id: r for r, h in enumerate(self.searcher.lexical.search(run.plan.text, len(pool), pool))}
+        titles = self.searcher.index.papers
+        return sorted(
+            pool, key=lambda p: (p not in preferred, lexical.get(p, len(pool)), titles[p].title.casefold(), p)
+        )
+
+    def _similar(self, run: _Run, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """Papers by similarity to the question: dense-led fusion unless it names a system or dataset."""
+        plan = run.plan
+        run.similarity = True
+        k = run.k
+        vector = self.searcher.encoder.encode_query(plan.text)
+        closest = self.searcher.index.search(vector, 1)
+        run.top_similarity = round(closest[0].score, 4) if closest else 0.0
+        run.weak = run.top_similarity < self.settings.weak_similarity
+        named = any(
+            e.level is Level.MODEL and e.type in (EntityType.SYSTEM, EntityType.DATASET) for e in plan.entities()
+        )
+        weight = None if named else self.settings.semantic_dense_weight
+        base = self.searcher.rank(plan.text, k * SEMANTIC_DEPTH, vector=vector, allowed=allowed, dense_weight=weight)
+        narrow = (Level.MODEL, Level.FAMILY)  # a type or a vendor named in passing says little about the topic
+        soft = [
+            e.node
+            for e in plan.entities(Role.RANK, Role.FILTER)
+            if e.node is not None and e.level in narrow and e.match in (MatchKind.EXACT, MatchKind.ALIAS)
+        ]
+        if not soft or allowed is not None:
+            return [(pid, score) for pid, score, *_ in base[:k]]
+        preferred = self.store.papers_where(PaperQuery(all_of=(tuple(soft),)))
+        within = self.searcher.rank(
+            plan.text, k * SEMANTIC_DEPTH, vector=vector, allowed=preferred, dense_weight=weight
+        )
+        rankings = [[pid for pid, *_ in base], [pid for pid, *_ in within]]
+        return rrf(rankings, k=self.searcher.rrf_k, weights=(1.0, ENTITY_PREFERENCE))[:k]
+
+    def _out_of_scope(self, run: _Run, *, despite_entities: bool = False) -> bool:
+        """No abstract is close to the question, and it names nothing of the graph (or, for a similarity
+        question, whatever it names: "the statue of Zeus" is not about the Zeus paper)."""
+        plan = run.plan
+        named = bool(plan.entities() or plan.unknown) and not despite_entities
+        threshold = self.settings.out_of_scope_similarity
+        return not named and not plan.filters.any and run.top_similarity is not None and run.top_similarity < threshold
+
+    def _unanchored(self, run: _Run) -> AskResult | None:
+        """A fact, comparison or superlative that names nothing: refused when nothing in the corpus is close."""
+        plan = run.plan
+        graph_free = plan.intent in (Intent.FACT, Intent.COMPARE, Intent.SUPERLATIVE)
+        if not graph_free or plan.entities() or plan.unknown or plan.filters.any or plan.metric.unit:
+            return None  # a unit ("tokens/s") anchors a superlative in the corpus's numbers
+        self._similar(run)
+        run.similarity = False  # the answer itself comes from the graph
+        return self._refuse(run) if self._out_of_scope(run) else None
+
+    def _fallback(self, run: _Run, why: str) -> AskResult:
+        """No graph answer: rank by similarity, say so; nothing at all when the question is out of scope."""
+        ranked = self._similar(run)
+        if self._out_of_scope(run):
+            return self._refuse(run)
+        run.fallback = True
+        papers = [self._paper(run, pid, score) for pid, score in ranked[:FALLBACK_PAPERS]]
+        text = f"{why} Showing the {plural(len(papers), 'most similar paper')} instead"
+        text += "; the matches are weak." if run.weak else "."
+        return self._result(run, text, papers, matched=0)
+
+    def _refuse(self, run: _Run) -> AskResult:
+        run.plan = run.plan.model_copy(update={"intent": Intent.OUT_OF_SCOPE})
+        named = ", ".join(e.name for e in run.plan.entities())
+        text = (
+            "Nothing in the corpus matches this question: "
+            + (f"it mentions {named}, but " if named else "it names no hardware, technique, system or dataset, and ")
+            + f"no abstract is close to it (best similarity {run.top_similarity:.2f})."
+        )
+        return self._result(run, text, [], matched=0)
+
+    def _unknown_note(self, plan: QueryPlan) -> str:
+        if not plan.unknown:
+            return ""
+        names = " or ".join(dict.fromkeys(e.name for e in plan.unknown))
+        return f"No paper in the corpus mentions {names}."
+
+    def _what(self, run: _Run, roles: tuple[Role, ...] = (Role.FILTER,)) -> str:
+        """ "quantization and FPGA hardware (about language models), by Ann Smith, published in 2024"."""
+        plan = run.plan
+        parts = [describe(g.entities) for g in plan.groups if g.role in roles]
+        text = " and ".join(parts) if parts else "the question's terms"
+        text += "".join(f" (about {t})" for t in plan.topics)
+        f = plan.filters
+        if f.authors:
+            text += ", by " + " or ".join(f.authors) + "".join(f" with {c}" for c in f.coauthors)
+        if f.year_min is not None or f.year_max is not None:
+            text += ", " + _years(f.year_min, f.year_max)
+        return text
+
+    # --- list and count -------------------------------------------------------------------------------
+    def _list(self, run: _Run) -> AskResult:
+        plan = run.plan
+        query = plan.paper_query()
+        if plan.unknown and not query.all_of:
+            return self._fallback(run, self._unknown_note(plan))
+        if not query.all_of and not query.paper_filters:
+            return self._fallback(run, "No hardware, technique, system or dataset of the graph was recognised.")
+        ids = self._ids(run, query, count=plan.intent is Intent.COUNT)
+        if not ids:
+            why = f"No paper in the corpus mentions {self._what(run)}." + self._no_years(query)
+            return self._fallback(run, (self._unknown_note(plan) + " " + why).strip())
+        ordered = self._ordered(run, ids)
+        papers = [self._paper(run, pid, 0.0) for pid in ordered[: run.k]]
+        head = f"{plural(len(ids), 'paper')} mention{'s' if len(ids) == 1 else ''} {self._what(run)}"
+        if plan.intent is Intent.COUNT:
+            text = head + self._breakdown(run, query) + "."
+        else:
+            facts = _facts(papers, self.rules)
+            names = facts or [p._subject for p in papers]
+            text = head + ": " + listing(names[:SHOWN_IN_TEXT], len(ids) - min(len(names), SHOWN_IN_TEXT)) + "."
+        return self._result(run, _join(self._unknown_note(plan), text), papers, matched=len(ids))
+
+    def _breakdown(self, run: _Run, query: PaperQuery) -> str:
+        """How a count over a type, family or vendor splits over its nodes (each node counted as /entities does)."""
+        broad = [g.entities[0] for g in run.plan.groups if g.role is Role.FILTER and len(g.entities) == 1]
+        broad = [e for e in broad if e.level is not Level.MODEL and e.node is not None]
+        if len(broad) != 1 or broad[0].node is None:
+            return ""
+        ref = broad[0]
+        built = cypher.count_entities(ref.type, query, include=ref.node, limit=SHOWN_IN_TEXT)
+        run.show(built)
+        tallies = self.store.count_entities(ref.type, query, include=ref.node, limit=SHOWN_IN_TEXT)
+        if len(tallies) < 2:
+            return ""
+        return " (counted over " + ", ".join(f"{t.name}: {t.papers}" for t in tallies) + ")"
+
+    def _no_years(self, query: PaperQuery) -> str:
+        if query.year_min is None and query.year_max is None:
+            return ""
+        if not any(p.year for p in self.searcher.index.papers.values()):
+            return " The papers in this corpus carry no publication year."
+        return ""
+
+    # --- facts and comparisons ------------------------------------------------------------------------
+    def _fact(self, run: _Run) -> AskResult:
+        plan = run.plan
+        query = plan.paper_query()
+        ids = self._ids(run, query) if query.all_of or query.paper_filters else set()
+        if not ids and len(query.all_of) > 1:
+            query, ids = self._relaxed(run, query)
+        if not ids:
+            return self._fallback(
+                run, _join(self._unknown_note(plan), f"No paper in the corpus mentions {self._what(run)}.")
+            )
+        ordered = self._ordered(run, ids)
+        named = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.SYSTEM]
+        candidates = [self._paper(run, pid, 0.0) for pid in ordered[: max(run.k * 3, 30)]]
+        candidates.sort(key=lambda p: (not _proposes(p, named), not p.metrics))
+        papers = candidates[: run.k]
+        facts = _facts(papers, self.rules)
+        if facts:
+            text = listing(facts[:3]) + "." + "".join(f" ({note})" for note in run.notes)
+        else:
+            what = " or ".join(plan.metric.kinds) or "matching"
+            text = f"{plural(len(ids), 'paper')} mention {self._what(run)}, but none states a {what} number."
+        return self._result(run, text, papers, matched=len(ids))
+
+    def _relaxed(self, run: _Run, query: PaperQuery) -> tuple[PaperQuery, set[str]]:
+        """A fact's papers when all its constraints together match none: the most constraints that match
+        something, systems kept first (the number belongs to a named system; a dataset or chip named too may
+        simply not be in that abstract)."""
+        groups = list(query.all_of)
+        rank = {EntityType.SYSTEM: 0, EntityType.DATASET: 1, EntityType.HARDWARE: 2, EntityType.TECHNIQUE: 3}
+        for size in range(len(groups) - 1, 0, -1):
+            subsets = sorted(combinations(groups, size), key=lambda c: sorted(rank[m.type] for g in c for m in g))
+            for subset in subsets:
+                smaller = query.model_copy(update={"all_of": subset})
+                ids = self._ids(run, smaller)
+                if ids:
+                    dropped = [g for g in groups if g not in subset]
+                    names = [
+                        e.name for e in run.plan.entities(Role.FILTER) if e.node in {m for g in dropped for m in g}
+                    ]
+                    run.notes.append("no paper mentions everything named; left out: " + ", ".join(names))
+                    return smaller, ids
+        return query, set()
+
+    def _compare(self, run: _Run) -> AskResult:
+        plan = run.plan
+        base = plan.paper_query()
+        sides = plan.entities(Role.COMPARE)
+        if len(sides) < 2:
+            return self._semantic(run)
+        ids: dict[str, set[str]] = {}
+        for side in sides:
+            assert side.node is not None  # only known entities are compared
+            ids[side.name] = self._ids(run, base.model_copy(update={"all_of": (*base.all_of, (side.node,))}))
+        both = set.intersection(*ids.values()) if ids else set()
+        per_side = max(2, run.k // (len(sides) + 1))
+        papers: list[AskPaper] = []
+        for group, pool in [("both", both), *((name, pool - both) for name, pool in ids.items())]:
+            for pid in self._ordered(run, pool)[: per_side if group != "both" else run.k]:
+                paper = self._paper(run, pid, 0.0)
+                paper.group = group
+                papers.append(paper)
+        summaries = [self._side(run, side, ids[side.name], papers) for side in sides]
+        text = " vs. ".join(summaries)
+        text += f"; {plural(len(both), 'paper')} mention{'s' if len(both) == 1 else ''} both." if both else "."
+        matched = len(set().union(*ids.values())) if ids else 0
+        return self._result(run, text, papers[: run.k], matched=matched)
+
+    def _side(self, run: _Run, side: EntityRef, ids: set[str], papers: Sequence[AskPaper]) -> str:
+        """'vLLM: 9 papers (e.g. vLLM reaches ...)': numbers only when they are the side's own."""
+        own = [
+            claim(p._subject, m, self.rules)
+            for p in papers
+            if p.id in ids
+            for m in p.metrics
+            if _credited_to(side, p, m)
+        ]
+        text = f"{side.name}: {plural(len(ids), 'paper')}"
+        return text + (f" (e.g. {'; '.join(own[:2])})" if own else "")
+
+    # --- aggregations ---------------------------------------------------------------------------------
+    def _top(self, run: _Run) -> AskResult:
+        plan = run.plan
+        target = plan.target
+        assert target is not None  # the planner keeps these intents only with a target
+        query = plan.paper_query()
+        within = query if query.all_of or query.paper_filters else None
+        exclude = [e.node for e in plan.entities(Role.FILTER) if e.type is target.type and e.node is not None]
+        if target.include is not None and target.include.hw_type and target.by is GroupBy.ENTITY:
+            exclude.append(self._class_nodes(target.include.hw_type))  # "GPU models": not the word "GPU" itself
+        limit = plan.limit or DEFAULT_TOP
+        inc, by = target.include, target.by
+        run.show(cypher.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=limit))
+        tallies = self.store.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=limit)
+        if not tallies and target.by is GroupBy.VENDOR:
+            tallies = self._vendor_tallies(within, limit)
+        noun = target.words or target.type.value
+        if not tallies:
+            text = f"No {noun} found" + (f" in papers that mention {self._what(run)}." if within else ".")
+            return self._result(run, text, [], matched=0)
+        ranked = ", ".join(f"{t.name} ({plural(t.papers, 'paper')})" for t in tallies)
+        if plan.intent is Intent.COOCCURRENCE:
+            text = f"{noun.capitalize()} most often found with {self._what(run)}: {ranked}."
+        else:
+            scope = f" among papers that mention {self._what(run)}" if within else ""
+            text = f"{noun.capitalize()} used by the most papers{scope}: {ranked}."
+        top = _tally_node(tallies[0])
+        pool = self.store.papers_where(
+            PaperQuery(all_of=(*(within.all_of if within else ()), (top,)), **_paper_filters(within))
+        )
+        papers = [self._paper(run, pid, 0.0) for pid in self._ordered(run, pool)[: run.k]]
+        return self._result(run, text, papers, matched=len(pool), ranking=tallies)
+
+    @staticmethod
+    def _class_nodes(hw_type: str) -> NodeMatch:
+        """The node naming a hardware type as a class ("GPU"): its id is the type's."""
+        return NodeMatch(type=EntityType.HARDWARE, ids=(entity_id(EntityType.HARDWARE, hw_type),))
+
+    def _vendor_tallies(self, within: PaperQuery | None, limit: int) -> list[Tally]:
+        """Vendors counted by name when the graph stores none (each vendor's papers as papers_where finds them)."""
+        vendors = {s.name for senses in self.vocab.folded.values() for s in senses if s.level is Level.VENDOR}
+        tallies = []
+        for vendor in sorted(vendors):
+            node = NodeMatch(type=EntityType.HARDWARE, vendor=vendor)
+            groups = (*(within.all_of if within else ()), (node,))
+            n = len(self.store.papers_where(PaperQuery(all_of=groups, **_paper_filters(within))))
+            if n:
+                tallies.append(Tally(type=EntityType.HARDWARE, group=GroupBy.VENDOR, name=vendor, papers=n))
+        tallies.sort(key=lambda t: (-t.papers, t.name.casefold()))
+        return tallies[:limit]
+
+    def _superlative(self, run: _Run) -> AskResult:
+        plan = run.plan
+        query = plan.paper_query()
+        kinds = plan.metric.kinds
+        hardware = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE and e.node is not None]
+        on = hardware[0].node if hardware else None
+        within = query if query.all_of or query.paper_filters else None
+        hits = self.store.metric_values(kinds, within, unit=plan.metric.unit, measured_on=on, limit=None)
+        if not hits and on is not None:
+            run.notes.append(f"no number is tied to {hardware[0].name} itself; these come from papers that mention it")
+            on = None
+            hits = self.store.metric_values(kinds, within, unit=plan.metric.unit, limit=None)
+        if not hits:
+            scope = f" that mentions {self._what(run)}" if within else ""
+            text = f"No paper{scope} reports a {' or '.join(kinds)} number."
+            return self._result(run, _join(self._unknown_note(plan), text), [], matched=0)
+        kind = next(k for k in kinds if any(h.metric.kind == k for h in hits))  # the first kind asked that has numbers
+        kinds = [kind]
+        unit = plan.metric.unit or self._unit(plan, [h for h in hits if h.metric.kind == kind])
+        descending = self._descending(plan, kind, unit)
+        n = max(run.k, 3)
+        run.show(cypher.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=n))
+        best = self.store.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=None)
+        best = _about(best, [e for e in plan.entities(Role.FILTER) if e.type is EntityType.DATASET])[:n]
+        records = {h.paper_id: self.store.paper(h.paper_id) for h in best}
+        top = best[0]
+        who = credited(records[top.paper_id], top.metric, top.paper_title)
+        end = "highest" if descending else "lowest"
+        scope = f" among papers that mention {self._what(run)}" if within else ""
+        what = top.metric.metric or top.metric.kind
+        text = f"The {end} {what} in {unit}{scope}: {format_metric(top.metric, self.rules)}, by {who}"
+        others = [
+            f"{format_metric(h.metric, self.rules)} by {credited(records[h.paper_id], h.metric, h.paper_title)}"
+            for h in best[1:3]
+        ]
+        text += (". Next: " + "; ".join(others) if others else "") + "."
+        if run.notes:
+            text += " (" + "; ".join(run.notes) + ")"
+        value = MetricValue(
+            paper=top.paper_id,
+            title=top.paper_title,
+            credited_to=who,
+            value=top.metric.value,
+            unit=top.metric.unit,
+            metric=top.metric.metric,
+            hardware=top.metric.hardware,
+        )
+        papers = [self._paper(run, pid, 0.0) for pid in dict.fromkeys(h.paper_id for h in best)][: run.k]
+        result = self._result(run, text, papers, matched=len({h.paper_id for h in hits}))
+        result.value = value
+        return result
+
+    def _unit(self, plan: QueryPlan, hits: Sequence[MetricHit]) -> str:
+        """The unit compared: relative (x, %) when the question asks for a gain over something, else absolute;
+        then the unit most numbers are in (values in different units do not compare)."""
+        relative = self.rules.relative_words.search(plan.question) is not None
+        counts = Counter(h.metric.unit for h in hits)
+        return min(counts, key=lambda u: ((u in RELATIVE_UNITS) != relative, -counts[u], u))
+
+    def _descending(self, plan: QueryPlan, kind: str, unit: str) -> bool:
+        """Which end a superlative wants: 'highest'/'lowest' as said; 'best' per kind (improvements: highest)."""
+        best = plan.metric.best or "better"
+        if best in ("max", "min"):
+            return best == "max"
+        higher = unit in RELATIVE_UNITS or self.rules.better.get(kind, "max") == "max"
+        return higher if best == "better" else not higher
+
+    def _trend(self, run: _Run) -> AskResult:
+        plan = run.plan
+        query = plan.paper_query()
+        run.show(cypher.papers_per_year(query))
+        years = self.store.papers_per_year(query)
+        ids = self._ids(run, query)
+        papers = [self._paper(run, pid, 0.0) for pid in self._ordered(run, ids)[: run.k]]
+        what = self._what(run) if query.all_of or query.paper_filters else "anything"
+        if not years:
+            why = (
+                " The papers in this corpus carry no publication year."
+                if not any(p.year for p in self.searcher.index.papers.values())
+                else " None of them has a publication year."
+            )
+            text = f"{plural(len(ids), 'paper')} mention {what}, but there is no trend to show.{why}"
+            return self._result(run, text, papers, matched=len(ids))
+        series = "; ".join(f"{y.year}: {y.papers}" for y in years)
+        undated = len(ids) - sum(y.papers for y in years)
+        text = f"Papers that mention {what}, per year: {series}."
+        text += f" {plural(undated, 'paper')} without a year not counted." if undated else ""
+        result = self._result(run, text, papers, matched=len(ids))
+        result.trend = years
+        return result
+
+    # --- similarity questions -------------------------------------------------------------------------
+    def _semantic(self, run: _Run) -> AskResult:
+        plan = run.plan
+        query = plan.paper_query()
+        allowed = self._ids(run, query) if query.paper_filters else None
+        ranked = self._similar(run, allowed)
+        if self._out_of_scope(run, despite_entities=True):
+            return self._refuse(run)
+        papers = [self._paper(run, pid, score) for pid, score in ranked]
+        top = "; ".join(p.title for p in papers[:3])
+        text = f"The most relevant papers: {top}." if papers else "No papers found."
+        if run.weak and papers:
+            text = "Only weak matches: " + text[0].lower() + text[1:]
+        return self._result(run, _join(self._unknown_note(plan), text), papers, matched=len(allowed or ()))
+
+    # --- papers and the result ------------------------------------------------------------------------
+    def _paper(self, run: _Run, pid: str, score: float) -> AskPaper:
+        record = self.store.paper(pid)
+        paper = self.searcher.index.papers[pid]
+        plan = run.plan
+        refs = [e for e in plan.entities() if e.node is not None]
+        evidence = [
+            Evidence(type=link.type.value, name=link.name, sentence=link.evidence)
+            for link in (record.entities if record else [])
+            if link.evidence and any(_link_matches(link, e.node) for e in refs if e.node is not None)
+        ]
+        metrics = _metrics_asked(record, plan) if record else []
+        for m in metrics:
+            if m.evidence and all(e.sentence != m.evidence for e in evidence):
+                evidence.append(Evidence(type="metric", name=format_metric(m, self.rules), sentence=m.evidence))
+        result = AskPaper(
+            id=pid,
+            title=paper.title,
+            score=round(score, 6),
+            snippet=snippet(paper, plan.text),
+            year=paper.year,
+            evidence=evidence,
+            metrics=metrics,
+        )
+        result._subject = _subject(record, paper.title)
+        return result
+
+    def _result(
+        self, run: _Run, text: str, papers: list[AskPaper], matched: int, ranking: Sequence[Tally] = ()
+    ) -> AskResult:
+        plan = run.plan
+        return AskResult(
+            question=plan.question,
+            intent=plan.intent,
+            answer=text,
+            interpretation=self._interpretation(run),
+            entities=[
+                AskEntity(type=e.type, name=e.name, surface=e.words) for e in plan.entities() if e.node is not None
+            ],
+            metric_kinds=list(plan.metric.kinds),
+            constraints=_constraints(plan),
+            matched=matched,
+            more=max(0, matched - len(papers)) if plan.intent in (Intent.LIST, Intent.COUNT, Intent.TREND) else 0,
+            fallback=run.fallback,
+            ranking=list(ranking),
+            graph_queries=run.queries,
+            count=len(papers),
+            papers=papers,
+        )
+
+    def _interpretation(self, run: _Run) -> Interpretation:
+        plan = run.plan
+        entities = [
+            RecognisedEntity(
+                type=e.type,
+                name=e.name,
+                level=e.level,
+                words=e.words,
+                match=e.match,
+                role=g.role,
+                papers=self._ref_papers(e),
+                reason=g.reason,
+            )
+            for g in plan.groups
+            for e in g.entities
+        ]
+        target = None
+        if plan.target is not None:
+            target = plan.target.type.value + (
+                "" if plan.target.by is GroupBy.ENTITY else f" by {plan.target.by.value}"
+            )
+        return Interpretation(
+            intent=plan.intent,
+            entities=entities,
+            unknown=[e.name for e in plan.unknown],
+            corrections=plan.corrections,
+            ignored=plan.ignored,
+            filters=_filter_words(plan),
+            metric=plan.metric if plan.metric.kinds else None,
+            target=target,
+            limit=plan.limit,
+            topics=plan.topics,
+            similarity=run.similarity,
+            top_similarity=run.top_similarity,
+            weak=run.weak,
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _years(lo: int | None, hi: int | None) -> str:
+    if lo is not None and lo == hi:
+        return f"published in {lo}"
+    if lo is not None and hi is not None:
+        return f"published in {lo}–{hi}"
+    return f"published from {lo} on" if lo is not None else f"published up to {hi}"
+
+
+def _paper_filters(query: PaperQuery | None) -> dict[str, object]:
+    if query is None:
+        return {}
+    return {
+        "year_min": query.year_min,
+        "year_max": query.year_max,
+        "authors": query.authors,
+        "coauthors": query.coauthors,
+    }
+
+
+def _tally_node(t: Tally) -> NodeMatch:
+    if t.id is not None:
+        return NodeMatch(type=t.type, ids=(t.id,))
+    if t.group is GroupBy.VENDOR:
+        return NodeMatch(type=t.type, vendor=t.name)
+    if t.group is GroupBy.TYPE:
+        return NodeMatch(type=t.type, hw_type=t.name)
+    return NodeMatch(type=t.type, family=(t.name,))
+
+
+def _link_matches(link: EntityLink, node: NodeMatch) -> bool:
+    """Whether a paper's entity link is one of the nodes a reference selects (by its stored properties)."""
+    props = link.properties
+    if link.type is not node.type or (node.ids and link.id not in node.ids):
+        return False
+    if node.family and link.name not in node.family and props.get("family") not in node.family:
+        return False
+    if node.vendor is not None:
+        vendor = props.get("vendor")
+        if vendor != node.vendor and not (vendor is None and link.name.startswith(node.vendor + " ")):
+            return False
+    return node.hw_type is None or props.get("type") == node.hw_type
+
+
+def _credited_to(side: EntityRef, paper: AskPaper, m: MetricRecord) -> bool:
+    """A number is a side's own: its credited system, the paper's proposed system, or its measured-on chip."""
+    if side.type is EntityType.SYSTEM:
+        return (m.system or paper._subject) == side.name
+    if side.type is EntityType.HARDWARE:
+        return m.hardware is not None and (m.hardware == side.name or m.hardware.endswith(" " + side.name))
+    return False
+
+
+def _proposes(paper: AskPaper, named: Sequence[EntityRef]) -> bool:
+    return any(paper._subject == e.name for e in named)
+
+
+def _subject(record: PaperRecord | None, title: str) -> str:
+    proposed = [e.name for e in record.entities if e.relationship == "PROPOSES"] if record else []
+    return proposed[0] if proposed else f"“{title}”"
+
+
+_STOP_METRIC = frozenset({"what", "which", "does", "reach", "reaches", "achieve", "achieves", "with", "from", "papers"})
+
+
+def _metrics_asked(record: PaperRecord, plan: QueryPlan) -> list[MetricRecord]:
+    """The paper's numbers of the kinds asked; without kinds, those whose phrase shares a word with the question."""
+    kinds = plan.metric.kinds
+    if kinds:
+        found = [m for m in record.metrics if m.kind in kinds]
+    elif plan.intent is Intent.FACT:
+        words = {w for w in plan.text.casefold().split() if len(w) > 3 and w not in _STOP_METRIC}
+        found = [m for m in record.metrics if words & set(m.metric.casefold().split())]
+    else:
+        return []
+    chips = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE]
+    return sorted(found, key=lambda m: not _measured_on(m, chips))  # numbers on the chip asked about first
+
+
+def _measured_on(m: MetricRecord, chips: Sequence[EntityRef]) -> bool:
+    where = (m.hardware or "").casefold()
+    return bool(where) and any(c.name.casefold() in where or where in c.name.casefold() for c in chips)
+
+
+def _facts(papers: Iterable[AskPaper], rules: QuestionRules) -> list[str]:
+    """'TeLLMe reaches 25 tokens/s decoding throughput on AMD KV260', one per paper with numbers asked for."""
+    return [
+        claim(p._subject, p.metrics[0], rules) + "".join(f", {format_metric(m, rules)}" for m in p.metrics[1:2])
+        for p in papers
+        if p.metrics
+    ]
+
+
+def _about(hits: Sequence[MetricHit], datasets: Sequence[EntityRef]) -> list[MetricHit]:
+    """Numbers whose sentence names the dataset asked about ("ImageNet top-1"), when any does."""
+    names = {w.casefold() for e in datasets for w in (e.name, e.words)}
+    named = [h for h in hits if any(n in h.metric.evidence.casefold() for n in names)]
+    return named or list(hits)
+
+
+def _constraints(plan: QueryPlan) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for e in plan.entities(Role.FILTER):
+        out.setdefault(e.type.value, []).append(e.name)
+    if plan.topics:
+        out["topic"] = list(plan.topics)
+    return out
+
+
+def _filter_words(plan: QueryPlan) -> list[str]:
+    words = [
+        f"{e.type.value} {e.level.value} = {e.name}" for g in plan.groups if g.role is Role.FILTER for e in g.entities
+    ]
+    f = plan.filters
+    if f.year_min is not None or f.year_max is not None:
+        words.append(_years(f.year_min, f.year_max))
+    if f.author_words:
+        words.append(f"author = {' or '.join(f.authors) or f.author_words}")
+        words += [f"co-author = {c}" for c in f.coauthors]
+    words += [f"topic '{t}' in the paper text" for t in plan.topics]
+    if plan.metric.unit:
+        words.append(f"unit = {plan.metric.unit}")
+    return words
+
+
+__all__ = ["Executor", "direction", "number"]

@@ -1,0 +1,168 @@
+"""The query plan: the one form a question takes between reading it and answering it.
+
+``planner.plan_question`` turns a question into a :class:`QueryPlan` (rules as data, entity linking against the
+graph's vocabulary); ``executor.Executor`` answers the plan from the graph store and the indexes. Everything the
+answer did is visible in the plan, and the response shows it as its ``interpretation``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery
+from papergraph.models import EntityType
+
+
+class Intent(StrEnum):
+    """What a question asks for."""
+
+    LIST = "list"  # the papers that satisfy the constraints
+    COUNT = "count"  # how many papers satisfy them
+    FACT = "fact"  # a number a named system or paper reports
+    COMPARE = "compare"  # two or more entities side by side
+    TOP_N = "top_n"  # the entities most papers use ("most used datasets")
+    SUPERLATIVE = "superlative"  # the best reported number of a metric ("highest tokens/s on an A100")
+    COOCCURRENCE = "cooccurrence"  # entities found together with the named ones
+    TREND = "trend"  # papers per year
+    SEMANTIC = "semantic"  # anything else: ranked by similarity, entities as a preference
+    OUT_OF_SCOPE = "out_of_scope"  # nothing in the corpus matches
+
+
+class Level(StrEnum):
+    """How broad an entity reference is: one node, a product line, a maker, or a kind of device."""
+
+    MODEL = "model"
+    FAMILY = "family"
+    VENDOR = "vendor"
+    TYPE = "type"
+
+
+class MatchKind(StrEnum):
+    """How the words were tied to the entity."""
+
+    EXACT = "exact"  # the entity's name, case and plural aside
+    ALIAS = "alias"  # another name the extraction rules know (LoRA, A100 GPUs, quantisation)
+    ABBREVIATION = "abbreviation"  # an acronym the corpus defines ("KD" -> knowledge distillation)
+    CORRECTED = "corrected"  # a misspelling within the edit distance allowed for its length
+    INFLECTION = "inflection"  # another form of a technique's words ("prune" -> pruning, "quantize")
+
+
+class Role(StrEnum):
+    """What a recognised entity does in the answer."""
+
+    FILTER = "filter"  # papers must mention it
+    RANK = "rank"  # papers mentioning it rank higher (semantic questions, loose matches)
+    COMPARE = "compare"  # one side of a comparison
+    TARGET = "target"  # what is counted or ranked (top-N, co-occurrence)
+    MEASURED_ON = "measured_on"  # the hardware a superlative's numbers were measured on
+
+
+class EntityRef(BaseModel):
+    """One entity the question refers to, at its level, with the words it came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: EntityType
+    name: str = Field(description="The entity, family, vendor or hardware type, as the graph spells it.")
+    level: Level
+    words: str = Field(description="The words of the question it came from.")
+    start: int = 0
+    end: int = 0
+    match: MatchKind = MatchKind.EXACT
+    papers: int = Field(0, description="Papers in the graph linked to it (0: named, but no paper mentions it).")
+    node: NodeMatch | None = Field(None, description="The graph nodes it selects (None when nothing is stored).")
+
+
+class ConstraintGroup(BaseModel):
+    """Alternatives ("GPUs or FPGAs", "CNN / ResNet"): a paper needs one of them."""
+
+    entities: list[EntityRef]
+    role: Role = Role.FILTER
+    reason: str = Field("", description="Why the group only ranks, when it does.")
+
+
+class Correction(BaseModel):
+    original: str
+    corrected: str
+    kind: MatchKind
+
+
+class MetricAsk(BaseModel):
+    """The numbers a question asks about."""
+
+    kinds: list[str] = Field(default_factory=list, description="Metric kinds (throughput, latency, ...).")
+    best: str | None = Field(None, description="'max' or 'min': which end of the values a superlative wants.")
+    unit: str | None = Field(None, description="The unit named in the question (tokens/s), if any.")
+
+
+class PaperFilters(BaseModel):
+    """Paper properties the question restricts (only where the corpus has them)."""
+
+    year_min: int | None = None
+    year_max: int | None = None
+    authors: list[str] = Field(default_factory=list, description="Author names as stored; any of them.")
+    coauthors: list[str] = Field(default_factory=list, description="Co-authors as stored; every one of them.")
+    author_words: str | None = Field(None, description="The words naming the author in the question.")
+
+    @property
+    def any(self) -> bool:
+        return self.year_min is not None or self.year_max is not None or bool(self.authors or self.author_words)
+
+
+class Target(BaseModel):
+    """What a top-N or co-occurrence question counts."""
+
+    type: EntityType
+    by: GroupBy = GroupBy.ENTITY
+    include: NodeMatch | None = None
+    words: str = ""
+
+
+class QueryPlan(BaseModel):
+    """A question, read: intent, entity constraints, filters, metric, sort and limit."""
+
+    question: str
+    intent: Intent
+    groups: list[ConstraintGroup] = Field(default_factory=list)
+    filters: PaperFilters = Field(default_factory=PaperFilters)
+    metric: MetricAsk = Field(default_factory=MetricAsk)
+    target: Target | None = None
+    limit: int | None = Field(None, description="N of a top-N question, when the question says it.")
+    topics: list[str] = Field(default_factory=list, description="Qualifiers matched in the paper text.")
+    unknown: list[EntityRef] = Field(
+        default_factory=list, description="Entities the question names that no paper mentions."
+    )
+    corrections: list[Correction] = Field(default_factory=list)
+    ignored: list[str] = Field(default_factory=list, description="Content words that matched nothing.")
+    text: str = Field("", description="The question as searched: corrections and expansions applied.")
+
+    def entities(self, *roles: Role) -> list[EntityRef]:
+        return [e for g in self.groups if not roles or g.role in roles for e in g.entities]
+
+    def paper_query(self, roles: tuple[Role, ...] = (Role.FILTER,)) -> PaperQuery:
+        """The graph query of the groups with these roles, and the paper filters."""
+        groups = tuple(tuple(e.node for e in g.entities if e.node is not None) for g in self.groups if g.role in roles)
+        return PaperQuery(
+            all_of=groups,
+            year_min=self.filters.year_min,
+            year_max=self.filters.year_max,
+            authors=tuple(self.filters.authors) if self.filters.author_words else (),
+            coauthors=tuple(self.filters.coauthors),
+        )
+
+
+__all__ = [
+    "ConstraintGroup",
+    "Correction",
+    "EntityRef",
+    "Intent",
+    "Level",
+    "MatchKind",
+    "MetricAsk",
+    "PaperFilters",
+    "QueryPlan",
+    "Role",
+    "Target",
+]

@@ -1,0 +1,460 @@
+"""Question -> :class:`~papergraph.query.plan.QueryPlan`: the question rules (data) and entity linking.
+
+The steps, each small and pure:
+
+1. paper filters (years, authors) and the metric the question asks about, from the rules;
+2. entity linking (:mod:`papergraph.query.linking`), then composition of adjacent references ("AMD" + "GPUs"
+   is one reference: AMD-made GPUs; "Jetson" + "boards" is the Jetson family, the type word being its head);
+3. what a top-N or co-occurrence question counts (its target);
+4. the intent: the first intent rule that matches and whose needs the references meet;
+5. roles: which references filter, which only rank (examples, "TPU-like", an alternative that is not in the
+   graph, everything in a semantic question), which are compared or counted;
+6. what is left: topics, content words that matched nothing (reported as ignored), the N of a top-N question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from papergraph.graph.query import NodeMatch
+from papergraph.models import EntityType
+from papergraph.query.linking import Link, Linker, Token, tokenize
+from papergraph.query.plan import (
+    ConstraintGroup,
+    Correction,
+    EntityRef,
+    Intent,
+    Level,
+    MatchKind,
+    MetricAsk,
+    PaperFilters,
+    QueryPlan,
+    Role,
+    Target,
+)
+from papergraph.query.rules import QuestionRules
+from papergraph.query.vocabulary import Sense, Vocabulary
+
+_AND_GAP = re.compile(r"^\s*(,\s*)?and\s*$", re.IGNORECASE)
+_WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
+_AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
+DEFAULT_TOP = 10
+
+
+@dataclass
+class _Ref:
+    """A reference being planned: the plan's EntityRef plus why it may only rank."""
+
+    ref: EntityRef
+    rank_only: str = ""  # the reason, when set
+
+
+@dataclass
+class _Spans:
+    """Character ranges of the question that some rule used (their words are not 'ignored')."""
+
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+
+    def add(self, m: re.Match[str] | None) -> None:
+        if m is not None:
+            self.ranges.append(m.span())
+
+    def covers(self, token: Token) -> bool:
+        return any(a <= token.start and token.end <= b for a, b in self.ranges)
+
+
+class Planner:
+    """Reads questions against one vocabulary (one loaded graph)."""
+
+    def __init__(self, vocab: Vocabulary, rules: QuestionRules) -> None:
+        self.vocab = vocab
+        self.rules = rules
+        self.linker = Linker(vocab, rules.stopwords, rules.coordination, rules.question_words)
+
+    def plan(self, question: str) -> QueryPlan:
+        text = question.strip()
+        tokens = tokenize(text)
+        used = _Spans()
+        filters = self._filters(text, used)
+        blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
+        metric = self._metric(text, used)
+        linked = self.linker.link(text, tokens, blocked)
+        refs = self._compose(text, linked.links)
+        target, target_ref = self._target(text, refs, used)
+        intent = self._intent(text, refs, metric, target, target_ref, used)
+        if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
+            target, target_ref = None, None
+        groups, unknown = self._groups(intent, text, refs, target_ref)
+        topics = self._topics(text, intent, groups, used)
+        limit = self._limit(text, used)
+        corrections = [
+            Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
+            for r in refs
+            if r.ref.match in (MatchKind.CORRECTED, MatchKind.ABBREVIATION)
+        ]
+        corrections += [Correction(original=a, corrected=b, kind=MatchKind.CORRECTED) for a, b in linked.spelling]
+        return QueryPlan(
+            question=text,
+            intent=intent,
+            groups=groups,
+            filters=filters,
+            metric=metric,
+            target=target,
+            limit=limit,
+            topics=topics,
+            unknown=unknown,
+            corrections=corrections,
+            ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
+            text=_search_text(text, linked.links, linked.spelling),
+        )
+
+    # --- 1. filters and metric ------------------------------------------------------------------------
+    def _filters(self, text: str, used: _Spans) -> PaperFilters:
+        filters = PaperFilters()
+        for pattern in self.rules.years:
+            m = pattern.search(text)
+            if m is None:
+                continue
+            found = {k: int(v) for k, v in m.groupdict().items() if v}
+            filters.year_min = found.get("min", found.get("min2", found.get("year")))
+            filters.year_max = found.get("max", found.get("year"))
+            if "after" in found:
+                filters.year_min = found["after"] + 1
+            if "before" in found:
+                filters.year_max = found["before"] - 1
+            used.add(m)
+            break
+        for pattern in self.rules.authors:
+            for m in pattern.finditer(text):
+                named = m.groupdict()
+                words = (named.get("author") or "").strip()
+                if words and not filters.author_words:
+                    if self.vocab.lookup(words.split()) and not _authors_matching(words, self.vocab.authors):
+                        continue  # "by NVIDIA": an entity, not an author
+                    filters.author_words = words
+                    filters.authors = _authors_matching(words, self.vocab.authors)
+                    used.add(m)
+                other = (named.get("coauthor") or "").strip()
+                if other and filters.author_words and other not in filters.author_words:
+                    matching = _authors_matching(other, self.vocab.authors)
+                    filters.coauthors += matching[:1] or [other]  # an unknown co-author: no paper has them
+                    filters.author_words += f" and {other}"
+                    used.add(m)
+        return filters
+
+    def _metric(self, text: str, used: _Spans) -> MetricAsk:
+        kinds = []
+        for kind, pattern in self.rules.metric_words:
+            m = pattern.search(text)
+            if m is not None:
+                kinds.append(kind)
+                used.add(m)
+        best = None
+        for value, pattern in self.rules.best_words:
+            m = pattern.search(text)
+            if m is not None:
+                best = value
+                used.add(m)
+                break
+        unit = None
+        for value, pattern in self.rules.units:
+            m = pattern.search(text)
+            if m is not None:
+                unit = value
+                used.add(m)
+                break
+        return MetricAsk(kinds=kinds, best=best, unit=unit)
+
+    # --- 2. references --------------------------------------------------------------------------------
+    def _compose(self, text: str, links: Sequence[Link]) -> list[_Ref]:
+        """References from links; adjacent vendor + type, name + type-head and vendor + name become one.
+
+        What a parenthesis lists after a reference ("edge boards (Raspberry Pi, Jetson, ...)", "Xilinx (AMD)")
+        restates or exemplifies it: those references only rank, and the words around the parenthesis still
+        compose ("Xilinx (AMD) FPGAs" is Xilinx-made FPGAs; "Hopper-generation GPUs" the Hopper family).
+        """
+        inside = _parenthesised(text)
+        refs: list[_Ref] = []
+        aside: list[_Ref] = []
+        for link in links:
+            ref = _ref(link, self.vocab)
+            if any(a < ref.start < b for a, b in inside) and refs:
+                aside.append(_Ref(ref, "listed in parentheses, as examples"))
+                continue
+            if refs and _adjacent(text, refs[-1].ref, ref, self.rules.head_links):
+                merged = _merge(text, refs[-1].ref, ref)
+                if merged is not None:
+                    refs[-1] = _Ref(merged)
+                    continue
+            refs.append(_Ref(ref))
+        for i, r in enumerate(refs):
+            before = text[max(0, r.ref.start - 24) : r.ref.start]
+            after = text[r.ref.end :]
+            if self.rules.excluding_words.search(before):
+                r.rank_only = "named as an exception"
+            elif self.rules.example_words.search(before):
+                r.rank_only = "named as an example"
+            elif self.rules.like_words.match(after):
+                r.rank_only = f"'{r.ref.words}-like' describes something else"
+            elif self._loose_alternative(text, refs, i):
+                r.rank_only = "an alternative next to it is not in the graph"
+        seen: set[NodeMatch] = set()
+        unique = []
+        for r in sorted([*refs, *aside], key=lambda r: r.ref.start):  # "FP8, INT8 or INT4": quantization once
+            if r.ref.node is None or r.ref.node not in seen:
+                unique.append(r)
+                seen.update([r.ref.node] if r.ref.node else [])
+        return unique
+
+    def _loose_alternative(self, text: str, refs: Sequence[_Ref], i: int) -> bool:
+        """'CNN / ResNet': an alternative that links to nothing makes the linked one a mere preference."""
+        ref = refs[i].ref
+        spans = [(r.ref.start, r.ref.end) for r in refs]
+        after = re.match(r"\s*(?:/|\bor\b)\s*([A-Za-z][\w-]*)", text[ref.end :])
+        before = re.search(r"([A-Za-z][\w-]*)\s*(?:/|\bor\b)\s*$", text[: ref.start])
+        for m, base in ((after, ref.end), (before, 0)):
+            if m is None:
+                continue
+            start, word = base + m.start(1), m.group(1)
+            linked = any(a <= start < b for a, b in spans)
+            content = word.casefold() not in self.rules.stopwords | self.rules.question_words
+            if not linked and content and len(word) > 1:
+                return True
+        return False
+
+    # --- 3. target ------------------------------------------------------------------------------------
+    def _target(self, text: str, refs: Sequence[_Ref], used: _Spans) -> tuple[Target | None, _Ref | None]:
+        """What a top-N or co-occurrence question counts: a class named first ("which GPUs", "top three
+        model-compression techniques": what it includes), else the earliest target word ("hardware", "datasets")."""
+        lead = _WHICH.match(text)
+        if lead and refs:
+            r = refs[0]
+            broad = r.ref.level is Level.FAMILY or (
+                r.ref.type is EntityType.HARDWARE and r.ref.level in (Level.TYPE, Level.VENDOR)
+            )
+            if broad and r.ref.node is not None and len(text[lead.end() : r.ref.start].split()) <= 2:
+                return Target(type=r.ref.type, include=r.ref.node, words=r.ref.words), r
+        found = []
+        for order, rule in enumerate(self.rules.targets):
+            for m in rule.pattern.finditer(text):
+                if not any(x.ref.start <= m.start() < x.ref.end for x in refs):
+                    found.append((m.start(), order, m, rule))
+                    break
+        if not found:
+            return None, None
+        _, _, m, rule = min(found, key=lambda f: (f[0], f[1]))
+        used.add(m)
+        return Target(type=rule.type, by=rule.by, words=m.group(0)), None
+
+    # --- 4. intent ------------------------------------------------------------------------------------
+    def _intent(
+        self,
+        text: str,
+        refs: Sequence[_Ref],
+        metric: MetricAsk,
+        target: Target | None,
+        target_ref: _Ref | None,
+        used: _Spans,
+    ) -> Intent:
+        known = [r for r in refs if r.ref.node is not None]
+        others = [r for r in known if r is not target_ref]
+        needs = {
+            None: True,
+            "entity": bool(known),
+            "two": _compare_axis(known, text, self.rules.compare_joins) is not None,
+            "metric": bool(metric.kinds),
+            "target": target is not None,
+            "target_and_entity": target is not None and bool(others),
+        }
+        for rule in self.rules.intents:
+            m = rule.pattern.search(text)
+            if m is not None and needs.get(rule.needs, False):
+                used.add(m)
+                return rule.intent
+        return Intent.SEMANTIC
+
+    # --- 5. roles and groups --------------------------------------------------------------------------
+    def _groups(
+        self, intent: Intent, text: str, refs: Sequence[_Ref], target_ref: _Ref | None
+    ) -> tuple[list[ConstraintGroup], list[EntityRef]]:
+        unknown = [r.ref for r in refs if r.ref.node is None]
+        seen: set[NodeMatch] = set()
+        known = []
+        for r in refs:  # "FP8, INT8 or INT4" all name quantization: one reference
+            if r.ref.node is not None and r is not target_ref and r.ref.node not in seen:
+                seen.add(r.ref.node)
+                known.append(r)
+        groups: list[ConstraintGroup] = []
+        if target_ref is not None:
+            groups.append(ConstraintGroup(entities=[target_ref.ref], role=Role.TARGET))
+        if intent is Intent.SEMANTIC:
+            return groups + _by_type(known, Role.RANK, "entities rank, not filter, in a similarity question"), unknown
+        axis = _compare_axis(known, text, self.rules.compare_joins) if intent is Intent.COMPARE else None
+        compared = [r for r in known if r.ref.type is axis] if axis else []
+        for r in compared:
+            groups.append(ConstraintGroup(entities=[r.ref], role=Role.COMPARE))
+        rest = [r for r in known if r not in compared]
+        loose = [r for r in rest if r.rank_only]
+        firm = [r for r in rest if not r.rank_only]
+        both = self.rules.both_words.search(text) is not None
+        groups += _by_type(firm, Role.FILTER, "", separate=both and _joined_by_and(text, firm))
+        for r in loose:
+            groups.append(ConstraintGroup(entities=[r.ref], role=Role.RANK, reason=r.rank_only))
+        return groups, unknown
+
+    # --- 6. the rest ----------------------------------------------------------------------------------
+    def _topics(self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans) -> list[str]:
+        if intent not in (Intent.LIST, Intent.COUNT) or not any(g.role is Role.FILTER for g in groups):
+            return []
+        names = []
+        for topic in self.rules.topics:
+            m = topic.question.search(text)
+            if m is not None and not self.rules.excluding_words.search(text[max(0, m.start() - 24) : m.start()]):
+                names.append(topic.name)
+                used.add(m)
+        return names
+
+    def _limit(self, text: str, used: _Spans) -> int | None:
+        for pattern in self.rules.limits:
+            m = pattern.search(text)
+            if m is not None:
+                n = m.group("n").casefold()
+                used.add(m)
+                return int(n) if n.isdigit() else self.rules.numbers.get(n)
+        return None
+
+    def _ignored(self, tokens: Sequence[Token], links: Sequence[Link], used: _Spans) -> list[str]:
+        linked = {i for lk in links for i in range(lk.first, lk.last)}
+        return [
+            t.text
+            for i, t in enumerate(tokens)
+            if i not in linked
+            and not used.covers(t)
+            and t.folded not in self.rules.stopwords
+            and t.folded not in self.rules.question_words
+            and len(t.text) > 2
+            and not t.text.isdigit()
+        ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def _node(senses: Sequence[Sense], vocab: Vocabulary) -> NodeMatch | None:
+    """The graph nodes of a link's senses of one type (several models: any of them; families: their closures)."""
+    live = [s for s in senses if s.in_graph]
+    if not live:
+        return None
+    first = live[0]
+    if first.level is Level.MODEL:
+        return NodeMatch(type=first.type, ids=tuple(s.node_id for s in live if s.node_id))
+    if first.level is Level.FAMILY:
+        names = tuple(dict.fromkeys(n for s in live for n in vocab.family_closure(s.type, s.name)))
+        return NodeMatch(type=first.type, family=names)
+    if first.level is Level.VENDOR:
+        return NodeMatch(type=first.type, vendor=first.name)
+    return NodeMatch(type=first.type, hw_type=first.hw_type)
+
+
+def _ref(link: Link, vocab: Vocabulary) -> EntityRef:
+    senses = [s for s in link.senses if s.type is link.senses[0].type]
+    live = [s for s in senses if s.in_graph] or senses
+    name = " or ".join(dict.fromkeys(s.name for s in live))
+    return EntityRef(
+        type=senses[0].type,
+        name=name,
+        level=live[0].level,
+        words=link.original or link.words,
+        start=link.start,
+        end=link.end,
+        match=link.match,
+        node=_node(senses, vocab),
+    )
+
+
+def _adjacent(text: str, a: EntityRef, b: EntityRef, links: re.Pattern[str]) -> bool:
+    """Nothing between two references but spaces, a hyphen, a parenthesis or a linking word ("-generation")."""
+    gap = _PARENTHESIS.sub(" ", text[a.end : b.start]) if b.start >= a.end else None
+    return gap is not None and (re.fullmatch(r"[\s-]*", gap) is not None or links.fullmatch(gap) is not None)
+
+
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+
+
+def _parenthesised(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PARENTHESIS.finditer(text)]
+
+
+def _merge(text: str, a: EntityRef, b: EntityRef) -> EntityRef | None:
+    """One reference for two adjacent ones that name one thing, else None."""
+    if a.type is not EntityType.HARDWARE or b.type is not EntityType.HARDWARE or b.node is None:
+        return None
+    span = {"start": a.start, "end": b.end, "words": text[a.start : b.end]}
+    if a.node is None:  # "H200 GPUs": the type word heads a model no paper mentions
+        return a.model_copy(update=span) if b.level is Level.TYPE and a.level is not Level.TYPE else None
+    if a.level is Level.VENDOR and b.level is Level.TYPE:  # "AMD GPUs"
+        node = NodeMatch(type=a.type, vendor=a.node.vendor, hw_type=b.node.hw_type)
+        return a.model_copy(update={**span, "name": f"{a.name} {b.name}", "node": node})
+    if a.level is Level.VENDOR and b.level in (Level.FAMILY, Level.MODEL):  # "NVIDIA Orin"
+        return b.model_copy(update=span)
+    if b.level is Level.TYPE and a.level in (Level.FAMILY, Level.MODEL, Level.VENDOR):  # "Jetson boards"
+        return a.model_copy(update=span)
+    return None
+
+
+def _by_type(refs: Sequence[_Ref], role: Role, reason: str, separate: bool = False) -> list[ConstraintGroup]:
+    """One OR-group per entity type (each reference its own group when the question says 'both')."""
+    if separate:
+        return [ConstraintGroup(entities=[r.ref], role=role, reason=reason) for r in refs]
+    by_type: dict[EntityType, list[EntityRef]] = {}
+    for r in refs:
+        by_type.setdefault(r.ref.type, []).append(r.ref)
+    return [ConstraintGroup(entities=entities, role=role, reason=reason) for entities in by_type.values()]
+
+
+def _joined_by_and(text: str, refs: Sequence[_Ref]) -> bool:
+    return any(_AND_GAP.match(text[a.ref.end : b.ref.start]) for a, b in pairwise(refs))
+
+
+def _compare_axis(refs: Sequence[_Ref], text: str = "", joins: re.Pattern[str] | None = None) -> EntityType | None:
+    """The type compared: the first (systems, hardware, techniques, datasets) with two references joined as
+    sides ("X or Y", "X against the Y", "X compared with Y"; not "Llama in vLLM")."""
+    for t in _AXIS_ORDER:
+        of_type = [r for r in refs if r.ref.type is t]
+        if len(of_type) < 2:
+            continue
+        if joins is None or any(joins.search(text[a.ref.end : b.ref.start]) for a, b in pairwise(of_type)):
+            return t
+    return None
+
+
+def _authors_matching(words: str, authors: Sequence[str]) -> list[str]:
+    """Authors whose name has every word given ("Smith", "J. Smith", "Jane Smith"), case aside."""
+    wanted = [w.casefold().rstrip(".") for w in words.split()]
+    found = []
+    for author in authors:
+        parts = [p.casefold().rstrip(".") for p in author.replace(".", ". ").split()]
+        if all(w in parts or (len(w) == 1 and any(p.startswith(w) for p in parts)) for w in wanted):
+            found.append(author)
+    return found
+
+
+def _search_text(text: str, links: Sequence[Link], spelling: Sequence[tuple[str, str]]) -> str:
+    """The question with misspellings corrected and defined acronyms expanded, for the similarity search."""
+    out = text
+    for link in sorted(links, key=lambda lk: -lk.start):
+        if link.match is MatchKind.CORRECTED:
+            out = out[: link.start] + link.words + out[link.end :]
+        elif link.match is MatchKind.ABBREVIATION:
+            out = out[: link.end] + f" ({link.words})" + out[link.end :]
+    for typed, corrected in spelling:
+        out = re.sub(rf"\b{re.escape(typed)}\b", corrected, out)
+    return out
+
+
+__all__ = ["Planner"]

@@ -1,0 +1,394 @@
+"""Reading questions into query plans: intents, levels, corrections, roles, filters (no graph, no model).
+
+The vocabulary is built from hand-made entity counts, a few gazetteer rows and three abstracts, so every
+expectation below follows from data written here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from papergraph.graph.query import GroupBy, NodeMatch
+from papergraph.models import EntityCount, Paper
+from papergraph.models import EntityType as E
+from papergraph.query.linking import allowed_edits
+from papergraph.query.plan import Intent, Level, MatchKind, QueryPlan, Role
+from papergraph.query.planner import Planner
+from papergraph.query.rules import question_rules
+from papergraph.query.vocabulary import build_vocabulary, mine_abbreviations
+
+
+def entity(type_: E, name: str, papers: int = 1, **props: Any) -> EntityCount:
+    return EntityCount(
+        type=type_, id=f"{type_.value}:{name.lower().replace(' ', '-')}", name=name, papers=papers, properties=props
+    )
+
+
+ENTITIES = [
+    entity(E.HARDWARE, "GPU", 9, type="GPU"),
+    entity(E.HARDWARE, "FPGA", 5, type="FPGA"),
+    entity(E.HARDWARE, "NVIDIA A100", 4, type="GPU", family="NVIDIA Ampere"),
+    entity(E.HARDWARE, "NVIDIA H100", 3, type="GPU", family="NVIDIA Hopper"),
+    entity(E.HARDWARE, "AMD Instinct MI250X", 1, type="GPU", family="AMD Instinct"),
+    entity(E.HARDWARE, "NVIDIA Jetson Orin Nano", 2, type="edge-board", family="NVIDIA Jetson Orin"),
+    entity(E.HARDWARE, "NVIDIA Jetson Orin", 1, type="edge-board", family="NVIDIA Jetson", level="family"),
+    entity(E.HARDWARE, "Intel Xeon", 2, type="CPU", family="Intel Xeon"),
+    entity(E.HARDWARE, "smartphone", 3, type="smartphone"),
+    entity(E.TECHNIQUE, "quantization", 6, family="model compression"),
+    entity(E.TECHNIQUE, "pruning", 3, family="model compression"),
+    entity(E.TECHNIQUE, "post-training quantization", 2, family="quantization"),
+    entity(E.TECHNIQUE, "knowledge distillation", 2, family="model compression"),
+    entity(E.TECHNIQUE, "speculative decoding", 2),
+    entity(E.TECHNIQUE, "federated learning", 2),
+    entity(E.SYSTEM, "vLLM", 3),
+    entity(E.SYSTEM, "SGLang", 2),
+    entity(E.SYSTEM, "TeLLMe", 1),
+    entity(E.SYSTEM, "MELTing", 1),
+    entity(E.SYSTEM, "ResNet50", 1),
+    entity(E.DATASET, "ImageNet", 2),
+]
+GAZETTEER = [
+    {
+        "label": "TECHNIQUE",
+        "pattern": "LoRA",
+        "id": "technique:low-rank-adaptation",
+        "name": "low-rank adaptation",
+        "case": True,
+    },
+    {
+        "label": "TECHNIQUE",
+        "pattern": "PTQ",
+        "id": "technique:post-training-quantization",
+        "name": "post-training quantization",
+        "case": True,
+    },
+    {
+        "label": "HARDWARE",
+        "pattern": "H200",
+        "id": "hardware:nvidia-h200",
+        "name": "NVIDIA H200",
+        "type": "GPU",
+        "case": True,
+    },
+    {
+        "label": "HARDWARE",
+        "pattern": "graphics card",
+        "id": "hardware:gpu",
+        "name": "GPU",
+        "type": "GPU",
+        "generic": True,
+    },
+    {
+        "label": "HARDWARE",
+        "pattern": "Frontier",
+        "id": "hardware:frontier",
+        "name": "Frontier",
+        "context": ["supercomputer"],
+    },
+]
+PAPERS = [
+    Paper(
+        id="a",
+        title="Distilling efficient models",
+        abstract="We use knowledge distillation (KD) for efficient inference.",
+        authors=["Ann Smith", "Bo Li"],
+    ),
+    Paper(
+        id="b",
+        title="Melting point",
+        abstract="The melting of caches. Pruning and quantization of models.",
+        authors=["Carla Gomez"],
+    ),
+    Paper(
+        id="c",
+        title="Serving",
+        abstract="Serving large language models (LLMs) with vLLM: inference on efficient GPUs.",
+        authors=[],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    rules = question_rules()
+    return Planner(build_vocabulary(ENTITIES, PAPERS, rules, gazetteer=GAZETTEER), rules)
+
+
+def refs(plan: QueryPlan, role: Role | None = None) -> list[tuple[str, str, str]]:
+    roles = (role,) if role else ()
+    return [(e.name, e.level.value, e.words) for e in plan.entities(*roles)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Intents: one question per class, phrased the way people do
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Which papers use quantization on GPUs?", Intent.LIST),
+        ("Show me work on federated learning", Intent.LIST),
+        ("How many papers use FPGAs?", Intent.COUNT),
+        ("What throughput does TeLLMe reach?", Intent.FACT),
+        ("How fast is vLLM on an A100?", Intent.FACT),
+        ("vLLM vs SGLang", Intent.COMPARE),
+        ("Compare the H100 and the A100", Intent.COMPARE),
+        ("vLLM or SGLang: which is faster?", Intent.COMPARE),
+        ("How does pruning differ from quantization?", Intent.COMPARE),
+        ("Which hardware do the most papers use?", Intent.TOP_N),
+        ("What are the most used datasets?", Intent.TOP_N),
+        ("Which GPUs appear most often?", Intent.TOP_N),
+        ("Which techniques co-occur with pruning?", Intent.COOCCURRENCE),
+        ("What hardware is used together with speculative decoding?", Intent.COOCCURRENCE),
+        ("What is the best tokens/s reported on an A100?", Intent.SUPERLATIVE),
+        ("Which paper reports the lowest latency on FPGAs?", Intent.SUPERLATIVE),
+        ("How many papers per year mention quantization?", Intent.TREND),
+        ("How has work on speculative decoding grown over the years?", Intent.TREND),
+        ("How can cold starts of serverless functions be reduced?", Intent.SEMANTIC),
+        ("What ImageNet top-1 accuracy does ResNet50 reach?", Intent.FACT),  # top-1 is not a superlative
+        ("FP8 versus INT8 for inference", Intent.SEMANTIC),  # nothing compared is in the graph
+    ],
+)
+def test_intents(planner: Planner, question: str, intent: Intent) -> None:
+    assert planner.plan(question).intent is intent
+
+
+# --------------------------------------------------------------------------------------------------
+# Levels: model, family, vendor, type
+# --------------------------------------------------------------------------------------------------
+
+
+def test_levels(planner: Planner) -> None:
+    assert refs(planner.plan("Which papers use FPGAs?")) == [("FPGA", "type", "FPGAs")]
+    assert refs(planner.plan("Which papers use graphics cards?")) == [("GPU", "type", "graphics cards")]
+    assert refs(planner.plan("Which papers use an A100?")) == [("NVIDIA A100", "model", "A100")]
+    amd = planner.plan("Which papers run on AMD GPUs?")
+    assert refs(amd) == [("AMD GPU", "vendor", "AMD GPUs")]
+    node = amd.entities()[0].node
+    assert node == NodeMatch(type=E.HARDWARE, vendor="AMD", hw_type="GPU")
+    intel = planner.plan("Which papers use Intel CPUs?").entities()[0]
+    assert intel.node == NodeMatch(type=E.HARDWARE, vendor="Intel", hw_type="CPU")
+    orin = planner.plan("Which papers use Jetson Orin boards?").entities()[0]
+    assert (orin.name, orin.level) == ("NVIDIA Jetson Orin", Level.FAMILY)  # the type word is the head noun
+    assert orin.node is not None and orin.node.family == ("NVIDIA Jetson Orin",)
+    module = planner.plan("Which papers use any Orin module?").entities()[0]  # the name inside its family
+    assert (module.name, module.level) == ("NVIDIA Jetson Orin", Level.FAMILY)
+
+
+def test_plurals_and_possessives() -> None:
+    from papergraph.query.vocabulary import key
+
+    assert [key(w) for w in ("FPGAs", "GPUs", "TPUs", "MCUs", "boards", "libraries", "NVIDIA's", "virus")] == [
+        "fpga",
+        "gpu",
+        "tpu",
+        "mcu",
+        "board",
+        "library",
+        "nvidia",
+        "virus",
+    ]
+
+
+def test_family_closure_follows_the_family_property(planner: Planner) -> None:
+    plan = planner.plan("Which papers use model compression?")
+    node = plan.entities()[0].node
+    assert node is not None and set(node.family) == {"model compression", "quantization"}
+    quant = planner.plan("Which papers use quantization?").entities()[0]
+    assert quant.level is Level.FAMILY  # a node that is also a family: the family (includes the node)
+
+
+def test_aliases_and_unknown_entities(planner: Planner) -> None:
+    lora = planner.plan("Which papers use LoRA?")
+    assert lora.unknown[0].name == "low-rank adaptation" and lora.groups == []  # known, but no paper
+    ptq = planner.plan("Which papers use PTQ?").entities()[0]
+    assert (ptq.name, ptq.match) == ("post-training quantization", MatchKind.ALIAS)
+    assert planner.plan("Which papers use H200 GPUs?").unknown[0].name == "NVIDIA H200"
+    assert planner.plan("papers on the frontier of efficiency").entities() == []  # context-only alias
+
+
+# --------------------------------------------------------------------------------------------------
+# People's spelling
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Which papers use quantizaton?", "quantization"),
+        ("papers on specualtive decoding", "speculative decoding"),
+        ("Which papers use prunning?", "pruning"),
+        ("federated lerning on phones", "federated learning"),
+    ],
+)
+def test_misspellings_are_corrected(planner: Planner, question: str, name: str) -> None:
+    plan = planner.plan(question)
+    assert name in [e.name for e in plan.entities()]
+    assert any(c.corrected == name and c.kind is MatchKind.CORRECTED for c in plan.corrections)
+
+
+def test_what_is_never_corrected(planner: Planner) -> None:
+    assert planner.plan("Which papers use DPUs?").entities() == []  # a short acronym is not a misspelled TPU/GPU
+    assert planner.plan("Which papers use SGLng?").entities()[0].name == "SGLang"  # a long name: corrected
+    assert planner.plan("Which three GPU modles are used most?").entities()[0].name == "GPU"  # models, not modules
+    assert planner.plan("melting caches").entities() == []  # a corpus word; MELTing only matches as written
+    assert planner.plan("Does MELTing run on phones?").entities()[0].name == "MELTing"
+    assert [allowed_edits(n) for n in (3, 4, 5, 11, 12, 19, 20)] == [0, 0, 1, 1, 2, 2, 3]
+
+
+def test_ordinary_words_are_corrected_for_the_search(planner: Planner) -> None:
+    plan = planner.plan("effcient infrence of models")
+    assert [(c.original, c.corrected) for c in plan.corrections] == [
+        ("effcient", "efficient"),
+        ("infrence", "inference"),
+    ]
+    assert plan.text == "efficient inference of models"
+    assert planner.plan("Which contest asked teams to serve models?").corrections == []  # other words, not typos
+
+
+def test_abbreviations_defined_in_the_corpus(planner: Planner) -> None:
+    plan = planner.plan("Which papers use KD?")
+    assert refs(plan) == [("knowledge distillation", "model", "KD")]
+    assert plan.corrections[0].kind is MatchKind.ABBREVIATION
+    assert mine_abbreviations(["a large language model (LLM) and neural architecture search (NAS)"]) == {
+        "LLM": "large language model",
+        "NAS": "neural architecture search",
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Roles: what filters, what only ranks
+# --------------------------------------------------------------------------------------------------
+
+
+def test_alternatives_are_or_and_both_is_and(planner: Planner) -> None:
+    either = planner.plan("Which papers use GPUs or FPGAs?")
+    assert [[e.name for e in g.entities] for g in either.groups] == [["GPU", "FPGA"]]
+    slash = planner.plan("Which papers use quantization/pruning?")
+    assert [[e.name for e in g.entities] for g in slash.groups] == [["quantization", "pruning"]]
+    both = planner.plan("Which papers use both quantization and pruning?")
+    assert [[e.name for e in g.entities] for g in both.groups] == [["quantization"], ["pruning"]]
+    across = planner.plan("Which papers use quantization on FPGAs?")
+    assert [g.role for g in across.groups] == [Role.FILTER, Role.FILTER]
+
+
+def test_loose_words_only_rank(planner: Planner) -> None:
+    plan = planner.plan("Which papers accelerate CNN / ResNet50 inference on FPGAs?")
+    assert refs(plan, Role.FILTER) == [("FPGA", "type", "FPGAs")]
+    assert refs(plan, Role.RANK) == [("ResNet50", "model", "ResNet50")]
+    example = planner.plan("Which papers serve models with engines such as vLLM on GPUs?")
+    assert refs(example, Role.RANK) == [("vLLM", "model", "vLLM")]
+    like = planner.plan("Which papers use TPU-like ASICs or GPUs?")
+    assert [e.name for e in like.entities(Role.FILTER)] == ["ASIC", "GPU"]
+    assert [e.name for e in like.entities(Role.RANK)] == ["TPU"]  # "TPU-like" describes the ASICs
+    semantic = planner.plan("How can serving on GPUs be made cheaper?")
+    assert semantic.intent is Intent.SEMANTIC and [g.role for g in semantic.groups] == [Role.RANK]
+
+
+def test_compare_sides_and_targets(planner: Planner) -> None:
+    compare = planner.plan("Compare vLLM and SGLang on A100 GPUs")
+    assert refs(compare, Role.COMPARE) == [("vLLM", "model", "vLLM"), ("SGLang", "model", "SGLang")]
+    assert refs(compare, Role.FILTER) == [("NVIDIA A100", "model", "A100 GPUs")]
+    top = planner.plan("Which GPUs appear most often?")
+    assert top.target is not None and top.target.include == NodeMatch(type=E.HARDWARE, hw_type="GPU")
+    vendors = planner.plan("Which hardware vendors are most common?")
+    assert vendors.target is not None and vendors.target.by is GroupBy.VENDOR
+    co = planner.plan("Which techniques co-occur with pruning?")
+    assert (
+        co.target is not None
+        and co.target.type is E.TECHNIQUE
+        and refs(co, Role.FILTER) == [("pruning", "model", "pruning")]
+    )
+    assert planner.plan("What are the top 3 techniques?").limit == 3
+    assert planner.plan("Name the five most used datasets").limit == 5
+
+
+def test_superlative_metric(planner: Planner) -> None:
+    plan = planner.plan("What is the best tokens/s reported on an A100?")
+    assert (plan.metric.kinds, plan.metric.best, plan.metric.unit) == (["throughput"], "better", "tokens/s")
+    low = planner.plan("Which paper reports the lowest latency on FPGAs?")
+    assert (low.metric.kinds, low.metric.best) == (["latency"], "min")
+
+
+# --------------------------------------------------------------------------------------------------
+# Paper filters and what is left over
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("Which papers from 2024 use quantization?", (2024, 2024)),
+        ("quantization papers in 2023", (2023, 2023)),
+        ("quantization papers since 2023", (2023, None)),
+        ("quantization papers after 2023", (2024, None)),
+        ("quantization papers before 2024", (None, 2023)),
+        ("quantization papers between 2022 and 2023", (2022, 2023)),
+        ("quantization papers 2021-2023", (2021, 2023)),
+        ("quantization papers in 2023 or later", (2023, None)),
+        ("quantization papers from 2022 onwards", (2022, None)),
+        ("quantization papers in 2022 or earlier", (None, 2022)),
+    ],
+)
+def test_years(planner: Planner, question: str, years: tuple[int | None, int | None]) -> None:
+    f = planner.plan(question).filters
+    assert (f.year_min, f.year_max) == years
+
+
+def test_authors(planner: Planner) -> None:
+    assert planner.plan("Which papers by Smith use quantization?").filters.authors == ["Ann Smith"]
+    assert planner.plan("papers by B. Li").filters.authors == ["Bo Li"]
+    assert planner.plan("How many papers did Carla Gomez publish in 2023?").filters.authors == ["Carla Gomez"]
+    both = planner.plan("Which papers did Ann Smith co-author with Bo Li?").filters
+    assert (both.authors, both.coauthors) == (["Ann Smith"], ["Bo Li"])
+    assert planner.plan("papers by Ann Smith and Bo Li").filters.coauthors == ["Bo Li"]
+    unknown = planner.plan("papers by Nobody Known").filters
+    assert unknown.author_words == "Nobody Known" and unknown.authors == []
+    vendor = planner.plan("Which papers use GPUs made by NVIDIA?")
+    assert vendor.filters.author_words is None  # an entity, not an author
+
+
+def test_ignored_words_and_search_text(planner: Planner) -> None:
+    plan = planner.plan("Which papers use quantization for edge robotics?")
+    assert plan.ignored == ["edge", "robotics"]
+    assert planner.plan("How can serving be cheaper?").ignored == []  # similarity uses every word
+    out = planner.plan("What is the melting point of tungsten?")
+    assert out.intent is Intent.SEMANTIC and out.entities() == [] and out.unknown == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Phrasing found in researchers' questions
+# --------------------------------------------------------------------------------------------------
+
+
+def test_parentheses_list_examples_and_restatements(planner: Planner) -> None:
+    boards = planner.plan("Which papers use GPUs (A100, H100 and the like)?")
+    assert refs(boards, Role.FILTER) == [("GPU", "type", "GPUs")]
+    assert [e.name for e in boards.entities(Role.RANK)] == ["NVIDIA A100", "NVIDIA H100"]
+    restated = planner.plan("How many papers use NVIDIA (Nvidia) GPUs?").entities(Role.FILTER)[0]
+    assert restated.node == NodeMatch(type=E.HARDWARE, vendor="NVIDIA", hw_type="GPU")
+    jetson = planner.plan("Which papers use Jetson-class boards?").entities(Role.FILTER)
+    assert [(e.name, e.level) for e in jetson] == [("NVIDIA Jetson", Level.FAMILY)]  # the type word is its head
+
+
+def test_exceptions_never_filter(planner: Planner) -> None:
+    plan = planner.plan("Which papers use GPUs other than the A100?")
+    assert refs(plan, Role.FILTER) == [("GPU", "type", "GPUs")]
+    assert refs(plan, Role.RANK) == [("NVIDIA A100", "model", "A100")]
+
+
+def test_inflections_and_repeated_names(planner: Planner) -> None:
+    prune = planner.plan("Which papers prune their networks?").entities()[0]
+    assert (prune.name, prune.match) == ("pruning", MatchKind.INFLECTION)
+    assert planner.plan("Which papers prnue their networks?").entities()[0].name == "pruning"  # a slip in a verb
+    same = planner.plan("Which papers use PTQ or post-training quantization?")
+    assert [len(g.entities) for g in same.groups] == [1]  # two names of one thing: one reference
+
+
+def test_compared_sides_must_be_joined(planner: Planner) -> None:
+    assert planner.plan("Is vLLM as fast as SGLang?").intent is Intent.COMPARE
+    served = planner.plan("Which is better for serving TeLLMe in vLLM?")
+    assert served.intent is not Intent.COMPARE  # "TeLLMe in vLLM" are not two sides
