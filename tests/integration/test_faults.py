@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from commands import run_python
 from papergraph.config import Settings
 from papergraph.ingest import ingest, status
 from support import HashEncoder, PaperExtractor, load_engine, observable
@@ -54,13 +55,7 @@ def write(path: Path, records: list[dict[str, Any]]) -> Path:
 
 
 def driver(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(DRIVER), "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    return run_python(DRIVER, "--data-dir", str(data_dir), *args, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -139,18 +134,23 @@ def test_two_ingests_at_once_lose_no_paper(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    lock = data / ".writer.lock"
-    deadline = time.monotonic() + 60
-    while not (lock.exists() and lock.read_text().strip()):  # the first one holds the lock
-        assert time.monotonic() < deadline and slow.poll() is None
-        time.sleep(0.05)
-    refused = driver(data, "--no-wait", str(second))
-    assert refused.returncode == 1 and "WriterBusyError" in refused.stderr and "--no-wait" in refused.stderr
-    waited = driver(data, str(second))
-    assert waited.returncode == 0, waited.stderr
-    assert "waiting for papergraph pid" in waited.stderr
-    _, err = slow.communicate(timeout=120)
-    assert slow.returncode == 0, err
+    try:
+        lock = data / ".writer.lock"
+        deadline = time.monotonic() + 60
+        while not (lock.exists() and lock.read_text().strip()):  # the first one holds the lock
+            assert time.monotonic() < deadline and slow.poll() is None, "the first ingest never took the lock"
+            time.sleep(0.05)
+        refused = driver(data, "--no-wait", str(second))
+        assert refused.returncode == 1 and "WriterBusyError" in refused.stderr and "--no-wait" in refused.stderr
+        waited = driver(data, str(second))
+        assert waited.returncode == 0, waited.stderr
+        assert "waiting for papergraph pid" in waited.stderr
+        _, err = slow.communicate(timeout=120)
+        assert slow.returncode == 0, err
+    finally:
+        if slow.poll() is None:
+            slow.kill()
+            slow.communicate()
     assert len(load_engine(Settings(data_dir=data)).index) == 20
 
 
@@ -162,13 +162,7 @@ def test_cli_no_wait_is_one_clear_line(tmp_path: Path) -> None:
     lock.acquire()
     try:
         env = {**os.environ, "PAPERGRAPH_DATA_DIR": str(data)}
-        done = subprocess.run(
-            [sys.executable, "-m", "papergraph.cli", "delete", "--no-wait", "x"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        done = run_python("papergraph.cli", "delete", "--no-wait", "x", env=env)
     finally:
         lock.release()
     assert done.returncode == 1 and "Traceback" not in done.stderr

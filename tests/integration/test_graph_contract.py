@@ -24,6 +24,7 @@ from papergraph.models import (
     ExtractedPaper,
     Extraction,
     GraphStats,
+    HardwareLevel,
     HardwareMention,
     HardwareType,
     MetricKind,
@@ -245,10 +246,11 @@ class TestGraphStoreContract:
 
     def test_upsert_counts_and_stats(self, store: GraphStore) -> None:
         stats = store.upsert(corpus())
-        assert stats == WriteStats(papers=5, nodes=24, relationships=28)
+        # 3 family nodes (NVIDIA Ampere, AMD Kria, NVIDIA Jetson) and 4 IN_FAMILY edges from the models' families
+        assert stats == WriteStats(papers=5, nodes=27, relationships=32)
         assert store.stats() == GraphStats(
-            nodes={"Paper": 5, "Hardware": 5, "Technique": 4, "System": 3, "Dataset": 2, "Metric": 5},
-            relationships={"MENTIONS": 19, "PROPOSES": 1, "REPORTS": 5, "MEASURED_ON": 3},
+            nodes={"Paper": 5, "Hardware": 8, "Technique": 4, "System": 3, "Dataset": 2, "Metric": 5},
+            relationships={"MENTIONS": 19, "PROPOSES": 1, "REPORTS": 5, "MEASURED_ON": 3, "IN_FAMILY": 4},
         )
         assert store.paper_ids() == {"p1", "p2", "p3", "p4", "p5"}
         assert store.paper_hashes() == {d.paper.id: d.paper.content_hash for d in corpus()}
@@ -278,7 +280,7 @@ class TestGraphStoreContract:
             (T, "technique:ternary-quantization", "MENTIONS", 20),
         ]
         kv260 = record.entities[1]
-        assert kv260.properties == {"type": "FPGA", "family": "AMD Kria"}
+        assert kv260.properties == {"type": "FPGA", "family": "AMD Kria", "level": "model"}
         assert (kv260.evidence, kv260.surface, kv260.field, kv260.end) == (
             "We run on an AMD KV260.",
             "AMD KV260",
@@ -312,7 +314,7 @@ class TestGraphStoreContract:
             hardware=[hw("NVIDIA H100", HardwareType.GPU, "NVIDIA Hopper", start=3)],
             techniques=[tech("quantization", start=9)],
         )
-        assert store.upsert([changed]) == WriteStats(papers=1, nodes=3, relationships=2)
+        assert store.upsert([changed]) == WriteStats(papers=1, nodes=4, relationships=3)  # + NVIDIA Hopper
         record = store.paper("p3")
         assert record is not None
         assert record.title == "Serving LLMs on H100 GPUs"
@@ -375,21 +377,32 @@ class TestGraphStoreContract:
         hardware = store.entities(H)
         assert [(e.name, e.papers) for e in hardware] == [  # most-linked first, ties by case-folded name
             ("NVIDIA A100", 3),
+            ("NVIDIA Ampere", 3),  # a family counts the papers of its members
             ("FPGA", 2),
+            ("NVIDIA Jetson", 2),
+            ("AMD Kria", 1),
             ("AMD KV260", 1),
             ("NVIDIA Jetson Nano", 1),
             ("NVIDIA Jetson Orin", 1),
         ]
-        assert hardware[0].type is H and hardware[0].properties == {"type": "GPU", "family": "NVIDIA Ampere"}
-        assert [e.name for e in store.entities(H, q="JETSON")] == ["NVIDIA Jetson Nano", "NVIDIA Jetson Orin"]
+        assert hardware[0].type is H
+        assert hardware[0].properties == {"type": "GPU", "family": "NVIDIA Ampere", "level": "model"}
+        assert hardware[1].properties == {"type": "GPU", "level": "family"}
+        assert [e.name for e in store.entities(H, q="JETSON")] == [
+            "NVIDIA Jetson",
+            "NVIDIA Jetson Nano",
+            "NVIDIA Jetson Orin",
+        ]
         assert [e.name for e in store.entities(T, q="größe")] == ["Größe-aware pruning"]
-        assert [e.name for e in store.entities(H, limit=2)] == ["NVIDIA A100", "FPGA"]
+        assert [e.name for e in store.entities(H, limit=2)] == ["NVIDIA A100", "NVIDIA Ampere"]
         everything = store.entities(limit=100)
-        assert len(everything) == 14
-        assert [(e.id, e.papers) for e in everything[:5]] == [
+        assert len(everything) == 17
+        assert [(e.id, e.papers) for e in everything[:7]] == [
             ("hardware:nvidia-a100", 3),
+            ("hardware:nvidia-ampere", 3),
             ("hardware:fpga", 2),
             ("dataset:imagenet", 2),
+            ("hardware:nvidia-jetson", 2),
             ("technique:quantization", 2),
             ("technique:ternary-quantization", 2),
         ]
@@ -400,9 +413,10 @@ class TestGraphStoreContract:
 
     def test_total_entities_counts_every_match_whatever_the_limit(self, store: GraphStore) -> None:
         store.upsert(corpus())
-        assert store.total_entities() == len(store.entities(limit=1000)) == 14
-        assert store.total_entities(H) == 5
-        assert store.total_entities(H, q="JETSON") == 2
+        # 14 named entities and the 3 family nodes the hierarchy adds (NVIDIA Ampere, NVIDIA Jetson, AMD Kria)
+        assert store.total_entities() == len(store.entities(limit=1000)) == 17
+        assert store.total_entities(H) == 8
+        assert store.total_entities(H, q="JETSON") == 3
         assert store.total_entities(q="quant") == 2
         assert store.total_entities(M) == 0
         assert store.total_entities(H, q="no such thing") == 0
@@ -430,7 +444,11 @@ class TestGraphStoreContract:
         assert detail.cooccurring[0].type is T
         by_id = store.entity(H, "hardware:nvidia-a100", limit=1)
         assert by_id is not None and len(by_id.papers) == 1 and len(by_id.cooccurring) == 1
-        assert store.entity(H, "NVIDIA Jetson") is None  # a family is not an entity
+        jetson = store.entity(H, "NVIDIA Jetson")  # a family: its own papers and its members'
+        assert jetson is not None and [p.id for p in jetson.papers] == ["p4", "p2"]
+        assert jetson.papers[1].evidence == "An NVIDIA Jetson Nano board."  # the evidence of the member's link
+        assert "hardware:nvidia-jetson-nano" not in {e.id for e in jetson.cooccurring}
+        assert store.entity(H, "Jetson") is None
         assert store.entity(T, "hardware:nvidia-a100") is None  # id of another type
         assert store.entity(M, "throughput") is None
 
@@ -460,6 +478,7 @@ class TestGraphStoreContract:
             "name": "AMD KV260",
             "type": "FPGA",
             "family": "AMD Kria",
+            "level": "model",
         }
         assert [(e.source, e.target, e.type) for e in sub.edges] == [
             ("metric:p1:0", "hardware:amd-kv260", "MEASURED_ON"),
@@ -494,7 +513,8 @@ class TestGraphStoreContract:
         assert around is not None and store.degree("p1") == len(around.nodes) - 1 == 6
         fpga = store.neighbours("hardware:fpga", depth=1, limit=1000)
         assert fpga is not None and store.degree("hardware:fpga") == len(fpga.nodes) - 1
-        assert store.degree("hardware:amd-kv260") == 2  # the paper naming it and the metric measured on it
+        # the paper naming it, the metric measured on it and its family (IN_FAMILY to "AMD Kria")
+        assert store.degree("hardware:amd-kv260") == 3
 
     def test_long_values_round_trip(self, store: GraphStore) -> None:
         """A paper bigger than one 4 KB message: long abstract, many authors, a very long evidence sentence."""
@@ -567,6 +587,7 @@ class TestGraphStoreContract:
         assert snapshot(store) == snapshot(reference)
         for filters in (
             {H: ["GPU"]},
+            {H: ["Boards"]},
             {H: ["gpu"], T: ["Quantization"]},
             {S: ["sys-1", "sys-2"], M: ["latency"]},
             {D: ["data-0"]},
@@ -651,12 +672,14 @@ def add_hierarchy(store: GraphStore, request: pytest.FixtureRequest) -> None:
         driver.execute_query(
             "MATCH (n:Hardware {id: $id}) SET n.vendor = $v", {"id": node, "v": vendor}, database_=database
         )
-    for node, name in FAMILY_NODES.items():
-        props = {"id": node, "name": name, "type": "edge-board", "level": "family", "name_key": name.casefold()}
-        driver.execute_query("CREATE (n:Hardware) SET n = $props", {"props": props}, database_=database)
+    for node, name in FAMILY_NODES.items():  # MERGE: the rows already write the family nodes and links
+        props = {"name": name, "type": "edge-board", "level": "family", "name_key": name.casefold()}
+        driver.execute_query(
+            "MERGE (n:Hardware {id: $id}) SET n += $props", {"id": node, "props": props}, database_=database
+        )
     for a, b in IN_FAMILY_EDGES:
         driver.execute_query(
-            "MATCH (a:Hardware {id: $a}), (b:Hardware {id: $b}) CREATE (a)-[:IN_FAMILY]->(b)",
+            "MATCH (a:Hardware {id: $a}), (b:Hardware {id: $b}) MERGE (a)-[:IN_FAMILY]->(b)",
             {"a": a, "b": b},
             database_=database,
         )
@@ -676,7 +699,8 @@ class TestQuestionReads:
         assert store.papers_where(PaperQuery()) == {f"p{i}" for i in range(1, 8)}
         assert store.papers_where(pq([hwm(ids=("hardware:nvidia-a100",))])) == {"p3", "p4", "p5"}
         assert store.papers_where(pq([hwm(hw_type="FPGA")])) == {"p1", "p5", "p7"}  # every FPGA, named or not
-        assert store.papers_where(pq([hwm(family=("NVIDIA Jetson",))])) == {"p2", "p4"}  # family property only
+        # the rows write the family nodes: AGX Orin -> NVIDIA Jetson Orin -> NVIDIA Jetson
+        assert store.papers_where(pq([hwm(family=("NVIDIA Jetson",))])) == {"p2", "p4", "p6"}
         assert store.papers_where(pq([hwm(family=("NVIDIA Jetson Orin",))])) == {"p4", "p6"}  # node name or family
         assert store.papers_where(pq([hwm(vendor="NVIDIA")])) == {"p2", "p3", "p4", "p5", "p6"}  # name prefix
         assert store.papers_where(pq([hwm(vendor="NVIDIA", hw_type="GPU")])) == {"p3", "p4", "p5"}
@@ -721,10 +745,21 @@ class TestQuestionReads:
 
     def test_count_entities_agrees_with_entities(self, store: GraphStore) -> None:
         store.upsert(question_corpus())
+        # a tally counts the papers naming a node; an entity listing counts a family's members' papers too
+        families = {
+            "hardware:nvidia-ampere",
+            "hardware:amd-kria",
+            "hardware:nvidia-jetson",
+            "hardware:nvidia-jetson-orin",
+        }
         for type_ in (H, T, S, D):
             counted = [(t.id, t.name, t.papers, t.properties) for t in store.count_entities(type_, limit=None)]
             listed = [(e.id, e.name, e.papers, e.properties) for e in store.entities(type_, limit=1000)]
-            assert counted == listed
+            assert [c for c in counted if c[0] not in families] == [e for e in listed if e[0] not in families]
+        on = {e.id: e.papers for e in store.entities(H, limit=1000)}
+        named = {t.id: t.papers for t in store.count_entities(H, limit=None)}
+        assert (on["hardware:nvidia-jetson-orin"], named["hardware:nvidia-jetson-orin"]) == (2, 1)  # + AGX Orin
+        assert on["hardware:nvidia-jetson"] == 3 and "hardware:nvidia-jetson" not in named  # no paper names it
         assert [t.name for t in store.count_entities(H, limit=2)] == ["FPGA", "NVIDIA A100"]  # a tie: by name
         assert store.count_entities(M) == []
 
@@ -781,6 +816,92 @@ class TestQuestionReads:
         fpga = pq([hwm(hw_type="FPGA")])
         assert [(y.year, y.papers) for y in store.papers_per_year(fpga)] == [(2023, 1), (2024, 2)]
         assert store.papers_per_year(PaperQuery(authors=("Nobody",))) == []
+
+
+def line(
+    name: str, type_: HardwareType, vendor: str, lineage: list[str], level: HardwareLevel = HardwareLevel.MODEL
+) -> HardwareMention:
+    """A hardware mention as the extractor writes it: vendor, level and the families above it."""
+    family = lineage[0] if lineage else None
+    return HardwareMention(
+        name=name, type=type_, vendor=vendor, family=family, level=level, lineage=lineage, surface=name, sentence=name
+    )
+
+
+def model(name: str, lineage: list[str]) -> SystemMention:
+    return SystemMention(name=name, family=lineage[0] if lineage else None, lineage=lineage, surface=name)
+
+
+JETSON, ORIN_LINE = "NVIDIA Jetson", "NVIDIA Jetson Orin"
+EDGE, GPU = HardwareType.EDGE_BOARD, HardwareType.GPU
+
+
+def family_corpus() -> list[ExtractedPaper]:
+    """Models, a family named on its own, a second vendor, and a model family of systems."""
+    return [
+        doc("q1", "Orin NX", hardware=[line("NVIDIA Jetson Orin NX", EDGE, "NVIDIA", [ORIN_LINE, JETSON])],
+            systems=[model("Llama-2-7B", ["Llama 2", "Llama"])]),
+        doc("q2", "Orin", hardware=[line(ORIN_LINE, EDGE, "NVIDIA", [JETSON], HardwareLevel.FAMILY)],
+            systems=[model("Llama 3", ["Llama"])]),
+        doc("q3", "Nano", hardware=[line("NVIDIA Jetson Nano", EDGE, "NVIDIA", [JETSON])],
+            systems=[model("PyTorch Geometric", [])]),
+        doc("q4", "MI300X", hardware=[line("AMD Instinct MI300X", GPU, "AMD", ["AMD Instinct"])]),
+        doc("q5", "A100", hardware=[line("NVIDIA A100", GPU, "NVIDIA", ["NVIDIA Ampere"])],
+            systems=[model("PyTorch", [])]),
+    ]  # fmt: skip
+
+
+class TestHierarchyContract:
+    """Hardware and systems link to their families with IN_FAMILY; a family's name finds every member."""
+
+    def test_family_nodes_and_edges(self, store: GraphStore) -> None:
+        store.upsert(family_corpus())
+        assert store.stats().relationships["IN_FAMILY"] == 8  # NX->Orin->Jetson, Nano->Jetson, 2 GPUs, 3 Llamas
+        sub = store.neighbours("hardware:nvidia-jetson-orin-nx", depth=1)
+        assert sub is not None
+        assert [(e.source, e.target, e.type) for e in sub.edges if e.type == "IN_FAMILY"] == [
+            ("hardware:nvidia-jetson-orin-nx", "hardware:nvidia-jetson-orin", "IN_FAMILY")
+        ]
+        orin = next(n for n in sub.nodes if n.id == "hardware:nvidia-jetson-orin")
+        assert orin.properties == {
+            "id": "hardware:nvidia-jetson-orin",
+            "name": "NVIDIA Jetson Orin",
+            "type": "edge-board",
+            "vendor": "NVIDIA",
+            "family": "NVIDIA Jetson",
+            "level": "family",
+        }
+        llama2 = store.entity(S, "Llama 2")
+        assert llama2 is not None and llama2.entity.properties == {"family": "Llama"}
+
+    def test_a_family_name_finds_every_member(self, store: GraphStore) -> None:
+        store.upsert(family_corpus())
+        assert store.papers_for({H: ["NVIDIA Jetson Orin"]}) == {"q1", "q2"}
+        assert store.papers_for({H: ["Jetson Orin"]}) == {"q1", "q2"}  # without the vendor
+        assert store.papers_for({H: ["NVIDIA Jetson"]}) == {"q1", "q2", "q3"}
+        assert store.papers_for({H: ["NVIDIA Jetson Orin NX"]}) == {"q1"}  # a model, not its siblings
+        assert store.papers_for({H: ["AMD GPU"]}) == {"q4"}  # vendor and type
+        assert store.papers_for({H: ["GPU"]}) == {"q4", "q5"}
+        assert store.papers_for({S: ["Llama"]}) == {"q1", "q2"}
+        assert store.papers_for({S: ["llama 2"]}) == {"q1"}
+        assert store.papers_for({S: ["PyTorch"]}) == {"q5"}  # PyTorch Geometric is its own system
+        jetson = store.entity(H, "NVIDIA Jetson")
+        assert jetson is not None and jetson.entity.papers == 3
+        assert [p.id for p in jetson.papers] == ["q3", "q2", "q1"]
+
+    def test_families_go_with_their_last_member(self, store: GraphStore) -> None:
+        store.upsert(family_corpus())
+        store.delete_papers(["q1"])
+        assert store.entity(H, "NVIDIA Jetson Orin NX") is None
+        assert store.entity(H, ORIN_LINE) is not None  # q2 names it
+        assert store.entity(S, "Llama 2") is None and store.entity(S, "Llama") is not None  # Llama 3 is left
+        store.delete_papers(["q2"])
+        assert store.entity(H, ORIN_LINE) is None
+        assert store.entity(H, JETSON) is not None  # the Nano is left
+        assert store.entity(S, "Llama") is None
+        store.delete_papers(["q3"])
+        assert store.entity(H, JETSON) is None
+        assert store.stats().relationships["IN_FAMILY"] == 2  # MI300X and A100 to their families
 
 
 def random_corpus(rng: random.Random, n: int) -> list[ExtractedPaper]:

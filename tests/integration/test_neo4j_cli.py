@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from integration.bolt_server import TEST_BATCH_BYTES, BoltTarget, clean_database, healthy
+from commands import run_python
+from integration.bolt_server import TEST_BATCH_BYTES, BoltTarget, clean_database, healthy, query
 
 pytestmark = pytest.mark.integration
 
@@ -19,9 +19,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "papergraph.cli", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+    done = run_python("papergraph.cli", *args, env=env)
     assert done.returncode == 0, done.stderr
     return done
 
@@ -43,8 +41,7 @@ def env(bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path) -> dict[str,
 
 
 def _papers_on_server(neo4j_driver: Any, bolt_target: BoltTarget) -> set[str]:
-    records, _, _ = neo4j_driver.execute_query("MATCH (p:Paper) RETURN p.id AS id", database_=bolt_target.database)
-    return {r["id"] for r in records}
+    return {r["id"] for r in query(bolt_target, neo4j_driver, "MATCH (p:Paper) RETURN p.id AS id")}
 
 
 def test_ingest_into_neo4j_then_search_with_graph_filter(
@@ -64,9 +61,7 @@ def test_export_embedded_graph_with_embeddings(env: dict[str, str], neo4j_driver
     _cli("ingest", str(FIXTURES / "mini.jsonl"), env=env)  # embedded networkx graph
     done = _cli("export-neo4j", "--with-embeddings", env=env)
     assert "exported 10 papers" in done.stdout and "10 embeddings" in done.stdout
-    records, _, _ = neo4j_driver.execute_query(
-        "MATCH (p:Paper) RETURN p.id AS id, size(p.embedding) AS dim", database_=bolt_target.database
-    )
+    records = query(bolt_target, neo4j_driver, "MATCH (p:Paper) RETURN p.id AS id, size(p.embedding) AS dim")
     assert len(records) == 10 and {r["dim"] for r in records} == {384}
     _cli("export-neo4j", env=env)  # a second export leaves the same papers
     assert len(_papers_on_server(neo4j_driver, bolt_target)) == 10

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from test_graph_contract import corpus, doc, random_corpus, snapshot
 
-from integration.bolt_server import BoltTarget
+from integration.bolt_server import BoltTarget, query
 from papergraph.graph.export import export_graph
 from papergraph.graph.neo4j_store import Neo4jStore
 from papergraph.graph.networkx_store import NetworkxStore
@@ -18,10 +18,8 @@ pytestmark = pytest.mark.integration
 DIM = 384  # all-MiniLM-L6-v2: over the 4 KB budget as exact floats, so every vector is written in parts
 
 
-def _embedding(driver: Any, database: str | None, paper_id: str) -> list[float] | None:
-    records, _, _ = driver.execute_query(
-        "MATCH (p:Paper {id: $id}) RETURN p.embedding AS embedding", id=paper_id, database_=database
-    )
+def _embedding(driver: Any, target: BoltTarget, paper_id: str) -> list[float] | None:
+    records = query(target, driver, "MATCH (p:Paper {id: $id}) RETURN p.embedding AS embedding", {"id": paper_id})
     return records[0]["embedding"] if records else None
 
 
@@ -41,17 +39,17 @@ def test_export_is_the_embedded_graph_and_is_idempotent(
     assert stats.relationships == sum(graph.relationships.values())
     expected = snapshot(source)
     assert snapshot(neo4j_store) == expected
-    assert _embedding(neo4j_driver, bolt_target.database, "p1") == vectors["p1"]  # exact floats
-    assert _embedding(neo4j_driver, bolt_target.database, "not-a-paper") is None
+    assert _embedding(neo4j_driver, bolt_target, "p1") == vectors["p1"]  # exact floats
+    assert _embedding(neo4j_driver, bolt_target, "not-a-paper") is None
 
     assert export_graph(source, neo4j_store, vectors) == stats
     assert snapshot(neo4j_store) == expected
     assert export_graph(source, neo4j_store) == stats  # without vectors: unchanged papers keep theirs
-    assert _embedding(neo4j_driver, bolt_target.database, "p2") == vectors["p2"]
+    assert _embedding(neo4j_driver, bolt_target, "p2") == vectors["p2"]
 
     neo4j_store.upsert([doc("p2", "A new version of p2")])  # new text: its old vector no longer fits
-    assert _embedding(neo4j_driver, bolt_target.database, "p2") is None
-    assert _embedding(neo4j_driver, bolt_target.database, "p3") == vectors["p3"]
+    assert _embedding(neo4j_driver, bolt_target, "p2") is None
+    assert _embedding(neo4j_driver, bolt_target, "p3") == vectors["p3"]
 
 
 def test_set_embeddings_counts_papers(neo4j_store: Neo4jStore) -> None:
@@ -75,8 +73,8 @@ def test_neo4j_schema_is_applied(bolt_target: BoltTarget, neo4j_driver: Any, neo
     if bolt_target.is_falkordb:
         pytest.skip("schema.cypher is Neo4j-only (set NEO4J_URI to run this against Neo4j)")
     neo4j_store.ensure_schema()
-    records, _, _ = neo4j_driver.execute_query("SHOW CONSTRAINTS YIELD labelsOrTypes", database_=bolt_target.database)
+    records = query(bolt_target, neo4j_driver, "SHOW CONSTRAINTS YIELD labelsOrTypes")
     labels = {label for r in records for label in r["labelsOrTypes"]}
     assert {"Paper", "Hardware", "Technique", "System", "Dataset", "Metric"} <= labels
-    records, _, _ = neo4j_driver.execute_query("SHOW INDEXES YIELD name", database_=bolt_target.database)
+    records = query(bolt_target, neo4j_driver, "SHOW INDEXES YIELD name")
     assert {"paper_text", "hardware_type", "metric_kind"} <= {r["name"] for r in records}

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 from neo4j import GraphDatabase
 from test_graph_contract import random_corpus, snapshot
 
+from commands import run_python
 from integration.bolt_server import (
     BOLT_PORT_RANGE,
     TEST_BATCH_BYTES,
@@ -179,14 +178,14 @@ def test_cli_runs_connect_again_and_again(bolt_target: BoltTarget, neo4j_store: 
     )
     if bolt_target.database:
         env["NEO4J_DATABASE"] = bolt_target.database
-    cli = [sys.executable, "-m", "papergraph.cli", "stats", "--json"]
+    cli = ["papergraph.cli", "stats", "--json"]
     for _ in range(3):
-        done = subprocess.run(cli, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        done = run_python(*cli, env=env, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         body = json.loads(done.stdout)
         assert body["graph_backend"] == "neo4j"
         assert body["graph"] == neo4j_store.stats().model_dump()
     env["NEO4J_URI"] = f"bolt://127.0.0.1:{free_port(*BOLT_PORT_RANGE)}"
-    done = subprocess.run(cli, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = run_python(*cli, env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.startswith("error: cannot reach") and "Traceback" not in done.stderr

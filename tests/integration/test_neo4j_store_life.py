@@ -4,6 +4,7 @@ ahead of the index and is repaired, and sync/delete histories that answer like a
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import time
@@ -15,7 +16,15 @@ import pytest
 from neo4j import GraphDatabase
 from test_graph_contract import random_corpus
 
-from integration.bolt_server import TEST_BATCH_BYTES, BoltRelay, BoltTarget, clean_database, uri_host_port
+from commands import run_python
+from integration.bolt_server import (
+    TEST_BATCH_BYTES,
+    BoltRelay,
+    BoltTarget,
+    clean_database,
+    query,
+    uri_host_port,
+)
 from papergraph.atomic import CommitPoint
 from papergraph.config import GraphBackend, Settings
 from papergraph.errors import GraphUnavailableError, QueryError
@@ -142,12 +151,12 @@ def test_a_graph_ahead_of_the_index_is_tolerated_reported_and_repaired(
     assert load_engine(neo4j_settings).store.paper_ids() == {f"n{i:02d}" for i in range(6)}
 
 
-def test_a_graph_behind_the_index_is_repaired(neo4j_settings: Settings, neo4j_driver: Any, tmp_path: Path) -> None:
+def test_a_graph_behind_the_index_is_repaired(
+    neo4j_settings: Settings, bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path
+) -> None:
     a = write(tmp_path / "a.jsonl", [record(i) for i in range(5)])
     run([a], neo4j_settings)
-    neo4j_driver.execute_query(
-        "MATCH (p:Paper {id: 'n01'}) DETACH DELETE p", database_=neo4j_settings.neo4j_database
-    )  # another process deleted a paper on the server
+    query(bolt_target, neo4j_driver, "MATCH (p:Paper {id: 'n01'}) DETACH DELETE p")  # another process deleted it
     check = status(neo4j_settings).consistency
     assert (check.agree, check.only_in_index, check.examples) == (False, 1, ["n01"])
     assert run([a], neo4j_settings).repaired == 1
@@ -158,10 +167,6 @@ def test_a_graph_behind_the_index_is_repaired(neo4j_settings: Settings, neo4j_dr
 def test_export_to_a_server_that_stops_answering_fails_with_a_clear_message(
     bolt_target: BoltTarget, neo4j_driver: Any, tmp_path: Path, stall_after: int
 ) -> None:
-    import os
-    import subprocess
-    import sys
-
     clean_database(bolt_target, neo4j_driver)
     data = tmp_path / "data"
     run([write(tmp_path / "a.jsonl", [record(i) for i in range(12)])], Settings(data_dir=data))
@@ -179,13 +184,7 @@ def test_export_to_a_server_that_stops_answering_fails_with_a_clear_message(
     )
     try:
         started = time.monotonic()
-        done = subprocess.run(
-            [sys.executable, "-m", "papergraph.cli", "export-neo4j"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = run_python("papergraph.cli", "export-neo4j", env=env)
     finally:
         relay.close()
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr

@@ -11,10 +11,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from commands import run_python
 from papergraph.atomic import CommitPoint
 from papergraph.config import Settings
 from papergraph.graph import open_store
@@ -91,8 +93,7 @@ def test_failed_graph_write_leaves_previous_index_and_graph(
 
 
 def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PAPERGRAPH_DATA_DIR": str(data_dir)}
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=300)
+    return run_python("papergraph.cli", *args, env={**os.environ, "PAPERGRAPH_DATA_DIR": str(data_dir)})
 
 
 def test_cli_search_json_matches_api_body_and_errors_are_one_line(data_dir: Path) -> None:
@@ -119,6 +120,16 @@ def test_cli_search_json_matches_api_body_and_errors_are_one_line(data_dir: Path
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
     missing = _run("search", "x", data_dir=data_dir.parent / "nowhere")
     assert missing.returncode == 1 and "papergraph ingest" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    """Stop a server process: SIGTERM, then SIGKILL if it is still there after 30 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
 
 
 def _free_port() -> int:
@@ -150,8 +161,7 @@ def server(data_dir: Path) -> Iterator[str]:
             time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        _stop(proc)
 
 
 def test_real_server_over_http(server: str) -> None:
@@ -223,14 +233,16 @@ def test_serve_under_8_clients_picks_up_an_ingest_without_errors(data_dir: Path,
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             futures = [pool.submit(client, n) for n in range(8)]
-            done = _run("ingest", str(FIXTURES / "more.jsonl"), data_dir=settings.data_dir)
-            assert done.returncode == 0, done.stderr
-            committed = time.monotonic()
-            while httpx.get(f"{url}/health").json()["papers"] != 11:
-                assert time.monotonic() - committed < 5, "the new generation was not served within 5 s"
-                time.sleep(0.1)
-            stop.set()
-            results = [f.result() for f in futures]
+            try:  # the clients stop before the pool is left, even when an assertion fails (else: a hang)
+                done = _run("ingest", str(FIXTURES / "more.jsonl"), data_dir=settings.data_dir)
+                assert done.returncode == 0, done.stderr
+                committed = time.monotonic()
+                while httpx.get(f"{url}/health").json()["papers"] != 11:
+                    assert time.monotonic() - committed < 5, "the new generation was not served within 5 s"
+                    time.sleep(0.1)
+            finally:
+                stop.set()
+            results = [f.result(timeout=120) for f in futures]
         codes = [code for _, c in results for code in c]
         assert len(codes) > 8 and set(codes) == {200}
         assert httpx.get(f"{url}/health").json()["generation"] == generation + 1
@@ -238,5 +250,4 @@ def test_serve_under_8_clients_picks_up_an_ingest_without_errors(data_dir: Path,
         assert found["data"][0]["title"] == "Serving Large Language Models on Huawei CloudMatrix384"
     finally:
         stop.set()
-        proc.terminate()
-        proc.wait(timeout=30)
+        _stop(proc)

@@ -79,7 +79,15 @@ def test_reads_are_parameterised() -> None:
     assert cypher.papers_linked_to("Hardware") == (
         "MATCH (n:Hardware)\n"
         "WHERE n.id IN $ids OR any(k IN n.match_keys WHERE k IN $keys)\n"
-        "MATCH (n)<-[:MENTIONS|PROPOSES]-(p)\n"
+        "MATCH (m)-[:IN_FAMILY*0..]->(n)\n"
+        "MATCH (m)<-[:MENTIONS|PROPOSES]-(p)\n"
+        "RETURN DISTINCT p.id AS id"
+    )
+    assert cypher.papers_linked_to("Dataset") == (  # no hierarchy: the node itself
+        "MATCH (n:Dataset)\n"
+        "WHERE n.id IN $ids OR any(k IN n.match_keys WHERE k IN $keys)\n"
+        "WITH n, n AS m\n"
+        "MATCH (m)<-[:MENTIONS|PROPOSES]-(p)\n"
         "RETURN DISTINCT p.id AS id"
     )
     assert "WHERE $q IS NULL OR n.name_key CONTAINS $q" in cypher.entity_counts("Dataset")
@@ -96,6 +104,33 @@ def test_reads_are_parameterised() -> None:
     )
     assert "p {.`id`, .`title`, .`authors`" in cypher.PAPER_PROPERTIES
     assert "substring(p.abstract, start, $step)" in cypher.PAPER_ABSTRACT
+
+
+def test_hierarchy_statements() -> None:
+    """A family counts, lists and finds the papers of every member below it; orphans go up the chain."""
+    counts = cypher.entity_counts("Hardware")
+    assert "OPTIONAL MATCH (m)-[:IN_FAMILY*0..]->(n)\nOPTIONAL MATCH (m)<-[:MENTIONS|PROPOSES]-(p)" in counts
+    assert "WITH n, count(DISTINCT p) AS papers" in counts
+    assert "WITH n, count(p) AS papers" in cypher.entity_counts("Technique")
+    assert "MATCH (m)-[:IN_FAMILY*0..]->(n)" in cypher.entity_count("System")
+    papers = cypher.entity_papers("Hardware")
+    assert "CASE WHEN m.id = $id THEN '' ELSE m.id END AS rank" in papers  # direct evidence first
+    assert "WHERE NOT o.id IN own" in cypher.cooccurring("Hardware")
+    orphans = cypher.delete_orphans("Hardware")
+    assert "OPTIONAL MATCH (m)-[:IN_FAMILY]->(n)\nWITH n, count(m) AS members\nWHERE members = 0" in orphans
+    assert orphans.endswith("DETACH DELETE n\nRETURN families")
+    assert cypher.merge_links("IN_FAMILY", "Hardware", "Hardware").startswith(
+        "UNWIND $rows AS row\nMATCH (s:Hardware {id: row.source})\nMATCH (t:Hardware {id: row.target})"
+    )
+    text, params = cypher.papers_query({EntityType.HARDWARE: ["Jetson Orin"], EntityType.DATASET: ["COCO"]})
+    assert text.splitlines()[:4] == [
+        "MATCH (p:Paper)-[:MENTIONS|PROPOSES]->(h:Hardware)-[:IN_FAMILY*0..]->(hf:Hardware) "
+        "WHERE any(k IN hf.match_keys WHERE k IN $hardware)",
+        "WITH DISTINCT p",
+        "MATCH (p:Paper)-[:MENTIONS|PROPOSES]->(d:Dataset) WHERE any(k IN d.match_keys WHERE k IN $dataset)",
+        "WITH DISTINCT p",
+    ]
+    assert params == {"hardware": ["jetson orin"], "dataset": ["coco"]}
 
 
 def test_every_builder_accepts_every_schema_name() -> None:

@@ -96,7 +96,7 @@ def test_neo4j_import_headers_follow_the_neo4j_admin_format(store: NetworkxStore
     files = neo4j_import_files(store.export_rows())
     assert sorted(files) == sorted(
         [f"nodes_{label}.csv" for label in ("Paper", "Hardware", "Technique", "System", "Dataset", "Metric")]
-        + [f"relationships_{rel}.csv" for rel in ("MENTIONS", "PROPOSES", "REPORTS", "MEASURED_ON")]
+        + [f"relationships_{rel}.csv" for rel in ("MENTIONS", "PROPOSES", "REPORTS", "MEASURED_ON", "IN_FAMILY")]
         + ["import.sh"]
     )
     assert read_csv(files["nodes_Paper.csv"])[0] == [
@@ -113,9 +113,10 @@ def test_neo4j_import_headers_follow_the_neo4j_admin_format(store: NetworkxStore
         "id:ID",
         "name",
         "type",
-        "family",
+        "level",
         "name_key",
         "match_keys:string[]",
+        "family",
         ":LABEL",
     ]
     metric_header = read_csv(files["nodes_Metric.csv"])[0]

@@ -9,6 +9,7 @@ adds the two PaperGraph components. ``Extractor`` runs it over papers in batches
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -19,10 +20,11 @@ from spacy.tokens import Doc
 from papergraph.config import Settings, get_settings
 from papergraph.errors import ConfigError
 from papergraph.extract import components as _components  # registers the spaCy factories
-from papergraph.extract.convert import to_extraction
+from papergraph.extract.convert import field_view, to_extraction
 from papergraph.extract.rules import PatternFileError, Rule, load_rule_file, load_rules
 from papergraph.extract.systems import SystemRules
-from papergraph.models import Extraction, Paper
+from papergraph.extract.text import tune_tokenizer
+from papergraph.models import Extraction, Field_, Paper
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,24 @@ ENTITY_PIPE = "papergraph_entities"
 METRIC_PIPE = "papergraph_metrics"
 
 
+_SENTENCE_END = re.compile(r"[.!?](?:\s+|$)|\n\s*")
+
+
+def split_text(text: str, limit: int) -> list[tuple[int, str]]:
+    """``text`` in pieces of at most ``limit`` characters, with their offsets, cut after the last sentence end
+    (else the last space) before the limit; a text within the limit is one piece."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+        cut = ends[-1] if ends and ends[-1] > limit // 4 else window.rfind(" ") + 1 or limit
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
 def build_nlp(settings: Settings | None = None) -> Language:
     """The configured spaCy pipeline, cut down to tokenizer + ``senter``, with the PaperGraph components."""
     settings = settings or get_settings()
@@ -55,7 +75,8 @@ def build_nlp(settings: Settings | None = None) -> Language:
 
 
 def add_components(nlp: Language) -> Language:
-    """Enable sentence boundaries and add the PaperGraph components to ``nlp`` (idempotent)."""
+    """Tune the tokenizer, enable sentence boundaries and add the PaperGraph components to ``nlp`` (idempotent)."""
+    tune_tokenizer(nlp)
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     if not any(name in nlp.pipe_names for name in ("senter", "sentencizer", "parser")):
@@ -75,6 +96,7 @@ class Extractor:
         self.settings = settings or get_settings()
         self.nlp = add_components(nlp) if nlp is not None else build_nlp(self.settings)
         self.batch_size = self.settings.extract_batch_size
+        self.chunk_chars = self.settings.extract_chunk_chars
         self._titles = SystemRules(self._entity_ruler()._is_generic)
 
     def _entity_ruler(self) -> _components.EntityRuler:
@@ -84,24 +106,47 @@ class Extractor:
 
     def _doc(self, text: str, field: str, known: list[str] | None = None) -> Doc:
         doc = self.nlp.make_doc(text)
+        doc.user_data["pg_text"] = text  # doc.text is rebuilt from the tokens on every read (see text.doc_text)
         doc._.pg_field = field
         doc._.pg_known_systems = known or []
         return doc
 
     def extract(self, papers: Iterable[Paper]) -> Iterator[Extraction]:
-        """One :class:`Extraction` per paper, in input order; spaCy runs over batches of titles and abstracts."""
+        """One :class:`Extraction` per paper, in input order; spaCy runs over batches of titles and abstracts.
+
+        A field longer than ``extract_chunk_chars`` is read in pieces cut at sentence ends, so extraction time
+        grows linearly with its length (the rules compare mentions within a piece).
+        """
         iterator = iter(papers)
         while chunk := list(islice(iterator, self.batch_size)):
             inputs: list[Doc] = []
+            layout: list[list[tuple[Field_, str, list[int]]]] = []
             for paper in chunk:
                 title_names = [c.name for c in self._titles.title_names(paper.title)]
-                inputs.append(self._doc(paper.title, "title"))
-                inputs.append(self._doc(paper.abstract, "abstract", title_names))
-            docs = list(self.nlp.pipe(inputs, batch_size=2 * self.batch_size))
-            for i, paper in enumerate(chunk):
-                yield to_extraction(paper.id, [("title", docs[2 * i]), ("abstract", docs[2 * i + 1])])
+                layout.append(
+                    [
+                        self._pieces("title", paper.title, None, inputs),
+                        self._pieces("abstract", paper.abstract, title_names, inputs),
+                    ]
+                )
+            docs = iter(self.nlp.pipe(inputs, batch_size=2 * self.batch_size))
+            for paper, fields in zip(chunk, layout, strict=True):
+                views = [field_view(f, text, [(o, next(docs)) for o in offsets]) for f, text, offsets in fields]
+                yield to_extraction(paper.id, views)
+
+    def _pieces(
+        self, field_name: Field_, text: str, known: list[str] | None, inputs: list[Doc]
+    ) -> tuple[Field_, str, list[int]]:
+        """Queue the docs of a field's pieces; (field, text, offsets of its pieces)."""
+        offsets = []
+        for offset, piece in split_text(text, self.chunk_chars):
+            offsets.append(offset)
+            inputs.append(self._doc(piece, field_name, known))
+        return field_name, text, offsets
 
     def extract_text(self, text: str, paper_id: str = "query") -> Extraction:
         """Extraction of free text (a user's question, a snippet); everything is reported as ``abstract``."""
-        doc = self.nlp(self._doc(text, "abstract"))
-        return to_extraction(paper_id, [("abstract", doc)])
+        pieces = [
+            (offset, self.nlp(self._doc(piece, "abstract"))) for offset, piece in split_text(text, self.chunk_chars)
+        ]
+        return to_extraction(paper_id, [field_view("abstract", text, pieces)])

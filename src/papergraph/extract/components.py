@@ -11,6 +11,7 @@ must stay cheap to import: rules are loaded when a component is constructed, not
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Iterable
@@ -18,14 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from papergraph.extract.hardware import LABELS as HARDWARE_LABELS
+from papergraph.extract.hardware import HardwareFound, HardwareGrammar
+from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
-from papergraph.extract.phrases import Hit, PhraseIndex, resolve_overlaps
 from papergraph.extract.rules import Rule, entity_table, load_rules
 from papergraph.extract.systems import SystemRules, strip_possessive
-from papergraph.extract.text import Sentences, fold, fold_case_sensitive, mask_urls, words
+from papergraph.extract.text import Sentences, doc_text, doc_words, mask_urls
+from papergraph.models import slugify
 
 logger = logging.getLogger(__name__)
 
@@ -109,9 +112,9 @@ def doc_sentences(doc: Doc) -> Sentences:
         if doc.has_annotation("SENT_START"):
             bounds = [(s.start_char, s.end_char) for s in doc.sents]
         else:
-            bounds = [(0, len(doc.text))]
+            bounds = [(0, len(doc_text(doc)))]
         doc.user_data["pg_sentence_bounds"] = bounds
-    return Sentences(doc.text, [tuple(b) for b in bounds])
+    return Sentences(doc_text(doc), [tuple(b) for b in bounds])
 
 
 class EntityRuler:
@@ -119,6 +122,7 @@ class EntityRuler:
 
     def __init__(self, nlp: Language, name: str = "papergraph_entities", files: Iterable[str] = ENTITY_FILES) -> None:
         self.name = name
+        self.nlp = nlp
         self.vocab = nlp.vocab
         self.rules: list[Rule] = []
         for filename in files:
@@ -133,15 +137,12 @@ class EntityRuler:
     def _build(self) -> None:
         rules = self.rules
         self.meta = entity_table(rules)
-        self.entity_index = PhraseIndex(
-            [r for r in rules if r.label in ("HARDWARE", "DATASET", "IGNORE")] + _lowercase_model_codes(rules)
+        self.hardware = HardwareGrammar(self.nlp, [r for r in rules if r.label in HARDWARE_LABELS])
+        self.entity_index = RuleMatcher(self.nlp, [r for r in rules if r.label in ("DATASET", "IGNORE")])
+        self.system_index = RuleMatcher(
+            self.nlp, [r for r in rules if r.label in ("SYSTEM", "IGNORE")] + _folded_systems(rules), plural=False
         )
-        self.system_index = PhraseIndex(
-            [r for r in rules if r.label in ("SYSTEM", "IGNORE")] + _folded_systems(rules),
-            suffix=r"(?:'s)?",
-            right=r"[^\W\d_]",
-        )
-        self.technique_index = PhraseIndex(r for r in rules if r.label in ("TECHNIQUE", "IGNORE"))
+        self.technique_index = RuleMatcher(self.nlp, [r for r in rules if r.label in ("TECHNIQUE", "IGNORE")])
         # generic words and unit spellings never name a system on their own ("LLM", "FaaS", "TFLOPS", "kJ")
         self.not_systems = {
             r.pattern
@@ -150,21 +151,7 @@ class EntityRuler:
         }
         self.not_systems_folded = {w.casefold() for w in self.not_systems if r_is_word(w)}
         self.system_rules = SystemRules(self._is_generic)
-        self.matcher: Matcher | None = None
-        self._token_rules: dict[str, Rule] = {}
-        token_rules = [r for r in rules if not isinstance(r.pattern, str)]
-        self._token_gate: set[str] | None = set()
-        if token_rules:
-            self.matcher = Matcher(self.vocab)
-            for i, rule in enumerate(token_rules):
-                key = f"pg_rule_{i}"
-                self._token_rules[key] = rule
-                self.matcher.add(key, [list(rule.pattern)])  # type: ignore[arg-type]
-                gate = _gate_words(rule.pattern)
-                if gate is None or self._token_gate is None:
-                    self._token_gate = None
-                else:
-                    self._token_gate |= gate
+        self._system_ids = {slugify(str(m["name"])): i for i, m in self.meta.items() if i.startswith("system:")}
         logger.debug("entity ruler compiled from %d rules", len(rules))
 
     def _is_generic(self, word: str) -> bool:
@@ -176,121 +163,84 @@ class EntityRuler:
 
     # ------------------------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         masked = mask_urls(text)
-        folded, folded_cs = fold(masked), fold_case_sensitive(masked)
         sentences = doc_sentences(doc)
-        entity_hits = self.entity_index.find(masked, folded, folded_cs)
-        technique_hits = self.technique_index.find(masked, folded, folded_cs)
-        system_hits = self.system_index.find(masked, folded, folded_cs)
-        if self.matcher is not None and (self._token_gate is None or any(w in folded for w in self._token_gate)):
-            extra = self._token_hits(doc)
-            entity_hits = resolve_overlaps(entity_hits + [h for h in extra if h.label != "TECHNIQUE"])
-            technique_hits = resolve_overlaps(technique_hits + [h for h in extra if h.label == "TECHNIQUE"])
-
-        mentions: list[EntityMention] = []
-        occupied: list[tuple[int, int, str]] = []
-        for hit in entity_hits:
-            if hit.label in ("HARDWARE", "DATASET"):
-                mentions.append(self._mention(hit))
-                occupied.append((hit.start, hit.end, hit.label))
-        mentions = self._fold_hardware_heads(masked, mentions)
-        for mention in self._named_datasets(masked, sentences, mentions):
-            mentions.append(mention)
-            occupied.append((mention.start, mention.end, "DATASET"))
-        for hit in system_hits:
-            if hit.label != "SYSTEM" or any(s < hit.end and hit.start < e for s, e, _ in occupied):
-                continue
-            mention = self._system_mention(masked, hit)
-            mentions.append(mention)
-            occupied.append((mention.start, mention.end, "SYSTEM"))
-        techniques = [self._mention(h) for h in technique_hits if h.label == "TECHNIQUE"]
-        techniques += self._parallel_ellipsis(masked, folded, techniques)
-        technique_spans = [(m.start, m.end, "TECHNIQUE") for m in techniques]
-
-        def taken(start: int, end: int) -> str | None:
-            for s, e, label in occupied:
-                if s < end and start < e:
-                    if label == "HARDWARE" and start <= s and e <= end and (start, end) != (s, e):
-                        return "HARDWARE-PART"  # "CloudMatrix-Infer": a name that contains a hardware name
-                    return label
-            for s, e, label in technique_spans:
-                if s < end and start < e:
-                    return label
-            return None
-
-        known = list(doc._.pg_known_systems or [])
-        proposed_spans: list[tuple[int, int]] = []
-        coined = []
-        if doc._.pg_field == "title":
-            for cand in self.system_rules.title_names(masked):
-                label = taken(cand.start, cand.end)
-                if label in ("HARDWARE", "DATASET"):
-                    continue
-                if label == "SYSTEM":
-                    proposed_spans.append((cand.start, cand.end))
-                    continue
-                coined.append(cand)
-                known.append(cand.name)
-        found, proposed_known = self.system_rules.find(masked, sentences, taken, known, title=doc._.pg_field == "title")
-        proposed_spans += proposed_known
-        coined_spans = {(c.start, c.end) for c in coined}
-        coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
+        ws = doc_words(doc)
+        mentions = self._known_mentions(doc, masked, ws, sentences)
+        occupied = [(m.start, m.end, m.label) for m in mentions]
+        techniques = [self._mention(h) for h in self.technique_index.find(doc) if h.label == "TECHNIQUE"]
+        techniques += self._parallel_ellipsis(masked, techniques)
+        spans = _Spans(occupied, [(m.start, m.end, "TECHNIQUE") for m in techniques])
+        coined, proposed_spans = self._coined_systems(doc, masked, ws, sentences, spans)
         swallowed = [(c.start, c.end) for c in coined if c.rule in STRONG_RULES]
-        mentions = [
-            m
-            for m in mentions
-            if not (
-                m.label == "HARDWARE"
-                and any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in swallowed)
-            )
-        ]
-        coined = [c for c in coined if c.rule in STRONG_RULES or not _covers_hardware(c, occupied)]
+        mentions = [m for m in mentions if not (m.label == "HARDWARE" and _strictly_inside(m, swallowed))]
         for cand in coined:
-            mentions.append(
-                EntityMention("SYSTEM", cand.start, cand.end, text[cand.start : cand.end], "", cand.name, cand.role)
-            )
+            if cand.rule in STRONG_RULES or not _covers_hardware(cand, occupied):
+                surface = text[cand.start : cand.end]
+                mentions.append(EntityMention("SYSTEM", cand.start, cand.end, surface, "", cand.name, cand.role))
         for mention in mentions:
             if mention.label == "SYSTEM" and any(s < mention.end and mention.start < e for s, e in proposed_spans):
                 mention.role = "proposed"
         mentions += _slash_variants(masked, [m for m in mentions if m.label == "SYSTEM"])
         mentions += techniques
-        if doc._.pg_field == "title":
-            for mention in mentions:
-                mention.in_title = True
+        for mention in mentions:
+            mention.in_title = doc._.pg_field == "title"
         mentions.sort(key=lambda m: (m.start, m.end))
         doc._.pg_entities = mentions
         return doc
 
-    def _fold_hardware_heads(self, text: str, mentions: list[EntityMention]) -> list[EntityMention]:
-        """Generic class words that are part of a named model's mention, or negated, are not classes of their own.
+    def _known_mentions(self, doc: Doc, masked: str, ws: list[Any], sentences: Sentences) -> list[EntityMention]:
+        """Hardware by the grammar, then datasets and known systems where no earlier mention stands."""
+        text = doc_text(doc)
+        mentions = [self._hardware_mention(text, h) for h in self.hardware.find(doc)]
+        occupied = [(m.start, m.end) for m in mentions]
 
-        "Snapdragon 865 CPU", "the ESP32 system-on-chip microcontroller", "Jetson Nano GPU": the class word heads
-        the named model's noun phrase ("ARM Cortex M4F core" is the Cortex-M4). "GPU-less devices", "CPU-free":
-        the text says the class is absent.
-        """
-        out: list[EntityMention] = []
-        prev_end, prev_specific = -10, False
-        for m in mentions:
-            if m.label != "HARDWARE":
-                out.append(m)
-                continue
-            generic = bool(m.attrs.get("generic"))
-            if generic and _NEGATED_CLASS.match(text, m.end):
-                continue
-            if generic and prev_specific and _HEAD_GAP.fullmatch(text, prev_end, m.start):
-                prev_end = m.end  # "ESP32 system-on-chip microcontroller": the whole phrase is the ESP32
-                continue
-            out.append(m)
-            prev_end, prev_specific = m.end, not generic
-        return out
+        def free(start: int, end: int) -> bool:
+            return not any(s < end and start < e for s, e in occupied)
 
-    def _named_datasets(self, text: str, sentences: Sentences, mentions: list[EntityMention]) -> list[EntityMention]:
-        """Datasets no gazetteer lists, named like one: "on COCO and TJU-DHD datasets", "the N-MNIST dataset".
+        for hit in self.entity_index.find(doc):
+            if hit.label == "DATASET" and free(hit.start, hit.end):
+                mentions.append(self._mention(hit))
+                occupied.append((hit.start, hit.end))
+        for mention in self._named_datasets(masked, ws, sentences, mentions):
+            mentions.append(mention)
+            occupied.append((mention.start, mention.end))
+        for hit in self.system_index.find(doc):
+            # "AWB-GCN", "Q-BERT": a name of its own that ends in a known one (the coined-name rules find it)
+            if hit.label == "SYSTEM" and free(hit.start, hit.end) and not _glued_prefix(ws, hit):
+                mention = self._system_mention(masked, hit)
+                mentions.append(mention)
+                occupied.append((mention.start, mention.end))
+        return mentions
 
-        A known dataset written with a glued prefix is another dataset ("N-MNIST" is not MNIST).
-        """
-        out: list[EntityMention] = []
+    def _coined_systems(
+        self, doc: Doc, masked: str, ws: list[Any], sentences: Sentences, spans: _Spans
+    ) -> tuple[list[Any], list[tuple[int, int]]]:
+        """Names the gazetteer does not know (titles' "Foo: ..." names, coined names in the text), and the spans
+        of known systems the paper proposes."""
+        title = doc._.pg_field == "title"
+        known = list(doc._.pg_known_systems or [])
+        proposed_spans: list[tuple[int, int]] = []
+        coined = []
+        for cand in self.system_rules.title_names(masked) if title else []:
+            label = spans.taken(cand.start, cand.end)
+            if label == "SYSTEM":
+                proposed_spans.append((cand.start, cand.end))
+            elif label not in ("HARDWARE", "DATASET"):
+                coined.append(cand)
+                known.append(cand.name)
+        found, proposed_known = self.system_rules.find(ws, sentences, spans.taken, known, title=title)
+        coined_spans = {(c.start, c.end) for c in coined}
+        coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
+        return coined, proposed_spans + proposed_known
+
+    def _named_datasets(
+        self, text: str, ws: list[Any], sentences: Sentences, mentions: list[EntityMention]
+    ) -> list[EntityMention]:
+        """Datasets no gazetteer lists, named like one: "on COCO and TJU-DHD datasets", "the N-MNIST dataset",
+        "the HELM benchmark", "ImageNet-22K"-shaped names. A known dataset written with a glued prefix is another
+        dataset ("N-MNIST" is not MNIST); a benchmark the paper introduces is its system, not a dataset."""
         for m in mentions:
             if m.label != "DATASET" or m.start < 2 or text[m.start - 1] != "-":
                 continue
@@ -298,31 +248,50 @@ class EntityRuler:
             if prefix:
                 m.start, m.name, m.id = prefix.start(), text[prefix.start() : m.end], ""
                 m.surface = m.name
+        spans = [(m.start, m.end, m.label) for m in mentions]
+        out = self._sized_datasets(ws, spans)
+        spans += [(m.start, m.end, m.label) for m in out]
         if not _DATASET_NOUN.search(text):
             return out
-        spans = [(m.start, m.end, m.label) for m in mentions]
-        ws = words(text)
         for i, w in enumerate(ws):
-            if w.text.lower() not in DATASET_NOUNS or i == 0:
+            low = w.text.lower()
+            if low not in DATASET_NOUNS or i == 0:
                 continue
-            sent = sentences.index(w.start)
-            k = i - 1
-            while k >= 0 and sentences.index(ws[k].start) == sent:
-                cand = ws[k]
-                label = next((lb for s, e, lb in spans if s < cand.end and cand.start < e), None)
-                if label == "DATASET":
-                    pass
-                elif label is not None or not self._dataset_name(cand.text):
-                    break
-                else:
-                    out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
-                    spans.append((cand.start, cand.end, "DATASET"))
-                j = k - 1  # the item before: across ",", "&", "and", "or", ", and"
-                while j >= 0 and k - j <= 2 and ws[j].text.lower() in (",", "&", "and", "or"):
-                    j -= 1
-                if j == k - 1:
-                    break
-                k = j
+            if low in BENCHMARK_NOUNS and any(x.text.lower() in _OWN_WORDS for x in ws[max(0, i - 5) : i]):
+                continue  # "we introduce the FooBench benchmark": the paper's own, a system
+            for cand in self._listed_before(ws, i, sentences, spans):
+                out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
+                spans.append((cand.start, cand.end, "DATASET"))
+        return out
+
+    def _listed_before(
+        self, ws: list[Any], i: int, sentences: Sentences, spans: list[tuple[int, int, str]]
+    ) -> list[Any]:
+        """Name-shaped words listed right before the dataset noun at ``i``: "COCO, VOC and TJU-DHD datasets"."""
+        out: list[Any] = []
+        sent = sentences.index(ws[i].start)
+        k = i - 1
+        while k >= 0 and sentences.index(ws[k].start) == sent:
+            cand = ws[k]
+            label = next((lb for s, e, lb in spans if s < cand.end and cand.start < e), None)
+            if label is None and self._dataset_name(cand.text):
+                out.append(cand)
+            elif label != "DATASET":
+                break
+            j = k - 1  # the item before: across ",", "&", "and", "or", ", and"
+            while j >= 0 and k - j <= 2 and ws[j].text.lower() in (",", "&", "and", "or"):
+                j -= 1
+            if j == k - 1:
+                break
+            k = j
+        return out
+
+    def _sized_datasets(self, ws: list[Any], spans: list[tuple[int, int, str]]) -> list[EntityMention]:
+        """Names with a size tail in thousands or millions: "Places-365K", "LMSYS-Chat-1M" (models carry a "B")."""
+        out: list[EntityMention] = []
+        for w in ws:
+            if _SIZED_NAME.match(w.text) and not any(s < w.end and w.start < e for s, e, _ in spans):
+                out.append(EntityMention("DATASET", w.start, w.end, w.text, "", w.text))
         return out
 
     def _dataset_name(self, word: str) -> bool:
@@ -331,34 +300,24 @@ class EntityRuler:
             return not _FORMAT_LIKE.match(word)
         return shape == "cap" and ("-" in word or any(c.isdigit() for c in word))
 
+    @staticmethod
+    def _hardware_mention(text: str, found: HardwareFound) -> EntityMention:
+        surface = text[found.start : found.end]
+        return EntityMention("HARDWARE", found.start, found.end, surface, "", found.name, None, found.attrs())
+
     def _mention(self, hit: Hit) -> EntityMention:
         rule = hit.rules[0]
         meta = self.meta.get(rule.id, {})
         name = str(meta.get("name") or rule.pattern)
-        attrs: dict[str, Any] = {k: meta[k] for k in ("type", "family", "generic", "family_level") if k in meta}
+        attrs: dict[str, Any] = {k: meta[k] for k in ("type", "family") if k in meta}
         return EntityMention(rule.label, hit.start, hit.end, hit.text, rule.id, name, None, attrs)
 
     def _system_mention(self, text: str, hit: Hit) -> EntityMention:
-        """A known system, named as written: the matched alias plus any version/size tail."""
+        """A known system, named as written: the matched alias plus any version/size tail; with its lineage,
+        the model families above it ("Llama-2-7B" -> "Llama 2" -> "Llama")."""
         rule = hit.rules[0]
         meta = self.meta.get(rule.id, {})
-        end = hit.end
-        written = strip_possessive(text[hit.start : end])
-        if written != text[hit.start : end]:
-            end = hit.start + len(written)
-        if any(r.get("suffix") for r in hit.rules):
-            spaces = 0
-            for _ in range(6):
-                m = _SUFFIX_PART.match(text, end)
-                if m is None and spaces < 2:
-                    m = _SPACE_PART.match(text, end)
-                    spaces += 1 if m else 0
-                if m is None or m.end() == end:
-                    break
-                end = m.end()
-            size = _SIZE_WORD.match(text, end)
-            if size:
-                end = size.end()
+        end = _system_end(text, hit)
         written = text[hit.start : end]
         head = str(meta.get("name", rule.pattern))
         if written.lower() == (head + "s").lower() and not head.endswith("s"):
@@ -367,22 +326,27 @@ class EntityRuler:
         pattern = next(
             (str(r.pattern) for r in hit.rules if r.get("case", False) is False and r.get("fold") is None), ""
         )
-        if pattern and matched != pattern and fold(matched).startswith(fold(pattern)) and matched.islower():
+        if pattern and matched != pattern and _same_letters(matched, pattern) and matched.islower():
             # "vllm", "llama 3 8b" typed in lower case: the name as the gazetteer writes it
             written = pattern + written[len(pattern) :]
-        return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned")
+        lineage = self._system_lineage(meta, written, matched)
+        attrs = {"family": lineage[0], "lineage": lineage} if lineage else {}
+        return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned", attrs)
 
-    def _token_hits(self, doc: Doc) -> list[Hit]:
-        assert self.matcher is not None
-        hits = []
-        for match_id, start, end in self.matcher(doc):
-            rule = self._token_rules[self.vocab.strings[match_id]]
-            keep = rule.get("keep")
-            span = doc[max(start, end - int(keep)) : end] if keep else doc[start:end]
-            hits.append(Hit(span.start_char, span.end_char, (rule,), span.text))
-        return hits
+    def _system_lineage(self, meta: dict[str, Any], written: str, matched: str) -> list[str]:
+        """Families above a known model as written: its name with the last of its tuning suffix, size and version
+        stripped, in turn ("Qwen2.5-1.5B-Instruct" -> "Qwen2.5-1.5B" -> "Qwen2.5" -> "Qwen"), then the families
+        the gazetteer gives the model ("GPT-4o" -> "GPT-4" -> "GPT")."""
+        base = strip_possessive(matched)
+        cuts = [len(base) + m.end() for m in _TAIL_PART.finditer(written[len(base) :])]
+        chain = [written[:cut] for cut in reversed(cuts[:-1])] + ([base] if cuts else [])
+        family = meta.get("family")
+        while family and len(chain) < 8:
+            chain.append(str(family))
+            family = self.meta.get(self._system_ids.get(slugify(str(family)), ""), {}).get("family")
+        return [name for name in dict.fromkeys(chain) if name and slugify(name) != slugify(written)]
 
-    def _parallel_ellipsis(self, text: str, folded: str, found: list[EntityMention]) -> list[EntityMention]:
+    def _parallel_ellipsis(self, text: str, found: list[EntityMention]) -> list[EntityMention]:
         """ "data, tensor and pipeline parallelism", "parallelism (e.g., data, tensor, pipeline)"."""
         out: list[EntityMention] = []
         lowered = text.lower()
@@ -403,32 +367,38 @@ class EntityRuler:
         return [m for m in out if m.name]
 
 
-DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"})
-_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora)\b", re.I)
+@dataclass
+class _Spans:
+    """What already stands in a field, for the coined-name rules: entity spans, then technique spans."""
+
+    occupied: list[tuple[int, int, str]]
+    techniques: list[tuple[int, int, str]]
+
+    def taken(self, start: int, end: int) -> str | None:
+        """The label of a mention overlapping ``start:end``; "HARDWARE-PART" where the span strictly contains a
+        hardware name ("CloudMatrix-Infer")."""
+        for s, e, label in self.occupied:
+            if s < end and start < e:
+                if label == "HARDWARE" and start <= s and e <= end and (start, end) != (s, e):
+                    return "HARDWARE-PART"
+                return label
+        for s, e, label in self.techniques:
+            if s < end and start < e:
+                return label
+        return None
+
+
+def _strictly_inside(mention: EntityMention, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= mention.start and mention.end <= e and (s, e) != (mention.start, mention.end) for s, e in spans)
+
+
+BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks"})
+DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"}) | BENCHMARK_NOUNS
+_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?)\b", re.I)
+_OWN_WORDS = frozenset({"our", "we", "new", "novel", "propose", "proposes", "introduce", "introduces", "present"})
+_SIZED_NAME = re.compile(r"^[A-Z][A-Za-z]+(?:-[A-Za-z]+)*-\d+(?:\.\d+)?[KM]$")
 _DATASET_PREFIX = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]{0,5}-$")
 _FORMAT_LIKE = re.compile(r"^(?:U?INT\d+|FP\d+|BF\d+|[A-Z]\d?|\d.*)$")
-# Between a named model and a class word that heads its noun phrase: "Snapdragon 865 CPU", "ESP32-based MCU".
-_HEAD_GAP = re.compile(r"[ \t]*(?:-[ \t]*|based[ \t]+|-based[ \t]+)?")
-_NEGATED_CLASS = re.compile(r"-?(?:less|free)\b", re.I)
-# Model codes written in lower case in questions ("a100s", "h100 vs a100"); short codes ("t4", "l4") only
-# next to the class word ("t4 gpus") because "l4" or "p4" alone mean other things.
-_MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9 .+-]+$")
-_SHORT_CODE_CONTEXT = ["gpu", "gpus", "nvidia", "tesla", "card", "cards"]
-
-
-def _lowercase_model_codes(rules: list[Rule]) -> list[Rule]:
-    out: list[Rule] = []
-    for r in rules:
-        pattern = r.pattern
-        if r.label != "HARDWARE" or not r.get("case") or not isinstance(pattern, str) or pattern.islower():
-            continue
-        if not _MODEL_CODE.match(pattern) or r.get("context"):
-            continue
-        attrs = {k: v for k, v in r.attrs.items() if k not in ("name", "type", "family", "generic", "family_level")}
-        if len(pattern.replace(" ", "")) <= 3:
-            attrs.update(context=_SHORT_CODE_CONTEXT, window=1)
-        out.append(Rule(r.label, pattern.lower(), r.id, attrs, r.source))
-    return out
 
 
 def _folded_systems(rules: list[Rule]) -> list[Rule]:
@@ -451,21 +421,6 @@ def _folded_systems(rules: list[Rule]) -> list[Rule]:
 
 
 STRONG_RULES = frozenset({"title", "propose", "named", "known", "apposition", "baseline"})
-
-
-def _gate_words(pattern: Any) -> set[str] | None:
-    """Words one of which must occur for a token pattern to match (its last required token), or None."""
-    for token in reversed(list(pattern)):
-        if token.get("OP") in ("?", "*"):
-            continue
-        for attr in ("LOWER", "ORTH", "TEXT"):
-            value = token.get(attr)
-            if isinstance(value, str):
-                return {value.lower()}
-            if isinstance(value, dict) and isinstance(value.get("IN"), list):
-                return {str(v).lower() for v in value["IN"]}
-        return None
-    return None
 
 
 def r_is_word(text: str) -> bool:
@@ -498,6 +453,47 @@ def _slash_variants(text: str, systems: list[EntityMention]) -> list[EntityMenti
     return out
 
 
+def _glued_prefix(ws: list[Any], hit: Hit) -> bool:
+    """Whether a hit is the end of a longer word joined by a hyphen: "GCN" in "AWB-GCN"."""
+    k = bisect.bisect_right([w.start for w in ws], hit.start) - 1
+    return k >= 0 and ws[k].start < hit.start < ws[k].end and ws[k].text[hit.start - ws[k].start - 1] == "-"
+
+
+def _system_end(text: str, hit: Hit) -> int:
+    """End of a known system's written name: the alias, then any version/size tail its row allows
+    ("LLaMA-2-70B", "Qwen2.5-1.5B-Instruct", "GPT-2 medium"); a possessive "'s" left out."""
+    end = hit.start + len(strip_possessive(text[hit.start : hit.end]))
+    if not any(r.get("suffix") for r in hit.rules):
+        return end
+    spaces = 0
+    for _ in range(6):
+        m = _SUFFIX_PART.match(text, end)
+        if m is None and spaces < 2:
+            m = _SPACE_PART.match(text, end)
+            spaces += 1 if m else 0
+        if m is None or m.end() == end:
+            break
+        end = m.end()
+    size = _SIZE_WORD.match(text, end)
+    return size.end() if size else end
+
+
+# The elements of a model's tail, each one step down its family: a version glued or separated ("2.5", "-2", " 3",
+# "v8"), a size ("-7B", " 8x7B", "50"), a tuning or variant suffix ("-Instruct", "n" of "YOLOv8n", " medium").
+_TAIL_PART = re.compile(
+    r"[-_ ]?(?:[vV]?\d+(?:\.\d+)*(?:[xX\u00d7]\d+(?:\.\d+)?)?[BMKbmk]?(?![\w.])|[vV]?\d+(?:\.\d+)*|[A-Za-z]+)"
+)
+
+
+def _same_letters(matched: str, pattern: str) -> bool:
+    """Whether ``matched`` starts with ``pattern`` ignoring case, hyphens and spacing ("llama 3" / "Llama-3")."""
+
+    def squash(t: str) -> str:
+        return "".join(c for c in t.lower() if c.isalnum())
+
+    return squash(matched).startswith(squash(pattern))
+
+
 def _covers_hardware(cand: Any, occupied: list[tuple[int, int, str]]) -> bool:
     return any(label == "HARDWARE" and cand.start <= s and e <= cand.end for s, e, label in occupied)
 
@@ -514,10 +510,10 @@ class MetricMatcher:
         rules: list[Rule] = []
         for filename in files:
             rules.extend(load_rules(filename))
-        self.finder = MetricFinder(rules, rules)
+        self.finder = MetricFinder(nlp, rules, rules)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         masked = mask_urls(text)
         entities: list[EntityMention] = doc._.pg_entities or []
         hardware = [
@@ -525,16 +521,17 @@ class MetricMatcher:
                 m.start,
                 m.end,
                 m.name,
-                generic=bool(m.attrs.get("generic")),
-                family_level=bool(m.attrs.get("family_level")),
+                level=str(m.attrs.get("level", "model")),
                 type=str(m.attrs.get("type", "other")),
                 family=m.attrs.get("family"),
+                lineage=tuple(m.attrs.get("lineage", ())),
             )
             for m in entities
             if m.label == "HARDWARE"
         ]
-        blocked = [(m.start, m.end) for m in entities]
-        found: list[MetricFound] = self.finder.find(text, masked, doc_sentences(doc), hardware, blocked)
+        # numbers inside names are not results ("LLaMA-7B", "Gaudi 2"); inside a technique they are ("8-bit")
+        blocked = [(m.start, m.end) for m in entities if m.label != "TECHNIQUE"]
+        found: list[MetricFound] = self.finder.find(doc, masked, doc_sentences(doc), hardware, blocked)
         doc._.pg_metrics = found
         return doc
 

@@ -16,13 +16,21 @@ import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from papergraph.extract.phrases import Hit, PhraseIndex, _trie_regex
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.rules import Rule, entity_table
-from papergraph.extract.text import Sentences, Word, fold, words, wordset
+from papergraph.extract.text import Sentences, Word, doc_words, wordset
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-_NUMBER = re.compile(rf"10\s*\^\s*\{{?\s*(?P<exp>-?\d+)\s*\}}?|(?P<num>{_NUM})")
+_EXPONENT = r"\s*\^\s*\{?\s*(?P<exp>[-\u2212]?\d+)\s*\}?"
+# "1.2e-3", "1e^{-3}" (scientific notation), "3 \times 10^{4}", "3×10^4" (a mantissa times a power of ten)
+_SCIENTIFIC = r"[eE]\^?\{?(?P<sci>[-+\u2212]?\d+)\}?(?![A-Za-z])"
+_TIMES_TEN = rf"\s*(?:\$?\\times\$?|\u00d7|\\cdot|x)\s*\$?10{_EXPONENT.replace('exp', 'exp2')}"
+_NUMBER = re.compile(rf"10{_EXPONENT}|(?P<num>{_NUM})(?:{_SCIENTIFIC}|{_TIMES_TEN})?")
 _MAGNITUDE = re.compile(r"(?:(?P<word>\s*(?i:thousand|million|billion|trillion)\b)|(?P<letter>[KkMBT])(?![A-Za-z0-9]))")
 _MAG_VALUES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9, "t": 1e12}
 _MAG_VALUES["trillion"] = 1e12
@@ -60,9 +68,12 @@ BASELINE_CUES = wordset("compared than versus vs vs. relative against baseline b
 COUNT_FILLERS = wordset(
     "user input output total active concurrent trainable additional heterogeneous edge mobile client prompt "
     "distinct unique individual simultaneous parallel physical virtual model training inference query "
-    "context cloud"
+    "context cloud new different commercial popular representative diverse public real-world open-source "
+    "standard large small"
 )
+_NAME_WORD = re.compile(r"^[A-Z][a-z]+[A-Z][\w.-]*$|^[A-Z]{2,}[\w.-]*$")  # "MobileNet", "LLaMA", "BERT"
 FLEXIBLE_UNITS = frozenset({"%", "x"})
+LOWER_IS_BETTER = frozenset({"latency", "energy", "power", "memory", "model-size", "cost", "accuracy-loss"})
 DEVICE_COUNTS = frozenset({"GPUs", "NPUs", "CPUs", "TPUs", "nodes", "devices", "chips", "cores"})
 _MAGNITUDE_CUES = (
     (re.compile(r"\b(?:model\s+sizes?|parameters?|params|parameter\s+counts?)\b", re.I), "parameters", "model-size"),
@@ -77,15 +88,35 @@ class HardwareSpan:
     start: int
     end: int
     name: str
-    generic: bool = False
-    family_level: bool = False
+    level: str = "model"
     type: str = "other"
     family: str | None = None
+    lineage: tuple[str, ...] = ()
+
+    @property
+    def generic(self) -> bool:
+        return self.level == "class"
 
     @property
     def unresolved(self) -> bool:
         """A class or family name that the paper may resolve to one named model."""
-        return self.generic or self.family_level
+        return self.level in ("class", "family")
+
+
+_Unit = tuple[int, str, str, float, str]  # (end, unit, kind, scale, label) of a unit or counted noun
+
+
+@dataclass
+class _Reading:
+    """A number being read: where it starts, its value and magnitude, the unit found so far and where it ends."""
+
+    start: int
+    value: float
+    mag: float
+    pos: int  # where the unit may start
+    unit: _Unit | None = None
+    value_max: float | None = None
+    end: int = 0
 
 
 @dataclass
@@ -103,13 +134,35 @@ class MetricFound:
     hardware_span: HardwareSpan | None = None
     fixed_kind: bool = False
     unit_start: int = 0
+    direction: str | None = None
+    baseline: HardwareSpan | None = None
+
+
+def _trie_regex(keys: set[str]) -> str:
+    """A regex alternation of ``keys`` factored as a trie (greedy: longer keys are tried first)."""
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [(" +" if ch == " " else re.escape(ch)) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 class _UnitTable:
     """Unit aliases compiled for anchored, longest-first matching at a position."""
 
     def __init__(self, rules: list[Rule]) -> None:
-        meta = entity_table(rules)
+        self.meta = meta = entity_table(rules)
+        self.no_magnitude = {str(m["unit"]) for m in meta.values() if m.get("magnitude") is False and "unit" in m}
         self.info: dict[tuple[str, bool, str], tuple[str, str, str, float]] = {}
         keys: dict[tuple[str, bool], set[str]] = {}
         for rule in rules:
@@ -161,13 +214,21 @@ def _right_ok(text: str, end: int, matched: str) -> bool:
     return True
 
 
-def _to_float(num: str, exp: str | None) -> float | None:
+def _to_float(num: str, exp: str | None, times_exp: str | None = None) -> float | None:
+    """The value of a number match: a power of ten, or a mantissa with an optional power of ten."""
     try:
         if exp is not None:
-            return float(Decimal(10) ** int(exp))
-        return float(Decimal(num.replace(",", "")))
+            return float(Decimal(10) ** int(exp.replace("\u2212", "-")))
+        value = Decimal(num.replace(",", ""))
+        if times_exp is not None:
+            value *= Decimal(10) ** int(times_exp.replace("\u2212", "-"))
+        return float(value)
     except (InvalidOperation, ValueError):
         return None
+
+
+def _number_value(m: re.Match[str]) -> float | None:
+    return _to_float(m.group("num") or "", m.group("exp"), m.group("sci") or m.group("exp2"))
 
 
 def _mul(value: float, factor: float) -> float:
@@ -177,39 +238,114 @@ def _mul(value: float, factor: float) -> float:
 class MetricFinder:
     """Finds every number-bearing result in a field; built once from the unit and keyword rules."""
 
-    def __init__(self, unit_rules: list[Rule], kind_rules: list[Rule]) -> None:
+    def __init__(self, nlp: Language, unit_rules: list[Rule], kind_rules: list[Rule]) -> None:
         self.units = _UnitTable(unit_rules)
-        self.kinds = PhraseIndex([r for r in kind_rules if r.label == "KIND"], suffix=r"(?:s)?")
+        self.kinds = RuleMatcher(nlp, [r for r in kind_rules if r.label == "KIND"])
+        self.directions = RuleMatcher(nlp, [r for r in kind_rules if r.label == "DIRECTION"], plural=False)
+        self.formats = RuleMatcher(nlp, [r for r in unit_rules if r.label == "FORMAT"])
+        numbers = [r for r in unit_rules if r.label == "NUMBER" and isinstance(r.pattern, str)]
+        self.words = {str(r.pattern).lower(): r for r in numbers}
+        alternation = "|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True)) or "(?!)"
+        self.word_numbers = re.compile(rf"\b(?i:{alternation})\b")
 
     # ------------------------------------------------------------------------------------------------
     def find(
         self,
-        text: str,
+        doc: Doc,
         masked: str,
         sentences: Sentences,
         hardware: list[HardwareSpan],
         blocked: list[tuple[int, int]],
     ) -> list[MetricFound]:
-        """All results in ``text``; ``masked`` has URLs blanked; numbers inside ``blocked`` spans are names."""
+        """All results in ``doc``; ``masked`` is its text with URLs blanked; numbers inside ``blocked`` spans are
+        names."""
         found: list[MetricFound] = []
         consumed_until = -1
-        for m in _NUMBER.finditer(masked):
+        numbers = sorted([*_NUMBER.finditer(masked), *self.word_numbers.finditer(masked)], key=lambda m: m.start())
+        for m in numbers:
             if m.start() < consumed_until or not self._left_ok(masked, m.start()):
                 continue
             if any(s <= m.start() < e for s, e in blocked):
                 continue
             if re.search(r"\b(?:per|every|each)\s+$", masked[max(0, m.start() - 8) : m.start()], re.I):
                 continue
-            got = self._parse_at(masked, m, hardware)
+            got = self._parse_at(masked, m, hardware) if m.re is _NUMBER else self._parse_word(masked, m, hardware)
             if got is None:
                 continue
             found.append(got)
             consumed_until = got.end
+        found = self._with_formats(doc, found)
         if found:
-            self._assign_kinds(text, masked, sentences, found)
+            self._assign_kinds(doc, masked, sentences, found)
+            self._assign_directions(doc, masked, sentences, found)
             for metric in found:
                 self._tie_hardware(masked, sentences, metric, hardware, found)
         return found
+
+    def _assign_directions(self, doc: Doc, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
+        """Rise or fall of a change: the cue right after the number ("35% lower latency", "2x faster", "a 40%
+        reduction"), else the change verb of "... by N" ("cuts latency by 35%") or, for a ratio, the nearest cue
+        before it in its clause. "Better" cues ("improves", "speedup") rise for a quantity where more is better
+        and fall for one where less is ("improves latency by 20%" is a decrease); a bare ratio of a quantity
+        where less is better is a fall ("10x over the baseline's latency"). Levels get none."""
+        cues = self.directions.find(doc)
+        ws = doc_words(doc)
+        starts = [w.start for w in ws]
+        for i, metric in enumerate(found):
+            by = re.search(
+                r"\bby\s*(?:up\s+to\s+|about\s+|nearly\s+|over\s+)?$", masked[max(0, metric.start - 16) : metric.start]
+            )
+            if metric.direction is not None or (metric.unit not in FLEXIBLE_UNITS and not by):
+                continue
+            cue = self._direction_cue(cues, ws, starts, sentences, found, i, bool(by) or metric.unit == "x")
+            if cue is not None:
+                metric.direction = self._polarity(metric) if cue == "better" else cue
+            elif metric.unit == "x" and metric.kind not in ("other", "compression", "scale"):
+                metric.direction = self._polarity(metric)
+
+    @staticmethod
+    def _direction_cue(
+        cues: list[Hit],
+        ws: list[Word],
+        starts: list[int],
+        sentences: Sentences,
+        found: list[MetricFound],
+        i: int,
+        look_back: bool,
+    ) -> str | None:
+        metric = found[i]
+        sent_start, sent_end = sentences.span(metric.start)
+        k = bisect.bisect_left(starts, metric.end)
+        after_end = metric.end
+        for w in ws[k : k + 3]:
+            if w.start >= sent_end or w.text.lower() in CLAUSE_STOPS - {"in"} or _NUMBER.match(w.text):
+                break
+            after_end = w.end
+        after = [c for c in cues if metric.end <= c.start and c.end <= after_end]
+        floor = max(sent_start, found[i - 1].end if i else 0)
+        before = [c for c in cues if floor <= c.start and c.end <= metric.start] if look_back else []
+        cue = after[0] if after else before[-1] if before else None
+        return None if cue is None else str(cue.rules[0].get("direction"))
+
+    @staticmethod
+    def _polarity(metric: MetricFound) -> str:
+        """Which way an improvement of the metric's quantity goes: down for latency, energy, memory, cost."""
+        efficiency = "efficien" in metric.metric.lower()
+        return "decrease" if metric.kind in LOWER_IS_BETTER and not efficiency else "increase"
+
+    def _with_formats(self, doc: Doc, found: list[MetricFound]) -> list[MetricFound]:
+        """Bit widths named by a number format ("FP8 activations", "INT4 weights"), in text order."""
+        extra: list[MetricFound] = []
+        for hit in self.formats.find(doc):
+            taken = any(m.start <= hit.start < m.end for m in found)
+            digits = re.search(r"\d+", hit.text)
+            if taken or digits is None:
+                continue
+            rule = hit.rules[0]
+            meta = self.units.meta.get(rule.id, {})
+            unit, kind = str(meta.get("unit", "bits")), str(meta.get("kind", "compression"))
+            extra.append(MetricFound(hit.start, hit.end, float(digits.group(0)), None, unit, kind, fixed_kind=True))
+        return sorted(found + extra, key=lambda m: m.start) if extra else found
 
     @staticmethod
     def _left_ok(text: str, start: int) -> bool:
@@ -231,21 +367,28 @@ class MetricFinder:
         token = (mm.group("word") or mm.group("letter") or "").strip().lower()
         return mm.end(), _MAG_VALUES.get(token, 1.0)
 
-    def _unit_at(self, text: str, pos: int) -> tuple[int, str, str, float, str] | None:
+    def _unit_at(self, text: str, pos: int) -> _Unit | None:
         """(end, unit, kind, scale, label) of a unit or count noun right after ``pos`` (spacing allowed)."""
         gap = _GAP.match(text, pos)
         positions = {pos, gap.end() if gap else pos}
-        best: tuple[int, str, str, float, str] | None = None
+        best: _Unit | None = None
         for p in sorted(positions):
             for label in ("NOT_UNIT", "UNIT", "COUNT"):
-                if label == "COUNT" and p == pos and not text[p : p + 1].isspace():
-                    continue
+                if label == "COUNT" and p == pos and not text[p : p + 1].isspace() and text[p : p + 1] != "-":
+                    continue  # a counted noun follows a space ("8 GPUs") or a hyphen ("a 64-GPU cluster")
                 got = self.units.match(label, text, p)
                 if got and (best is None or got[0] > best[0]):
                     best = (got[0], got[1], got[2], got[3], label)
         if best is None or best[4] == "NOT_UNIT":
             return None
         return best
+
+    @staticmethod
+    def _singular_count(text: str, pos: int, unit: _Unit, value: float) -> bool:
+        """A counted noun in the singular after a number other than 1, not glued by a hyphen ("8-node" is)."""
+        if unit[4] != "COUNT" or value == 1 or text[unit[0] - 1 : unit[0]].lower() == "s":
+            return False
+        return "-" not in text[pos : unit[0]].lstrip()[:1]
 
     def _count_after(self, text: str, pos: int, hardware: list[HardwareSpan]) -> tuple[int, str, str, float] | None:
         """A count noun after filler words or a hardware name: "8 A100 GPUs", "85 billion user requests"."""
@@ -267,15 +410,42 @@ class MetricFinder:
                         return inner
                 p = hw.end
                 continue
-            wm = re.match(r"[A-Za-z][\w-]*", text[p:])
-            if wm and wm.group(0).lower() in COUNT_FILLERS:
-                p += wm.end()
+            wm = re.match(r"[A-Za-z][\w.-]*", text[p:])
+            if wm and (wm.group(0).lower() in COUNT_FILLERS or _NAME_WORD.match(wm.group(0))):
+                p += wm.end()  # "85 billion user requests", "two new MobileNet models"
                 continue
             return None
         return None
 
+    def _parse_word(self, text: str, m: re.Match[str], hardware: list[HardwareSpan]) -> MetricFound | None:
+        """A number written as a word: "sixteen cores", "an eight-accelerator setup", "a trillion parameters",
+        "octa-core"; or a word that is a number and its unit ("twice" is 2 x, "halves" 50 %, a decrease)."""
+        row = self.words[m.group(0).lower()]
+        value = float(row.get("value"))
+        if row.get("unit"):
+            kind = str(row.get("kind", "other"))
+            return MetricFound(
+                m.start(), m.end(), value, None, str(row.get("unit")), kind, direction=row.get("direction")
+            )
+        pos, mag = self._magnitude(text, m.end())
+        hyphen = text[pos : pos + 1] == "-"
+        if (row.get("magnitude") and mag == 1.0) or (row.get("hyphen") and not hyphen):
+            return None  # "one" alone is a pronoun; "dual" alone no count
+        unit = self._unit_at(text, pos)
+        if unit is None and not hyphen:
+            count = self._count_after(text, pos, hardware)
+            unit = (*count, "COUNT") if count is not None else None
+        if unit is None or (mag != 1.0 and unit[1] in self.units.no_magnitude):
+            return None
+        if unit[4] == "COUNT" and not hyphen and text[unit[0] - 1 : unit[0]].lower() != "s":
+            return None  # "three core ideas": a number word counts a plural noun or a hyphenated one
+        factor = mag * unit[3] if unit[4] == "COUNT" else mag
+        return MetricFound(
+            m.start(), unit[0], _mul(value, factor), None, unit[1], unit[2], fixed_kind=unit[1] not in FLEXIBLE_UNITS
+        )
+
     def _parse_at(self, text: str, m: re.Match[str], hardware: list[HardwareSpan]) -> MetricFound | None:
-        value = _to_float(m.group("num") or "", m.group("exp"))
+        value = _number_value(m)
         if value is None:
             return None
         start = m.start()
@@ -283,73 +453,94 @@ class MetricFinder:
         latex_math = money is not None and "$" in text[m.end() : m.end() + 12]
         if money and not latex_math and (money.start() == 0 or not text[money.start() - 1].isalnum()):
             return self._money(text, m, value, money.start())
-        # "1/1000 of the memory"
-        frac = _FRACTION.match(text, m.end())
-        if frac and value:
-            denom = float(frac.group(1))
-            if denom:
-                return MetricFound(start, frac.end(), value / denom, None, "x", "other", unit_start=frac.end())
-        pos, mag = self._magnitude(text, m.end())
-        unit = self._unit_at(text, pos)
-        if unit is None:
-            count = self._count_after(text, pos, hardware)
-            if count is not None:
-                unit = (*count, "COUNT")
-        value_max: float | None = None
-        end = unit[0] if unit else pos
-        # ranges: "2-4x", "30-40%", "0.45--0.96~s", "59% to 72%", "from 7B to 141B"
-        rng = _RANGE.match(text, end)
-        if rng and not (rng.group(0).strip() == "and" and not _between_before(text, start)):
-            m2 = _NUMBER.match(text, rng.end())
-            if m2 and m2.group("num"):
-                v2 = _to_float(m2.group("num"), None)
-                pos2, mag2 = self._magnitude(text, m2.end())
-                unit2 = self._unit_at(text, pos2)
-                if unit2 is None and unit is None:
-                    count2 = self._count_after(text, pos2, hardware)
-                    if count2 is not None:
-                        unit2 = (*count2, "COUNT")
-                compatible = unit2 is not None and (unit is None or unit2[1] == unit[1])
-                no_units = unit is None and unit2 is None and mag2 != 1.0
-                if v2 is not None and (compatible or no_units):
-                    if mag == 1.0 and mag2 != 1.0:
-                        mag = mag2
-                    lo, hi = _mul(value, mag), _mul(v2, mag2)
-                    if hi > lo:
-                        value, value_max = value, hi
-                        unit = unit2 if unit2 is not None else unit
-                        end = unit2[0] if unit2 is not None else pos2
-                        pos = pos2
-        if unit is None:
-            # "7B and 70B parameters", "1,174 and 8,800 A100 GPUs": the unit after the last number is shared
-            shared = _COORDINATED.match(text, end)
-            if shared:
-                after = shared.end()
-                got = self._unit_at(text, after - 1) if mag == 1.0 else None
-                count = self.units.match("COUNT", text, after) or self._count_after(text, after - 1, hardware)
-                if count is not None:
-                    unit = (end, count[1], count[2], count[3], "COUNT")
-                elif got is not None and got[4] == "UNIT" and got[1] not in FLEXIBLE_UNITS:
-                    unit = (end, got[1], got[2], got[3], "UNIT")
-        if unit is None:
-            if mag == 1.0:
-                return None
-            cue = self._magnitude_cue(text, start, end)
-            if cue is None:
-                return None
-            unit_name, kind = cue
+        frac = _FRACTION.match(text, m.end())  # "1/1000 of the memory"
+        if frac and value and float(frac.group(1)):
             return MetricFound(
-                start, end, _mul(value, mag), value_max, unit_name, kind, fixed_kind=True, unit_start=end
+                start, frac.end(), value / float(frac.group(1)), None, "x", "other", unit_start=frac.end()
             )
-        u_end, u_name, u_kind, u_scale, label = unit
+        pos, mag = self._magnitude(text, m.end())
+        if text[pos : pos + 1] == "+" and not text[pos + 1 : pos + 2].isalnum():
+            pos += 1  # "50+ languages": at least 50
+        r = _Reading(start, value, mag, pos)
+        if self._read_unit(text, r, hardware):
+            return None  # "7B models", "70B-scale models": a size, no count
+        r.end = r.unit[0] if r.unit else r.pos
+        self._read_range(text, r, hardware)
+        if r.unit is not None and r.mag != 1.0 and r.unit[1] in self.units.no_magnitude:
+            return None  # "30B-70B models"
+        if r.unit is None:
+            self._read_shared_unit(text, r, hardware)
+        if r.unit is None:
+            return self._bare_magnitude(text, r)
+        u_end, u_name, u_kind, u_scale, label = r.unit
         if u_name == "x" and _DIMENSION.match(text, u_end):
             return None
-        factor = mag * u_scale if label == "COUNT" else mag
-        val = _mul(value, factor)
+        val = _mul(r.value, r.mag * u_scale if label == "COUNT" else r.mag)
+        value_max = r.value_max
         if value_max is not None and label == "COUNT" and u_scale != 1.0:
             value_max = _mul(value_max, u_scale)
         fixed = u_name not in FLEXIBLE_UNITS
-        return MetricFound(start, u_end, val, value_max, u_name, u_kind, fixed_kind=fixed, unit_start=pos)
+        return MetricFound(start, u_end, val, value_max, u_name, u_kind, fixed_kind=fixed, unit_start=r.pos)
+
+    def _read_unit(self, text: str, r: _Reading, hardware: list[HardwareSpan]) -> bool:
+        """The unit or counted noun right after the number; True where it makes the number a size, no result."""
+        unit = self._unit_at(text, r.pos)
+        if unit is not None and r.mag != 1.0 and unit[1] in self.units.no_magnitude:
+            return True
+        if unit is not None and self._singular_count(text, r.pos, unit, r.value):
+            unit = None  # "85 billion user requests": "user" qualifies the counted noun
+        if unit is None:
+            count = self._count_after(text, r.pos, hardware)
+            unit = (*count, "COUNT") if count is not None else None
+        r.unit = unit
+        return False
+
+    def _read_range(self, text: str, r: _Reading, hardware: list[HardwareSpan]) -> None:
+        """Ranges: "2-4x", "30-40%", "0.45--0.96~s", "59% to 72%", "from 7B to 141B"."""
+        rng = _RANGE.match(text, r.end)
+        if not rng or (rng.group(0).strip() == "and" and not _between_before(text, r.start)):
+            return
+        m2 = _NUMBER.match(text, rng.end())
+        v2 = _to_float(m2.group("num"), None) if m2 and m2.group("num") else None
+        if m2 is None or v2 is None:
+            return
+        pos2, mag2 = self._magnitude(text, m2.end())
+        unit2 = self._unit_at(text, pos2)
+        if unit2 is None and r.unit is None:
+            count2 = self._count_after(text, pos2, hardware)
+            unit2 = (*count2, "COUNT") if count2 is not None else None
+        compatible = unit2 is not None and (r.unit is None or unit2[1] == r.unit[1])
+        if not compatible and not (r.unit is None and unit2 is None and mag2 != 1.0):
+            return
+        if r.mag == 1.0 and mag2 != 1.0:
+            r.mag = mag2
+        hi = _mul(v2, mag2)
+        if hi > _mul(r.value, r.mag):
+            r.value_max = hi
+            r.unit = unit2 if unit2 is not None else r.unit
+            r.end = unit2[0] if unit2 is not None else pos2
+            r.pos = pos2
+
+    def _read_shared_unit(self, text: str, r: _Reading, hardware: list[HardwareSpan]) -> None:
+        """ "7B and 70B parameters", "1,174 and 8,800 A100 GPUs": the unit after the last number is shared."""
+        shared = _COORDINATED.match(text, r.end)
+        if not shared:
+            return
+        after = shared.end()
+        got = self._unit_at(text, after - 1) if r.mag == 1.0 else None
+        count = self.units.match("COUNT", text, after) or self._count_after(text, after - 1, hardware)
+        if count is not None:
+            r.unit = (r.end, count[1], count[2], count[3], "COUNT")
+        elif got is not None and got[4] == "UNIT" and got[1] not in FLEXIBLE_UNITS:
+            r.unit = (r.end, got[1], got[2], got[3], "UNIT")
+
+    def _bare_magnitude(self, text: str, r: _Reading) -> MetricFound | None:
+        """A number with a magnitude and no unit ("7B"), a result only where the phrase says what it counts."""
+        cue = self._magnitude_cue(text, r.start, r.end) if r.mag != 1.0 else None
+        if cue is None:
+            return None
+        value = _mul(r.value, r.mag)
+        return MetricFound(r.start, r.end, value, r.value_max, cue[0], cue[1], fixed_kind=True, unit_start=r.end)
 
     def _money(self, text: str, m: re.Match[str], value: float, money_start: int) -> MetricFound | None:
         pos, mag = self._magnitude(text, m.end())
@@ -371,16 +562,11 @@ class MetricFinder:
         return None
 
     # ------------------------------------------------------------------------------------------------
-    def _assign_kinds(self, text: str, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
-        folded = fold(masked)
-        kw_hits = self.kinds.find(masked, folded)
-        ws = words(masked)
+    def _assign_kinds(self, doc: Doc, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
+        kw_hits = self.kinds.find(doc)
+        ws = doc_words(doc)
         starts = [w.start for w in ws]
-
-        def word_index(offset: int) -> int:
-            return bisect.bisect_left(starts, offset)
-
-        after = [self._after_window(ws, word_index(x.end), kw_hits, sentences, x) for x in found]
+        after = [self._after_window(ws, bisect.bisect_left(starts, x.end), kw_hits, sentences, x) for x in found]
         for group in _groups(found, ws, sentences, kw_hits):
             last_kw, last_generic = after[group[-1]]
             resp = self._respectively(masked, ws, sentences, found, group, kw_hits)
@@ -388,12 +574,7 @@ class MetricFinder:
                 metric = found[idx]
                 kw, generic = after[idx]
                 if metric.fixed_kind:
-                    has_kw = kw is not None and not generic
-                    metric.metric = _phrase(masked, ws, kw, metric.end) if kw is not None and has_kw else metric.kind
-                    if metric.kind == "memory" and self._model_size_cue(
-                        masked, found, idx, kw_hits, kw if has_kw else None
-                    ):
-                        metric.kind = "model-size"  # "smaller model sizes (< 7MB)"
+                    self._name_fixed(masked, ws, found, idx, kw_hits, None if generic else kw)
                     continue
                 chosen: Hit | None = None
                 if kw is not None and not generic:
@@ -415,20 +596,34 @@ class MetricFinder:
                     if prev is not None and prev.unit == metric.unit and (chosen is None or chosen.start < prev_end):
                         metric.kind, metric.metric = prev.kind, prev.metric
                         continue
-                if chosen is None and kw is not None:
-                    chosen = kw
-                if chosen is not None:
-                    kind = str(chosen.rules[0].get("kind", "other"))
-                    if chosen.rules[0].get("generic"):
-                        kind = "speedup" if metric.unit == "x" else "other"
-                    metric.kind = kind
-                    metric.metric = _phrase(masked, ws, chosen, metric.end if chosen.start >= metric.end else 0)
-                else:
-                    speed = self._speed_verb(ws, word_index(metric.start), sentences, metric)
-                    metric.kind = "speedup" if metric.unit == "x" or speed else "other"
-                    metric.metric = metric.kind
-                if metric.kind == "accuracy" and self._loss_cue(ws, metric, sentences):
-                    metric.kind = "accuracy-loss"
+                self._apply_kind(masked, ws, sentences, metric, chosen or kw)
+
+    def _name_fixed(
+        self, masked: str, ws: list[Word], found: list[MetricFound], idx: int, kw_hits: list[Hit], kw: Hit | None
+    ) -> None:
+        """A result whose unit fixes its kind ("GB", "J") is named by the keyword after it, if one is there."""
+        metric = found[idx]
+        metric.metric = _phrase(masked, ws, kw, metric.end) if kw is not None else metric.kind
+        if metric.kind == "memory" and self._model_size_cue(masked, found, idx, kw_hits, kw):
+            metric.kind = "model-size"  # "smaller model sizes (< 7MB)"
+
+    def _apply_kind(
+        self, masked: str, ws: list[Word], sentences: Sentences, metric: MetricFound, chosen: Hit | None
+    ) -> None:
+        """The kind and name the chosen keyword gives a result; without one a speedup for "x" or a speed verb."""
+        if chosen is not None:
+            kind = str(chosen.rules[0].get("kind", "other"))
+            if chosen.rules[0].get("generic"):
+                kind = "speedup" if metric.unit == "x" else "other"
+            metric.kind = kind
+            metric.metric = _phrase(masked, ws, chosen, metric.end if chosen.start >= metric.end else 0)
+        else:
+            index = bisect.bisect_left([w.start for w in ws], metric.start)
+            speed = self._speed_verb(ws, index, sentences, metric)
+            metric.kind = "speedup" if metric.unit == "x" or speed else "other"
+            metric.metric = metric.kind
+        if metric.kind == "accuracy" and self._loss_cue(ws, metric, sentences):
+            metric.kind = "accuracy-loss"
 
     def _after_window(
         self, ws: list[Word], i: int, kw_hits: list[Hit], sentences: Sentences, metric: MetricFound
@@ -630,95 +825,119 @@ class MetricFinder:
         hardware: list[HardwareSpan],
         found: list[MetricFound],
     ) -> None:
-        """The hardware the sentence ties a result to: "on a Jetson Nano", "8 A100 GPUs", "... achieves X".
+        """The hardware the sentence says a result was measured on, and the one it was compared against.
 
-        Hardware inside a result ("GPU hours", "TFlops/GPU") is part of its unit, not where it ran; a count
-        of devices ("128 GPUs") is tied only to the model it names ("8 A100 GPUs", "1024 and 3072 MI250X
-        GPUs"), and that model is where the sentence's other results ran ("with 32 A100 GPUs, ... 2.4x"); hardware
-        in a comparison ("compared to ... on a CPU", "CPU-only") belongs to the baseline; a parenthesized name
-        belongs to the result just before it ("15x over TensorFlow (Raspberry Pi), 5.6x ... (Jetson AGX Orin)").
+        "on a Jetson Nano", "8 A100 GPUs", "... achieves X" tie the result; hardware in a comparison ("3x faster
+        than an Intel Xeon", "compared to ... on a CPU", "CPU-only") is its ``baseline`` instead, never its
+        ``hardware``. Hardware inside a result ("GPU hours") is part of its unit; a count of devices ("128 GPUs")
+        is tied only to the model it names ("8 A100 GPUs"); a parenthesized name belongs to the result just
+        before it ("15x over TensorFlow (Raspberry Pi), 5.6x ... (Jetson AGX Orin)").
         """
-        inside = [h for h in hardware if metric.start <= h.start and h.end <= metric.end]
-        named = [h for h in inside if not h.unresolved]
-        if named:
-            metric.hardware, metric.hardware_span = named[0].name, named[0]
-            return
-        if metric.unit in DEVICE_COUNTS:
-            shared = _COORDINATED.match(text, metric.end)  # "1024 and 3072 MI250X GPUs"
-            if shared:
-                tail = next((h for h in hardware if h.start == shared.end() and not h.unresolved), None)
-                if tail is not None:
-                    metric.hardware, metric.hardware_span = tail.name, tail
+        if _tie_inside(text, metric, hardware):
             return
         s, e = sentences.span(metric.start)
         device_counts = [m for m in found if m.unit in DEVICE_COUNTS]
-        cands = [
-            h
-            for h in hardware
-            if s <= h.start < e
-            and h.type not in ("memory", "storage", "network")
-            and not any(
+        scored: list[tuple[int, int, HardwareSpan]] = []
+        baselines: list[tuple[int, HardwareSpan]] = []
+        for h in hardware:
+            inside_other = any(
                 m.start <= h.start and h.end <= m.end and (h.unresolved or m not in device_counts) for m in found
             )
-        ]
-        if not cands:
-            return
-        scored: list[tuple[int, int, HardwareSpan]] = []
-        for h in cands:
-            before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
-            after_txt = text[h.end : h.end + 12].lower()
-            following = h.start >= metric.end
-            parenthesized = _parenthesized(text, h)
-            # "15 times speedup over TensorFlow (Raspberry Pi)": a parenthesis right after a result says where it ran
-            close_paren = (
-                parenthesized
-                and following
-                and h.start - metric.end < 80
-                and not re.search(r"[;.]", text[metric.end : h.start])
-                and not any(metric.end <= o.start and o.end <= h.start for o in hardware if o is not h)
-                and not any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
-            )
-            baseline_cue = any(w in BASELINE_CUES for w in before) or (
-                "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :])
-            )
-            if (baseline_cue and not close_paren) or re.match(r"\s*-?\s*only\b|\s+baselines?\b", after_txt):
+            if not s <= h.start < e or h.type in ("memory", "storage", "network") or inside_other:
                 continue
-            if h.end <= metric.start and _comparison_clause(text, s, h, metric):
-                continue
-            if following and _baseline_between(text, metric.end, h.start):
-                continue  # "on a TPUv4 ... 161x speedup compared to the previous work on many-core CPUs"
-            placed = parenthesized or _localized_between(text, metric.end, h.start, hardware)
-            if (
-                placed
-                and following
-                and any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
-            ):
-                continue  # "46.3 AP on PASCAL VOC and 1.11 W on Snapdragon 865": the W ran there, not the AP
-            if parenthesized and not following:
-                owner = [m for m in found if s <= m.start and m.end <= h.start]
-                if owner and owner[-1] is not metric:
-                    continue  # the parenthesis belongs to the result just before it
-            prep = any(w in TIE_PREPOSITIONS for w in before[-4:])
-            modifier = bool(re.match(r"\s*-\s*based\b", after_txt))
-            dist = h.start - metric.end if following else metric.start - h.end
-            if close_paren:
-                rank = -1
-            elif prep and following:
-                rank = 0
-            elif prep:
-                rank = 1
-            elif following or h.type in ("memory", "storage", "network"):
-                continue  # "... by 77%, making heterogeneity-aware GPU provisioning": a modifier, not a tie
-            else:
-                rank = 2
-            if modifier:
-                rank += 3
-            scored.append((rank, dist, h))
-        if not scored:
-            return
-        scored.sort(key=lambda t: (t[0], t[1]))
-        best = scored[0][2]
-        metric.hardware, metric.hardware_span = best.name, best
+            dist = h.start - metric.end if h.start >= metric.end else metric.start - h.end
+            rank = _tie_rank(text, s, metric, h, hardware, found)
+            later_result = any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+            if rank == _BASELINE:
+                if not later_result:  # "2x and 3x faster than a Xeon": the Xeon is the 3x's baseline
+                    baselines.append((dist, h))
+            elif rank is not None:
+                scored.append((rank, dist, h))
+        if scored:
+            best = min(scored, key=lambda t: (t[0], t[1]))[2]
+            metric.hardware, metric.hardware_span = best.name, best
+        if baselines:
+            metric.baseline = min(baselines, key=lambda t: t[0])[1]
+
+
+_BASELINE = -100
+"""What :func:`_tie_rank` says of hardware the result was compared against."""
+
+
+def _tie_inside(text: str, metric: MetricFound, hardware: list[HardwareSpan]) -> bool:
+    """Hardware named inside the result ("8 A100 GPUs") or right after a list of counts ("1024 and 3072 MI250X
+    GPUs"); True when the result is settled (a count of devices ties only to the model it names)."""
+    named = [h for h in hardware if metric.start <= h.start and h.end <= metric.end and not h.generic]
+    if named:  # "192 Kunpeng CPUs": a line counts too (re-tied to its one named model later)
+        metric.hardware, metric.hardware_span = named[0].name, named[0]
+        return True
+    if metric.unit not in DEVICE_COUNTS:
+        return False
+    shared = _COORDINATED.match(text, metric.end)
+    if shared:
+        tail = next((h for h in hardware if h.start == shared.end() and not h.unresolved), None)
+        if tail is not None:
+            metric.hardware, metric.hardware_span = tail.name, tail
+    return True
+
+
+def _tie_rank(
+    text: str, s: int, metric: MetricFound, h: HardwareSpan, hardware: list[HardwareSpan], found: list[MetricFound]
+) -> int | None:
+    """How strongly the sentence ties ``metric`` to ``h`` (lower is stronger), :data:`_BASELINE` when ``h`` is
+    what it was compared against, None when ``h`` is unrelated."""
+    following = h.start >= metric.end
+    close_paren = _close_paren(text, metric, h, hardware, found)
+    if _is_baseline(text, s, metric, h, close_paren):
+        return _BASELINE
+    placed = _parenthesized(text, h) or _localized_between(text, metric.end, h.start, hardware)
+    later_result = any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+    if placed and following and later_result:
+        return None  # "46.3 AP on PASCAL VOC and 1.11 W on Snapdragon 865": the W ran there, not the AP
+    if _parenthesized(text, h) and not following:
+        owner = [m for m in found if s <= m.start and m.end <= h.start]
+        if owner and owner[-1] is not metric:
+            return None  # the parenthesis belongs to the result just before it
+    before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
+    prep = any(w in TIE_PREPOSITIONS for w in before[-4:])
+    if close_paren:
+        rank = -1
+    elif prep:
+        rank = 0 if following else 1
+    elif following:
+        return None  # "... by 77%, making heterogeneity-aware GPU provisioning": a modifier, not a tie
+    else:
+        rank = 2
+    return rank + 3 if re.match(r"\s*-\s*based\b", text[h.end : h.end + 12].lower()) else rank
+
+
+def _close_paren(
+    text: str, metric: MetricFound, h: HardwareSpan, hardware: list[HardwareSpan], found: list[MetricFound]
+) -> bool:
+    """A parenthesis right after a result says where it ran: "15 times speedup over TensorFlow (Raspberry Pi)"."""
+    return (
+        _parenthesized(text, h)
+        and h.start >= metric.end
+        and h.start - metric.end < 80
+        and not re.search(r"[;.]", text[metric.end : h.start])
+        and not any(metric.end <= o.start and o.end <= h.start for o in hardware if o is not h)
+        and not any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+    )
+
+
+def _is_baseline(text: str, s: int, metric: MetricFound, h: HardwareSpan, close_paren: bool) -> bool:
+    """Hardware the result is compared against: after "than", "compared to", "over" (not "over 8 GPUs") unless
+    a parenthesis right after the result names it, in a leading "Compared to ..." clause, after a comparison
+    that follows the result, or written "CPU-only"."""
+    before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
+    cue = any(w in BASELINE_CUES for w in before) or (
+        "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :])
+    )
+    if (cue and not close_paren) or re.match(r"\s*-?\s*only\b|\s+baselines?\b", text[h.end : h.end + 12].lower()):
+        return True
+    if h.end <= metric.start and _comparison_clause(text, s, h, metric):
+        return True
+    return h.start >= metric.end and _baseline_between(text, metric.end, h.start)
 
 
 _BASELINE_BETWEEN = re.compile(

@@ -28,14 +28,23 @@ DATA_PACKAGE = "papergraph.extract.data"
 LABELS = frozenset(
     {
         "HARDWARE",
+        "VENDOR",
+        "FAMILY",
+        "CODE",
+        "HEAD",
+        "VARIANT",
         "TECHNIQUE",
         "SYSTEM",
         "DATASET",
         "IGNORE",
+        "NOT_HARDWARE",
         "NOT_SYSTEM",
         "UNIT",
         "COUNT",
         "NOT_UNIT",
+        "FORMAT",
+        "NUMBER",
+        "DIRECTION",
         "KIND",
     }
 )
@@ -47,8 +56,7 @@ _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "name": str,  # canonical name (first row of an id)
     "type": str,  # HardwareType value
     "family": str,  # broader family / technique
-    "generic": bool,  # hardware class ("GPU"); KIND: low-priority word ("better")
-    "family_level": bool,  # bare family name ("Jetson"): resolves to the one member a paper names
+    "generic": bool,  # KIND: low-priority word ("better", "improvement")
     "case": bool,  # match case-sensitively (default: case-insensitive)
     "context": list,  # one of these words must be near the match
     "window": int,  # how many words either side ``context`` looks at (default 3)
@@ -58,9 +66,35 @@ _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "unit": str,  # UNIT/COUNT: normalized unit
     "kind": str,  # UNIT/COUNT/KIND: MetricKind value
     "scale": (int, float),  # COUNT: multiplier folded into the value ("GFLOPs" -> 1e9 FLOPs)
+    "value": (int, float),  # NUMBER: the number a word names ("sixteen" -> 16)
+    "magnitude": bool,  # NUMBER: needs a magnitude word ("one billion"); COUNT: false refuses one ("7B models")
+    "hyphen": bool,  # NUMBER: counts only glued by a hyphen to its noun ("octa-core")
+    "direction": str,  # DIRECTION/NUMBER: increase, decrease, or better (a rise of what is good)
     "keep": int,  # token patterns: only the last N matched tokens are the entity ("1MB Flash" -> "Flash")
     "fold": bool,  # SYSTEM: false keeps a case-sensitive name from also matching in other letter cases ("Spark")
+    # hardware grammar (hardware.jsonl; see extract/hardware.py)
+    "level": str,  # HARDWARE: model, family or class
+    "vendor": str,  # FAMILY/HARDWARE: the maker's name ("NVIDIA")
+    "parent": str,  # FAMILY: id of the family one level up ("family:nvidia-jetson")
+    "prefix": str,  # FAMILY/CODE: what model names start with (default: the family name)
+    "join": str,  # FAMILY: what joins the prefix and a model code ("-" in "Cortex-M4", "" in "HBM3e"; default " ")
+    "glued": bool,  # FAMILY: the word may be glued to its model code ("RTX4090", "TPUv4")
+    "standalone": bool,  # FAMILY with a parent: may be written without the parent word ("Orin Nano")
+    "bare": bool,  # FAMILY: false when the word alone is no mention; it needs its vendor or a model code ("Core")
+    "words": list,  # FAMILY: model words of this line ("Platinum", "Gold" after "Xeon")
+    "keep_case": bool,  # FAMILY: model codes keep their letter case ("i9", "v4"); default: lower-case codes upper
+    "letter_codes": bool,  # FAMILY: one capital letter or a roman numeral is a model code ("Stratix V")
+    "version": str,  # SYSTEM: how a version joins the family name ("" for "Qwen2.5", " " for "Llama 2")
+    "code_prefix": str,  # CODE: what the models this code shape names start with ("NVIDIA GeForce RTX")
+    "series": str,  # CODE: regex whose groups name the code's series ("MI(\\d)" of "MI250X")
+    "series_name": str,  # CODE: format of the series name from those groups ("AMD Instinct MI{0}00")
+    "drop": str,  # FAMILY: regex of model words left out of names ("Model B" of Raspberry Pi boards)
+    "isa": bool,  # VENDOR: an instruction set, not a maker ("RISC-V", "x86"): a qualifier with no vendor
+    "class_name": str,  # HEAD: the class a type noun names ("processor" -> "CPU")
 }
+
+
+_LEVELS = frozenset({"model", "family", "class"})
 
 
 class PatternFileError(PaperGraphError, ValueError):
@@ -132,7 +166,11 @@ def _validate(row: Any, where: str) -> Rule:
         raise PatternFileError(f"{where}: unknown metric kind {attrs['kind']!r}")
     if attrs.get("side", "both") not in ("before", "after", "both"):
         raise PatternFileError(f"{where}: side must be 'before', 'after' or 'both'")
-    for key in ("context", "not_next"):
+    if attrs.get("direction", "increase") not in ("increase", "decrease", "better"):
+        raise PatternFileError(f"{where}: direction must be 'increase', 'decrease' or 'better'")
+    if attrs.get("level", "model") not in _LEVELS:
+        raise PatternFileError(f"{where}: level must be one of {sorted(_LEVELS)}")
+    for key in ("context", "not_next", "words"):
         if key in attrs and not all(isinstance(w, str) for w in attrs[key]):
             raise PatternFileError(f"{where}: {key!r} must be a list of strings")
     return Rule(label=label, pattern=pat, id=id_, attrs=attrs, source=where)
@@ -157,6 +195,31 @@ def load_rules(name: str) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
+_META_KEYS = (
+    "name",
+    "type",
+    "family",
+    "generic",
+    "unit",
+    "kind",
+    "scale",
+    "level",
+    "vendor",
+    "parent",
+    "prefix",
+    "join",
+    "words",
+    "keep_case",
+    "letter_codes",
+    "bare",
+    "version",
+    "drop",
+    "isa",
+    "class_name",
+    "magnitude",
+)
+
+
 def entity_table(rules: list[Rule] | tuple[Rule, ...]) -> dict[str, dict[str, Any]]:
     """Per-id metadata (name, type, family, flags) merged from the rows that carry it.
 
@@ -166,7 +229,7 @@ def entity_table(rules: list[Rule] | tuple[Rule, ...]) -> dict[str, dict[str, An
     table: dict[str, dict[str, Any]] = {}
     for rule in rules:
         meta = table.setdefault(rule.id, {})
-        for key in ("name", "type", "family", "generic", "family_level", "unit", "kind", "scale"):
+        for key in _META_KEYS:
             if key not in rule.attrs:
                 continue
             if key in meta and meta[key] != rule.attrs[key] and key in ("name", "type", "unit"):

@@ -12,11 +12,10 @@ graph. Generic acronyms and words come from ``not_systems.jsonl``.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from papergraph.extract.text import Sentences, Word, delatex, words
+from papergraph.extract.text import Sentences, Word, delatex
 from papergraph.extract.text import wordset as _wordset
 
 PROPOSE_VERBS = _wordset(
@@ -148,6 +147,46 @@ def strip_possessive(text: str) -> str:
     return text
 
 
+@dataclass
+class _Scan:
+    """One call of :meth:`SystemRules.find`: the field's words and what the rules have found so far."""
+
+    rules: SystemRules
+    ws: list[Word]
+    sentences: Sentences
+    taken: Callable[[int, int], str | None]
+    title: bool  # in a title every word is capitalized, so a capitalized word says nothing there
+    own_names: frozenset[str]  # the title's names: "FlowKV introduces the Load-Aware Scheduler"
+    out: list[SystemCandidate] = field(default_factory=list)
+    proposed_known: list[tuple[int, int]] = field(default_factory=list)
+    hardware_variants: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.text = self.sentences.text
+        self.si = [self.sentences.index(w.start) for w in self.ws]
+        ws = self.ws
+        self.defined_acronyms = {
+            ws[k].text for k in range(1, len(ws) - 1) if ws[k - 1].text == "(" and ws[k + 1].text == ")"
+        }
+
+    def add(self, i: int, j: int, role: str, rule: str, strong_context: bool) -> None:
+        """Keep words ``i:j`` as a candidate unless a gazetteer entity owns them (see ``SystemRules.find``)."""
+        start, end = self.ws[i].start, self.ws[j - 1].end
+        if self.title and all(self.rules.shape(w.text) == "cap" for w in self.ws[i:j]):
+            return
+        label = self.taken(start, end)
+        name = strip_possessive(self.text[start:end])
+        if label == "SYSTEM":
+            if role == "proposed":
+                self.proposed_known.append((start, end))
+            return
+        if name in self.hardware_variants or label in ("HARDWARE", "DATASET"):
+            return
+        if label in ("TECHNIQUE", "HARDWARE-PART") and not strong_context:
+            return
+        self.out.append(SystemCandidate(start, end, name, role, rule))
+
+
 class SystemRules:
     """The coined-name rules, parameterized by the generic-word list and a hook that says what is taken.
 
@@ -158,25 +197,6 @@ class SystemRules:
     def __init__(self, is_generic: Callable[[str], bool]) -> None:
         self.is_generic = is_generic
         self._shapes: dict[str, str] = {}
-        # per-call state of ``find``, per thread: the API may extract questions from several threads at once
-        self._local = threading.local()
-
-    @property
-    def _taken(self) -> Callable[[int, int], str | None] | None:
-        taken: Callable[[int, int], str | None] | None = getattr(self._local, "taken", None)
-        return taken
-
-    @_taken.setter
-    def _taken(self, value: Callable[[int, int], str | None] | None) -> None:
-        self._local.taken = value
-
-    @property
-    def _title(self) -> bool:
-        return bool(getattr(self._local, "title", False))
-
-    @_title.setter
-    def _title(self, value: bool) -> None:
-        self._local.title = value
 
     # ---------------------------------------------------------------------------------- word shapes
     def shape(self, text: str) -> str:
@@ -279,104 +299,99 @@ class SystemRules:
     # ---------------------------------------------------------------------------------- body
     def find(
         self,
-        text: str,
+        ws: list[Word],
         sentences: Sentences,
         taken: Callable[[int, int], str | None],
         known: Iterable[str] = (),
         title: bool = False,
     ) -> tuple[list[SystemCandidate], list[tuple[int, int]]]:
-        """Candidates in ``text`` and the spans of already-known systems that a proposing context introduces.
+        """Candidates among the words ``ws`` of a field, and the spans of known systems a proposing context
+        introduces.
 
         ``taken(start, end)`` returns the label of a gazetteer entity overlapping the span, if any: a coined
         name never overrides hardware, a dataset or a known system, and overrides a technique alias only in
         a strong context ("we propose PagedAttention").
         """
-        ws = words(text)
-        n = len(ws)
-        si = [sentences.index(w.start) for w in ws]
-        out: list[SystemCandidate] = []
-        own_names = frozenset(k for k in known if k)  # the title's names: "FlowKV introduces the Load-Aware Scheduler"
-        hardware_variants: set[str] = set()
-        defined_acronyms = {ws[k].text for k in range(1, n - 1) if ws[k - 1].text == "(" and ws[k + 1].text == ")"}
-        proposed_known: list[tuple[int, int]] = []
-        self._taken = taken
-        # In a title every word is capitalized, so a capitalized word says nothing there.
-        self._title = title
+        scan = _Scan(self, ws, sentences, taken, title, frozenset(k for k in known if k))
+        for i in range(len(ws)):
+            self._cues_at(scan, i)
+        self._appositions(scan)
+        for i, w in enumerate(ws):  # mixed-case words anywhere ("QuantLLM", "NetAdapt")
+            if self.shape(w.text) == "strong" and not _defined_acronym(ws, i, scan.si):
+                scan.add(i, i + 1, "mentioned", "shape", False)
+        self._known_again(scan, known)
+        return _dedupe(scan.out), scan.proposed_known
 
-        def add(i: int, j: int, role: str, rule: str, strong_context: bool) -> None:
-            start, end = ws[i].start, ws[j - 1].end
-            if title and all(self.shape(w.text) == "cap" for w in ws[i:j]):
-                return
-            label = taken(start, end)
-            if label == "SYSTEM":
-                if role == "proposed":
-                    proposed_known.append((start, end))
-                return
-            if strip_possessive(text[start:end]) in hardware_variants:
-                return
-            if label in ("HARDWARE", "DATASET"):
-                return
-            if label in ("TECHNIQUE", "HARDWARE-PART") and not strong_context:
-                return
-            out.append(SystemCandidate(start, end, strip_possessive(text[start:end]), role, rule))
+    def _cues_at(self, scan: _Scan, i: int) -> None:
+        """The rules that start at word ``i``: a proposing verb, a naming word, a descriptor noun, a tool noun,
+        a baseline trigger."""
+        ws, si = scan.ws, scan.si
+        low = ws[i].text.lower()
+        # "we propose X", "we present a new framework called X", "the proposed X"
+        if low in PROPOSE_VERBS and ws[i].text == low and self._has_subject(ws, i, si, low, scan.own_names):
+            got = self._after_verb(scan, i + 1, si[i])
+            if got:
+                scan.add(*got, "proposed", "propose", True)
+            return
+        if low in NAMING_WORDS:
+            before = {ws[k].text.lower() for k in range(max(0, i - 3), i) if si[k] == si[i]}
+            if not before & NOT_NAMED_THINGS:
+                got = self._name_at(scan, self._skip(ws, i + 1, DETERMINERS), si[i], multi=True)
+                if got:
+                    scan.add(*got, "mentioned" if self._baseline_sentence(ws, i, si) else "proposed", "named", True)
+            return
+        if low in DESCRIPTORS and ws[i].text.islower() and i + 1 < len(ws) and si[i + 1] == si[i]:
+            self._after_descriptor(scan, i)
+        if low in TOOL_NOUNS and ws[i].text == low and i > 0 and si[i - 1] == si[i]:
+            self._before_tool_noun(scan, i)
+        trig = _trigger_len(ws, i)
+        if trig:
+            self._baseline_list(scan, i, trig)
 
-        for i, w in enumerate(ws):
-            low = w.text.lower()
-            # "we propose X", "we present a new framework called X", "the proposed X"
-            if low in PROPOSE_VERBS and w.text == low and self._has_subject(ws, i, si, low, own_names):
-                got = self._after_verb(ws, i + 1, si[i], si)
-                if got:
-                    add(*got, "proposed", "propose", True)
-                continue
-            if low in NAMING_WORDS:
-                before = {ws[k].text.lower() for k in range(max(0, i - 3), i) if si[k] == si[i]}
-                if before & NOT_NAMED_THINGS:
-                    continue
-                got = self._name_at(ws, self._skip(ws, i + 1, DETERMINERS), si[i], si, multi=True)
-                if got:
-                    role = "mentioned" if self._baseline_sentence(ws, i, si) else "proposed"
-                    add(*got, role, "named", True)
-                continue
-            if low in DESCRIPTORS and w.text.islower() and i + 1 < n and si[i + 1] == si[i]:
-                # "the scheduler Sarathi-Serve", "the state-of-the-art work FlightLLM"
-                sh = self.shape(ws[i + 1].text)
-                if sh and (sh != "cap" or not _sentence_start(ws, i + 1, si)):
-                    got = self._name_at(ws, i + 1, si[i], si, multi=sh == "cap")
-                    if got:
-                        role = "proposed" if self._proposing_sentence(ws, i, si) else "mentioned"
-                        add(*got, role, "descriptor", sh != "cap")
-                # "a lightweight training system, Tiny Training Engine, which ..."
-                elif ws[i + 1].text == "," and i + 2 < n and si[i + 2] == si[i]:
-                    got = self._name_at(ws, i + 2, si[i], si, multi=True)
-                    if got and (got[1] >= n or ws[got[1]].text in (",", ".", "(", ";", ":")):
-                        multiword = got[1] - got[0] > 1
-                        if multiword or self.shape(ws[got[0]].text) in ("strong", "caps"):
-                            role = "proposed" if self._own_sentence(ws, i, si) else "mentioned"
-                            add(*got, role, "apposition", True)
-            if low in TOOL_NOUNS and w.text == low and i > 0 and si[i - 1] == si[i]:
-                # "the ESP-IDF framework", "an XLA compiler": an acronym or mixed-case word naming the tool
-                prev = ws[i - 1]
-                shorthand = prev.text in defined_acronyms  # "Text-to-Video (T2V) ... a T2V framework"
-                if (
-                    self.shape(prev.text) in ("strong", "caps")
-                    and not shorthand
-                    and not (i > 1 and ws[i - 2].text == "-")
-                ):
-                    role = "proposed" if self._verb_before(ws, i - 1, si) else "mentioned"
-                    add(i - 1, i, role, "descriptor", False)
-            trig = _trigger_len(ws, i)
-            if trig:
-                items = self._list_after(ws, i + trig, si[i], si)
-                solid = [
-                    (a, b)
-                    for a, b in items
-                    if self.shape(ws[a].text) in ("strong", "caps") or taken(ws[a].start, ws[b - 1].end) == "SYSTEM"
-                ]
-                for a, b in items:
-                    if solid or self.shape(ws[a].text) != "cap" or b - a > 1:
-                        add(a, b, "mentioned", "baseline", True)
-        # appositions: "X, a/an/the ... <descriptor>"
-        for i in range(n - 2):
+    def _after_descriptor(self, scan: _Scan, i: int) -> None:
+        """ "the scheduler Sarathi-Serve"; "a lightweight training system, Tiny Training Engine, which ..."."""
+        ws, si = scan.ws, scan.si
+        sh = self.shape(ws[i + 1].text)
+        if sh and (sh != "cap" or not _sentence_start(ws, i + 1, si)):
+            got = self._name_at(scan, i + 1, si[i], multi=sh == "cap")
+            if got:
+                role = "proposed" if self._proposing_sentence(ws, i, si) else "mentioned"
+                scan.add(*got, role, "descriptor", sh != "cap")
+        elif ws[i + 1].text == "," and i + 2 < len(ws) and si[i + 2] == si[i]:
+            got = self._name_at(scan, i + 2, si[i], multi=True)
+            closed = got is not None and (got[1] >= len(ws) or ws[got[1]].text in (",", ".", "(", ";", ":"))
+            if got and closed and (got[1] - got[0] > 1 or self.shape(ws[got[0]].text) in ("strong", "caps")):
+                role = "proposed" if self._own_sentence(ws, i, si) else "mentioned"
+                scan.add(*got, role, "apposition", True)
+
+    def _before_tool_noun(self, scan: _Scan, i: int) -> None:
+        """ "the ESP-IDF framework", "an XLA compiler": an acronym or mixed-case word naming the tool; not a
+        shorthand defined for a description ("Text-to-Video (T2V) ... a T2V framework")."""
+        ws = scan.ws
+        prev = ws[i - 1]
+        if prev.text in scan.defined_acronyms or (i > 1 and ws[i - 2].text == "-"):
+            return
+        if self.shape(prev.text) in ("strong", "caps"):
+            role = "proposed" if self._verb_before(ws, i - 1, scan.si) else "mentioned"
+            scan.add(i - 1, i, role, "descriptor", False)
+
+    def _baseline_list(self, scan: _Scan, i: int, trig: int) -> None:
+        """ "such as FasterTransformer and Orca", "compared with vLLM": the names listed after a trigger."""
+        ws = scan.ws
+        items = self._list_after(ws, i + trig, scan.si[i], scan.si)
+        solid = [
+            (a, b)
+            for a, b in items
+            if self.shape(ws[a].text) in ("strong", "caps") or scan.taken(ws[a].start, ws[b - 1].end) == "SYSTEM"
+        ]
+        for a, b in items:
+            if solid or self.shape(ws[a].text) != "cap" or b - a > 1:
+                scan.add(a, b, "mentioned", "baseline", True)
+
+    def _appositions(self, scan: _Scan) -> None:
+        """ "X, a/an/the ... <descriptor>": X names a system; proposed when introduced as new or the paper's."""
+        ws, si = scan.ws, scan.si
+        for i in range(len(ws) - 2):
             if ws[i + 1].text != "," or ws[i + 2].text.lower() not in ("a", "an", "the"):
                 continue
             start_i = self._name_start(ws, i, si)
@@ -384,38 +399,32 @@ class SystemRules:
                 continue
             sh = self.shape(ws[i].text)
             at_start = _sentence_start(ws, start_i, si)
-            if at_start and sh == "cap":
+            tail = [ws[k].text.lower() for k in range(i + 2, min(len(ws), i + 12)) if si[k] == si[i]]
+            head = next((t for t in tail if t in DESCRIPTORS), None)
+            if (at_start and sh == "cap") or head is None:
                 continue
-            tail = [ws[k].text.lower() for k in range(i + 2, min(n, i + 12)) if si[k] == si[i]]
-            if not any(t in DESCRIPTORS for t in tail):
-                continue
-            head = next(t for t in tail if t in DESCRIPTORS)
-            if head in HARDWARE_NOUNS and taken(ws[start_i].start, ws[i].end) == "HARDWARE-PART":
+            if head in HARDWARE_NOUNS and scan.taken(ws[start_i].start, ws[i].end) == "HARDWARE-PART":
                 # "PULP-OPEN, a research platform": a variant of the hardware, not a system, anywhere in the text
-                variant = strip_possessive(text[ws[start_i].start : ws[i].end])
-                hardware_variants.add(variant)
-                out = [c for c in out if c.name != variant]
+                variant = strip_possessive(scan.text[ws[start_i].start : ws[i].end])
+                scan.hardware_variants.add(variant)
+                scan.out = [c for c in scan.out if c.name != variant]
                 continue
             novel = any(t in ("first", "novel", "new", "our", "proposed") for t in tail[:6])
             # "X, a novel ... strategy", "X, the first ...": the paper's own, wherever the sentence starts
             introduced = len(tail) > 1 and tail[1] in NOVEL_WORDS and not self._baseline_sentence(ws, start_i, si)
             proposed = (at_start and novel) or introduced or self._verb_before(ws, start_i, si)
-            add(start_i, i + 1, "proposed" if proposed else "mentioned", "apposition", sh != "cap" or not at_start)
-        # mixed-case words anywhere ("QuantLLM", "NetAdapt")
-        for i, w in enumerate(ws):
-            if self.shape(w.text) == "strong" and not _defined_acronym(ws, i, si):
-                add(i, i + 1, "mentioned", "shape", False)
-        # every other occurrence of a name accepted in this paper
-        known_set = {k for k in known if k} | {c.name for c in out if c.rule != "shape"}
-        plurals = {k[:-1] for k in known_set | {c.name for c in out} if k.endswith("s") and len(k) > 3}
-        if known_set or plurals:
-            for i, w in enumerate(ws):
-                word = strip_possessive(w.text)
-                if word in known_set or (word in plurals and self.shape(word) in ("strong", "caps")):
-                    add(i, i + 1, "mentioned", "known", True)
-        self._taken = None
-        self._title = False
-        return _dedupe(out), proposed_known
+            scan.add(start_i, i + 1, "proposed" if proposed else "mentioned", "apposition", sh != "cap" or not at_start)
+
+    def _known_again(self, scan: _Scan, known: Iterable[str]) -> None:
+        """Every other occurrence of a name accepted in this paper (and of its plural)."""
+        known_set = {k for k in known if k} | {c.name for c in scan.out if c.rule != "shape"}
+        plurals = {k[:-1] for k in known_set | {c.name for c in scan.out} if k.endswith("s") and len(k) > 3}
+        if not known_set and not plurals:
+            return
+        for i, w in enumerate(scan.ws):
+            word = strip_possessive(w.text)
+            if word in known_set or (word in plurals and self.shape(word) in ("strong", "caps")):
+                scan.add(i, i + 1, "mentioned", "known", True)
 
     # ---------------------------------------------------------------------------------- helpers
     @staticmethod
@@ -424,10 +433,11 @@ class SystemRules:
             j += 1
         return j
 
-    def _after_verb(self, ws: list[Word], j: int, sent: int, si: list[int]) -> tuple[int, int] | None:
+    def _after_verb(self, scan: _Scan, j: int, sent: int) -> tuple[int, int] | None:
         """The name a proposing verb introduces, directly or after a short descriptor phrase."""
+        ws, si = scan.ws, scan.si
         j = self._skip(ws, j, DETERMINERS)
-        got = self._name_at(ws, j, sent, si, multi=True)
+        got = self._name_at(scan, j, sent, multi=True)
         if got:
             return got
         seen_comma = False
@@ -437,13 +447,13 @@ class SystemRules:
             t = ws[k].text
             low = t.lower()
             if low in NAMING_WORDS:
-                return self._name_at(ws, self._skip(ws, k + 1, DETERMINERS), sent, si, multi=True)
+                return self._name_at(scan, self._skip(ws, k + 1, DETERMINERS), sent, multi=True)
             if t == ",":
                 if seen_comma or k == j:
                     return None
                 seen_comma = True
                 if k > 0 and ws[k - 1].text.lower() in DESCRIPTORS:
-                    got = self._name_at(ws, k + 1, sent, si, multi=True)
+                    got = self._name_at(scan, k + 1, sent, multi=True)
                     if got:
                         return got
                 return None
@@ -451,62 +461,26 @@ class SystemRules:
                 return None
             sh = self.shape(t)
             if sh and k > j and ws[k - 1].text.lower() in DESCRIPTORS:
-                return self._name_at(ws, k, sent, si, multi=sh == "cap")
+                return self._name_at(scan, k, sent, multi=sh == "cap")
             if not (t.islower() or self.is_generic(t) or (sh == "" and t[:1].isupper())):
                 return None
         return None
 
-    def _name_at(self, ws: list[Word], j: int, sent: int, si: list[int], *, multi: bool) -> tuple[int, int] | None:
+    def _name_at(self, scan: _Scan, j: int, sent: int, *, multi: bool) -> tuple[int, int] | None:
         """A name starting at word ``j``: one name-shaped word or a run of capitalized words."""
+        ws, si = scan.ws, scan.si
         if j >= len(ws) or si[j] != sent:
             return None
-        if multi:
-            # "Hybrid Data Parallelism (HDP)", "an Early Exit Population Initialisation (EE-PI)" -> the acronym
-            k = j
-            while (
-                k < len(ws)
-                and si[k] == sent
-                and k - j < 9
-                and (ws[k].text[:1].isupper() or (k > j and ws[k].text in ("of", "for", "and", "-", "&")))
-            ):
-                k += 1
-            long_name = k - j > 1 or (k - j == 1 and ws[j].text.count("-") >= 1 and ws[j].text[:1].isupper())
-            acronym = long_name and k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")"
-            if acronym and self.shape(ws[k + 1].text) in ("strong", "caps"):
-                return (k + 1, k + 2)
+        if multi and (acronym := self._long_name_acronym(scan, j, sent)) is not None:
+            return acronym
         sh = self.shape(ws[j].text)
-        if not sh or (self._title and sh == "cap"):
-            if self._taken is not None and self._taken(ws[j].start, ws[j].end) == "SYSTEM":
-                return (j, j + 1)
-            if (
-                multi
-                and _CODE_NAME.match(strip_possessive(ws[j].text))
-                and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".", ":"))
-            ):
-                return (j, j + 1)  # "we introduce T800, a low-resource packet filter"
-            if multi and self._weak_name(ws[j].text) and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".")):
-                return (j, j + 1)
-            return None
-        k = j + 1
-        if multi:
-            while (
-                k < len(ws)
-                and si[k] == sent
-                and k - j < 7
-                and ws[k].start - ws[k - 1].end <= 1
-                and (
-                    self.shape(ws[k].text)
-                    or re.fullmatch(r"v\d+(?:\.\d+)?", ws[k].text)
-                    or (ws[k].text[:1].isupper() and not _sentence_start(ws, k, si))
-                )
-                and ws[k].text.lower() not in STOP_AFTER_NAME
-            ):
-                k += 1
+        if not sh or (scan.title and sh == "cap"):
+            return self._unshaped_name(scan, j, multi=multi)
+        k = self._name_run_end(scan, j, sent) if multi else j + 1
         # "Long Name (ACR)" -> ACR ; "ACR (Long Name)" -> ACR
-        if k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")":
-            inner = ws[k + 1].text
-            if self.shape(inner) in ("strong", "caps") and k - j > 1:
-                return (k + 1, k + 2)
+        bracket = k - j > 1 and k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")"
+        if bracket and self.shape(ws[k + 1].text) in ("strong", "caps"):
+            return (k + 1, k + 2)
         if k - j == 1 and sh == "cap":
             if ws[j].text.lower() in COMMON_CAPITALIZED:
                 return None
@@ -514,6 +488,57 @@ class SystemRules:
             if plain and k < len(ws) and si[k] == sent and ws[k].text.lower() not in _NAME_FOLLOWERS:
                 return None
         return (j, k)
+
+    def _long_name_acronym(self, scan: _Scan, j: int, sent: int) -> tuple[int, int] | None:
+        """ "Hybrid Data Parallelism (HDP)", "an Early Exit Population Initialisation (EE-PI)" -> the acronym."""
+        ws, si = scan.ws, scan.si
+        k = j
+        while (
+            k < len(ws)
+            and si[k] == sent
+            and k - j < 9
+            and (ws[k].text[:1].isupper() or (k > j and ws[k].text in ("of", "for", "and", "-", "&")))
+        ):
+            k += 1
+        long_name = k - j > 1 or (k - j == 1 and ws[j].text.count("-") >= 1 and ws[j].text[:1].isupper())
+        acronym = long_name and k + 2 < len(ws) and ws[k].text == "(" and ws[k + 2].text == ")"
+        return (k + 1, k + 2) if acronym and self.shape(ws[k + 1].text) in ("strong", "caps") else None
+
+    def _unshaped_name(self, scan: _Scan, j: int, *, multi: bool) -> tuple[int, int] | None:
+        """A word without a name's shape that is one all the same: a known system, or a code name or weak name
+        introduced with a comma or bracket ("we introduce T800, a low-resource packet filter")."""
+        ws = scan.ws
+        if scan.taken(ws[j].start, ws[j].end) == "SYSTEM":
+            return (j, j + 1)
+        word = ws[j].text
+        if (
+            multi
+            and _CODE_NAME.match(strip_possessive(word))
+            and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".", ":"))
+        ):
+            return (j, j + 1)
+        if multi and self._weak_name(word) and (j + 1 >= len(ws) or ws[j + 1].text in (",", "(", ".")):
+            return (j, j + 1)
+        return None
+
+    def _name_run_end(self, scan: _Scan, j: int, sent: int) -> int:
+        """End of a run of name words glued by single spaces from word ``j``: "Megatron LM v2", "Deep Speed"."""
+        ws, si = scan.ws, scan.si
+        k = j + 1
+        while (
+            k < len(ws)
+            and si[k] == sent
+            and k - j < 7
+            and ws[k].start - ws[k - 1].end <= 1
+            and (
+                self.shape(ws[k].text)
+                or re.fullmatch(r"v\d+(?:\.\d+)?", ws[k].text)
+                or (ws[k].text[:1].isupper() and not _sentence_start(ws, k, si))
+            )
+            and ws[k].text.lower() not in STOP_AFTER_NAME
+        ):
+            k += 1
+        return k
 
     def _name_start(self, ws: list[Word], i: int, si: list[int]) -> int | None:
         """Start of a (possibly multi-word) name that ends at word ``i``."""

@@ -1,7 +1,13 @@
-"""Text helpers shared by the matchers: length-preserving folding, URL masking, words and sentences.
+"""Text helpers over spaCy's tokens: the domain's tokenizer rules, word chunks, sentences, LaTeX accents.
 
-Every matcher works on character offsets of the original field text, so each helper here keeps the text's
-length: offsets found in a folded or masked copy are offsets in the original.
+spaCy's tokens are the only tokenization. Two small additions make them fit the field's names:
+
+* :func:`tune_tokenizer` splits a hyphen before a digit and a slash between digits ("LLaMA-2" -> ``LLaMA - 2``,
+  "ResNet50/101" -> ``ResNet50 / 101``), so every hyphen and slash is a token of its own and a phrase pattern
+  written "CIFAR-10" tokenizes like the text does;
+* :func:`doc_words` joins tokens written without a space between them back into the names people write
+  ("LLaMA-2-70B", "nn-JIT.web", "TULIP-PE"), as :class:`Word` chunks with character offsets. The coined-name
+  and metric rules read these chunks.
 """
 
 from __future__ import annotations
@@ -12,51 +18,58 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-# Hyphens, dashes and odd spaces all fold to a plain space: "GPU-based", "edge–cloud", "edge cloud" match alike.
-_FOLD_TABLE = str.maketrans(
-    {
-        "-": " ",
-        "\u2010": " ",
-        "\u2011": " ",
-        "\u2012": " ",
-        "\u2013": " ",
-        "\u2014": " ",
-        "\u2212": " ",
-        "\u00a0": " ",
-        "\t": " ",
-        "\n": " ",
-        "\r": " ",
-        "~": " ",
-        "\u2019": "'",
-        "\u2018": "'",
-    }
+from spacy.attrs import IDX, LENGTH, SPACY
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+from spacy.util import compile_infix_regex, compile_suffix_regex
+
+# A hyphen or dash before a digit ("LLaMA-2", "Ascend-910B", "CIFAR-10") and a slash before a digit
+# ("ResNet50/101"): spaCy's English rules split them only before a letter. A plus between names: "CPU+FPGA".
+DOMAIN_INFIXES = (
+    r"(?<=[A-Za-z0-9])[-\u2010\u2011\u2013\u2014](?=[0-9])",
+    r"(?<=[A-Za-z0-9])/(?=[0-9])",
+    r"(?<=[A-Za-z0-9])\+(?=[A-Za-z])",
 )
+# A full stop after a capitalized code or acronym ends the sentence: "MI250X.", "NVIDIA." (spaCy keeps it on
+# the token, as for abbreviations).
+DOMAIN_SUFFIXES = (r"(?<=[A-Z0-9][A-Z])\.",)
+_TUNED = "papergraph_tokenizer"
+
+
+# Chunks (whitespace-separated strings) the tokenizer keeps the tokens of. spaCy's default, 10,000, is used up by
+# the rule patterns and a few hundred abstracts, after which every new chunk is split afresh (about 3x slower).
+TOKENIZER_CACHE = 200_000
+
+
+def tune_tokenizer(nlp: Language) -> Language:
+    """Add :data:`DOMAIN_INFIXES` and :data:`DOMAIN_SUFFIXES` to ``nlp``'s tokenizer and raise its chunk cache
+    to :data:`TOKENIZER_CACHE` (once; noted in ``nlp.meta``)."""
+    if nlp.meta.get(_TUNED):
+        return nlp
+    tokenizer = nlp.tokenizer
+    if not isinstance(tokenizer, Tokenizer):  # a custom tokenizer: left as it is
+        return nlp
+    infixes = list(nlp.Defaults.infixes or ()) + list(DOMAIN_INFIXES)
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = list(nlp.Defaults.suffixes or ()) + list(DOMAIN_SUFFIXES)
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.max_cache_size = max(tokenizer.max_cache_size, TOKENIZER_CACHE)
+    nlp.meta[_TUNED] = True
+    return nlp
+
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:com|org|io|ai|net)/\S*", re.I)
+
+
+def mask_urls(text: str) -> str:
+    """URLs and e-mail addresses blanked with spaces (same length), so no number or name is read inside them."""
+    return _URL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def wordset(text: str) -> frozenset[str]:
     """A frozen set of the space-separated words of ``text`` (keeps long word lists readable)."""
     return frozenset(text.split())
-
-
-def fold_case_sensitive(text: str) -> str:
-    """Dashes, odd spaces and curly quotes normalized; same length as ``text``."""
-    return text.translate(_FOLD_TABLE)
-
-
-def fold(text: str) -> str:
-    """Lower-cased :func:`fold_case_sensitive`; same length as ``text`` (per-character fallback if needed)."""
-    folded = fold_case_sensitive(text)
-    lower = folded.lower()
-    if len(lower) == len(folded):
-        return lower
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
-
-
-def mask_urls(text: str) -> str:
-    """URLs and e-mail addresses blanked with spaces, so no rule matches inside them."""
-    return _URL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 _LATEX_ACCENTS = {
@@ -80,24 +93,88 @@ def delatex(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """A word-like chunk of text with its offsets (names keep inner hyphens and dots: ``nn-JIT.web``)."""
+    """Tokens written together as one name or word, with character offsets (``nn-JIT.web``, ``LLaMA-2-70B``)."""
 
     start: int
     end: int
     text: str
 
 
-_WORD = re.compile(
-    r"(?:\\['`\"^~]\{?[A-Za-z]\}?|[^\W_])"
-    r"(?:[\w+#&]|\\['`\"^~]\{?[A-Za-z]\}?|[-.'\u2019](?=[^\W_]))*"
-    r"(?:\+\+|\+(?![\w+]))?"
-    r"|[^\w\s]"
-)
+_CONNECTORS = frozenset({"-", ".", "'", "\u2019", "\u2010", "\u2011"})
+_TRAILING = frozenset({"+", "++"})
 
 
-def words(text: str) -> list[Word]:
-    """The text split into word chunks and single punctuation characters, with offsets."""
-    return [Word(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
+def _wordish(text: str) -> bool:
+    first = text[:1]
+    return first.isalnum() or first == "\\"
+
+
+def token_offsets(doc: Doc) -> list[tuple[int, int, bool]]:
+    """(start, end, followed by whitespace) per token, read from spaCy's arrays (no Token objects); cached."""
+    cached: list[tuple[int, int, bool]] | None = doc.user_data.get("pg_offsets")
+    if cached is None:
+        rows = doc.to_array([IDX, LENGTH, SPACY]).tolist() if len(doc) else []
+        cached = doc.user_data["pg_offsets"] = [(s, s + n, bool(space)) for s, n, space in rows]
+    return cached
+
+
+def _token_spans(doc: Doc) -> list[tuple[str, bool]]:
+    text = doc_text(doc)
+    return [(text[start:end], space) for start, end, space in token_offsets(doc)]
+
+
+def doc_words(doc: Doc) -> list[Word]:
+    """The doc's tokens with glued pieces joined: a word continues over a connector ("-", ".", "'") followed,
+    without a space, by another word, and over a trailing "+"/"++" ("C++"). URLs, e-mail addresses and
+    whitespace tokens are left out; every other punctuation token is a word of its own. Cached per doc."""
+    cached: list[Word] | None = doc.user_data.get("pg_words")
+    if cached is not None:
+        return cached
+    tokens = _token_spans(doc)
+    starts = [start for start, _, _ in token_offsets(doc)]
+    text = doc_text(doc)
+    out: list[Word] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok, _ = tokens[i]
+        if tok.isspace() or _URL.match(tok):
+            i += 1
+            continue
+        j = i + 1
+        if _wordish(tok):
+            j = _glued_end(tokens, i)
+        start = starts[i]
+        end = starts[j - 1] + len(tokens[j - 1][0])
+        out.append(Word(start, end, text[start:end]))
+        i = j
+    doc.user_data["pg_words"] = out
+    return out
+
+
+def _glued_end(tokens: list[tuple[str, bool]], i: int) -> int:
+    """End (exclusive) of the word starting at token ``i``: tokens written together with it."""
+    n = len(tokens)
+    j = i + 1
+    while j < n and not tokens[j - 1][1]:
+        nxt, spaced = tokens[j]
+        if _wordish(nxt):
+            j += 1
+        elif nxt in _CONNECTORS and j + 1 < n and not spaced and _wordish(tokens[j + 1][0]):
+            j += 2
+        elif nxt in _TRAILING and (j + 1 >= n or spaced or not _wordish(tokens[j + 1][0])):
+            return j + 1
+        else:
+            break
+    return j
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, which spaCy rebuilds from the tokens on every access, read once per doc."""
+    text: str | None = doc.user_data.get("pg_text")
+    if text is None:
+        text = doc.user_data["pg_text"] = doc.text
+    return text
 
 
 class Sentences:

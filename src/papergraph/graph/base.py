@@ -5,10 +5,13 @@ Schema (documented in ``graph_schema/schema.md``)::
     (:Paper)-[:MENTIONS {evidence, surface, field, start, end, count}]->(:Hardware|:Technique|:Dataset|:System)
     (:Paper)-[:PROPOSES {evidence, surface, field, start, end, count}]->(:System)
     (:Paper)-[:REPORTS {evidence, surface, field, start, end}]->(:Metric)-[:MEASURED_ON]->(:Hardware)
+    (:Hardware)-[:IN_FAMILY]->(:Hardware)   (:System)-[:IN_FAMILY]->(:System)   model -> family -> parent family
 
 Filters name entities loosely, the way people do: a value matches an entity whose ``name``, ``family`` or
-(for hardware) ``type`` equals it, case-insensitively; "Jetson" matches nothing, "NVIDIA Jetson" matches every
-Jetson board, "FPGA" matches every FPGA. Values of one type are OR'd, types are AND'ed.
+(for hardware) ``type`` equals it, case-insensitively (hardware also by its name without the vendor, and by
+"<vendor> <type>"), and then every node below a matched one through ``IN_FAMILY``: "NVIDIA Jetson" and
+"Jetson Orin" match every board of those lines, "AMD GPU" every AMD GPU, "FPGA" every FPGA, "Jetson" nothing.
+Values of one type are OR'd, types are AND'ed. A family's paper count and papers cover its members too.
 """
 
 from __future__ import annotations
@@ -65,11 +68,13 @@ class GraphStore(Protocol):
         ...
 
     def papers_for(self, filters: EntityFilters) -> set[str]:
-        """Ids of the papers satisfying every filter (see the module docstring for matching)."""
+        """Ids of the papers satisfying every filter (see the module docstring for matching): papers linked to
+        a matched entity or to any member below it ("papers on Jetson Orin" include every Orin model's)."""
         ...
 
     def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
-        """Entities with their paper counts, most-linked first; ``q`` is a case-insensitive substring."""
+        """Entities with their paper counts (a family's includes its members'), most-linked first; ``q`` is a
+        case-insensitive substring."""
         ...
 
     def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
@@ -77,7 +82,8 @@ class GraphStore(Protocol):
         ...
 
     def entity(self, type_: EntityType, name: str, limit: int = 50) -> EntityDetail | None:
-        """One entity by canonical name (case-insensitive) or id: its papers and co-occurring entities."""
+        """One entity by canonical name (case-insensitive) or id: its papers (a family's include its members'),
+        and the entities co-occurring with them."""
         ...
 
     def neighbours(self, node_id: str, depth: int = 1, limit: int = 100) -> Subgraph | None:
@@ -109,8 +115,10 @@ class GraphStore(Protocol):
     ) -> list[Tally]:
         """Distinct papers per entity of ``type_`` (or per family/vendor/type) among the papers ``within``.
 
-        Counted like :meth:`entities` (distinct papers linked to the node), most papers first. ``include``
-        keeps the entities it matches, ``exclude`` drops those they match.
+        Counted like :meth:`entities` (distinct papers linked to the node), most papers first, except that a
+        family counts only the papers naming it, not its members' (a ranking lists each paper's own nodes; a
+        family no paper names is left out). ``include`` keeps the entities it matches, ``exclude`` drops those
+        they match.
         """
         ...
 

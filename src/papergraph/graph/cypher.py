@@ -24,6 +24,7 @@ from typing import Any
 from papergraph.graph.query import FAMILY_DEPTH, GroupBy, NodeMatch, PaperQuery
 from papergraph.graph.rows import (
     ENTITY_LABELS,
+    HIERARCHY_LABELS,
     IN_FAMILY,
     LABELS,
     MATCH_KEYS,
@@ -73,6 +74,18 @@ def exact_float(expr: str) -> str:
 LINKED_BY_PAPERS = "MENTIONS|PROPOSES"
 """The relationships from a paper to an entity: only papers have them, one per (paper, entity), so counting
 them counts papers, without a label check or DISTINCT."""
+
+BELOW = f"[:{IN_FAMILY}*0..]"
+"""A node and everything below it in its hierarchy: ``(m)-[:IN_FAMILY*0..]->(n)`` binds ``m`` to ``n`` and to
+every member of ``n`` (models of a family, families of a parent family)."""
+
+
+def _members(var: str, of: str, label: str) -> str:
+    """``MATCH`` binding ``var`` to ``of`` and, for labels with a hierarchy, to every node below it."""
+    if label in HIERARCHY_LABELS:
+        return f"MATCH ({var})-{BELOW}->({of})"
+    return f"WITH {of}, {of} AS {var}"
+
 
 PAPER_READ_KEYS = tuple(k for k in PAPER_KEYS if k != "abstract")
 """Paper properties read back with a node: everything but the abstract (read apart, in slices)."""
@@ -195,14 +208,20 @@ SET r.{p} = r.{p} + row.part"""
 
 
 def delete_orphans(label: str) -> str:
-    """Delete the given entities when no paper links to them any more."""
+    """Delete the given entities when no paper links to them and no member points at them any more; returns
+    the families of each deleted node (the next orphan candidates)."""
     return f"""UNWIND $ids AS id
 MATCH (n:{_entity_label(label)} {{id: id}})
 OPTIONAL MATCH (p:Paper)-->(n)
 WITH n, count(p) AS papers
 WHERE papers = 0
+OPTIONAL MATCH (m)-[:{IN_FAMILY}]->(n)
+WITH n, count(m) AS members
+WHERE members = 0
+OPTIONAL MATCH (n)-[:{IN_FAMILY}]->(f)
+WITH n, collect(f.id) AS families
 DETACH DELETE n
-RETURN count(*) AS deleted"""
+RETURN families"""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -234,19 +253,29 @@ RETURN DISTINCT p.id AS id"""
 
 
 def papers_linked_to(label: str) -> str:
-    """Papers linked to an entity named by id or by one of its case-folded match keys."""
+    """Papers linked to an entity named by id or by one of its case-folded match keys, or to a member below it."""
     return f"""MATCH (n:{_entity_label(label)})
 WHERE n.id IN $ids OR any(k IN n.{MATCH_KEYS} WHERE k IN $keys)
-MATCH (n)<-[:{LINKED_BY_PAPERS}]-(p)
+{_members("m", "n", label)}
+MATCH (m)<-[:{LINKED_BY_PAPERS}]-(p)
 RETURN DISTINCT p.id AS id"""
+
+
+def _paper_count(label: str) -> str:
+    """Papers linked to ``n`` or to a member below it, as ``papers`` (a family counts its models' papers)."""
+    if label not in HIERARCHY_LABELS:
+        return f"""OPTIONAL MATCH (n)<-[:{LINKED_BY_PAPERS}]-(p)
+WITH n, count(p) AS papers"""
+    return f"""OPTIONAL MATCH (m)-{BELOW}->(n)
+OPTIONAL MATCH (m)<-[:{LINKED_BY_PAPERS}]-(p)
+WITH n, count(DISTINCT p) AS papers"""
 
 
 def entity_counts(label: str) -> str:
     """Entities of one label, optionally filtered by a case-folded substring, most-linked first."""
     return f"""MATCH (n:{_entity_label(label)})
 WHERE $q IS NULL OR n.{NAME_KEY} CONTAINS $q
-OPTIONAL MATCH (n)<-[:{LINKED_BY_PAPERS}]-(p)
-WITH n, count(p) AS papers
+{_paper_count(label)}
 ORDER BY papers DESC, n.{NAME_KEY}, n.id
 LIMIT $limit
 RETURN properties(n) AS props, papers"""
@@ -270,22 +299,34 @@ LIMIT 1"""
 
 def entity_count(label: str) -> str:
     return f"""MATCH (n:{_entity_label(label)} {{id: $id}})
-OPTIONAL MATCH (n)<-[:{LINKED_BY_PAPERS}]-(p)
-RETURN properties(n) AS props, count(p) AS papers"""
+{_paper_count(label)}
+RETURN properties(n) AS props, papers"""
 
 
 def entity_papers(label: str) -> str:
-    """An entity's papers with the evidence of their link, by title (re-sorted by case-folded title)."""
-    return f"""MATCH (n:{_entity_label(label)} {{id: $id}})<-[r:{LINKED_BY_PAPERS}]-(p)
-RETURN p.id AS id, p.title AS title, r.evidence AS evidence
+    """An entity's papers (its members' too) with the evidence of the link to it, else to its first member by
+    id; by title (re-sorted by case-folded title)."""
+    return f"""MATCH (n:{_entity_label(label)} {{id: $id}})
+{_members("m", "n", label)}
+MATCH (m)<-[r:{LINKED_BY_PAPERS}]-(p)
+WITH p, r, CASE WHEN m.id = $id THEN '' ELSE m.id END AS rank
+ORDER BY rank
+WITH p, collect(r.evidence)[0] AS evidence
+RETURN p.id AS id, p.title AS title, evidence
 ORDER BY toLower(p.title), p.id
 LIMIT $limit"""
 
 
 def cooccurring(label: str) -> str:
-    """Entities sharing papers with one entity, by number of shared papers."""
-    return f"""MATCH (n:{_entity_label(label)} {{id: $id}})<-[:{LINKED_BY_PAPERS}]-(p)-[:{LINKED_BY_PAPERS}]->(o)
-WHERE o.id <> n.id
+    """Entities sharing papers with one entity (or its members), by number of shared papers."""
+    return f"""MATCH (n:{_entity_label(label)} {{id: $id}})
+{_members("m", "n", label)}
+WITH collect(DISTINCT m.id) AS own
+MATCH (x)<-[:{LINKED_BY_PAPERS}]-(p)
+WHERE x.id IN own
+WITH DISTINCT p, own
+MATCH (p)-[:{LINKED_BY_PAPERS}]->(o)
+WHERE NOT o.id IN own
 WITH o, count(p) AS papers
 ORDER BY papers DESC, o.{NAME_KEY}, o.id
 LIMIT $limit
@@ -315,7 +356,7 @@ RETURN count(DISTINCT b.id) AS degree"""
 
 
 def outgoing(label: str) -> str:
-    """Outgoing relationships of nodes (few per node: only papers and metrics have any)."""
+    """Outgoing relationships of nodes (few per node: papers, metrics, and members to their family)."""
     return f"""UNWIND $ids AS id
 MATCH (a:{_label(label)} {{id: id}})-[r]->(b)
 RETURN a.id AS source, b.id AS target, type(r) AS type, properties(r) AS props"""
@@ -361,9 +402,12 @@ def papers_query(
         key = type_.value
         params[key] = sorted({v.casefold().strip() for v in values})
         var = key[0]
+        label = _entity_label(type_.label)
+        below = f"-{BELOW}->({var}f:{label})" if label in HIERARCHY_LABELS else ""
+        named = f"{var}f" if below else var
         lines.append(
-            f"MATCH (p:{PAPER})-[:{LINKED_BY_PAPERS}]->({var}:{_entity_label(type_.label)}) "
-            f"WHERE any(k IN {var}.{MATCH_KEYS} WHERE k IN ${key})"
+            f"MATCH (p:{PAPER})-[:{LINKED_BY_PAPERS}]->({var}:{label}){below} "
+            f"WHERE any(k IN {named}.{MATCH_KEYS} WHERE k IN ${key})"
         )
         lines.append("WITH DISTINCT p")
     if not lines:

@@ -57,6 +57,8 @@ from papergraph.graph.query import (
 )
 from papergraph.graph.rows import (
     ENTITY_LABELS,
+    HIERARCHY_LABELS,
+    IN_FAMILY,
     LABELS,
     MATCH_KEYS,
     MEASURED_ON,
@@ -331,8 +333,12 @@ def _units(rows: GraphRows) -> list[_Unit]:
     for props in rows.metrics:
         paper_of_metric[props["id"]] = props["paper_id"]
         units[props["paper_id"]].metrics.append(props)
-    for link in rows.links:
-        owner = units.get(link.source) or units.get(paper_of_metric.get(link.source, ""))
+    unit_of_entity: dict[str, _Unit] = {}  # an IN_FAMILY edge goes with the first paper that needs its member
+    for link in sorted(rows.links, key=lambda link: link.type == IN_FAMILY):  # paper links first, then the chains
+        if link.type == IN_FAMILY:
+            owner = unit_of_entity.get(link.source)
+        else:
+            owner = units.get(link.source) or units.get(paper_of_metric.get(link.source, ""))
         if owner is None:
             raise ValueError(f"link {link.source} -> {link.target} belongs to no paper of the batch")
         owner.links.append(link)
@@ -341,6 +347,7 @@ def _units(rows: GraphRows) -> list[_Unit]:
             if entity is None:
                 raise ValueError(f"link {link.source} -> {link.target}: no entity row for {link.target}")
             owner.entities.setdefault(link.target_label, {})[link.target] = entity
+            unit_of_entity.setdefault(link.target, owner)
     return list(units.values())
 
 
@@ -359,7 +366,8 @@ def _metric_row(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _link_labels(link: Link) -> tuple[str, str, str]:
-    source = METRIC if link.type == MEASURED_ON else PAPER
+    """(type, source label, target label): metrics are measured on hardware, members point at their family."""
+    source = {MEASURED_ON: METRIC, IN_FAMILY: link.target_label}.get(link.type, PAPER)
     return (link.type, source, link.target_label)
 
 
@@ -783,15 +791,18 @@ class Neo4jStore:
             writes += self._link_statements(key, links[key])
         return drops, writes
 
-    def _orphan_statements(self, touched: Iterable[tuple[str, str]], keep: set[str]) -> list[Statement]:
-        by_label: dict[str, list[str]] = defaultdict(list)
-        for label, node in sorted(set(touched)):
-            if label in ENTITY_LABELS and node not in keep:
-                by_label[label].append(node)
-        out: list[Statement] = []
-        for label, nodes in by_label.items():
-            out += self._ids(cypher.delete_orphans(label), nodes)
-        return out
+    def _delete_orphans(self, tx: ManagedTransaction, touched: Iterable[tuple[str, str]], keep: set[str]) -> None:
+        """Delete orphaned entities, then the families they leave orphaned, up the hierarchy."""
+        pending = list(touched)
+        while pending:
+            by_label: dict[str, list[str]] = defaultdict(list)
+            for label, node in sorted(set(pending)):
+                if label in ENTITY_LABELS and node not in keep:
+                    by_label[label].append(node)
+            pending = []
+            for label, nodes in by_label.items():
+                for record in self._run_all(tx, self._ids(cypher.delete_orphans(label), nodes)):
+                    pending += [(label, family) for family in record.get("families") or []]
 
     @staticmethod
     def _touched(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
@@ -817,7 +828,7 @@ class Neo4jStore:
             def work(tx: ManagedTransaction, drops: list[Statement] = drops, writes: list[Statement] = writes) -> None:
                 touched = self._touched(self._run_all(tx, drops))
                 self._run_all(tx, writes)
-                self._run_all(tx, self._orphan_statements(touched, keep))
+                self._delete_orphans(tx, touched, keep)
 
             self._execute(work, write=True)
             done += len(batch)
@@ -838,7 +849,7 @@ class Neo4jStore:
             def work(tx: ManagedTransaction, drops: list[Statement] = drops, deletes: list[Statement] = deletes) -> int:
                 touched = self._touched(self._run_all(tx, drops))
                 count = sum(int(r["deleted"]) for r in self._run_all(tx, deletes))
-                self._run_all(tx, self._orphan_statements(touched, set()))
+                self._delete_orphans(tx, touched, set())
                 return count
 
             deleted += self._execute(work, write=True)
@@ -1056,7 +1067,7 @@ class Neo4jStore:
             for node in seen:
                 members[labels[node]].append(node)
             props = {r["id"]: _clean(r["props"]) for r in self._by_label(tx, cypher.node_properties, members)}
-            sources = {label: ids for label, ids in members.items() if label in (PAPER, METRIC)}
+            sources = {label: ids for label, ids in members.items() if label in (PAPER, METRIC, *HIERARCHY_LABELS)}
             edges = [
                 graph_edge(r["source"], r["target"], r["type"], r["props"])
                 for r in self._by_label(tx, cypher.outgoing, sources)

@@ -84,6 +84,8 @@ class _ReadIndex:
     name_keys: dict[str, str]  # entity -> case-folded name
     sorted_around: dict[str, list[str]] = field(default_factory=dict)
     papers_of: dict[str, frozenset[str]] = field(default_factory=dict)
+    papers_on: dict[str, frozenset[str]] = field(default_factory=dict)
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     title_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     families: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -212,10 +214,18 @@ class NetworkxStore:
         return touched
 
     def _drop_orphans(self, candidates: Iterable[str]) -> None:
-        for node in candidates:
-            if node in self.g and not any(self.g.nodes[p].get("label") == PAPER for p in self.g.predecessors(node)):
-                self._unindex(node)
-                self.g.remove_node(node)
+        """Remove entities no paper links to and no member points at; a removed node's families are next."""
+        todo = list(candidates)
+        while todo:
+            node = todo.pop()
+            if node not in self.g or any(
+                self.g.nodes[p].get("label") == PAPER or self.g.edges[p, node].get("type") == IN_FAMILY
+                for p in self.g.predecessors(node)
+            ):
+                continue
+            todo.extend(f for f, a in self.g.succ[node].items() if a.get("type") == IN_FAMILY)
+            self._unindex(node)
+            self.g.remove_node(node)
 
     def delete_papers(self, paper_ids: Sequence[str]) -> int:
         present = [pid for pid in dict.fromkeys(paper_ids) if self.g.nodes.get(pid, {}).get("label") == PAPER]
@@ -263,9 +273,30 @@ class NetworkxStore:
         nodes = self.g.nodes
         return {pid: str(nodes[pid].get("content_hash", "")) for pid in self._reads().by_label[PAPER]}
 
+    def _members(self, node: str) -> tuple[str, ...]:
+        """Every node below ``node`` through ``IN_FAMILY`` edges, sorted (cached until the next write)."""
+        cache = self._reads().members
+        members = cache.get(node)
+        if members is None:
+            found: set[str] = set()
+            todo = [node]
+            while todo:
+                for child, attrs in self.g.pred[todo.pop()].items():
+                    if attrs.get("type") == IN_FAMILY and child not in found:
+                        found.add(child)
+                        todo.append(child)
+            members = cache[node] = tuple(sorted(found - {node}))
+        return members
+
+    def _paper_count(self, node: str) -> int:
+        """Papers linked to ``node`` or to a member of it."""
+        if not self._members(node):
+            return self._reads().paper_counts[node]
+        return len(self._papers_on(node))
+
     def _count(self, node: str) -> EntityCount:
         attrs = self.g.nodes[node]
-        return entity_count(attrs["label"], attrs, self._reads().paper_counts[node])
+        return entity_count(attrs["label"], attrs, self._paper_count(node))
 
     def paper(self, paper_id: str) -> PaperRecord | None:
         attrs = self.g.nodes.get(paper_id)
@@ -295,6 +326,17 @@ class NetworkxStore:
             cache[node] = papers
         return papers
 
+    def _papers_on(self, node: str) -> frozenset[str]:
+        """The papers linked to a node or to any member below it: the papers on a family (cached)."""
+        members = self._members(node)
+        if not members:
+            return self._papers_of(node)
+        cache = self._reads().papers_on
+        papers = cache.get(node)
+        if papers is None:
+            papers = cache[node] = frozenset().union(*(self._papers_of(n) for n in (node, *members)))
+        return papers
+
     def _title_key(self, paper_id: str) -> tuple[str, str]:
         cache = self._reads().title_keys
         key = cache.get(paper_id)
@@ -317,7 +359,7 @@ class NetworkxStore:
                     papers |= self._reads().papers_by_metric_kind.get(value.casefold().strip(), set())
                     continue
                 for node in self._matching(type_, value):
-                    papers.update(self._papers_of(node))
+                    papers.update(self._papers_on(node))
             result = papers if result is None else result & papers
             if not result:
                 return set()
@@ -329,9 +371,8 @@ class NetworkxStore:
         labels = [type_.label] if type_ else list(ENTITY_LABELS)
         needle = q.casefold() if q else None
         reads = self._reads()
-        counts = reads.paper_counts
         found = (
-            (n, counts[n])
+            (n, self._paper_count(n))
             for label in labels
             for n in reads.by_label[label]
             if needle is None or needle in reads.name_keys[n]
@@ -362,19 +403,23 @@ class NetworkxStore:
             return None
         limit = max(limit, 0)
         nodes = self.g.nodes
-        linked = self._papers_of(node)
+        own = (node, *self._members(node))
+        linked = self._papers_on(node)
         first = heapq.nsmallest(limit, linked, key=self._title_key)
         co: Counter[str] = Counter()
         for p in linked:
-            co.update(t for t in self.g.succ[p] if t != node and nodes[t]["label"] != METRIC)
+            co.update(t for t in self.g.succ[p] if t not in own and nodes[t]["label"] != METRIC)
         return EntityDetail(
             entity=self._count(node),
-            papers=[
-                PaperRef(id=p, title=nodes[p]["title"], evidence=self.g.edges[p, node].get("evidence", ""))
-                for p in first
-            ],
+            papers=[PaperRef(id=p, title=nodes[p]["title"], evidence=self._evidence(p, own)) for p in first],
             cooccurring=self._top(co.items(), limit),
         )
+
+    def _evidence(self, paper: str, own: Sequence[str]) -> str:
+        """The evidence of a paper's link to the entity, else to its first member (by id) the paper names."""
+        edges = self.g.succ[paper]
+        target = next(n for n in own if n in edges)
+        return str(edges[target].get("evidence", ""))
 
     def neighbours(self, node_id: str, depth: int = 1, limit: int = 100) -> Subgraph | None:
         if node_id not in self.g:

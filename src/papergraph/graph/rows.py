@@ -33,11 +33,14 @@ MENTIONS = "MENTIONS"
 PROPOSES = "PROPOSES"
 REPORTS = "REPORTS"
 MEASURED_ON = "MEASURED_ON"
-ENTITY_LABELS = tuple(t.label for t in EntityType if t is not EntityType.METRIC)
-LABELS = (PAPER, *ENTITY_LABELS, METRIC)
-REL_TYPES = (MENTIONS, PROPOSES, REPORTS, MEASURED_ON)
 IN_FAMILY = "IN_FAMILY"
 """Entity -> its family node (hardware and systems; written by extraction's hierarchy, read by questions)."""
+ENTITY_LABELS = tuple(t.label for t in EntityType if t is not EntityType.METRIC)
+LABELS = (PAPER, *ENTITY_LABELS, METRIC)
+REL_TYPES = (MENTIONS, PROPOSES, REPORTS, MEASURED_ON, IN_FAMILY)
+HIERARCHY_LABELS = ("Hardware", "System")
+"""Labels whose nodes chain to their families with ``IN_FAMILY`` (model -> family -> parent family)."""
+FAMILY_LEVEL = "family"
 
 
 NAME_KEY = "name_key"
@@ -55,15 +58,24 @@ def metric_id(paper_id: str, index: int) -> str:
 def match_keys(label: str, props: Mapping[str, Any]) -> Iterator[str]:
     """The case-folded values a filter may use to name an entity: name, family and, for hardware, type.
 
-    Shared by both stores so that "fpga", "NVIDIA Jetson" or "A100" match the same nodes everywhere. A hardware
-    model also answers to its name with qualifiers left out, as long as the model word stays: "NVIDIA Jetson
-    AGX Orin" is found by "NVIDIA Jetson Orin" and "Jetson Orin".
+    Shared by both stores so that "fpga", "NVIDIA Jetson" or "A100" match the same nodes everywhere. Hardware
+    also answers to its name without the vendor ("Jetson Orin" for the family node "NVIDIA Jetson Orin") and to
+    vendor + type ("amd gpu": every AMD part of type GPU). A hardware model also answers to its name with
+    qualifiers left out, as long as the model word stays: "NVIDIA Jetson AGX Orin" is found by "Jetson Orin".
+    Members of a family are found through ``IN_FAMILY`` edges, not keys (see ``GraphStore.papers_for``).
     """
     for key in ("name", "family", "type") if label == "Hardware" else ("name", "family"):
         value = props.get(key)
         if value:
             yield str(value).casefold()
-    if label == "Hardware" and props.get("name"):
+    if label != "Hardware":
+        return
+    name, vendor = str(props.get("name") or ""), str(props.get("vendor") or "")
+    if vendor and name.casefold().startswith(vendor.casefold() + " "):
+        yield name[len(vendor) + 1 :].casefold()
+    if vendor and props.get("type"):
+        yield f"{vendor} {props['type']}".casefold()
+    if props.get("name"):
         words = str(props["name"]).casefold().split()
         if 3 <= len(words) <= 6:
             *qualifiers, model = words
@@ -140,64 +152,111 @@ def to_rows(docs: Sequence[ExtractedPaper]) -> GraphRows:
     """
     rows = GraphRows(entities={label: {} for label in ENTITY_LABELS})
     latest = {doc.paper.id: doc for doc in docs}
+    families: dict[tuple[str, str], Link] = {}
     for doc in docs:
         if latest[doc.paper.id] is not doc:
             continue
-        pid = doc.paper.id
-        ex = doc.extraction
         rows.papers.append(paper_properties(doc))
         links: dict[tuple[str, str], Link] = {}
-        hw_types: dict[str, dict[str, Any]] = {}
-        for h in ex.hardware:
-            hid = entity_id(EntityType.HARDWARE, h.name)
-            props: dict[str, Any] = {"id": hid, "name": h.name, "type": h.type.value}
-            if h.family:
-                props["family"] = h.family
-            rows.entities["Hardware"].setdefault(hid, props)
-            hw_types[h.name] = props
-            _link(links, pid, hid, "Hardware", MENTIONS, h)
-        for t in ex.techniques:
-            tid = entity_id(EntityType.TECHNIQUE, t.name)
-            props = {"id": tid, "name": t.name}
-            if t.family:
-                props["family"] = t.family
-            rows.entities["Technique"].setdefault(tid, props)
-            _link(links, pid, tid, "Technique", MENTIONS, t)
-        proposed = {s.name for s in ex.systems if s.role is SystemRole.PROPOSED}
-        for s in ex.systems:
-            sid = entity_id(EntityType.SYSTEM, s.name)
-            rows.entities["System"].setdefault(sid, {"id": sid, "name": s.name})
-            rel = PROPOSES if s.name in proposed else MENTIONS
-            # Evidence for PROPOSES should be the proposing sentence, not an earlier mention.
-            if rel is PROPOSES and s.role is not SystemRole.PROPOSED and (sid, rel) not in links:
-                continue
-            _link(links, pid, sid, "System", rel, s)
-        for d in ex.datasets:
-            did = entity_id(EntityType.DATASET, d.name)
-            rows.entities["Dataset"].setdefault(did, {"id": did, "name": d.name})
-            _link(links, pid, did, "Dataset", MENTIONS, d)
+        hw_ids = _hardware_rows(rows, families, links, doc)
+        _entity_rows(rows, families, links, doc)
         rows.links.extend(links.values())
-
-        for i, m in enumerate(ex.metrics):
-            mid = metric_id(pid, i)
-            props = {
-                "id": mid,
-                "paper_id": pid,
-                "metric": m.metric,
-                "value": m.value,
-                "unit": m.unit,
-                "kind": m.kind.value,
-                "surface": m.surface,
-            }
-            if m.value_max is not None:
-                props["value_max"] = m.value_max
-            if m.hardware:
-                props["hardware"] = m.hardware
-            rows.metrics.append(props)
-            rows.links.append(Link(pid, mid, REPORTS, METRIC, _evidence(m)))
-            if m.hardware and m.hardware in hw_types:
-                rows.links.append(Link(mid, hw_types[m.hardware]["id"], MEASURED_ON, "Hardware", {}))
+        _metric_rows(rows, doc, hw_ids)
+    rows.links.extend(families.values())
     return rows
+
+
+def _hardware_rows(
+    rows: GraphRows, families: dict[tuple[str, str], Link], links: dict[tuple[str, str], Link], doc: ExtractedPaper
+) -> dict[str, str]:
+    """The paper's hardware nodes, their families and mention links; returns the node id of each name."""
+    ids: dict[str, str] = {}
+    for h in doc.extraction.hardware:
+        hid = entity_id(EntityType.HARDWARE, h.name)
+        props = _present(id=hid, name=h.name, type=h.type.value, vendor=h.vendor, family=h.family, level=h.level.value)
+        rows.entities["Hardware"].setdefault(hid, props)
+        ids[h.name] = hid
+        _link(links, doc.paper.id, hid, "Hardware", MENTIONS, h)
+        chain = h.lineage or ([h.family] if h.family else [])
+        extra = {"type": h.type.value, "vendor": h.vendor, "level": FAMILY_LEVEL}
+        _families(rows, families, "Hardware", EntityType.HARDWARE, hid, chain, extra)
+    return ids
+
+
+def _entity_rows(
+    rows: GraphRows, families: dict[tuple[str, str], Link], links: dict[tuple[str, str], Link], doc: ExtractedPaper
+) -> None:
+    """The paper's technique, system (with families) and dataset nodes and their mention/proposal links."""
+    pid, ex = doc.paper.id, doc.extraction
+    for t in ex.techniques:
+        tid = entity_id(EntityType.TECHNIQUE, t.name)
+        rows.entities["Technique"].setdefault(tid, _present(id=tid, name=t.name, family=t.family or None))
+        _link(links, pid, tid, "Technique", MENTIONS, t)
+    proposed = {s.name for s in ex.systems if s.role is SystemRole.PROPOSED}
+    for s in ex.systems:
+        sid = entity_id(EntityType.SYSTEM, s.name)
+        rows.entities["System"].setdefault(sid, _present(id=sid, name=s.name, family=s.family))
+        chain = s.lineage or ([s.family] if s.family else [])
+        _families(rows, families, "System", EntityType.SYSTEM, sid, chain, {})
+        rel = PROPOSES if s.name in proposed else MENTIONS
+        # Evidence for PROPOSES should be the proposing sentence, not an earlier mention.
+        if rel is PROPOSES and s.role is not SystemRole.PROPOSED and (sid, rel) not in links:
+            continue
+        _link(links, pid, sid, "System", rel, s)
+    for d in ex.datasets:
+        did = entity_id(EntityType.DATASET, d.name)
+        rows.entities["Dataset"].setdefault(did, {"id": did, "name": d.name})
+        _link(links, pid, did, "Dataset", MENTIONS, d)
+
+
+def _metric_rows(rows: GraphRows, doc: ExtractedPaper, hw_ids: dict[str, str]) -> None:
+    """The paper's metric nodes, REPORTS links and MEASURED_ON links to hardware the paper names."""
+    pid = doc.paper.id
+    for i, m in enumerate(doc.extraction.metrics):
+        mid = metric_id(pid, i)
+        props = {
+            "id": mid,
+            "paper_id": pid,
+            "metric": m.metric,
+            "value": m.value,
+            "unit": m.unit,
+            "kind": m.kind.value,
+            "surface": m.surface,
+        }
+        if m.value_max is not None:
+            props["value_max"] = m.value_max
+        if m.hardware:
+            props["hardware"] = m.hardware
+        rows.metrics.append(props)
+        rows.links.append(Link(pid, mid, REPORTS, METRIC, _evidence(m)))
+        if m.hardware and m.hardware in hw_ids:
+            rows.links.append(Link(mid, hw_ids[m.hardware], MEASURED_ON, "Hardware", {}))
+
+
+def _present(**props: Any) -> dict[str, Any]:
+    """Properties without the unknown ones: a missing property is absent, never null (as in every store)."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _families(
+    rows: GraphRows,
+    links: dict[tuple[str, str], Link],
+    label: str,
+    type_: EntityType,
+    member: str,
+    chain: Sequence[str],
+    extra: Mapping[str, Any],
+) -> None:
+    """Family nodes of ``chain`` (nearest first) and the ``IN_FAMILY`` edges member -> family -> parent."""
+    child = member
+    for n, name in enumerate(chain):
+        fid = entity_id(type_, name)
+        if fid == child:
+            continue
+        parent = chain[n + 1] if n + 1 < len(chain) else None
+        rows.entities[label].setdefault(fid, _present(id=fid, name=name, family=parent, **extra))
+        links.setdefault((child, fid), Link(child, fid, IN_FAMILY, label, {}))
+        child = fid
 
 
 # --------------------------------------------------------------------------------------------------
