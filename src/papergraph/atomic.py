@@ -155,7 +155,10 @@ class CommitPoint:
 
     def commit(self, generation: int, folder: Path, parts: dict[str, Any], **extra: Any) -> Commit:
         """Make ``folder`` the current generation: fsync its files, then switch the manifest atomically."""
-        for path in folder.iterdir():
+        for path in sorted(folder.rglob("*")):  # a part may be a folder of files (BM25)
+            if path.is_dir():
+                fsync_dir(path)
+                continue
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
         fsync_dir(folder)

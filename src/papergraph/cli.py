@@ -16,10 +16,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
-from papergraph.config import GraphBackend, Settings, settings_with
+from papergraph.config import GraphBackend, IngestEngine, Settings, settings_with
 from papergraph.corpus import CorpusFormat
 from papergraph.errors import ConfigError, PaperGraphError, QueryError
 from papergraph.graph.export_files import ExportFormat
@@ -98,14 +108,31 @@ def _settings(ctx: typer.Context, **more: Any) -> Settings:
 # --------------------------------------------------------------------------------------------------
 
 
+class _Rate(ProgressColumn):
+    """Items per second of a task (records read, papers ingested)."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.1f}/s" if task.speed else "", style="progress.data.speed")
+
+
 class _Bars:
-    """Ingest progress as one rich bar per stage."""
+    """Ingest progress as one rich bar per stage, with its rate and (when the total is known) an ETA."""
+
+    COLUMNS = (
+        TextColumn("{task.description:>8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _Rate(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.task: Any = None
 
-    def start(self, stage: str, total: int) -> None:
+    def start(self, stage: str, total: int | None) -> None:
         self.task = self.progress.add_task(stage, total=total)
 
     def advance(self, n: int = 1) -> None:
@@ -114,7 +141,8 @@ class _Bars:
 
     def finish(self) -> None:
         if self.task is not None:
-            self.progress.update(self.task, completed=self.progress.tasks[-1].total)
+            task = self.progress.tasks[-1]
+            self.progress.update(self.task, total=task.completed, completed=task.completed)
         self.task = None
 
 
@@ -135,6 +163,20 @@ def ingest(
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="Fail at once if another ingest is writing (default: wait for it).")
     ] = False,
+    engine: Annotated[
+        IngestEngine | None,
+        typer.Option(
+            "--engine",
+            help="Where extraction and embedding run: local, or ray (the cluster at PAPERGRAPH_RAY_ADDRESS, else a "
+            "local Ray; pip install -e '.\\[ray]') (env PAPERGRAPH_INGEST_ENGINE).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=0, help="Local engine: extraction processes (0: a thread) (env PAPERGRAPH_INGEST_WORKERS)."
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Read papers, extract entities, embed, and store them in the vector index and the graph.
@@ -144,9 +186,8 @@ def ingest(
     """
     from papergraph.ingest import ingest as run_ingest
 
-    settings = _settings(ctx)
-    columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=False, disable=json_out) as progress:
+    settings = _settings(ctx, ingest_engine=engine, ingest_workers=workers)
+    with Progress(*_Bars.COLUMNS, console=err, transient=False, disable=json_out) as progress:
         report = run_ingest(
             paths or None,
             settings,

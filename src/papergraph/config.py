@@ -26,6 +26,13 @@ class GraphBackend(StrEnum):
     NEO4J = "neo4j"
 
 
+class IngestEngine(StrEnum):
+    """Where ``papergraph ingest`` runs extraction and embedding (see papergraph.pipeline)."""
+
+    LOCAL = "local"
+    RAY = "ray"
+
+
 def _env(name: str, *aliases: str) -> AliasChoices:
     return AliasChoices(f"PAPERGRAPH_{name}", *aliases)
 
@@ -147,6 +154,39 @@ class Settings(BaseSettings):
         ge=-1.0,
         le=1.0,
         description="Below this cosine to the closest abstract, an answer says its matches are weak.",
+    )
+
+    # --- ingest engine (see README "Scale") -----------------------------------------------------------
+    ingest_engine: IngestEngine = Field(
+        IngestEngine.LOCAL,
+        description="Where ingest extracts and embeds: local (this process, extraction overlapped with embedding) "
+        "or ray (Ray Data actor pools on the cluster at `ray_address`; needs the [ray] extra).",
+    )
+    ingest_workers: int = Field(
+        0,
+        ge=0,
+        description="Extraction processes of the local engine; 0 extracts in a thread of the ingest process.",
+    )
+    ingest_overlap: bool = Field(
+        True,
+        description="Local engine: extract the next batch while this one embeds (off: one after the other, to "
+        "measure what the overlap buys).",
+    )
+    ray_address: str | None = Field(
+        None, description="Ray cluster for `--engine ray` (e.g. ray://head:10001 or auto); unset: a local Ray."
+    )
+    ray_embed_gpus: float = Field(
+        1.0,
+        ge=0.0,
+        description="GPUs per embedding actor when the Ray cluster has GPUs (0: embed on CPUs anyway).",
+    )
+    ray_extract_actors: int = Field(
+        0, ge=0, description="Extraction actors of the Ray engine; 0 sizes the pool from the cluster's CPUs."
+    )
+    ray_embed_actors: int = Field(
+        0,
+        ge=0,
+        description="Embedding actors of the Ray engine; 0: one per GPU (by `ray_embed_gpus`), else half the CPUs.",
     )
 
     # --- extraction -------------------------------------------------------------------------------

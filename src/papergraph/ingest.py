@@ -1,9 +1,15 @@
-"""The ingest job: read -> plan -> extract -> embed -> write the graph -> commit one generation.
+"""The ingest job: scan -> plan a batch -> extract and embed it -> write it -> ... -> commit one generation.
 
-One process writes a data directory at a time (:class:`~papergraph.atomic.WriterLock`). A run starts from
-the committed generation, works out what changes (new and changed papers, papers the inputs no longer hold
-with ``sync``, papers named for deletion), and writes everything that changes into a new generation folder:
-the vector index, the paper store and, for the embedded store, the graph. Switching the manifest commits it
+Memory stays flat as the corpus grows: the files are read twice (:mod:`papergraph.corpus.ledger`: the first pass
+keeps identities, the second yields the newest version of each paper), and papers flow through in batches of
+``embed_checkpoint``: each batch is planned against the committed generation, its model work is done by an engine
+(:mod:`papergraph.pipeline`: in this process with extraction overlapped, in worker processes, or on Ray), and
+its results go to the caches, the graph, the vector index and the paper store of the generation being written.
+
+One process writes a data directory at a time (:class:`~papergraph.atomic.WriterLock`). A run starts from the
+committed generation, works out what changes (new and changed papers, papers the inputs no longer hold with
+``sync``, papers named for deletion), and writes everything that changes into a new generation folder: the vector
+index, the paper store, BM25 and, for the embedded store, the graph. Switching the manifest commits it
 (:mod:`papergraph.atomic`); until then readers see the previous generation, and a run killed at any instant
 leaves the previous generation or the new one, never a mix.
 
@@ -13,9 +19,8 @@ it, and the next run repairs it: the graph's papers and content hashes are compa
 generation, and whatever differs is written again or removed.
 
 Only new or changed papers cost model time: extractions and embeddings are cached by content hash, and both
-caches are saved in checkpoints during the run, so a killed run redoes at most one checkpoint of model work.
-A record that cannot be read or extracted is reported with its file and line and skipped; it never aborts
-the run.
+caches are saved after every batch, so a killed run redoes at most one batch of model work. A record that cannot
+be read or extracted is reported with its file and line and skipped; it never aborts the run.
 """
 
 from __future__ import annotations
@@ -23,10 +28,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,20 +39,23 @@ from pydantic import BaseModel, Field, ValidationError
 
 from papergraph import __version__
 from papergraph.atomic import Commit, CommitPoint, WriterLock, link_or_copy
-from papergraph.config import GraphBackend, Settings
-from papergraph.corpus import RecordLimits, read_corpus
+from papergraph.config import GraphBackend, IngestEngine, Settings
+from papergraph.corpus import Ledger, RecordLimits, scan, stream
 from papergraph.embed import EmbeddingCache, Encoder, Vectors, text_key
 from papergraph.errors import IndexMismatchError, IndexNotFoundError
 from papergraph.graph import GraphStore, open_store
 from papergraph.graph.networkx_store import GRAPH_FILE, NetworkxStore
-from papergraph.index import VectorIndex
+from papergraph.index import LexicalIndex, VectorIndex, index_options
+from papergraph.index.paper_store import PaperStore
 from papergraph.models import ExtractedPaper, Extraction, GraphStats, Paper, normalize_title
+from papergraph.pipeline import Batch, DocumentEncoder, Engine, PaperExtractor, open_engine
+from papergraph.tables import checkpoint, open_cache, select_in
 
 log = logging.getLogger(__name__)
 
-GRAPH_BATCH = 256
-EXTRACT_BATCH = 64
-STAGES = ("read", "extract", "embed", "graph", "index", "commit")
+PLAN_CHUNK = 1000
+"""Input papers looked up in the committed paper store at once."""
+STAGES = ("read", "plan", "extract", "embed", "graph", "index", "commit")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -58,31 +64,16 @@ STAGES = ("read", "extract", "embed", "graph", "index", "commit")
 
 
 class Progress(Protocol):
-    """What ingest tells a caller while it runs (the CLI draws progress bars from it)."""
+    """What ingest tells a caller while it runs (the CLI draws progress bars from it; ``total`` None: unknown)."""
 
-    def start(self, stage: str, total: int) -> None: ...
+    def start(self, stage: str, total: int | None) -> None: ...
     def advance(self, n: int = 1) -> None: ...
     def finish(self) -> None: ...
 
 
-class DocumentEncoder(Protocol):
-    """What ingest needs from an embedding model (``papergraph.embed.Encoder``; tests pass a fake)."""
-
-    @property
-    def model_id(self) -> str: ...
-
-    def encode(self, texts: Sequence[str]) -> Vectors: ...
-
-
-class PaperExtractor(Protocol):
-    """What ingest needs from extraction (``papergraph.extract.Extractor``; tests pass a fake)."""
-
-    def extract(self, papers: Iterable[Paper]) -> Iterator[Extraction]: ...
-
-
 class _Silent:
-    def start(self, stage: str, total: int) -> None:
-        log.info("%s: %d papers", stage, total)
+    def start(self, stage: str, total: int | None) -> None:
+        log.info("%s: %s papers", stage, "?" if total is None else total)
 
     def advance(self, n: int = 1) -> None:
         pass
@@ -110,8 +101,12 @@ class IngestReport(BaseModel):
     repaired: int = Field(0, description="Graph papers written again or removed to match the index.")
     index_size: int = 0
     generation: int | None = Field(None, description="The committed generation after the run.")
+    engine: str = Field("local", description="Where extraction and embedding ran: local or ray.")
     graph: GraphStats = Field(default_factory=GraphStats)
-    seconds: dict[str, float] = Field(default_factory=dict)
+    seconds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Seconds per stage; extract and embed overlap (their sum can exceed the total).",
+    )
 
     @property
     def papers_per_second(self) -> float:
@@ -132,17 +127,20 @@ class _Timer:
     def __init__(self, report: IngestReport) -> None:
         self.report = report
 
+    def add(self, stage: str, seconds: float) -> None:
+        self.report.seconds[stage] = round(self.report.seconds.get(stage, 0.0) + seconds, 3)
+
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
         t0 = time.perf_counter()
         try:
             yield
         finally:
-            self.report.seconds[stage] = round(self.report.seconds.get(stage, 0.0) + time.perf_counter() - t0, 3)
+            self.add(stage, time.perf_counter() - t0)
 
 
 # --------------------------------------------------------------------------------------------------
-# Caches
+# Extraction cache
 # --------------------------------------------------------------------------------------------------
 
 
@@ -158,58 +156,61 @@ def extractor_fingerprint(settings: Settings) -> str:
 
 
 class ExtractionCache:
-    """Extractions by content hash for one extractor fingerprint: an append-only JSON-lines file."""
+    """Extractions by content hash for one extractor fingerprint, in SQLite (read a batch at a time).
+
+    ``<cache>/extractions/<fingerprint>.sqlite``; a cache of the first layout (``<fingerprint>.jsonl``) is imported.
+    """
 
     def __init__(self, folder: Path, fingerprint: str) -> None:
-        self.path = folder / "extractions" / f"{fingerprint}.jsonl"
-        self._items: dict[str, bytes] = {}
-        self._pending: list[bytes] = []
-        if self.path.exists():
-            with open(self.path, "rb") as fh:
-                for line in fh:
-                    key, _, payload = line.rstrip(b"\n").partition(b"\t")
-                    if payload:
-                        self._items[key.decode(errors="replace")] = payload
+        self.path = folder / "extractions" / f"{fingerprint}.sqlite"
+        self._conn = open_cache(self.path)
+        self._conn.execute("CREATE TABLE IF NOT EXISTS extractions (hash TEXT PRIMARY KEY, payload BLOB NOT NULL)")
+        self._import(self.path.with_suffix(".jsonl"))
 
-    def get(self, paper: Paper) -> Extraction | None:
-        payload = self._items.get(paper.content_hash)
-        if payload is None:
-            return None
-        try:
-            extraction = Extraction.model_validate_json(payload)
-        except ValidationError:  # a torn last line after a crash: that paper is extracted again
-            return None
-        return extraction.model_copy(update={"paper_id": paper.id})
+    def get_many(self, papers: Sequence[Paper]) -> dict[str, Extraction]:
+        """Cached extractions of ``papers``, by paper id."""
+        by_hash: dict[str, list[Paper]] = {}
+        for paper in papers:
+            by_hash.setdefault(paper.content_hash, []).append(paper)
+        out: dict[str, Extraction] = {}
+        rows = select_in(self._conn, "SELECT hash, payload FROM extractions WHERE hash IN ({})", list(by_hash))
+        for h, payload in rows:
+            try:
+                extraction = Extraction.model_validate_json(payload)  # type: ignore[arg-type]
+            except ValidationError:  # written by an older model of Extraction: extracted again
+                continue
+            for paper in by_hash[str(h)]:
+                out[paper.id] = extraction.model_copy(update={"paper_id": paper.id})
+        return out
 
     def put(self, paper: Paper, extraction: Extraction) -> None:
-        payload = extraction.model_dump_json().encode()
-        self._items[paper.content_hash] = payload
-        self._pending.append(paper.content_hash.encode() + b"\t" + payload + b"\n")
+        self._conn.execute(
+            "INSERT OR REPLACE INTO extractions VALUES (?, ?)", (paper.content_hash, extraction.model_dump_json())
+        )
 
     def save(self) -> None:
-        """Append what was added since the last save (a checkpoint)."""
-        if not self._pending:
+        """Commit what was added since the last save (a checkpoint)."""
+        checkpoint(self._conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _import(self, legacy: Path) -> None:
+        if not legacy.exists():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "ab") as fh:
-            fh.write(b"".join(self._pending))
-        self._pending.clear()
+        with open(legacy, "rb") as fh:
+            for line in fh:
+                key, _, payload = line.rstrip(b"\n").partition(b"\t")
+                if payload:
+                    self._conn.execute("INSERT OR REPLACE INTO extractions VALUES (?, ?)", (key.decode(), payload))
+        checkpoint(self._conn)
+        legacy.unlink()
+        log.info("imported the extraction cache %s into %s", legacy, self.path)
 
 
 # --------------------------------------------------------------------------------------------------
 # The state one run changes
 # --------------------------------------------------------------------------------------------------
-
-
-def default_extractor(settings: Settings) -> PaperExtractor:
-    """The rule-based spaCy extractor (imported on first use: loading spaCy takes seconds)."""
-    from papergraph.extract import Extractor
-
-    return Extractor(settings)
-
-
-def _index_options(settings: Settings) -> dict[str, int]:
-    return {"ann_threshold": settings.ann_threshold, "hnsw_m": settings.hnsw_m, "ef_search": settings.hnsw_ef_search}
 
 
 def _limits(settings: Settings) -> RecordLimits:
@@ -221,26 +222,12 @@ def neo4j_location(settings: Settings) -> str:
     return f"{settings.neo4j_uri}/{settings.neo4j_database or ''}"
 
 
-@dataclass
-class _Plan:
-    """What one run changes, worked out against the committed generation."""
-
-    upserts: dict[str, Paper] = field(default_factory=dict)
-    """New and changed papers (id -> the version to store)."""
-    removed: set[str] = field(default_factory=set)
-    """Stored papers that go: deleted, gone from the inputs (sync), or superseded under another id."""
-    added: set[str] = field(default_factory=set)
-    updated: set[str] = field(default_factory=set)
-    graph_upserts: list[Paper] = field(default_factory=list)
-    graph_deletes: list[str] = field(default_factory=list)
-
-    @property
-    def index_changes(self) -> bool:
-        return bool(self.upserts or self.removed)
-
-
 class _Run:
-    """The committed state, loaded under the writer lock, and the changes of one run on top of it."""
+    """The committed state, loaded under the writer lock, and the changes of one run on top of it.
+
+    Planning reads the committed generation (``self.stored``, never changed); writing goes to the generation
+    being written (``self.index`` and its draft paper store, the graph store).
+    """
 
     def __init__(
         self,
@@ -252,19 +239,23 @@ class _Run:
         progress: Progress,
         report: IngestReport,
         rebuild: bool = False,
+        engine: str = "local",
+        workers: int = 0,
     ) -> None:
         self.settings = settings
         self.progress = progress
         self.report = report
         self.timer = _Timer(report)
         self.encoder: DocumentEncoder = encoder or Encoder(settings)
-        self._extractor = extractor
+        self.engine: Engine = open_engine(engine, settings, self.encoder, extractor, workers)
         self.fingerprint = extractor_fingerprint(settings)
-        self.failed = 0
         self.point = CommitPoint(settings.index_dir)
         self.point.clean()
         self.commit = self._committed()
         self.index = self._load_index(rebuild)
+        self.stored: PaperStore | None = self.index.store if self.index is not None else None
+        self.folder: Path | None = None  # the generation being written, once something changes
+        self.number = 0
         self.own_store = store is None
         self.graph_stale = rebuild or not self._graph_current()
         if store is not None:
@@ -275,6 +266,18 @@ class _Run:
         else:
             self.store = open_store(settings)
         self.embedded = isinstance(self.store, NetworkxStore)
+        self.extractions = ExtractionCache(settings.cache_dir, self.fingerprint)
+        self.embeddings: EmbeddingCache | None = None  # opened on the first paper to embed (needs the model id)
+        with self.timer("graph"):
+            self.graph_hashes = self.store.paper_hashes()
+        # what the run changes, by id (identities only: the papers themselves flow through in batches)
+        self.superseded: set[str] = set()
+        self.removed: set[str] = set()
+        self.failed: set[str] = set()
+        self.rewritten = 0  # graph records written again for papers whose stored version did not change
+        self.graph_deletes: list[str] = []
+        self.index_changed = False
+        self.graph_changed = False
 
     # --- loading -----------------------------------------------------------------------------------
     def _committed(self) -> Commit | None:
@@ -291,7 +294,7 @@ class _Run:
             return None
         try:
             model_id = self.encoder.model_id or None  # a delete embeds nothing and takes the index's model
-            return VectorIndex.load_commit(self.commit, model_id, **_index_options(self.settings))
+            return VectorIndex.load_commit(self.commit, model_id, **index_options(self.settings))
         except IndexNotFoundError as exc:
             log.warning("%s; starting a new index", exc)
             return None
@@ -308,117 +311,148 @@ class _Run:
             return False
         return self.settings.graph is GraphBackend.NETWORKX or part.get("location") == neo4j_location(self.settings)
 
-    @property
-    def stored(self) -> dict[str, Paper]:
-        return self.index.papers if self.index is not None else {}
+    def is_stored(self, paper_id: str) -> bool:
+        """In the committed generation (upserts of this run add only ids of the inputs)."""
+        return self.index is not None and paper_id in self.index and paper_id not in self.removed
 
     # --- planning ----------------------------------------------------------------------------------
-    def plan_ingest(self, papers: Sequence[Paper], *, sync: bool) -> _Plan:
-        """Changes that make the inputs' papers the newest versions (and, with ``sync``, the only ones)."""
-        plan = _Plan()
-        stored = self.stored
-        by_title: dict[str, list[str]] = defaultdict(list)
-        for pid, paper in stored.items():
-            by_title[normalize_title(paper.title)].append(pid)
-        superseded: set[str] = set()
-        for paper in papers:
+    def plan_ingest(self, inputs: Iterator[tuple[Paper, str]], ledger: Ledger, *, sync: bool) -> Iterator[Batch]:
+        """Batches of work that make the inputs' papers the newest versions (and, with ``sync``, the only ones)."""
+        batches = _Batcher(self.settings.embed_checkpoint)
+        chunk: list[tuple[Paper, str]] = []
+        for item in inputs:
+            chunk.append(item)
+            if len(chunk) == PLAN_CHUNK:
+                yield from batches.add(self.plan_batch(chunk, sync=sync))
+                chunk = []
+        yield from batches.add(self.plan_batch(chunk, sync=sync))
+        gone = {pid for pid, _ in self._stored_hashes() if pid not in ledger} if sync else set()
+        self.removed = {pid for pid in self.superseded | gone if pid not in ledger}
+        self.report.deleted = len(self.removed - self.superseded)
+        yield from batches.add(self.plan_repairs(ledger))
+        yield from batches.flush()
+
+    def plan_delete(self, ids: Sequence[str], report: DeleteReport) -> Iterator[Batch]:
+        for pid in dict.fromkeys(ids):
+            (report.deleted if self.index is not None and pid in self.index else report.unknown).append(pid)
+        self.removed = set(report.deleted)
+        batches = _Batcher(self.settings.embed_checkpoint)
+        yield from batches.add(self.plan_repairs(Ledger()))
+        yield from batches.flush()
+
+    def _stored_hashes(self) -> Iterator[tuple[str, str]]:
+        return self.stored.hashes() if self.stored is not None else iter(())
+
+    def plan_batch(self, chunk: Sequence[tuple[Paper, str]], *, sync: bool) -> Batch:
+        """Compare a chunk of input papers with their stored versions (by id and by title key)."""
+        batch = Batch(0)
+        stored, by_title = self._stored_versions([p for p, _ in chunk])
+        unchanged = 0
+        for paper, origin in chunk:
             same = ({paper.id} & stored.keys()) | set(by_title.get(normalize_title(paper.title), ()))
-            superseded |= same - {paper.id}
+            self.superseded |= same - {paper.id}
             if not sync:  # the paper still comes from the files it was read from before
-                sources = [s for pid in sorted(same) for s in stored[pid].sources]
+                sources = [s for pid in sorted(same) for s in stored[pid].sources if pid in stored]
                 merged = list(dict.fromkeys([*sources, *paper.sources]))
                 paper = paper.model_copy(update={"sources": merged})
-            if stored.get(paper.id) != paper:
-                plan.upserts[paper.id] = paper
-                (plan.updated if same else plan.added).add(paper.id)
-        inputs = {p.id for p in papers}
-        gone = stored.keys() - inputs if sync else set()
-        plan.removed = (superseded | gone) - inputs
-        self.report.deleted = len(plan.removed - superseded)
-        self._plan_graph(plan)
-        return plan
-
-    def plan_delete(self, ids: Sequence[str], report: DeleteReport) -> _Plan:
-        plan = _Plan()
-        for pid in dict.fromkeys(ids):
-            (report.deleted if pid in self.stored else report.unknown).append(pid)
-        plan.removed = set(report.deleted)
-        self._plan_graph(plan)
-        return plan
-
-    def _plan_graph(self, plan: _Plan) -> None:
-        """Graph writes: the plan's papers, plus whatever the graph holds that the new state does not."""
-        final_ids = (self.stored.keys() - plan.removed) | plan.upserts.keys()
-        with self.timer("graph"):
-            hashes = self.store.paper_hashes()
-        upserts: list[Paper] = []
-        for pid in sorted(final_ids):
-            paper = plan.upserts.get(pid) or self.stored[pid]
-            if pid in plan.upserts or self.graph_stale or hashes.get(pid) != paper.content_hash:
-                upserts.append(paper)
-        plan.graph_upserts = upserts
-        plan.graph_deletes = sorted(hashes.keys() - final_ids)
-        if not self.graph_stale:
-            rewritten = sum(p.id not in plan.upserts for p in upserts)
-            self.report.repaired = rewritten + sum(pid not in plan.removed for pid in plan.graph_deletes)
-        if self.report.repaired:
-            log.warning("the graph differs from the index in %d papers: repairing", self.report.repaired)
-
-    # --- extraction --------------------------------------------------------------------------------
-    @property
-    def extractor(self) -> PaperExtractor:
-        if self._extractor is None:  # spaCy loads only when there is work
-            self._extractor = default_extractor(self.settings)
-        return self._extractor
-
-    def _extract_batch(self, papers: Sequence[Paper]) -> list[Extraction | BaseException]:
-        """Extractions of a batch; when the batch fails, each paper alone, so one bad paper costs only itself."""
-        try:
-            return list(self.extractor.extract(papers))
-        except Exception:
-            if len(papers) == 1:
-                raise
-        out: list[Extraction | BaseException] = []
-        for paper in papers:
-            try:
-                out += list(self.extractor.extract([paper]))
-            except Exception as exc:
-                out.append(exc)
-        return out
-
-    def extract(self, plan: _Plan, origin: dict[str, str]) -> dict[str, Extraction]:
-        """Extractions for the graph writes (cache first); papers whose extraction fails leave the plan."""
-        cache = ExtractionCache(self.settings.cache_dir, self.fingerprint)
-        out: dict[str, Extraction] = {}
-        todo: list[Paper] = []
-        for paper in plan.graph_upserts:
-            cached = cache.get(paper)
-            if cached is None:
-                todo.append(paper)
+            batch.origin[paper.id] = origin
+            changed = stored.get(paper.id) != paper
+            if changed:
+                batch.upserts.append(paper)
+                if not same:
+                    batch.added.add(paper.id)
+            if self._graph_needs(paper, changed=changed):
+                batch.graph.append(paper)
             else:
-                out[paper.id] = cached
-        self.progress.start("extract", len(plan.graph_upserts))
-        self.progress.advance(len(plan.graph_upserts) - len(todo))
-        failed: set[str] = set()
-        for lo in range(0, len(todo), EXTRACT_BATCH):
-            batch = todo[lo : lo + EXTRACT_BATCH]
-            for paper, result in zip(batch, self._extract_batch(batch), strict=True):
-                if isinstance(result, BaseException):
-                    failed.add(paper.id)
-                    self._bad(paper, origin, f"extraction failed ({type(result).__name__}: {result}); paper skipped")
-                else:
-                    out[paper.id] = result
-                    cache.put(paper, result)
-            cache.save()  # a checkpoint: a killed run extracts this batch again at most
-            self.progress.advance(len(batch))
-        self.progress.finish()
-        if failed:
-            self._drop(plan, failed)
-        self.failed = len(failed)
-        for pid in plan.upserts:
+                unchanged += 1
+        self.progress.advance(unchanged)  # nothing to do for these
+        return batch
+
+    def _stored_versions(self, papers: Sequence[Paper]) -> tuple[dict[str, Paper], dict[str, list[str]]]:
+        """Stored papers with the ids of ``papers`` or sharing their title keys; stored ids by title key."""
+        if self.stored is None or not papers:
+            return {}, {}
+        by_title = self.stored.ids_by_title_key([normalize_title(p.title) for p in papers])
+        ids = {p.id for p in papers} | {pid for ids in by_title.values() for pid in ids}
+        return self.stored.get_many(sorted(ids)), by_title
+
+    def _graph_needs(self, paper: Paper, *, changed: bool) -> bool:
+        return changed or self.graph_stale or self.graph_hashes.get(paper.id) != paper.content_hash
+
+    def plan_repairs(self, ledger: Ledger) -> Iterator[Batch]:
+        """Stored papers the inputs do not hold whose graph record is missing or stale; the graph's extra papers."""
+        todo: list[str] = []
+        for pid, content_hash in self._stored_hashes():
+            if pid in ledger or pid in self.removed:
+                continue
+            if self.graph_stale or self.graph_hashes.get(pid) != content_hash:
+                todo.append(pid)
+                if len(todo) == PLAN_CHUNK:
+                    yield self._repair_batch(todo)
+                    todo = []
+        if todo:
+            yield self._repair_batch(todo)
+        self.graph_deletes = sorted(pid for pid in self.graph_hashes if pid not in ledger and not self.is_stored(pid))
+
+    def _repair_batch(self, ids: list[str]) -> Batch:
+        assert self.stored is not None
+        papers = self.stored.get_many(ids)
+        return Batch(0, graph=[papers[pid] for pid in ids])
+
+    # --- model work --------------------------------------------------------------------------------
+    def prepare(self, batch: Batch) -> Batch:
+        """Take what the caches (and the stored index) already know; the rest is the engine's work."""
+        with self.timer("plan"):
+            batch.extractions = self.extractions.get_many(batch.graph)
+            batch.to_extract = [p for p in batch.graph if p.id not in batch.extractions]
+            if batch.upserts:
+                keys = [text_key(p.text) for p in batch.upserts]
+                batch.vectors = self._embedding_cache().get(keys)
+                self._reuse_stored(batch.upserts, keys, batch.vectors)
+                batch.to_embed = [p for p, k in zip(batch.upserts, keys, strict=True) if k not in batch.vectors]
+        return batch
+
+    def _embedding_cache(self) -> EmbeddingCache:
+        if self.embeddings is None:
+            self.embeddings = EmbeddingCache(self.settings.cache_dir, self.encoder.model_id)
+        return self.embeddings
+
+    def _reuse_stored(self, papers: Sequence[Paper], keys: Sequence[str], found: dict[str, Vectors]) -> None:
+        """Vectors the committed index holds for the same text (a paper that changed only its id or metadata)."""
+        if self.index is None or self.stored is None:
+            return
+        missing = [(p, k) for p, k in zip(papers, keys, strict=True) if k not in found]
+        by_hash = self.stored.ids_by_hash([p.content_hash for p, _ in missing]) if missing else {}
+        for paper, key in missing:
+            pid = by_hash.get(paper.content_hash)
+            if pid is not None and pid in self.index:
+                found[key] = self.index.vectors([pid])[0]
+
+    def take_extractions(self, batch: Batch) -> None:
+        """The engine's extractions into the batch and the cache; papers whose extraction failed leave the run."""
+        for paper, result in zip(batch.to_extract, batch.extracted, strict=True):
+            if isinstance(result, str):
+                self._bad(paper, batch.origin, f"extraction failed ({result}); paper skipped")
+                self._drop(batch, paper.id)
+            else:
+                extraction = result.model_copy(update={"paper_id": paper.id})
+                batch.extractions[paper.id] = extraction
+                self.extractions.put(paper, extraction)
+        self.extractions.save()  # a checkpoint: a killed run extracts this batch again at most
+        for paper in batch.upserts:
+            extraction = batch.extractions[paper.id]
             for kind in ("hardware", "techniques", "systems", "datasets", "metrics"):
-                self.report.extracted[kind] = self.report.extracted.get(kind, 0) + len(getattr(out[pid], kind))
-        return out
+                self.report.extracted[kind] = self.report.extracted.get(kind, 0) + len(getattr(extraction, kind))
+
+    def take_vectors(self, batch: Batch) -> None:
+        """The engine's vectors into the batch and the cache."""
+        if batch.embedded is None or not batch.to_embed:
+            return
+        keys = [text_key(p.text) for p in batch.to_embed]
+        cache = self._embedding_cache()
+        cache.put(keys, batch.embedded)
+        cache.save()  # a checkpoint: a killed run redoes this much model work at most
+        batch.vectors.update(zip(keys, batch.embedded, strict=True))
 
     def _bad(self, paper: Paper, origin: dict[str, str], message: str) -> None:
         where = origin.get(paper.id) or (paper.sources[-1] if paper.sources else paper.id)
@@ -427,108 +461,110 @@ class _Run:
         self.report.issues.append(issue)
         self.report.bad += 1
 
-    def _drop(self, plan: _Plan, ids: set[str]) -> None:
-        """Leave papers out of this run: a new one is not added, a changed one keeps its stored version."""
-        for pid in ids:
-            plan.upserts.pop(pid, None)
-        plan.added -= ids
-        plan.updated -= ids
-        plan.graph_upserts = [p for p in plan.graph_upserts if p.id not in ids]
-
-    # --- embedding ---------------------------------------------------------------------------------
-    def embed(self, papers: Sequence[Paper]) -> Vectors | None:
-        """Vectors of ``papers``: from the cache, from the index (same text stored), else from the model."""
-        if not papers:
-            return None
-        cache = EmbeddingCache(self.settings.cache_dir, self.encoder.model_id)
-        keys = [text_key(p.text) for p in papers]
-        found = cache.get(keys)
-        self._reuse_stored(papers, keys, found)
-        missing = [i for i, k in enumerate(keys) if k not in found]
-        self.progress.start("embed", len(papers))
-        self.progress.advance(len(papers) - len(missing))
-        step = max(1, self.settings.embed_checkpoint)
-        for lo in range(0, len(missing), step):
-            rows = missing[lo : lo + step]
-            vectors = self.encoder.encode([papers[i].text for i in rows])
-            cache.put([keys[i] for i in rows], vectors)
-            cache.save()  # a checkpoint: a killed run redoes this much model work at most
-            found.update(zip([keys[i] for i in rows], vectors, strict=True))
-            self.progress.advance(len(rows))
-        self.progress.finish()
-        return np.stack([found[k] for k in keys]).astype(np.float32)
-
-    def _reuse_stored(self, papers: Sequence[Paper], keys: Sequence[str], found: dict[str, Vectors]) -> None:
-        if self.index is None:
-            return
-        by_hash = {h: pid for pid, h in self.index.hashes.items()}
-        for paper, key in zip(papers, keys, strict=True):
-            pid = by_hash.get(paper.content_hash)
-            if key not in found and pid is not None:
-                found[key] = self.index.vectors([pid])[0]
+    def _drop(self, batch: Batch, paper_id: str) -> None:
+        """Leave a paper out of this run: a new one is not added, a changed one keeps its stored version."""
+        self.failed.add(paper_id)
+        batch.upserts = [p for p in batch.upserts if p.id != paper_id]
+        batch.added.discard(paper_id)
+        batch.graph = [p for p in batch.graph if p.id != paper_id]
 
     # --- writing -----------------------------------------------------------------------------------
-    def write_graph(self, plan: _Plan, extractions: dict[str, Extraction]) -> None:
-        papers = [p for p in plan.graph_upserts if p.id in extractions]
-        self.progress.start("graph", len(papers) + len(plan.graph_deletes))
-        if plan.graph_deletes:
-            self.store.delete_papers(plan.graph_deletes)
-            self.progress.advance(len(plan.graph_deletes))
-        for lo in range(0, len(papers), GRAPH_BATCH):
-            batch = [ExtractedPaper(paper=p, extraction=extractions[p.id]) for p in papers[lo : lo + GRAPH_BATCH]]
-            self.report.links_written += self.store.upsert(batch).relationships
-            self.progress.advance(len(batch))
+    def write_graph(self, batch: Batch) -> None:
+        if not batch.graph:
+            return
+        docs = [ExtractedPaper(paper=p, extraction=batch.extractions[p.id]) for p in batch.graph]
+        self.report.links_written += self.store.upsert(docs).relationships
+        upserts = {p.id for p in batch.upserts}
+        self.rewritten += sum(p.id not in upserts for p in batch.graph)
+        self.graph_changed = True
+
+    def update_index(self, batch: Batch) -> None:
+        if not batch.upserts:
+            return
+        vectors = np.stack([batch.vectors[text_key(p.text)] for p in batch.upserts]).astype(np.float32)
+        if self.index is None:
+            self.index = VectorIndex(vectors.shape[1], self.encoder.model_id, **index_options(self.settings))
+        self._draft()
+        self.index.upsert(batch.upserts, vectors)
+        self.report.added += len(batch.added)
+        self.report.updated += len(batch.upserts) - len(batch.added)
+
+    def _draft(self) -> None:
+        """Start the new generation (once): its folder, and the paper store moved into it."""
+        assert self.index is not None
+        if self.folder is None:
+            self.number, self.folder = self.point.begin()
+            self.index.attach(self.folder)
+        self.index_changed = True
+
+    def finish_removals(self) -> None:
+        """Remove what the inputs superseded or no longer hold, from the graph and the index."""
+        if self.graph_deletes:
+            self.store.delete_papers(self.graph_deletes)
+            self.graph_changed = True
+        if self.removed and self.index is not None:
+            self._draft()
+            self.index.remove(sorted(self.removed))
         if not self.embedded:
             self.store.commit()
-        self.progress.finish()
+        if not self.graph_stale:
+            self.report.repaired = self.rewritten + sum(pid not in self.removed for pid in self.graph_deletes)
+        if self.report.repaired:
+            log.warning("the graph differed from the index in %d papers: repaired", self.report.repaired)
 
-    def update_index(self, plan: _Plan, vectors: Vectors | None) -> None:
-        if plan.removed and self.index is not None:
-            self.index.remove(sorted(plan.removed))
-        upserts = list(plan.upserts.values())
-        if upserts and vectors is not None:
-            if self.index is None:
-                self.index = VectorIndex(vectors.shape[1], self.encoder.model_id, **_index_options(self.settings))
-            self.index.upsert(upserts, vectors)
-
-    def commit_generation(self, plan: _Plan, *, graph_changed: bool) -> int | None:
+    def commit_generation(self) -> int | None:
         """Write the new generation's files and switch the manifest to it; the generation committed."""
-        parts = self._parts(plan, graph_changed)
+        graph_changed = (self.graph_changed or self.graph_stale) and self.embedded  # a server's graph is written
+        parts = self._parts()
         current = self.commit.manifest.get("parts") if self.commit else None
-        graph_changed = graph_changed and self.embedded  # a server's graph changed already, outside the commit
-        if not plan.index_changes and parts == current and not graph_changed:
+        if not self.index_changed and parts == current and not graph_changed:
             return self.commit.generation if self.commit else None
         if self.index is None:
             if self.commit is None:
                 return None  # nothing stored and nothing to store
             dim = int((self.commit.part("index") or {}).get("dim", 0))
-            self.index = VectorIndex(dim, self.encoder.model_id, **_index_options(self.settings))
-        number, folder = self.point.begin()
+            self.index = VectorIndex(dim, self.encoder.model_id, **index_options(self.settings))
+        if self.folder is None:
+            self.number, self.folder = self.point.begin()
+        number = self.number
         previous = self.commit.folder if self.commit else None
-        if plan.index_changes or previous is None or self.commit is None or self.commit.part("index") is None:
-            parts["index"] = self.index.save(folder)
+        if self.index_changed or previous is None or self.commit is None or self.commit.part("index") is None:
+            parts["index"] = self.index.save(self.folder)
         else:
             for name in parts["index"]["files"].values():
-                link_or_copy(previous / name, folder / name)
+                link_or_copy(previous / name, self.folder / name)
+        parts["bm25"] = self._save_bm25(previous)
         if "networkx" in parts:
             if self.embedded and (graph_changed or previous is None):
                 assert isinstance(self.store, NetworkxStore)
-                self.store.save(folder)
+                self.store.save(self.folder)
             elif previous is not None:
-                link_or_copy(previous / GRAPH_FILE, folder / GRAPH_FILE)
-        self.commit = self.point.commit(number, folder, parts, papers=len(self.index))
+                link_or_copy(previous / GRAPH_FILE, self.folder / GRAPH_FILE)
+        self.commit = self.point.commit(number, self.folder, parts, papers=len(self.index))
         self.point.clean()
         return number
 
-    def _parts(self, plan: _Plan, graph_changed: bool) -> dict[str, Any]:
-        """The new manifest's parts: the index, and the graph of each backend that matches it."""
+    def _save_bm25(self, previous: Path | None) -> dict[str, Any]:
+        """BM25 over the new generation's papers: built again when they changed, else shared with the previous."""
+        old = self.commit.part("bm25") if self.commit else None
+        assert self.index is not None and self.folder is not None
+        if not self.index_changed and old is not None and previous is not None:
+            LexicalIndex.link(previous, self.folder, old)
+            return old
+        with self.timer("bm25"):
+            return LexicalIndex.build(self.index.papers.stream()).save(self.folder)
+
+    def _parts(self) -> dict[str, Any]:
+        """The new manifest's parts: the index, BM25, and the graph of each backend that matches the index."""
         old = dict(self.commit.manifest.get("parts", {})) if self.commit else {}
         parts: dict[str, Any] = {}
         if self.index is not None:
-            parts["index"] = old.get("index") if not plan.index_changes and "index" in old else self.index.manifest()
+            parts["index"] = old.get("index") if not self.index_changed and "index" in old else self.index.manifest()
+        if "bm25" in old and not self.index_changed:
+            parts["bm25"] = old["bm25"]
         if self.embedded:
             parts["networkx"] = {"file": GRAPH_FILE, "extractor": self.fingerprint}
-        elif "networkx" in old and not plan.index_changes:
+        elif "networkx" in old and not self.index_changed:
             parts["networkx"] = old["networkx"]  # the embedded graph still matches the papers
         if self.settings.graph is GraphBackend.NEO4J:
             parts["neo4j"] = {"location": neo4j_location(self.settings), "extractor": self.fingerprint}
@@ -536,9 +572,70 @@ class _Run:
             parts["neo4j"] = old["neo4j"]  # the server's graph is compared and repaired on its next ingest
         return parts
 
+    # --- the whole run -----------------------------------------------------------------------------
+    def execute(self, batches: Iterator[Batch]) -> None:
+        """Every batch through the engine, its results written; then removals and the commit."""
+        self.progress.start("ingest", self.report.papers or None)
+        for batch in self.engine.run(self.prepare(b) for b in batches):
+            with self.timer("write"):
+                self.take_extractions(batch)
+                self.take_vectors(batch)
+            with self.timer("graph"):
+                self.write_graph(batch)
+            with self.timer("index"):
+                self.update_index(batch)
+            self.progress.advance(batch.size)
+        self.progress.finish()
+        for stage, seconds in self.engine.seconds.items():
+            self.timer.add(stage, seconds)
+        with self.timer("graph"):
+            self.finish_removals()
+        with self.timer("commit"):
+            self.report.generation = self.commit_generation()
+
     def close(self) -> None:
+        self.extractions.close()
+        if self.embeddings is not None:
+            self.embeddings.close()
         if self.own_store:
             self.store.close()
+
+
+class _Batcher:
+    """Regroups planned work into batches of ``size`` papers (unchanged papers take no room)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self.number = 0
+        self.count = 0  # distinct papers in the current batch
+        self.current = Batch(0)
+
+    def add(self, planned: Batch | Iterable[Batch]) -> Iterator[Batch]:
+        for part in [planned] if isinstance(planned, Batch) else planned:
+            upserts = {p.id: p for p in part.upserts}
+            graph = {p.id: p for p in part.graph}
+            for pid in dict.fromkeys([*upserts, *graph]):
+                if pid in upserts:
+                    self.current.upserts.append(upserts[pid])
+                    if pid in part.added:
+                        self.current.added.add(pid)
+                if pid in graph:
+                    self.current.graph.append(graph[pid])
+                if pid in part.origin:
+                    self.current.origin[pid] = part.origin[pid]
+                self.count += 1
+                if self.count >= self.size:
+                    yield self._emit()
+
+    def flush(self) -> Iterator[Batch]:
+        if self.count:
+            yield self._emit()
+
+    def _emit(self) -> Batch:
+        batch, self.current, self.count = self.current, Batch(0), 0
+        self.number += 1
+        batch.number = self.number
+        return batch
 
 
 # --------------------------------------------------------------------------------------------------
@@ -566,27 +663,32 @@ def ingest(
     wait: float | None = None,
     encoder: DocumentEncoder | None = None,
     extractor: PaperExtractor | None = None,
+    engine: IngestEngine | str | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Ingest corpus files into the index and the graph, committed as one new generation; what was done.
 
     ``sync`` removes stored papers the inputs do not hold; ``rebuild`` builds everything again from the
     inputs (also a sync; the caches still spare the model work). ``wait`` bounds the wait for another
-    writer (None: as long as it takes; 0: fail at once with WriterBusyError).
+    writer (None: as long as it takes; 0: fail at once with WriterBusyError). ``engine`` (``local`` or ``ray``)
+    and ``workers`` (extraction processes of the local engine) default to the settings.
     """
     from papergraph.config import get_settings
 
     settings = settings or get_settings()
     progress = progress or _Silent()
-    report = IngestReport()
+    report = IngestReport(engine=IngestEngine(engine or settings.ingest_engine).value)
     timer = _Timer(report)
     t_start = time.perf_counter()
     paths = list(paths) if paths else settings.corpus_paths
 
     with writing(settings, wait):
         with timer("read"):
-            papers, read = read_corpus(paths, fmt, _limits(settings))
+            progress.start("read", None)
+            ledger, read = scan(paths, fmt, _limits(settings), tick=progress.advance)
+            progress.finish()
             report.files, report.records, report.duplicates = read.files, read.records, read.duplicates
-            report.papers, report.bad = len(papers), read.bad
+            report.papers, report.bad = len(ledger), read.bad
             report.issues = [str(i) for i in read.issues]
             report.warnings = [str(i) for i in read.warnings]
         run = _Run(
@@ -597,22 +699,13 @@ def ingest(
             progress=progress,
             report=report,
             rebuild=rebuild,
+            engine=report.engine,
+            workers=settings.ingest_workers if workers is None else workers,
         )
         try:
-            plan = run.plan_ingest(papers, sync=sync or rebuild)
-            with timer("extract"):
-                extractions = run.extract(plan, read.origin)
-            with timer("embed"):
-                vectors = run.embed(list(plan.upserts.values()))
-            with timer("graph"):
-                run.write_graph(plan, extractions)
-            with timer("index"):
-                run.update_index(plan, vectors)
-            with timer("commit"):
-                graph_changed = bool(plan.graph_upserts or plan.graph_deletes) or run.graph_stale
-                report.generation = run.commit_generation(plan, graph_changed=graph_changed)
-            report.added, report.updated = len(plan.added), len(plan.updated)
-            report.skipped = len(papers) - report.added - report.updated - run.failed
+            inputs = stream(ledger, fmt, _limits(settings))
+            run.execute(run.plan_ingest(inputs, ledger, sync=sync or rebuild))
+            report.skipped = report.papers - report.added - report.updated - len(run.failed)
             report.graph = run.store.stats()
             report.index_size = len(run.index) if run.index is not None else 0
         finally:
@@ -639,12 +732,8 @@ def delete(
         try:
             if run.commit is None:
                 raise IndexNotFoundError(f"no index in {settings.index_dir}: nothing to delete")
-            plan = run.plan_delete(paper_ids, report)
-            extractions = run.extract(plan, {})  # only a graph that fell behind needs any (cached)
-            run.write_graph(plan, extractions)
-            run.update_index(plan, None)
-            graph_changed = bool(plan.graph_deletes) or run.graph_stale
-            report.generation = run.commit_generation(plan, graph_changed=graph_changed)
+            run.execute(run.plan_delete(paper_ids, report))  # only a graph that fell behind needs extractions
+            report.generation = run.report.generation
             report.papers = len(run.index) if run.index is not None else 0
         finally:
             run.close()

@@ -5,7 +5,7 @@ Used by the fault-injection and concurrency tests::
     python tests/integration/ingest_driver.py --data-dir D [--kill SPEC] [--sync] [--delete] [--slow S] ARGS...
 
 ``--kill`` takes ``before:NAME`` / ``after:NAME`` (NAME: a step of the run, see STEPS), ``write:N`` (just before
-the N-th file write of the run, temp file and rename included), ``tx:N`` (after the N-th Neo4j write
+the N-th file write of the run: an atomic file replacement or a SQLite checkpoint), ``tx:N`` (after the N-th Neo4j write
 transaction) or ``random:SECONDS`` (at that instant after the run starts). Neo4j settings come from the
 usual environment variables. Prints the report as JSON when the run ends.
 """
@@ -27,23 +27,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: support
 import papergraph.atomic
 import papergraph.embed.cache
 import papergraph.graph.networkx_store
+import papergraph.index.paper_store
 import papergraph.index.vector_index
 from papergraph import ingest as ingest_module
 from papergraph.atomic import CommitPoint
 from papergraph.config import Settings
 from support import HashEncoder, PaperExtractor
 
-STEPS: dict[str, tuple[Any, str]] = {
-    "plan": (ingest_module._Run, "plan_ingest"),
-    "extract": (ingest_module._Run, "extract"),
-    "embed": (ingest_module._Run, "embed"),
+STEPS: dict[str, tuple[Any, str]] = {  # the per-batch steps die after their first batch
+    "plan": (ingest_module._Run, "plan_batch"),
+    "extract": (ingest_module._Run, "take_extractions"),
+    "embed": (ingest_module._Run, "take_vectors"),
     "graph": (ingest_module._Run, "write_graph"),
     "index": (ingest_module._Run, "update_index"),
+    "removals": (ingest_module._Run, "finish_removals"),
     "save-generation": (ingest_module._Run, "commit_generation"),
     "switch": (CommitPoint, "commit"),
     "clean": (CommitPoint, "clean"),
 }
-WRITERS = (papergraph.atomic, papergraph.embed.cache, papergraph.graph.networkx_store, papergraph.index.vector_index)
+WRITERS = (papergraph.atomic, papergraph.graph.networkx_store, papergraph.index.vector_index)
+CHECKPOINTS = (papergraph.embed.cache, papergraph.index.paper_store, papergraph.ingest)  # SQLite commits
 
 
 def die() -> None:
@@ -80,6 +83,8 @@ def arm(spec: str) -> None:
 
         for module in WRITERS:
             _wrap(module, "atomic_write", count_write, None)
+        for module in CHECKPOINTS:
+            _wrap(module, "checkpoint", count_write, None)
     elif kind == "tx":
         from papergraph.graph.neo4j_store import Neo4jStore
 

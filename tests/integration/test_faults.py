@@ -34,11 +34,14 @@ STEP_KILLS = [
     "after:embed",
     "after:graph",
     "after:index",
+    "after:removals",
     "before:switch",
     "after:switch",
     "after:clean",
 ]
-WRITE_KILLS = [f"write:{n}" for n in range(1, 8)]  # 3 embedding checkpoints, vectors, papers, graph, manifest
+# every write of the run: per batch of 2 papers (3 batches) an extraction and an embedding checkpoint, then the
+# paper store, the vectors, the graph and the manifest
+WRITE_KILLS = [f"write:{n}" for n in range(1, 11)]
 
 
 def record(i: int, version: int = 1) -> dict[str, Any]:

@@ -140,9 +140,9 @@ def test_save_load_keeps_kind_tuning_and_results(
         assert hits(loaded, q) == hits(idx, q)
     names = sorted(p.name for p in folder.iterdir())
     assert names == (
-        ["papers.jsonl", "refine.faiss", "vectors.faiss"]
+        ["papers.sqlite", "refine.faiss", "vectors.faiss"]
         if kind is AnnKind.IVF_PQ
-        else ["papers.jsonl", "vectors.faiss"]
+        else ["papers.sqlite", "vectors.faiss"]
     )
     np.testing.assert_allclose(loaded.vectors(["p9"]), idx.vectors(["p9"]))
     assert float(loaded.vectors(["p9"])[0] @ data[9]) > 0.99  # 8-bit codes decode close to the original

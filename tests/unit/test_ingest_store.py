@@ -56,8 +56,8 @@ def test_first_ingest_commits_one_generation_and_unchanged_reruns_commit_none(tm
     first = run([a], settings)
     assert (first.added, first.updated, first.skipped, first.generation) == (6, 0, 0, 1)
     commit = CommitPoint(settings.index_dir).require()
-    assert sorted(p.name for p in commit.folder.iterdir()) == ["graph.json", "papers.jsonl", "vectors.faiss"]
-    assert set(commit.manifest["parts"]) == {"index", "networkx"} and commit.manifest["papers"] == 6
+    assert sorted(p.name for p in commit.folder.iterdir()) == ["bm25", "graph.json", "papers.sqlite", "vectors.faiss"]
+    assert set(commit.manifest["parts"]) == {"index", "bm25", "networkx"} and commit.manifest["papers"] == 6
     again = run([a], settings)
     assert (again.added, again.updated, again.skipped, again.generation) == (0, 0, 6, 1)
     assert status(settings).consistency.agree
@@ -217,3 +217,26 @@ def test_a_data_directory_of_the_old_layout_is_rebuilt(tmp_path: Path) -> None:
     assert report.added == 3 and report.generation == 1
     assert not (settings.data_dir / "graph" / "graph.json").exists()
     assert sorted(p.name for p in settings.index_dir.iterdir()) == ["gen-000001", "manifest.json"]
+
+
+def test_a_generation_with_the_paper_store_of_the_first_layout_is_read_and_upgraded(tmp_path: Path) -> None:
+    import sqlite3
+
+    settings = Settings(data_dir=tmp_path / "data")
+    run([write(tmp_path / "a.jsonl", [record(i) for i in range(4)])], settings)
+    before = observable(settings)
+    commit = CommitPoint(settings.index_dir).require()
+    with sqlite3.connect(commit.folder / "papers.sqlite") as conn:  # write it back as index format 1 had it
+        rows = conn.execute("SELECT fid, hash, paper FROM papers ORDER BY id").fetchall()
+    (commit.folder / "papers.jsonl").write_text(
+        "".join(json.dumps({"fid": f, "hash": h, "paper": json.loads(p)}) + "\n" for f, h, p in rows)
+    )
+    (commit.folder / "papers.sqlite").unlink()
+    manifest = json.loads((settings.index_dir / "manifest.json").read_text())
+    manifest["parts"]["index"].update(format=1, files={"faiss": "vectors.faiss", "papers": "papers.jsonl"})
+    (settings.index_dir / "manifest.json").write_text(json.dumps(manifest))
+    assert observable(settings) == before
+    report = run([write(tmp_path / "b.jsonl", [record(9)])], settings)
+    assert report.added == 1 and report.generation == 2
+    assert (CommitPoint(settings.index_dir).require().folder / "papers.sqlite").exists()
+    assert len(load_engine(settings).index) == 5

@@ -189,10 +189,11 @@ def test_cli_exits_0_and_counts_the_bad_records(
     corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import papergraph.ingest as ingest_module
+    import papergraph.pipeline as pipeline_module
     from papergraph.cli import app
 
     monkeypatch.setattr(ingest_module, "Encoder", HashEncoder)
-    monkeypatch.setattr(ingest_module, "default_extractor", lambda settings: PaperExtractor())
+    monkeypatch.setattr(pipeline_module, "default_extractor", lambda settings: PaperExtractor())
     result = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "data"), "ingest", str(corpus.folder), "--json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)

@@ -60,15 +60,15 @@ def test_save_load_roundtrip_and_generations(tmp_path: Path) -> None:
     idx.upsert([more], enc.encode([more.text]))
     _commit(idx, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gen-000001", "gen-000002", "manifest.json"]
-    assert sorted(p.name for p in (tmp_path / "gen-000002").iterdir()) == ["papers.jsonl", "vectors.faiss"]
+    assert sorted(p.name for p in (tmp_path / "gen-000002").iterdir()) == ["papers.sqlite", "vectors.faiss"]
     loaded = VectorIndex.load(tmp_path, model_id=enc.model_id)
-    assert len(loaded) == 31 and loaded.hashes == idx.hashes and loaded.generation == 2
-    assert list(loaded.papers) == sorted(loaded.papers)  # the paper store is written in id order
+    assert len(loaded) == 31 and loaded.content_hashes() == idx.content_hashes() and loaded.generation == 2
+    assert list(loaded.papers) == sorted(loaded.papers)  # the paper store is read in id order
     q = enc.encode_query("extra paper brand new")
     assert loaded.search(q, 1)[0].paper_id == "extra"
     np.testing.assert_allclose(loaded.vectors(["p3"]), idx.vectors(["p3"]))
     commit = CommitPoint(tmp_path).require()
-    assert VectorIndex.stored_hashes(commit) == idx.hashes
+    assert VectorIndex.stored_hashes(commit) == idx.content_hashes()
 
 
 def test_load_errors(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ Supported: the bundled daily-papers text dumps (``.txt``), JSON lines (``.jsonl`
 metadata snapshot (``.json`` JSON lines), JSON arrays (``.json``) and CSV/TSV with a header row; each may be
 gzipped. Folders are read recursively. Papers seen twice (same id or same normalized title) are one paper:
 the version read last wins (files in the order given, folders sorted), and it remembers every file it came from.
+Large corpora are read in two passes that hold identities, never papers (:mod:`papergraph.corpus.ledger`).
 """
 
 from __future__ import annotations
@@ -15,19 +16,23 @@ from pathlib import Path
 from papergraph.corpus.base import ReadIssue, ReadReport, RecordLimits
 from papergraph.corpus.dailypapers import read_dailypapers
 from papergraph.corpus.jsonl import read_json, read_jsonl
+from papergraph.corpus.ledger import Ledger, scan_corpus, stream_corpus
 from papergraph.corpus.tabular import read_csv
 from papergraph.errors import CorpusFormatError
-from papergraph.models import Paper, normalize_title
+from papergraph.models import Paper
 
 __all__ = [
     "FORMATS",
     "CorpusFormat",
+    "Ledger",
     "ReadIssue",
     "ReadReport",
     "RecordLimits",
     "corpus_files",
     "read_corpus",
     "read_file",
+    "scan",
+    "stream",
 ]
 
 Reader = Callable[[Path, ReadReport], Iterator[Paper]]
@@ -99,35 +104,24 @@ def read_file(path: Path, report: ReadReport, fmt: str | None = None) -> Iterato
         report.problem(path, 0, f"cannot read file: {exc.strerror or exc}")
 
 
-class _Merged:
-    """Papers by id and by title key; a paper seen again replaces the version kept (the newest wins)."""
+def _reader(fmt: str | None) -> Reader:
+    def read(path: Path, report: ReadReport) -> Iterator[Paper]:
+        return read_file(path, report, fmt)
 
-    def __init__(self) -> None:
-        self.by_id: dict[str, Paper] = {}
-        self.id_by_title: dict[str, str] = {}
-
-    def add(self, paper: Paper) -> bool:
-        """Keep ``paper``; True when it replaced a version seen before (same id or same title key)."""
-        key = normalize_title(paper.title)
-        known = {paper.id} & self.by_id.keys()
-        if key in self.id_by_title:
-            known.add(self.id_by_title[key])
-        sources: list[str] = []
-        for old_id in sorted(known):
-            old = self.by_id.pop(old_id)
-            self.id_by_title.pop(normalize_title(old.title), None)
-            sources += [s for s in old.sources if s not in sources]
-        sources += [s for s in paper.sources if s not in sources]
-        self.by_id[paper.id] = paper.model_copy(update={"sources": sources})
-        self.id_by_title[key] = paper.id
-        return bool(known)
+    return read
 
 
-def read_corpus(
-    paths: Iterable[Path], fmt: str | None = None, limits: RecordLimits | None = None
-) -> tuple[list[Paper], ReadReport]:
-    """Read and merge papers from files and folders; unknown formats and missing paths raise."""
-    report = ReadReport(limits=limits or RecordLimits())
+def scan(
+    paths: Iterable[Path],
+    fmt: str | None = None,
+    limits: RecordLimits | None = None,
+    tick: Callable[[int], None] | None = None,
+) -> tuple[Ledger, ReadReport]:
+    """First pass over files and folders: who is who (a :class:`Ledger`), and the problems met; formats checked.
+
+    ``tick(n)``: n more papers read (for a progress bar).
+    """
+    report = ReadReport(limits=limits or RecordLimits(), keep_origin=False)
     files = corpus_files(paths)
     report.files = len(files)
     if fmt is not None and fmt not in FORMATS:
@@ -136,8 +130,30 @@ def read_corpus(
         if fmt is None and _format_of(path) is None:
             known = ", ".join(sorted(_BY_SUFFIX))
             raise CorpusFormatError(f"{path}: unknown file extension (known: {known}, optionally .gz)")
-    merged = _Merged()
-    for path in files:
-        for paper in read_file(path, report, fmt):
-            report.duplicates += merged.add(paper)
-    return list(merged.by_id.values()), report
+    return scan_corpus(files, _reader(fmt), report, tick), report
+
+
+def stream(ledger: Ledger, fmt: str | None = None, limits: RecordLimits | None = None) -> Iterator[tuple[Paper, str]]:
+    """Second pass: the newest version of each paper and where it was read (``path:line``), one at a time."""
+    read = _reader(fmt)
+
+    def limited(path: Path, report: ReadReport) -> Iterator[Paper]:
+        report.limits = limits or RecordLimits()
+        return read(path, report)
+
+    return stream_corpus(ledger, limited)
+
+
+def read_corpus(
+    paths: Iterable[Path], fmt: str | None = None, limits: RecordLimits | None = None
+) -> tuple[list[Paper], ReadReport]:
+    """Read and merge papers from files and folders into a list; unknown formats and missing paths raise.
+
+    Holds every paper: for small corpora and scripts. Ingest streams (:func:`scan` then :func:`stream`).
+    """
+    ledger, report = scan(paths, fmt, limits)
+    papers = []
+    for paper, origin in stream(ledger, fmt, limits):
+        papers.append(paper)
+        report.origin[paper.id] = origin
+    return papers, report

@@ -60,19 +60,26 @@ class ReadReport:
     warnings: list[ReadIssue] = field(default_factory=list)
     limits: RecordLimits = field(default_factory=RecordLimits)
     origin: dict[str, str] = field(default_factory=dict)
-    """Where each paper's kept version was read (``path:line``), to name it in later errors."""
+    """Where each paper's kept version was read (``path:line``), to name it in later errors (``keep_origin``)."""
+    keep_origin: bool = True
+    """False for a streamed read: ``origin`` would hold a string per paper; ``last_origin`` names the last one."""
+    last_origin: str = ""
+    quiet: bool = False
+    """Collect issues without logging them (a second pass over files whose issues were reported already)."""
 
     def problem(self, path: Path | str, line: int, message: str) -> None:
         """A record (or the rest of a file) that is skipped."""
         issue = ReadIssue(str(path), line, message)
         self.issues.append(issue)
-        log.warning("%s", issue)
+        if not self.quiet:
+            log.warning("%s", issue)
 
     def warn(self, path: Path | str, line: int, message: str) -> None:
         """A record that is kept, changed (an abstract cut at the limit)."""
         issue = ReadIssue(str(path), line, message)
         self.warnings.append(issue)
-        log.warning("%s", issue)
+        if not self.quiet:
+            log.warning("%s", issue)
 
     def issues_for(self, path: Path | str) -> list[ReadIssue]:
         return [issue for issue in self.issues if issue.path == str(path)]
@@ -302,5 +309,7 @@ def record_to_paper(
     except ValueError as exc:  # pydantic validation of odd field values
         report.problem(source, line, f"invalid record: {exc}")
         return None
-    report.origin[paper.id] = f"{source}:{line}"
+    report.last_origin = f"{source}:{line}"
+    if report.keep_origin:
+        report.origin[paper.id] = report.last_origin
     return paper

@@ -1,27 +1,28 @@
 """Embedding cache keyed by content hash, so unchanged papers never cost model time again.
 
-Append-only shards (``shard-00001.npz``: keys and vectors) under ``<cache>/embeddings/<model-slug>/``; each shard
-is written to a temp file and renamed, so a crash loses at most the shard being written. The ingest job saves a
-shard every ``embed_checkpoint`` vectors, so a killed run redoes at most that much model work.
+One SQLite file per model (``<cache>/embeddings/<model-slug>.sqlite``: text hash -> float32 vector), read a batch
+of keys at a time: at millions of papers the cache is gigabytes and never loaded whole. The ingest job saves
+(commits) it every ``embed_checkpoint`` vectors; a committed checkpoint survives a killed process, so a killed run
+redoes at most that much model work. Caches of the first layout (``<model-slug>/shard-*.npz``) are imported on
+first use.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
+import shutil
+import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from papergraph.atomic import atomic_write
 from papergraph.embed.encoder import Vectors
 from papergraph.models import slugify
+from papergraph.tables import checkpoint, open_cache, open_memory, select_in
 
 log = logging.getLogger(__name__)
-
-MAX_SHARDS = 32
 
 
 def text_key(text: str) -> str:
@@ -32,68 +33,50 @@ class EmbeddingCache:
     """Vectors by text hash for one model; ``folder=None`` keeps it in memory only."""
 
     def __init__(self, folder: Path | None, model_id: str) -> None:
-        self.folder = folder / "embeddings" / slugify(model_id) if folder else None
-        self._vectors: dict[str, Vectors] = {}
-        self._pending: dict[str, Vectors] = {}
-        if self.folder and self.folder.is_dir():
-            for shard in sorted(self.folder.glob("shard-*.npz")):
-                try:
-                    with np.load(shard) as data:
-                        self._vectors.update(zip(data["keys"].tolist(), data["vectors"], strict=True))
-                except (OSError, ValueError, KeyError) as exc:
-                    log.warning("ignoring unreadable embedding cache shard %s: %s", shard, exc)
+        self.path = folder / "embeddings" / f"{slugify(model_id)}.sqlite" if folder else None
+        self._conn = open_cache(self.path) if self.path else open_memory()
+        self._conn.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self._pending = 0
+        if self.path is not None:
+            self._import_shards(self.path.with_suffix(""))
 
     def __len__(self) -> int:
-        return len(self._vectors)
+        return int(self._conn.execute("SELECT count(*) FROM vectors").fetchone()[0])
 
     def get(self, keys: Iterable[str]) -> dict[str, Vectors]:
-        return {k: self._vectors[k] for k in keys if k in self._vectors}
+        rows = select_in(self._conn, "SELECT key, vector FROM vectors WHERE key IN ({})", list(dict.fromkeys(keys)))
+        return {str(k): np.frombuffer(v, dtype=np.float32) for k, v in rows}  # type: ignore[call-overload]
 
     def put(self, keys: Sequence[str], vectors: Vectors) -> None:
-        for key, vector in zip(keys, vectors, strict=True):
-            self._vectors[key] = vector
-            self._pending[key] = vector
+        rows = [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors, strict=True)]
+        self._conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+        self._pending += len(rows)
 
     @property
     def pending(self) -> int:
         """Vectors added since the last save."""
-        return len(self._pending)
+        return self._pending
 
     def save(self) -> None:
-        """Write what was added since the last save as a new shard (a checkpoint).
+        """Commit what was added since the last save (a checkpoint)."""
+        if self._pending:
+            checkpoint(self._conn)
+            self._pending = 0
 
-        When shards pile up, the newest half is merged into one: each vector is rewritten a logarithmic
-        number of times however many checkpoints a run makes, and the merged shard is written before the
-        shards it replaces are removed, so a crash loses nothing.
-        """
-        if not self.folder or not self._pending:
+    def close(self) -> None:
+        self._conn.close()
+
+    def _import_shards(self, folder: Path) -> None:
+        """Move the vectors of a first-layout cache (npz shards) into the SQLite file, then remove the shards."""
+        if not folder.is_dir():
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        shards = sorted(self.folder.glob("shard-*.npz"))
-        number = int(shards[-1].stem.split("-")[1]) + 1 if shards else 1
-        merge = shards[len(shards) // 2 :] if len(shards) >= MAX_SHARDS else []
-        items = dict(self._pending)
-        if merge:
-            items = {**self._read_keys(merge), **items}
-        self._write(self.folder / f"shard-{number:05d}.npz", items)
-        for old in merge:
-            old.unlink(missing_ok=True)
-        self._pending.clear()
-
-    def _read_keys(self, shards: Sequence[Path]) -> dict[str, Vectors]:
-        keys: list[str] = []
-        for shard in shards:
+        for shard in sorted(folder.glob("shard-*.npz")):
             try:
                 with np.load(shard) as data:
-                    keys += data["keys"].tolist()
-            except (OSError, ValueError, KeyError):
-                continue
-        return {k: self._vectors[k] for k in keys if k in self._vectors}
-
-    @staticmethod
-    def _write(path: Path, items: dict[str, Vectors]) -> None:
-        keys = np.array(list(items), dtype="U40")
-        vectors = np.stack(list(items.values())).astype(np.float32)
-        buffer = io.BytesIO()
-        np.savez(buffer, keys=keys, vectors=vectors)
-        atomic_write(path, buffer.getvalue())
+                    self.put(data["keys"].tolist(), data["vectors"])
+            except (OSError, ValueError, KeyError, sqlite3.Error) as exc:
+                log.warning("ignoring unreadable embedding cache shard %s: %s", shard, exc)
+        checkpoint(self._conn)
+        self._pending = 0
+        shutil.rmtree(folder, ignore_errors=True)
+        log.info("imported the embedding cache %s into %s", folder, self.path)

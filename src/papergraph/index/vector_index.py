@@ -7,16 +7,19 @@ An index is part of a generation of the data directory (see :mod:`papergraph.ato
                                       nprobe, measured recall@10), and the files below
     index/gen-000007/vectors.faiss    the FAISS index (flat, hnsw, ivf-sq8 or ivf-pq: see papergraph.index.ann)
     index/gen-000007/refine.faiss     ivf-pq only: the 8-bit codes its candidates are re-ranked on
-    index/gen-000007/papers.jsonl     the paper store: one line per paper (sorted by id), its faiss id and hash
+    index/gen-000007/papers.sqlite    the paper store (papergraph.index.paper_store): each paper, its faiss id,
+                                      content hash and title key; read when asked for, never all in memory
 
 :meth:`VectorIndex.save` writes the files into a generation folder that is not committed yet; the ingest job
-commits the generation once every part of it (the embedded graph too) is written.
+commits the generation once every part of it (the embedded graph too) is written. An ingest first moves the
+paper store into that folder (:meth:`VectorIndex.attach`) and writes it batch by batch as papers arrive.
 """
 
 from __future__ import annotations
 
 import logging
 import platform
+import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -25,7 +28,6 @@ from typing import Any
 import faiss
 import numpy as np
 import numpy.typing as npt
-import orjson
 
 from papergraph import __version__
 from papergraph.atomic import Commit, CommitPoint, atomic_write
@@ -44,12 +46,15 @@ from papergraph.index.ann import (
     part_names,
     read_parts,
 )
+from papergraph.index.paper_store import PaperStore, PaperView
 from papergraph.models import Paper
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-FILES = {"faiss": "vectors.faiss", "refine": "refine.faiss", "papers": "papers.jsonl"}
+FORMAT_VERSION = 2
+"""2: the paper store is SQLite (``papers.sqlite``); format 1 (``papers.jsonl``) is still read, and rewritten as 2
+by the next ingest."""
+FILES = {"faiss": "vectors.faiss", "refine": "refine.faiss", "papers": "papers.sqlite"}
 
 
 @dataclass(frozen=True)
@@ -81,12 +86,18 @@ class VectorIndex:
         self.ann_threshold = ann_threshold
         self.config = replace(AnnConfig.from_settings(get_settings()), hnsw_m=hnsw_m, ef_search=ef_search, **ann)
         self.generation = 0
-        self.papers: dict[str, Paper] = {}
-        self.hashes: dict[str, str] = {}
+        self.store = PaperStore.memory()
         self._fid: dict[str, int] = {}  # paper id -> faiss id
         self._pid: dict[int, str] = {}  # faiss id -> paper id
         self._next = 0
         self.ann: Ann = new_ann(AnnKind.FLAT, dim, self.config)
+        self.papers = PaperView(self._fid, self.store)
+        """The stored papers by id (read from the paper store when asked for)."""
+
+    def attach(self, folder: Path) -> None:
+        """Write the paper store from now on into ``folder`` (a generation being written): a copy of it, there."""
+        self.store = self.store.draft(folder / FILES["papers"])
+        self.papers = PaperView(self._fid, self.store)
 
     # --- structure ------------------------------------------------------------------------------------
     @property
@@ -101,6 +112,10 @@ class VectorIndex:
 
     def _fids(self, paper_ids: Iterable[str]) -> npt.NDArray[np.int64]:
         return np.array([self._fid[p] for p in paper_ids if p in self._fid], dtype=np.int64)
+
+    def content_hashes(self) -> dict[str, str]:
+        """Content hash of every stored paper, by id (reads the whole paper store: for checks, not for serving)."""
+        return dict(self.store.hashes())
 
     def vectors(self, paper_ids: Sequence[str]) -> Vectors:
         """Stored vectors of papers (for "more like this"; 8-bit decoded for the IVF kinds)."""
@@ -119,8 +134,7 @@ class VectorIndex:
         for fid, paper in zip(ids.tolist(), papers, strict=True):
             self._fid[paper.id] = fid
             self._pid[fid] = paper.id
-            self.papers[paper.id] = paper
-            self.hashes[paper.id] = paper.content_hash
+        self.store.put(zip(papers, ids.tolist(), strict=True))
         self.ann.add(ids, np.ascontiguousarray(vectors, dtype=np.float32))
         self._grow()
 
@@ -136,11 +150,14 @@ class VectorIndex:
 
     def remove(self, paper_ids: Iterable[str]) -> int:
         fids = self._fids(paper_ids)
+        removed = []
         for fid in fids.tolist():
             pid = self._pid.pop(fid)
-            del self._fid[pid], self.papers[pid], self.hashes[pid]
+            del self._fid[pid]
+            removed.append(pid)
         if not fids.size:
             return 0
+        self.store.delete(removed)
         if self.ann.removes_in_place:
             self.ann.remove(fids)
         else:  # HNSW cannot remove in place: rebuild from the papers that stay
@@ -191,11 +208,7 @@ class VectorIndex:
         folder.mkdir(parents=True, exist_ok=True)
         for part, index in self.ann.parts().items():
             atomic_write(folder / FILES[part], faiss.serialize_index(index).tobytes())
-        lines = (
-            orjson.dumps({"fid": self._fid[pid], "hash": self.hashes[pid], "paper": self.papers[pid].model_dump()})
-            for pid in sorted(self.papers)
-        )
-        atomic_write(folder / FILES["papers"], b"\n".join(lines) + b"\n")
+        self.store.save(folder)
         return self.manifest()
 
     @staticmethod
@@ -204,16 +217,14 @@ class VectorIndex:
         part = commit.part("index")
         if part is None:
             return {}
-        out: dict[str, str] = {}
         try:
-            with open(commit.folder / part["files"]["papers"], "rb") as fh:
-                for line in fh:
-                    if line.strip():
-                        row = orjson.loads(line)
-                        out[row["paper"]["id"]] = row["hash"]
-        except (OSError, ValueError, KeyError) as exc:
+            store = _open_store(commit.folder / part["files"]["papers"])
+            try:
+                return dict(store.hashes())
+            finally:
+                store.close()
+        except (OSError, ValueError, KeyError, sqlite3.Error) as exc:
             raise IndexNotFoundError(f"cannot read the paper store of generation {commit.generation}: {exc}") from exc
-        return out
 
     @classmethod
     def load(cls, root: Path, model_id: str | None = None, **options: Any) -> VectorIndex:
@@ -227,7 +238,7 @@ class VectorIndex:
         part = commit.part("index")
         if part is None:
             raise IndexNotFoundError(f"generation {commit.generation} in {folder.parent} has no vector index")
-        if part.get("format") != FORMAT_VERSION:
+        if part.get("format") not in (1, FORMAT_VERSION):
             raise IndexMismatchError(f"{folder}: index format {part.get('format')}, expected {FORMAT_VERSION}")
         if model_id is not None and part["model"] != model_id:
             raise IndexMismatchError(
@@ -242,23 +253,24 @@ class VectorIndex:
             self.ann = read_parts(
                 meta, {p: folder / f for p, f in files.items() if p != "papers"}, self.dim, self.config
             )
-            with open(folder / files["papers"], "rb") as fh:
-                for line in fh:
-                    if line.strip():
-                        row = orjson.loads(line)
-                        paper = Paper.model_validate(row["paper"])
-                        self._fid[paper.id] = row["fid"]
-                        self._pid[row["fid"]] = paper.id
-                        self.papers[paper.id] = paper
-                        self.hashes[paper.id] = row["hash"]
+            self.store = _open_store(folder / files["papers"])
+            for pid, fid in self.store.fids():
+                self._fid[pid] = fid
+                self._pid[fid] = pid
+            self.papers = PaperView(self._fid, self.store)
         except FileNotFoundError as exc:
             raise IndexNotFoundError(f"generation {commit.generation} is gone ({exc.filename})") from exc
-        except (OSError, RuntimeError, ValueError, KeyError) as exc:
+        except (OSError, RuntimeError, ValueError, KeyError, sqlite3.Error) as exc:
             raise IndexNotFoundError(f"the index in {folder} is damaged ({exc}): re-run `papergraph ingest`") from exc
         if self.ann.ntotal != len(self._fid):
             raise IndexNotFoundError(f"the index in {folder} is inconsistent: re-run `papergraph ingest --rebuild`")
         self._next = max(self._pid, default=-1) + 1
         return self
+
+
+def _open_store(path: Path) -> PaperStore:
+    """A committed paper store: SQLite, or the JSON lines of the first layout."""
+    return PaperStore.from_jsonl(path) if path.suffix == ".jsonl" else PaperStore.frozen(path)
 
 
 def index_options(settings: Settings) -> dict[str, Any]:

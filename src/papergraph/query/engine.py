@@ -1,7 +1,8 @@
 """Everything a query needs, loaded once: the model, the vector index, BM25, the graph.
 
 The API builds one Engine in its lifespan and the CLI builds one per command, so both run the same code path.
-Requests then do no disk I/O: the index, the paper store and (for the embedded store) the graph are in memory.
+Requests read little from disk: the vector index and (for the embedded store) the graph are in memory, BM25 is
+memory-mapped, and the papers of a result are read from the generation's paper store (SQLite).
 An Engine serves one committed generation of the data directory (index and embedded graph read from the
 same generation); ``serve`` loads the next one beside it and switches (``Engine.load(..., reuse=old)`` keeps
 the models and the Neo4j connection).
@@ -13,13 +14,13 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from papergraph.atomic import CommitPoint
+from papergraph.atomic import Commit, CommitPoint
 from papergraph.config import GraphBackend, Settings
 from papergraph.embed import Encoder, QueryEmbedder, QueryEncoder
 from papergraph.errors import GraphUnavailableError, IndexNotFoundError
 from papergraph.graph import GraphStore, open_store
 from papergraph.graph.view import IndexedView
-from papergraph.index import LexicalIndex, VectorIndex
+from papergraph.index import LexicalIndex, VectorIndex, index_options
 from papergraph.query.ask import Asker
 from papergraph.query.search import Searcher
 
@@ -83,8 +84,7 @@ class Engine:
             model = Encoder(settings)
             encoder = QueryEncoder(model) if serving else model
         shared = reuse.store.inner if reuse is not None and isinstance(reuse.store, IndexedView) else None
-        index, store, generation = cls._open(settings, getattr(encoder, "model_id", None), shared)
-        lexical = LexicalIndex(list(index.papers.values()))
+        index, lexical, store, generation = cls._open(settings, getattr(encoder, "model_id", None), shared)
         engine = cls(settings, encoder, index, lexical, store, extractor, generation)
         if warm:  # load the model and the question vocabulary now, not on the first request
             if reuse is None:
@@ -99,22 +99,18 @@ class Engine:
     @staticmethod
     def _open(
         settings: Settings, model_id: str | None, shared: GraphStore | None
-    ) -> tuple[VectorIndex, GraphStore, int]:
-        """The index and graph of one generation; retried when a writer removed it while it was being read."""
+    ) -> tuple[VectorIndex, LexicalIndex, GraphStore, int]:
+        """The indexes and graph of one generation; retried when a writer removed it while it was being read."""
         point = CommitPoint(settings.index_dir)
-        options = {
-            "ann_threshold": settings.ann_threshold,
-            "hnsw_m": settings.hnsw_m,
-            "ef_search": settings.hnsw_ef_search,
-        }
         for attempt in range(3):
             commit = point.require()
             try:
-                index = VectorIndex.load_commit(commit, model_id, **options)
+                index = VectorIndex.load_commit(commit, model_id, **index_options(settings))
+                lexical = _lexical(commit, index)
                 if shared is not None and settings.graph is not GraphBackend.NETWORKX:
-                    return index, shared, commit.generation
-                return index, open_store(settings, commit.folder), commit.generation
-            except (IndexNotFoundError, GraphUnavailableError):
+                    return index, lexical, shared, commit.generation
+                return index, lexical, open_store(settings, commit.folder), commit.generation
+            except (IndexNotFoundError, GraphUnavailableError, FileNotFoundError):
                 if attempt == 2 or point.generation() == commit.generation:
                     raise
                 log.info("generation %d went away while loading: loading the current one", commit.generation)
@@ -122,3 +118,12 @@ class Engine:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _lexical(commit: Commit, index: VectorIndex) -> LexicalIndex:
+    """The generation's BM25 index, memory-mapped; built from the paper store for a generation saved without one."""
+    part = commit.part("bm25")
+    if part is not None:
+        return LexicalIndex.load(commit.folder, part)
+    log.info("generation %d has no BM25 index: building it from its %d papers", commit.generation, len(index))
+    return LexicalIndex.build(index.papers.stream())
