@@ -766,6 +766,7 @@ class TestQuestionReads:
         models = store.count_entities(H, include=hwm(hw_type="edge-board", level="model"))
         assert [t.name for t in models] == ["NVIDIA Jetson AGX Orin", "NVIDIA Jetson Nano", "NVIDIA Jetson Orin"]
         assert store.papers_where(pq([hwm(level="family")])) == set()  # no paper names the Jetson node itself
+        assert store.papers_where(pq([hwm(vendor="NVIDIA", not_hw_type="GPU")])) == {"p2", "p4", "p6"}  # boards
         assert store.papers_where(pq([hwm(vendor="NVIDIA", level="model", hw_type="GPU")])) == {"p3", "p4", "p5"}
 
     def test_count_entities_agrees_with_entities(self, store: GraphStore) -> None:

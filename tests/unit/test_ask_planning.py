@@ -490,3 +490,12 @@ def test_topics_narrow_rankings(planner: Planner) -> None:
     assert plan.intent is Intent.TOP_N and plan.topics == ["language models"]
     trailing = planner.plan("Which models are used most as baselines (ResNet50, vLLM, ...)?")
     assert refs(trailing, Role.FILTER) == [] and len(trailing.entities(Role.RANK)) == 2
+
+
+def test_a_type_named_as_an_exception_is_taken_out(planner: Planner) -> None:
+    plan = planner.plan("Which papers use Intel accelerators other than CPUs?")
+    assert [(e.name, e.node) for e in plan.entities()] == [
+        ("Intel (not CPU)", NodeMatch(type=E.HARDWARE, vendor="Intel", not_hw_type="CPU"))
+    ]
+    far = planner.plan("Which papers use Intel hardware for training large models, but not CPUs?")
+    assert [e.name for e in far.entities(Role.RANK)] == ["CPU"]  # too far from Intel to qualify it: it ranks

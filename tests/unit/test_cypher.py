@@ -499,6 +499,11 @@ def test_question_reads_share_the_paper_match() -> None:
         "RETURN p.id AS id"
     )
     assert params == {"papers": ["a", "b"], "g0_0_ids": ["system:vllm"], "own0_ids": ["system:vllm"]}
+    not_cpu = NodeMatch(type=EntityType.HARDWARE, vendor="Intel", not_hw_type="CPU")
+    assert cypher.node_predicate("o", not_cpu, cypher._Params(), "k") == (
+        "(coalesce(o.vendor = $k_vendor, false) OR (o.vendor IS NULL AND o.name STARTS WITH $k_vendor_prefix))"
+        " AND NOT coalesce(o.type = $k_not_type, false)"
+    )
     boards = NodeMatch(type=EntityType.HARDWARE, hw_type="edge-board", level="model")
     by_line, params = cypher.count_entities(EntityType.HARDWARE, None, include=boards, by=GroupBy.LINE, limit=2)
     assert by_line == (

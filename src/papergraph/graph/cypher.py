@@ -472,6 +472,8 @@ def node_predicate(var: str, match: NodeMatch, params: _Params, key: str) -> str
         parts.append(f"coalesce({var}.type = {params.add(f'{key}_type', match.hw_type)}, false)")
     if match.level:
         parts.append(f"coalesce({var}.level = {params.add(f'{key}_level', match.level)}, false)")
+    if match.not_hw_type:
+        parts.append(f"NOT coalesce({var}.type = {params.add(f'{key}_not_type', match.not_hw_type)}, false)")
     return " AND ".join(parts)
 
 

@@ -504,6 +504,8 @@ class NetworkxStore:
                 return False
         if m.level is not None and attrs.get("level") != m.level:
             return False
+        if m.not_hw_type is not None and attrs.get("type") == m.not_hw_type:
+            return False
         return m.hw_type is None or attrs.get("type") == m.hw_type
 
     def _nodes_matching(self, m: NodeMatch) -> list[str]:

@@ -16,6 +16,8 @@ Matching one entity node (:class:`NodeMatch`, every field given must hold on the
 * ``hw_type``: the hardware node's ``type`` ("GPU", "edge-board").
 * ``level``: the hardware node's ``level`` (``model``, ``family`` or ``class``: "GPU models" are not the class
   "GPU" nor the "NVIDIA Ampere" line).
+* ``not_hw_type``: the hardware node's ``type`` is not this one (an exception: "Intel accelerators other than
+  CPUs"); only next to another field.
 
 A paper matches a :class:`PaperQuery` when it links (``MENTIONS`` or ``PROPOSES``) to a node matching one
 alternative of every group, reports a metric of one of ``metric_kinds`` (when given), has a year inside the
@@ -48,6 +50,7 @@ class NodeMatch(BaseModel):
     vendor: str | None = Field(None, description="Vendor as stored, e.g. 'NVIDIA' (hardware).")
     hw_type: str | None = Field(None, description="Hardware type as stored, e.g. 'GPU' (hardware).")
     level: str | None = Field(None, description="Hardware level as stored: 'model', 'family' or 'class'.")
+    not_hw_type: str | None = Field(None, description="Hardware of any type but this ('Intel, other than CPUs').")
 
     @model_validator(mode="after")
     def _check(self) -> NodeMatch:
@@ -55,8 +58,8 @@ class NodeMatch(BaseModel):
             raise ValueError("metrics are matched by kind (PaperQuery.metric_kinds), not as nodes")
         if not (self.ids or self.family or self.vendor or self.hw_type or self.level):
             raise ValueError("a NodeMatch needs ids, family, vendor, hw_type or level")
-        if (self.vendor or self.hw_type or self.level) and self.type is not EntityType.HARDWARE:
-            raise ValueError("vendor, hw_type and level apply to hardware only")
+        if (self.vendor or self.hw_type or self.level or self.not_hw_type) and self.type is not EntityType.HARDWARE:
+            raise ValueError("vendor, hw_type, level and not_hw_type apply to hardware only")
         return self
 
 

@@ -705,6 +705,10 @@ def _link_matches(link: EntityLink, node: NodeMatch) -> bool:
         vendor = props.get("vendor")
         if vendor != node.vendor and not (vendor is None and link.name.startswith(node.vendor + " ")):
             return False
+    if node.not_hw_type is not None and props.get("type") == node.not_hw_type:
+        return False
+    if node.level is not None and props.get("level") != node.level:
+        return False
     return node.hw_type is None or props.get("type") == node.hw_type
 
 

@@ -38,6 +38,7 @@ from papergraph.query.plan import (
 from papergraph.query.rules import QuestionRules
 from papergraph.query.vocabulary import Sense, Vocabulary
 
+_EXCEPTION_GAP = 5  # words between a reference and the exception taken out of it ("accelerators other than")
 _OWNER = re.compile(r"['’]s$")
 _AND_GAP = re.compile(r"^\s*(,\s*)?and\s*$", re.IGNORECASE)
 _WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
@@ -204,6 +205,7 @@ class Planner:
                 r.rank_only = f"'{r.ref.words}-like' describes something else"
             elif self._loose_alternative(text, refs, i):
                 r.rank_only = "an alternative next to it is not in the graph"
+        refs = _exceptions_applied(text, refs)
         seen: set[NodeMatch] = set()
         unique = []
         for r in sorted([*refs, *aside], key=lambda r: r.ref.start):  # "FP8, INT8 or INT4": quantization once
@@ -427,6 +429,32 @@ _TRAILING = re.compile(r"\.\.\.|…|\betc\b", re.IGNORECASE)
 
 def _parenthesised(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _PARENTHESIS.finditer(text)]
+
+
+def _exceptions_applied(text: str, refs: list[_Ref]) -> list[_Ref]:
+    """'Intel accelerators other than CPUs': a hardware type named as an exception right after a hardware
+    reference is taken out of it (Intel hardware of any type but CPU), instead of ranking."""
+    out: list[_Ref] = []
+    for r in refs:
+        prev = out[-1] if out else None
+        node, prior = r.ref.node, prev.ref.node if prev is not None else None
+        if (
+            r.rank_only == "named as an exception"
+            and prev is not None
+            and not prev.rank_only
+            and r.ref.level is Level.TYPE
+            and node is not None
+            and node.hw_type
+            and prior is not None
+            and prior.type is EntityType.HARDWARE
+            and not prior.hw_type
+            and len(text[prev.ref.end : r.ref.start].split()) <= _EXCEPTION_GAP
+        ):
+            narrowed = prior.model_copy(update={"not_hw_type": node.hw_type})
+            prev.ref = prev.ref.model_copy(update={"node": narrowed, "name": f"{prev.ref.name} (not {r.ref.name})"})
+            continue
+        out.append(r)
+    return out
 
 
 def _listing(inside: str, before: str, names_class: Callable[[str], bool]) -> bool:
