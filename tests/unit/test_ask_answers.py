@@ -251,6 +251,8 @@ def test_a_class_is_ranked_by_line_or_by_model(engine: Engine) -> None:
     assert ids(lines) == {"p2", "p5"}  # the papers of the first line, any model of it
     models = ask(engine, "Which GPU models are mentioned most?")
     assert [(t.name, t.papers) for t in models.ranking] == [("NVIDIA A100", 2), ("NVIDIA H100", 2)]
+    boards = ask(engine, "Which Jetson Orin boards are used most?")  # the family's members, not the family
+    assert [t.name for t in boards.ranking] == ["NVIDIA Jetson Orin Nano"]
     members = ask(engine, "Which model-compression techniques are used most?")
     assert "model compression" not in [t.name for t in members.ranking]  # the family is not its own member
     assert [t.name for t in members.ranking][:2] == ["pruning", "quantization"]

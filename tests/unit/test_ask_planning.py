@@ -39,6 +39,8 @@ ENTITIES = [
     entity(E.HARDWARE, "AMD GPU", 1, type="GPU", vendor="AMD", level="class"),  # a vendor's class
     entity(E.HARDWARE, "AMD Alveo U280", 1, type="FPGA", vendor="AMD", family="AMD Alveo"),
     entity(E.HARDWARE, "NVDLA", 1, type="NPU", vendor="NVIDIA", level="family"),
+    entity(E.HARDWARE, "AMD ZCU102", 1, type="FPGA", vendor="AMD", family="AMD Zynq UltraScale+ boards"),
+    entity(E.HARDWARE, "AMD Zynq UltraScale+ boards", 1, type="FPGA", family="AMD Zynq UltraScale+", level="family"),
     entity(E.HARDWARE, "NVIDIA Jetson Nano", 1, type="edge-board", vendor="NVIDIA", family="NVIDIA Jetson"),
     entity(E.TECHNIQUE, "quantization", 6, family="model compression"),
     entity(E.TECHNIQUE, "pruning", 3, family="model compression"),
@@ -499,3 +501,16 @@ def test_a_type_named_as_an_exception_is_taken_out(planner: Planner) -> None:
     ]
     far = planner.plan("Which papers use Intel hardware for training large models, but not CPUs?")
     assert [e.name for e in far.entities(Role.RANK)] == ["CPU"]  # too far from Intel to qualify it: it ranks
+
+
+def test_short_names_keep_a_name(planner: Planner) -> None:
+    # "AMD Zynq UltraScale+ boards" shortened to "boards" would be every board
+    jetson = planner.plan("Which papers use Jetson boards?").entities()[0]
+    assert (jetson.name, jetson.level) == ("NVIDIA Jetson", Level.FAMILY)
+    assert planner.plan("Which papers use Zynq UltraScale+ boards?").entities()[0].name == "AMD Zynq UltraScale+ boards"
+
+
+def test_a_class_asked_for_after_asking_words(planner: Planner) -> None:
+    plan = planner.plan("What are the most common NVIDIA boards?")
+    assert plan.intent is Intent.TOP_N and plan.target is not None
+    assert plan.target.include == NodeMatch(type=E.HARDWARE, vendor="NVIDIA", hw_type="edge-board")

@@ -414,11 +414,12 @@ class Executor:
         inc = target.include
         if inc is None:
             return []
+        out = []
         if target.type is EntityType.HARDWARE and target.by in (GroupBy.ENTITY, GroupBy.LINE):
-            return [NodeMatch(type=target.type, level="class")]
-        if inc.family:
-            return [NodeMatch(type=target.type, ids=(entity_id(target.type, inc.family[0]),))]
-        return []
+            out.append(NodeMatch(type=target.type, level="class"))
+        if inc.family and target.by is not GroupBy.LINE:
+            out.append(NodeMatch(type=target.type, ids=(entity_id(target.type, inc.family[0]),)))
+        return out
 
     def _vendor_tallies(self, within: PaperQuery | None, limit: int) -> list[Tally]:
         """Vendors counted by name when the graph stores none (each vendor's papers as papers_where finds them)."""

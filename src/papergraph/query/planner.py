@@ -247,7 +247,10 @@ class Planner:
             broad = r.ref.level is Level.FAMILY or (
                 r.ref.type is EntityType.HARDWARE and r.ref.level in (Level.TYPE, Level.VENDOR)
             )
-            if broad and r.ref.node is not None and len(text[lead.end() : r.ref.start].split()) <= 2:
+            between = text[lead.end() : r.ref.start].split()
+            asking = self.rules.stopwords | self.rules.question_words
+            near = len(between) <= 2 or all(w.casefold() in asking for w in between)  # "what are the most common"
+            if broad and r.ref.node is not None and near:
                 return self._counted_class(_search_text(text[r.ref.end :], [], spelling), r), r
         found = []
         for order, rule in enumerate(self.rules.targets):

@@ -274,7 +274,7 @@ def _short_names(name: str, vendors: Mapping[str, set[str]], parent: str | None 
     """Other ways to write a hardware name: without its vendor or its parent family ("Orin" in the
     "NVIDIA Jetson" family), and with qualifiers left out ("Jetson Orin" for "NVIDIA Jetson AGX Orin")."""
     words = name.split()
-    out = []
+    out: list[str] = []
     if parent and parent != name and name.startswith(parent + " "):
         rest = name[len(parent) + 1 :]
         if len(rest) >= 3 and any(c.isalpha() for c in rest):
@@ -288,7 +288,13 @@ def _short_names(name: str, vendors: Mapping[str, set[str]], parent: str | None 
         out += [
             " ".join((*kept, last)) for size in range(1, len(qualifiers)) for kept in combinations(qualifiers, size)
         ]
-    return out
+    return [short for short in out if _named(short)]
+
+
+def _named(short: str) -> bool:
+    """A short name still names a product: a capital or a digit in it ("Orin", "A100"), not only common words
+    ("boards" left of "AMD Zynq UltraScale+ boards" is every board)."""
+    return any(c.isupper() or c.isdigit() for c in short)
 
 
 def _add_graph(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapping[str, set[str]]) -> dict[Any, Sense]:
