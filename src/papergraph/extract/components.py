@@ -21,6 +21,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from papergraph.extract.datasets import DatasetLists
 from papergraph.extract.hardware import LABELS as HARDWARE_LABELS
 from papergraph.extract.hardware import HardwareFound, HardwareGrammar
 from papergraph.extract.matchers import Hit, RuleMatcher
@@ -143,6 +144,9 @@ class EntityRuler:
             self.nlp, [r for r in rules if r.label in ("SYSTEM", "IGNORE")] + _folded_systems(rules), plural=False
         )
         self.technique_index = RuleMatcher(self.nlp, [r for r in rules if r.label in ("TECHNIQUE", "IGNORE")])
+        self.cue_index = RuleMatcher(self.nlp, [r for r in rules if r.label == "DATASET_CUE"])
+        stops = {str(r.pattern).lower() for r in rules if r.label == "DATASET_STOP"}
+        self.dataset_lists = DatasetLists(self._dataset_name, frozenset(stops | {w + "s" for w in stops}))
         # generic words and unit spellings never name a system on their own ("LLM", "FaaS", "TFLOPS", "kJ")
         self.not_systems = {
             r.pattern
@@ -203,12 +207,14 @@ class EntityRuler:
             if hit.label == "DATASET" and free(hit.start, hit.end):
                 mentions.append(self._mention(hit))
                 occupied.append((hit.start, hit.end))
-        for mention in self._named_datasets(masked, ws, sentences, mentions):
+        system_hits = [h for h in self.system_index.find(doc) if h.label == "SYSTEM" and not _glued_prefix(ws, h)]
+        known_systems = [(h.start, h.end, "SYSTEM") for h in system_hits]
+        for mention in self._named_datasets(doc, masked, ws, sentences, mentions, known_systems):
             mentions.append(mention)
             occupied.append((mention.start, mention.end))
-        for hit in self.system_index.find(doc):
+        for hit in system_hits:
             # "AWB-GCN", "Q-BERT": a name of its own that ends in a known one (the coined-name rules find it)
-            if hit.label == "SYSTEM" and free(hit.start, hit.end) and not _glued_prefix(ws, hit):
+            if free(hit.start, hit.end):
                 mention = self._system_mention(masked, hit)
                 mentions.append(mention)
                 occupied.append((mention.start, mention.end))
@@ -236,7 +242,13 @@ class EntityRuler:
         return coined, proposed_spans + proposed_known
 
     def _named_datasets(
-        self, text: str, ws: list[Any], sentences: Sentences, mentions: list[EntityMention]
+        self,
+        doc: Doc,
+        text: str,
+        ws: list[Any],
+        sentences: Sentences,
+        mentions: list[EntityMention],
+        systems: list[tuple[int, int, str]],
     ) -> list[EntityMention]:
         """Datasets no gazetteer lists, named like one: "on COCO and TJU-DHD datasets", "the N-MNIST dataset",
         "the HELM benchmark", "ImageNet-22K"-shaped names. A known dataset written with a glued prefix is another
@@ -251,6 +263,8 @@ class EntityRuler:
         spans = [(m.start, m.end, m.label) for m in mentions]
         out = self._sized_datasets(ws, spans)
         spans += [(m.start, m.end, m.label) for m in out]
+        out += self._listed_datasets(doc, ws, sentences, spans, systems)
+        spans += [(m.start, m.end, m.label) for m in out]
         if not _DATASET_NOUN.search(text):
             return out
         for i, w in enumerate(ws):
@@ -263,6 +277,23 @@ class EntityRuler:
                 out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
                 spans.append((cand.start, cand.end, "DATASET"))
         return out
+
+    def _listed_datasets(
+        self,
+        doc: Doc,
+        ws: list[Any],
+        sentences: Sentences,
+        spans: list[tuple[int, int, str]],
+        systems: list[tuple[int, int, str]],
+    ) -> list[EntityMention]:
+        """Name-shaped lists after an evaluation cue: "experiments on ImageNet and LAION-5B", "On PACS, ..."."""
+        cue_ends = [h.end for h in self.cue_index.candidates(doc)]
+        if not cue_ends:
+            return []
+        taken = _Spans(spans + systems, []).taken
+        found = self.dataset_lists.find(ws, cue_ends, sentences, taken)
+        unique = {(i.start, i.end): i for i in found}
+        return [EntityMention("DATASET", i.start, i.end, i.text, "", i.text) for i in unique.values()]
 
     def _listed_before(
         self, ws: list[Any], i: int, sentences: Sentences, spans: list[tuple[int, int, str]]

@@ -36,6 +36,8 @@ LABELS = frozenset(
         "TECHNIQUE",
         "SYSTEM",
         "DATASET",
+        "DATASET_CUE",
+        "DATASET_STOP",
         "IGNORE",
         "NOT_HARDWARE",
         "NOT_SYSTEM",

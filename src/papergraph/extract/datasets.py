@@ -1,0 +1,132 @@
+"""Datasets named by where they stand: the list after an evaluation cue.
+
+"experiments on ImageNet and LAION-5B", "On EuRoC MAV and TUM-VI, ...", "train X on ToyADMOS and MIMII",
+"circuits from QASMBench and MQT Bench": a cue (``DATASET_CUE`` rows of ``datasets.jsonl``, spaCy token patterns
+ending in the preposition) opens a list of name-shaped items joined by ",", "and", "or". Each item is one to three
+words; a plain Capitalized word counts only beside a name-shaped or known item ("ogbn-arxiv, Reddit and Yelp").
+A list that runs into a model, hardware or method noun (``DATASET_STOP`` rows: "on ResNet models") is not a
+list of datasets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from papergraph.extract.text import Sentences
+
+_JOINERS = frozenset({",", "and", "or", "&", "as", "well"})
+_DATA_TAIL = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "suite", "suites", "corpus", "corpora",
+                        "data", "set", "sets", "split", "splits", "subset", "subsets", "test", "validation", "trace",
+                        "traces", "workload", "workloads", "collection", "collections", "multi-camera"})
+_VERSION = re.compile(r"^(?:v?\d{1,2}(?:\.\d+)?|\d+(?:\.\d+)?(?:TB|GB|[KMB]))$")
+_CAP = re.compile(r"^[A-Z][A-Za-z]+$")
+
+Taken = Callable[[int, int], str | None]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A dataset name found in a list: character offsets and the text."""
+
+    start: int
+    end: int
+    text: str
+
+
+class DatasetLists:
+    """Lists of dataset names after a cue; ``is_name`` says whether one word is shaped like a name."""
+
+    def __init__(self, is_name: Callable[[str], bool], stop_words: frozenset[str]) -> None:
+        self.is_name = is_name
+        self.stop_words = stop_words
+
+    def find(self, ws: list[Any], cue_ends: list[int], sentences: Sentences, taken: Taken) -> list[Item]:
+        """Items of every list starting at a cue end (character offset just after the cue)."""
+        starts = [w.start for w in ws]
+        out: list[Item] = []
+        for end in cue_ends:
+            k = bisect.bisect_left(starts, end)
+            if k < len(ws):
+                out.extend(self._list(ws, k, sentences, taken))
+        return out
+
+    def _list(self, ws: list[Any], k: int, sentences: Sentences, taken: Taken) -> list[Item]:
+        sent = sentences.index(ws[k].start)
+        n = len(ws)
+
+        def inside(i: int) -> bool:
+            return i < n and sentences.index(ws[i].start) == sent
+
+        items: list[tuple[Item, bool]] = []  # (item, strong: name-shaped or a known dataset)
+        known = 0
+        last = False  # after "and"/"or" comes the list's last item
+        first: list[tuple[Item, bool]] | None = None  # items before the first comma: "On X, Cumulo's ..." is X
+        article = ws[k].text.lower() == "the"  # "on the TDA4VM" names a device; "on the FLEURS test set" data
+        tailed = False
+        while inside(k):
+            if ws[k].text.lower() == "the":
+                k += 1
+            label = taken(ws[k].start, ws[k].end) if inside(k) else "END"
+            if label == "DATASET":
+                known += 1
+                k = self._past_known(ws, k, taken)
+            elif label is None and inside(k) and (self.is_name(ws[k].text) or _CAP.match(ws[k].text)):
+                j = self._item_end(ws, k, inside, taken)
+                strong = any(self.is_name(w.text) for w in ws[k:j])
+                items.append((Item(ws[k].start, ws[j - 1].end, " ".join(w.text for w in ws[k:j])), strong))
+                k = j
+            elif items or known:
+                break  # "On PACS, our models ...": the list ended at the comma
+            else:
+                return []
+            tail = self._past_tail(ws, k, inside)
+            tailed, k = tailed or tail > k, tail
+            if last:
+                break
+            j = k
+            while inside(j) and ws[j].text.lower() in _JOINERS:
+                last = last or ws[j].text.lower() in ("and", "or", "&")
+                j += 1
+            if first is None and j > k and not last:
+                first = list(items)
+            if j == k or not inside(j):
+                break
+            k = j
+        if (inside(k) and ws[k].text.lower() in self.stop_words) or (article and not tailed):
+            return []
+        if not last and first is not None:
+            items = first
+        if not any(strong for _, strong in items) and not known:
+            return []
+        return [item for item, strong in items if strong or known or len(items) > 1]
+
+    def _item_end(self, ws: list[Any], k: int, inside: Callable[[int], bool], taken: Taken) -> int:
+        """End of an item starting at ``k``: up to two more Capitalized, name-shaped or version words."""
+        j = k + 1
+        while j < k + 3 and inside(j) and taken(ws[j].start, ws[j].end) is None:
+            t = ws[j].text
+            if not (self.is_name(t) or _CAP.match(t) or _VERSION.match(t)):
+                break
+            j += 1
+        return j
+
+    @staticmethod
+    def _past_known(ws: list[Any], k: int, taken: Taken) -> int:
+        j = k + 1
+        while j < len(ws) and taken(ws[j].start, ws[j].end) == "DATASET" and ws[j].start <= ws[j - 1].end + 1:
+            j += 1
+        return j
+
+    @staticmethod
+    def _past_tail(ws: list[Any], k: int, inside: Callable[[int], bool]) -> int:
+        """Past up to three lower-case words ending in a data noun: "test set", "multi-camera data"."""
+        for j in range(k + 1, k + 4):
+            if not inside(j - 1) or not ws[j - 1].text.islower():
+                break
+            if ws[j - 1].text.lower() in _DATA_TAIL and all(ws[x].text.islower() for x in range(k, j)):
+                return j
+        return k
