@@ -495,7 +495,7 @@ def _system_end(text: str, hit: Hit) -> int:
     ("LLaMA-2-70B", "Qwen2.5-1.5B-Instruct", "GPT-2 medium"); a possessive "'s" left out."""
     end = hit.start + len(strip_possessive(text[hit.start : hit.end]))
     if not any(r.get("suffix") for r in hit.rules):
-        return end
+        return _glued_name_end(text, end)
     spaces = 0
     for _ in range(6):
         m = _SUFFIX_PART.match(text, end)
@@ -506,7 +506,21 @@ def _system_end(text: str, hit: Hit) -> int:
             break
         end = m.end()
     size = _SIZE_WORD.match(text, end)
-    return size.end() if size else end
+    return _glued_name_end(text, size.end() if size else end)
+
+
+# A name glued to a known one by a hyphen: "DLRM-DCNv2", "CUDA-Q", "Conformer-Transducer", "Whisper-large-v3-turbo";
+# a lower-case word ("BERT-based", "GPT-style", "CUDA-enabled"), capitalized in a title, describes it instead.
+_DESCRIBING = (
+    "based|aware|like|style|driven|enabled|specific|oriented|free|friendly|level|scale|compatible|powered|"
+    "assisted|guided|inspired|only|native|backed|accelerated|optimized|generated"
+)
+_GLUED_NAME = re.compile(rf"(?:-(?!(?i:{_DESCRIBING})(?![\w]))(?:[A-Z][\w.]*|[a-z]*\d[\w.]*|turbo|mini|lite|tiny))+(?![\w-])")
+
+
+def _glued_name_end(text: str, end: int) -> int:
+    m = _GLUED_NAME.match(text, end)
+    return m.end() - (1 if m and text[m.end() - 1] == "." else 0) if m else end
 
 
 # The elements of a model's tail, each one step down its family: a version glued or separated ("2.5", "-2", " 3",
