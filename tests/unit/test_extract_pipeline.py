@@ -538,6 +538,28 @@ def test_datasets_of_other_subfields_and_by_shape(extractor: Extractor) -> None:
     assert _names(x.datasets) == ["Citeseer", "ogbn-products", "KITTI", "LibriSpeech", "HELM", "FooData"]
 
 
+def test_datasets_listed_after_an_evaluation_cue(extractor: Extractor) -> None:
+    x = _x(
+        extractor,
+        "We train ZorkNet on QuuxSet and Blarg-7 and evaluate it on FLEURB. On EuRaK MAV and TUM-QI, ZorkNet runs "
+        "at 28 FPS. On WidgetBench 3, ZorkNet's error is 7% lower. On the Jetson Orin, power stays low. "
+        "Experiments on ResNet and VGGX models follow.",
+    )
+    assert _names(x.datasets) == ["QuuxSet", "Blarg-7", "FLEURB", "EuRaK MAV", "TUM-QI", "WidgetBench 3"]
+    assert "ZorkNet" in _names(x.systems)
+
+
+def test_distinct_versions_of_a_known_dataset_stay_apart(extractor: Extractor) -> None:
+    x = _x(extractor, "We use SPEC CPU2006, SPEC CPU2017, MLPerf Tiny, SIFT1B and SIFT1M.")
+    assert _names(x.datasets) == ["SPEC CPU2006", "SPEC CPU2017", "MLPerf Tiny", "SIFT1B", "SIFT1M"]
+
+
+def test_known_systems_keep_a_name_glued_by_a_hyphen(extractor: Extractor) -> None:
+    x = _x(extractor, "We compare DLRM-DCNv2 on CUDA-Q with a BERT-based ranker.")
+    assert "DLRM-DCNv2" in _names(x.systems) and "CUDA-Q" in _names(x.systems)
+    assert "BERT" in _names(x.systems)
+
+
 # ---------------------------------------------------------------------------------------- long text
 
 

@@ -515,7 +515,9 @@ _DESCRIBING = (
     "based|aware|like|style|driven|enabled|specific|oriented|free|friendly|level|scale|compatible|powered|"
     "assisted|guided|inspired|only|native|backed|accelerated|optimized|generated"
 )
-_GLUED_NAME = re.compile(rf"(?:-(?!(?i:{_DESCRIBING})(?![\w]))(?:[A-Z][\w.]*|[a-z]*\d[\w.]*|turbo|mini|lite|tiny))+(?![\w-])")
+_GLUED_NAME = re.compile(
+    rf"(?:-(?!(?i:{_DESCRIBING})(?![\w]))(?:[A-Z][\w.]*|[a-z]*\d[\w.]*|turbo|mini|lite|tiny))+(?![\w-])"
+)
 
 
 def _glued_name_end(text: str, end: int) -> int:

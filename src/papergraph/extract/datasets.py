@@ -19,9 +19,34 @@ from typing import Any
 from papergraph.extract.text import Sentences
 
 _JOINERS = frozenset({",", "and", "or", "&", "as", "well"})
-_DATA_TAIL = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "suite", "suites", "corpus", "corpora",
-                        "data", "set", "sets", "split", "splits", "subset", "subsets", "test", "validation", "trace",
-                        "traces", "workload", "workloads", "collection", "collections", "multi-camera"})
+_DATA_TAIL = frozenset(
+    {
+        "dataset",
+        "datasets",
+        "benchmark",
+        "benchmarks",
+        "suite",
+        "suites",
+        "corpus",
+        "corpora",
+        "data",
+        "set",
+        "sets",
+        "split",
+        "splits",
+        "subset",
+        "subsets",
+        "test",
+        "validation",
+        "trace",
+        "traces",
+        "workload",
+        "workloads",
+        "collection",
+        "collections",
+        "multi-camera",
+    }
+)
 _VERSION = re.compile(r"^(?:v?\d{1,2}(?:\.\d+)?|\d+(?:\.\d+)?(?:TB|GB|[KMB]))$")
 _CAP = re.compile(r"^[A-Z][A-Za-z]+$")
 
