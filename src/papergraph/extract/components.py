@@ -21,7 +21,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from papergraph.extract.datasets import DatasetLists
+from papergraph.extract.lists import NameLists
 from papergraph.extract.hardware import LABELS as HARDWARE_LABELS
 from papergraph.extract.hardware import HardwareFound, HardwareGrammar
 from papergraph.extract.matchers import Hit, RuleMatcher
@@ -146,7 +146,10 @@ class EntityRuler:
         self.technique_index = RuleMatcher(self.nlp, [r for r in rules if r.label in ("TECHNIQUE", "IGNORE")])
         self.cue_index = RuleMatcher(self.nlp, [r for r in rules if r.label == "DATASET_CUE"])
         stops = {str(r.pattern).lower() for r in rules if r.label == "DATASET_STOP"}
-        self.dataset_lists = DatasetLists(self._dataset_name, frozenset(stops | {w + "s" for w in stops}))
+        self.dataset_lists = NameLists(self._dataset_name, _plurals(stops))
+        self.system_cue_index = RuleMatcher(self.nlp, [r for r in rules if r.label == "SYSTEM_CUE"])
+        system_stops = {str(r.pattern).lower() for r in rules if r.label == "SYSTEM_STOP"}
+        self.system_lists = NameLists(self._dataset_name, _plurals(system_stops), label="SYSTEM", max_words=4)
         # generic words and unit spellings never name a system on their own ("LLM", "FaaS", "TFLOPS", "kJ")
         self.not_systems = {
             r.pattern
@@ -186,6 +189,9 @@ class EntityRuler:
         for mention in mentions:
             if mention.label == "SYSTEM" and any(s < mention.end and mention.start < e for s, e in proposed_spans):
                 mention.role = "proposed"
+        mentions += self._listed_systems(
+            doc, ws, sentences, _Spans([(m.start, m.end, m.label) for m in mentions], spans.techniques)
+        )
         mentions += _slash_variants(masked, [m for m in mentions if m.label == "SYSTEM"])
         mentions += techniques
         for mention in mentions:
@@ -294,6 +300,15 @@ class EntityRuler:
         found = self.dataset_lists.find(ws, cue_ends, sentences, taken)
         unique = {(i.start, i.end): i for i in found}
         return [EntityMention("DATASET", i.start, i.end, i.text, "", i.text) for i in unique.values()]
+
+    def _listed_systems(self, doc: Doc, ws: list[Any], sentences: Sentences, spans: _Spans) -> list[EntityMention]:
+        """Name-shaped lists after a toolchain cue: "deploying through ESP-DL and LiteRT", "built on X and Y"."""
+        cue_ends = [h.end for h in self.system_cue_index.candidates(doc)]
+        if not cue_ends or doc._.pg_field == "title":  # a title's Capitalized Words are not names
+            return []
+        found = self.system_lists.find(ws, cue_ends, sentences, spans.taken)
+        unique = {(i.start, i.end): i for i in found}
+        return [EntityMention("SYSTEM", i.start, i.end, i.text, "", i.text, "mentioned") for i in unique.values()]
 
     def _listed_before(
         self, ws: list[Any], i: int, sentences: Sentences, spans: list[tuple[int, int, str]]
@@ -417,6 +432,10 @@ class _Spans:
             if s < end and start < e:
                 return label
         return None
+
+
+def _plurals(words: set[str]) -> frozenset[str]:
+    return frozenset(words | {w + "s" for w in words})
 
 
 def _strictly_inside(mention: EntityMention, spans: list[tuple[int, int]]) -> bool:

@@ -38,6 +38,8 @@ LABELS = frozenset(
         "DATASET",
         "DATASET_CUE",
         "DATASET_STOP",
+        "SYSTEM_CUE",
+        "SYSTEM_STOP",
         "IGNORE",
         "NOT_HARDWARE",
         "NOT_SYSTEM",

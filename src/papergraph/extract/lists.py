@@ -1,4 +1,4 @@
-"""Datasets named by where they stand: the list after an evaluation cue.
+"""Names by where they stand: the list after a cue (datasets after evaluation cues, systems after toolchain cues).
 
 "experiments on ImageNet and LAION-5B", "On EuRoC MAV and TUM-VI, ...", "train X on ToyADMOS and MIMII",
 "circuits from QASMBench and MQT Bench": a cue (``DATASET_CUE`` rows of ``datasets.jsonl``, spaCy token patterns
@@ -62,12 +62,18 @@ class Item:
     text: str
 
 
-class DatasetLists:
-    """Lists of dataset names after a cue; ``is_name`` says whether one word is shaped like a name."""
+class NameLists:
+    """Lists of names after a cue; ``is_name`` says whether one word is shaped like a name, ``label`` which
+    mentions already found count as items of the list ("DATASET": "on ImageNet and Foo-7"), ``stop_words``
+    which next words make it a list of something else, ``max_words`` how many words one item may have."""
 
-    def __init__(self, is_name: Callable[[str], bool], stop_words: frozenset[str]) -> None:
+    def __init__(
+        self, is_name: Callable[[str], bool], stop_words: frozenset[str], label: str = "DATASET", max_words: int = 3
+    ) -> None:
         self.is_name = is_name
         self.stop_words = stop_words
+        self.label = label
+        self.max_words = max_words
 
     def find(self, ws: list[Any], cue_ends: list[int], sentences: Sentences, taken: Taken) -> list[Item]:
         """Items of every list starting at a cue end (character offset just after the cue)."""
@@ -96,7 +102,7 @@ class DatasetLists:
             if ws[k].text.lower() == "the":
                 k += 1
             label = taken(ws[k].start, ws[k].end) if inside(k) else "END"
-            if label == "DATASET":
+            if label == self.label:
                 known += 1
                 k = self._past_known(ws, k, taken)
             elif label is None and inside(k) and (self.is_name(ws[k].text) or _CAP.match(ws[k].text)):
@@ -130,19 +136,18 @@ class DatasetLists:
         return [item for item, strong in items if strong or known or len(items) > 1]
 
     def _item_end(self, ws: list[Any], k: int, inside: Callable[[int], bool], taken: Taken) -> int:
-        """End of an item starting at ``k``: up to two more Capitalized, name-shaped or version words."""
+        """End of an item starting at ``k``: more Capitalized, name-shaped or version words, up to ``max_words``."""
         j = k + 1
-        while j < k + 3 and inside(j) and taken(ws[j].start, ws[j].end) is None:
+        while j < k + self.max_words and inside(j) and taken(ws[j].start, ws[j].end) is None:
             t = ws[j].text
             if not (self.is_name(t) or _CAP.match(t) or _VERSION.match(t)):
                 break
             j += 1
         return j
 
-    @staticmethod
-    def _past_known(ws: list[Any], k: int, taken: Taken) -> int:
+    def _past_known(self, ws: list[Any], k: int, taken: Taken) -> int:
         j = k + 1
-        while j < len(ws) and taken(ws[j].start, ws[j].end) == "DATASET" and ws[j].start <= ws[j - 1].end + 1:
+        while j < len(ws) and taken(ws[j].start, ws[j].end) == self.label and ws[j].start <= ws[j - 1].end + 1:
             j += 1
         return j
 
