@@ -218,3 +218,9 @@ def test_form_factors_and_capacities_are_packaging_of_the_model(extractor: Extra
 def test_words_that_need_their_vendor_code_or_type_noun(extractor: Extractor) -> None:
     assert _names(extractor, "Tensor Cores and the Core idea of Pascal's law.") == []
     assert _names(extractor, "Intel Core processors and Pixel phones.") == ["Intel Core", "Google Pixel"]
+
+
+def test_a_vendor_line_no_row_names_with_its_model(extractor: Extractor) -> None:
+    names = _names(extractor, "Switches use the Broadcom Tomahawk 5 and Renesas R-Car V4H parts; Intel Labs 2 times.")
+    assert "Broadcom Tomahawk 5" in names and "Renesas R-Car V4H" in names
+    assert not any("Labs" in n for n in names)

@@ -554,6 +554,17 @@ def test_distinct_versions_of_a_known_dataset_stay_apart(extractor: Extractor) -
     assert _names(x.datasets) == ["SPEC CPU2006", "SPEC CPU2017", "MLPerf Tiny", "SIFT1B", "SIFT1M"]
 
 
+def test_systems_listed_after_a_toolchain_cue(extractor: Extractor) -> None:
+    x = _x(
+        extractor,
+        "We deploy ZorkNet through QuuxRT and Blarg-DL on the board. We implement it with FOOSDK and BARLIB. "
+        "It is compared with the vendor libraries (Zeta Performance Libraries, QPL Sparse and Intel oneZZZ).",
+    )
+    names = _names(x.systems)
+    for name in ("QuuxRT", "Blarg-DL", "FOOSDK", "BARLIB", "QPL Sparse"):
+        assert name in names
+
+
 def test_known_systems_keep_a_name_glued_by_a_hyphen(extractor: Extractor) -> None:
     x = _x(extractor, "We compare DLRM-DCNv2 on CUDA-Q with a BERT-based ranker.")
     assert "DLRM-DCNv2" in _names(x.systems) and "CUDA-Q" in _names(x.systems)

@@ -326,7 +326,12 @@ class HardwareGrammar:
         ("AMD GPUs", "Arm cores", "a RISC-V-based 8-core MCU")."""
         k = parse.end_tok
         code = k < len(doc) and _UNKNOWN_CODE.match(doc[k].text) and not _NOT_A_CODE.match(doc[k].text)
-        if code and not parse.isa:  # an instruction set makes no products: "RISC-V RV32" is no model
+        line_end = None if parse.isa else _unknown_line(doc, k)
+        if line_end is not None:  # "Broadcom Tomahawk 5", "Renesas R-Car V4H": a line no row names, and its model
+            parse.pieces.append(_Piece(doc[k:line_end].text, "word"))
+            parse.pieces.append(_Piece(_canonical_code(doc[line_end].text, True), "code"))
+            parse.end_tok = line_end + 1
+        elif code and not parse.isa:  # an instruction set makes no products: "RISC-V RV32" is no model
             parse.pieces.append(_Piece(_canonical_code(doc[k].text, False), "code"))
             parse.end_tok = k + 1
         else:
@@ -608,6 +613,29 @@ def _anchors(hits: list[Hit]) -> dict[int, list[Hit]]:
 
 
 _MODIFIERS = wordset("- based + multi single low power bit core cores")
+
+
+_GENERATION = re.compile(r"^(?:[0-9]{1,2}(?:\.[0-9])?|[A-Z][A-Za-z]{0,5}[0-9][0-9A-Za-z]*)$")
+_LINE_WORD = re.compile(r"^[A-Z][a-z]{2,}$")
+
+
+def _unknown_line(doc: Doc, k: int) -> int | None:
+    """End of a Capitalized product-line word no row names ("Tomahawk", "R-Car") when a model code or a
+    generation number follows it ("Tomahawk 5", "R-Car V4H", "Crazyflie 2.1"); else None."""
+    j = k
+    while j + 2 < len(doc) and doc[j + 1].text == "-" and not doc[j].whitespace_ and not doc[j + 1].whitespace_:
+        j += 2  # "R-Car": one word in three tokens
+    if j >= len(doc) - 1 or not _LINE_WORD.match(doc[j].text) or not doc[j].whitespace_:
+        return None
+    nxt = doc[j + 1].text
+    if not _GENERATION.match(nxt) or _NOT_A_CODE.match(nxt):
+        return None
+    if j + 2 < len(doc) and doc[j + 2].text.lower() in _COUNTED_AFTER:
+        return None  # "Intel Labs 2 times", "NVIDIA Research 3 GPUs": a count, not a model
+    return j + 1
+
+
+_COUNTED_AFTER = frozenset({"times", "x", "%", "gpus", "cpus", "nodes", "cores", "years", "months", "days"})
 
 
 def _modifier(doc: Doc, k: int) -> bool:

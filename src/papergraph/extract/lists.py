@@ -138,8 +138,8 @@ class NameLists:
     def _item_end(self, ws: list[Any], k: int, inside: Callable[[int], bool], taken: Taken) -> int:
         """End of an item starting at ``k``: more Capitalized, name-shaped or version words, up to ``max_words``."""
         j = k + 1
-        while j < k + self.max_words and inside(j) and taken(ws[j].start, ws[j].end) is None:
-            t = ws[j].text
+        while j < k + self.max_words and inside(j) and taken(ws[j].start, ws[j].end) in (None, "TECHNIQUE"):
+            t = ws[j].text  # a Capitalized technique word inside a name: "NVPL Sparse"
             if not (self.is_name(t) or _CAP.match(t) or _VERSION.match(t)):
                 break
             j += 1
