@@ -21,9 +21,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from papergraph.extract.lists import NameLists
 from papergraph.extract.hardware import LABELS as HARDWARE_LABELS
 from papergraph.extract.hardware import HardwareFound, HardwareGrammar
+from papergraph.extract.lists import NameLists
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
 from papergraph.extract.rules import Rule, entity_table, load_rules
