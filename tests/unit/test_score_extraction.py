@@ -86,3 +86,15 @@ def test_a_missing_set_is_reported_not_scored(
 ) -> None:
     assert scorer.main(["--data", str(tmp_path), "--set", "heldout"]) == 0
     assert "is not there" in capsys.readouterr().out
+
+
+def test_frozen2_is_scored_only_when_named(
+    scorer: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    row = _row("w2-a", "We use PyTorch.", "written:compilers", systems=[{"name": "PyTorch", "role": "mentioned"}])
+    _write(tmp_path / "extraction_frozen2.jsonl", [row])
+    assert scorer.main(["--data", str(tmp_path)]) == 0
+    assert "== frozen2" not in capsys.readouterr().out
+    assert scorer.main(["--data", str(tmp_path), "--set", "frozen2"]) == 0
+    out = capsys.readouterr().out
+    assert "== frozen2: 1 papers" in out and "leave-one-source-out" not in out
