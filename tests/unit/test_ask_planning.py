@@ -159,10 +159,40 @@ def refs(plan: QueryPlan, role: Role | None = None) -> list[tuple[str, str, str]
         ("How can cold starts of serverless functions be reduced?", Intent.SEMANTIC),
         ("What ImageNet top-1 accuracy does ResNet50 reach?", Intent.FACT),  # top-1 is not a superlative
         ("FP8 versus INT8 for inference", Intent.SEMANTIC),  # nothing compared is in the graph
+        ("How many federated learning papers appeared in 2023?", Intent.COUNT),
     ],
 )
 def test_intents(planner: Planner, question: str, intent: Intent) -> None:
     assert planner.plan(question).intent is intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How can quantization run so often that GPUs never stall?",  # "often" and "most" words in passing
+        "Can a phone run vLLM quicker than the max a GPU manages?",  # "quicker", "max": no ranking asked
+        "Could federated learning work across phones?",
+        "Why do GPUs need so much memory?",
+        "How many hearts does a squid have?",  # counts no papers and names nothing
+    ],
+)
+def test_how_to_and_yes_no_questions_are_similarity_questions(planner: Planner, question: str) -> None:
+    assert planner.plan(question).intent is Intent.SEMANTIC
+
+
+def test_how_many_of_something_else_is_a_fact(planner: Planner) -> None:
+    assert planner.plan("How many kilograms of copper go into a GPU?").intent is Intent.FACT
+    assert planner.plan("How does pruning differ from quantization?").intent is Intent.COMPARE  # two compared
+
+
+def test_a_misspelled_asking_word_reads_like_the_clean_question(planner: Planner) -> None:
+    clean, typo = (
+        planner.plan("Which models do the most papers use?"),
+        planner.plan("Which modles do the most papers use?"),
+    )
+    assert (typo.intent, typo.target) == (clean.intent, clean.target) == (Intent.TOP_N, clean.target)
+    assert [(c.original, c.corrected) for c in typo.corrections] == [("modles", "models")]
+    assert typo.question == "Which modles do the most papers use?"  # the question as asked
 
 
 # --------------------------------------------------------------------------------------------------
@@ -354,6 +384,8 @@ def test_authors(planner: Planner) -> None:
     both = planner.plan("Which papers did Ann Smith co-author with Bo Li?").filters
     assert (both.authors, both.coauthors) == (["Ann Smith"], ["Bo Li"])
     assert planner.plan("papers by Ann Smith and Bo Li").filters.coauthors == ["Bo Li"]
+    named = planner.plan("What did Carla Gomez and Ann Smith write together?").filters  # no "by": named in full
+    assert (named.authors, named.coauthors) == (["Carla Gomez"], ["Ann Smith"])
     unknown = planner.plan("papers by Nobody Known").filters
     assert unknown.author_words == "Nobody Known" and unknown.authors == []
     vendor = planner.plan("Which papers use GPUs made by NVIDIA?")

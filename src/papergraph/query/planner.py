@@ -77,7 +77,9 @@ class Planner:
         self.linker = Linker(vocab, rules.stopwords, rules.coordination, rules.question_words)
 
     def plan(self, question: str) -> QueryPlan:
-        text = question.strip()
+        asked = question.strip()
+        spelling = self._spelling(asked)
+        text = _respelled(asked, spelling)  # "framworks" asks like "frameworks": intent, target, metric alike
         tokens = tokenize(text)
         used = _Spans()
         filters = self._filters(text, used)
@@ -97,9 +99,11 @@ class Planner:
             for r in refs
             if r.ref.match in (MatchKind.CORRECTED, MatchKind.ABBREVIATION)
         ]
-        corrections += [Correction(original=a, corrected=b, kind=MatchKind.CORRECTED) for a, b in linked.spelling]
+        corrections += [
+            Correction(original=a, corrected=b, kind=MatchKind.CORRECTED) for a, b in [*spelling, *linked.spelling]
+        ]
         return QueryPlan(
-            question=text,
+            question=asked,
             intent=intent,
             groups=groups,
             filters=filters,
@@ -112,6 +116,16 @@ class Planner:
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
             text=_search_text(text, linked.links, linked.spelling),
         )
+
+    def _spelling(self, text: str) -> list[tuple[str, str]]:
+        """Misspelled ordinary words (not entity names) and the corpus words they stand for, read before the
+        question is planned, so a typo changes nothing but the correction listed."""
+        used = _Spans()
+        self._filters(text, used)
+        self._metric(text, used)
+        tokens = tokenize(text)
+        blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
+        return self.linker.link(text, tokens, blocked).spelling
 
     # --- 1. filters and metric ------------------------------------------------------------------------
     def _filters(self, text: str, used: _Spans) -> PaperFilters:
@@ -145,7 +159,31 @@ class Planner:
                     filters.coauthors += matching[:1] or [other]  # an unknown co-author: no paper has them
                     filters.author_words += f" and {other}"
                     used.add(m)
+        if not filters.author_words:
+            self._named_authors(text, filters, used)
         return filters
+
+    def _named_authors(self, text: str, filters: PaperFilters, used: _Spans) -> None:
+        """Authors of the corpus named in full however the question is worded ("what did Jane Roe and John Doe
+        write together"): the first is the author, the others co-authors."""
+        found = sorted((m.start(), m.end(), name) for name, m in self._author_mentions(text))
+        if not found:
+            return
+        filters.authors = [found[0][2]]
+        filters.coauthors += [name for _, _, name in found[1:]]
+        filters.author_words = " and ".join(text[a:b] for a, b, _ in found)
+        used.ranges += [(a, b) for a, b, _ in found]
+
+    def _author_mentions(self, text: str) -> list[tuple[str, re.Match[str]]]:
+        folded = text.casefold()
+        out = []
+        for name in self.vocab.authors:
+            if len(name.split()) < 2 or name.casefold() not in folded:
+                continue  # a full name only: a surname alone is too often another word
+            m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
+            if m is not None:
+                out.append((name, m))
+        return out
 
     def _metric(self, text: str, used: _Spans) -> MetricAsk:
         kinds = []
@@ -290,10 +328,12 @@ class Planner:
     ) -> Intent:
         known = [r for r in refs if r.ref.node is not None]
         others = [r for r in known if r is not target_ref]
+        two = _compare_axis(known, text, self.rules.compare_joins) is not None
         needs = {
             None: True,
             "entity": bool(known),
-            "two": _compare_axis(known, text, self.rules.compare_joins) is not None,
+            "two": two,
+            "not_two": not two,
             "metric": bool(metric.kinds),
             "target": target is not None,
             "target_and_entity": target is not None and bool(others),
@@ -519,6 +559,13 @@ def _authors_matching(words: str, authors: Sequence[str]) -> list[str]:
         if all(w in parts or (len(w) == 1 and any(p.startswith(w) for p in parts)) for w in wanted):
             found.append(author)
     return found
+
+
+def _respelled(text: str, spelling: Sequence[tuple[str, str]]) -> str:
+    """The question with its misspelled ordinary words replaced by the words they stand for."""
+    for typed, corrected in spelling:
+        text = re.sub(rf"\b{re.escape(typed)}\b", corrected, text)
+    return text
 
 
 def _search_text(text: str, links: Sequence[Link], spelling: Sequence[tuple[str, str]]) -> str:

@@ -24,7 +24,7 @@ RULES_FILE = "data/question_rules.json"
 class IntentRule:
     intent: Intent
     pattern: re.Pattern[str]
-    needs: str | None  # entity | two | metric | target | target_and_entity
+    needs: str | None  # entity | two | not_two | metric | target | target_and_entity
 
 
 @dataclass(frozen=True)
