@@ -448,10 +448,13 @@ class Executor:
             hits = self._numbers(plan, kinds, within, plan.metric.unit, on)
         if not hits:
             scope = f" that mentions {self._what(run)}" if within else ""
-            text = f"No paper{scope} reports a {' or '.join(kinds)} number."
+            asked = " or ".join(kinds) or f"{plan.metric.unit}"
+            text = f"No paper{scope} reports a {asked} number."
             return self._result(run, _join(self._unknown_note(plan), text), [], matched=0)
-        kind = next(k for k in kinds if any(h.metric.kind == k for h in hits))  # the first kind asked that has numbers
-        kinds = [kind]
+        # the first kind asked that has numbers; a question naming only a unit ("the highest TFLOPS") takes the
+        # kind of the best number in that unit
+        kind = next((k for k in kinds if any(h.metric.kind == k for h in hits)), hits[0].metric.kind)
+        kinds = [kind] if kinds else []
         unit = plan.metric.unit or self._unit(plan, [h for h in hits if h.metric.kind == kind])
         descending = self._descending(plan, kind, unit)
         n = max(run.k, 3)

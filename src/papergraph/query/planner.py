@@ -334,7 +334,7 @@ class Planner:
             "entity": bool(known),
             "two": two,
             "not_two": not two,
-            "metric": bool(metric.kinds),
+            "metric": bool(metric.kinds or metric.unit),
             "target": target is not None,
             "target_and_entity": target is not None and bool(others),
         }
