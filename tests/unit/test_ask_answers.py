@@ -380,3 +380,23 @@ def test_a_fact_keeps_the_named_system_when_nothing_meets_everything(engine: Eng
     result = ask(engine, "What decoding throughput does TeLLMe reach on CIFAR-10?")
     assert result.papers[0].id == "p1" and "25 tokens/s" in result.answer
     assert "left out: CIFAR-10" in result.answer
+
+
+def test_the_largest_gain_is_an_improvement_and_a_unit_alone_asks_for_numbers() -> None:
+    def mem(pid: str, value: float, unit: str, kind: MetricKind, sentence: str) -> ExtractedPaper:
+        what = "memory footprint" if kind is MetricKind.MEMORY else "training throughput"
+        return doc(pid, f"Paper {pid}", sentence, metrics=[metric(what, value, unit, kind, sentence=sentence)])
+
+    built = build_engine(
+        [
+            mem("m1", 90, "%", MetricKind.MEMORY, "Sharding increases memory footprint by 90% on each device."),
+            mem("m2", 60, "%", MetricKind.MEMORY, "Offloading cuts memory footprint by 60% during training."),
+            mem("m3", 156, "TFLOPS", MetricKind.THROUGHPUT, "Training reaches 156 TFLOPS on one GPU."),
+        ],
+        Settings(),
+    )
+    saving = built.asker.ask("Which paper reports the largest memory saving?")
+    assert saving.value is not None and saving.value.paper == "m2"  # a 90% rise is a cost, not a saving
+    per_gpu = built.asker.ask("Which paper reports the highest TFLOPS?")  # a unit, no metric word
+    assert per_gpu.intent is Intent.SUPERLATIVE and per_gpu.value is not None
+    assert (per_gpu.value.paper, per_gpu.value.value, per_gpu.value.unit) == ("m3", 156.0, "TFLOPS")

@@ -459,7 +459,7 @@ class Executor:
         descending = self._descending(plan, kind, unit)
         n = max(run.k, 3)
         run.show(cypher.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=n))
-        best = self._numbers(plan, kinds, within, unit, on, descending)
+        best = self._gains(kind, unit, descending, self._numbers(plan, kinds, within, unit, on, descending))
         best = _about(best, [e for e in plan.entities(Role.FILTER) if e.type is EntityType.DATASET])[:n]
         records = {h.paper_id: self.store.paper(h.paper_id) for h in best}
         top = best[0]
@@ -507,6 +507,16 @@ class Executor:
             hits = self.store.metric_values(kinds, within, unit=unit, descending=descending, limit=None)
             hits = self._on_topic(plan, [h for h in hits if h.metric.hardware is None])
         return hits
+
+    def _gains(self, kind: str, unit: str, descending: bool, hits: list[MetricHit]) -> list[MetricHit]:
+        """The largest relative number is the largest gain: a cut for kinds where lower is better (a memory
+        saving, an energy reduction), a rise for the others; a number going the other way ("raises memory
+        footprint by 90%") is a cost, not a candidate. Numbers whose direction is unknown stay."""
+        if not descending or unit not in RELATIVE_UNITS:
+            return hits
+        want = "decrease" if self.rules.better.get(kind, "max") == "min" else "increase"
+        kept = [h for h in hits if direction(h.metric, self.rules) in (want, None)]
+        return kept or hits
 
     def _on_topic(self, plan: QueryPlan, hits: list[MetricHit]) -> list[MetricHit]:
         if not plan.topics:
