@@ -400,3 +400,10 @@ def test_the_largest_gain_is_an_improvement_and_a_unit_alone_asks_for_numbers() 
     per_gpu = built.asker.ask("Which paper reports the highest TFLOPS?")  # a unit, no metric word
     assert per_gpu.intent is Intent.SUPERLATIVE and per_gpu.value is not None
     assert (per_gpu.value.paper, per_gpu.value.value, per_gpu.value.unit) == ("m3", 156.0, "TFLOPS")
+
+
+def test_a_word_before_the_class_counted_narrows_the_ranking_by_name(engine: Engine) -> None:
+    ternary = ask(engine, "Which ternary techniques are used most?")
+    assert ternary.intent is Intent.TOP_N and [t.name for t in ternary.ranking] == ["ternary quantization"]
+    exotic = ask(engine, "Which exotic techniques are used most?")  # in no name: every technique, and it says so
+    assert len(exotic.ranking) > 1 and "“exotic” is in none of the names ranked" in exotic.answer

@@ -185,6 +185,13 @@ def test_how_to_and_yes_no_questions_are_similarity_questions(planner: Planner, 
     assert planner.plan(question).intent is Intent.SEMANTIC
 
 
+def test_the_word_before_a_counted_class_qualifies_it(planner: Planner) -> None:
+    plan = planner.plan("Which two parallelism strategies come up most?")
+    assert plan.target is not None and (plan.target.type, plan.target.qualifier) == (E.TECHNIQUE, "parallelism")
+    assert "parallelism" not in plan.ignored
+    assert planner.plan("Which two techniques come up most?").target.qualifier is None  # type: ignore[union-attr]
+
+
 def test_how_questions_comparing_two_references_stay_comparisons(planner: Planner) -> None:
     assert planner.plan("How does pruning differ from quantization?").intent is Intent.COMPARE
 

@@ -9,6 +9,7 @@ graph question without loading the model.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -387,6 +388,7 @@ class Executor:
             tallies = [t for t in tallies if t.name not in self.rules.component_types]
         if target.level == "family":  # "LLM families": lines that have members, not a lone model
             tallies = [t for t in tallies if (t.type, t.name) in self.vocab.families]
+        tallies, unused = _qualified(tallies, target.qualifier)
         tallies = tallies[:limit]
         if not tallies and target.by is GroupBy.VENDOR:
             tallies = self._vendor_tallies(within, limit)
@@ -400,6 +402,8 @@ class Executor:
         else:
             scope = self._among(run, within)
             text = f"{noun[:1].upper() + noun[1:]} used by the most papers{scope}: {ranked}."
+        if unused:
+            text += f" (“{unused}” is in none of the names ranked, so it does not narrow the ranking.)"
         top = _tally_node(tallies[0])
         pool = self.store.papers_where(
             PaperQuery(all_of=(*(within.all_of if within else ()), (top,)), **_paper_filters(within))
@@ -811,6 +815,16 @@ def _filter_words(plan: QueryPlan) -> list[str]:
     if plan.metric.unit:
         words.append(f"unit = {plan.metric.unit}")
     return words
+
+
+def _qualified(tallies: list[Tally], qualifier: str | None) -> tuple[list[Tally], str | None]:
+    """The tallies whose name holds the qualifier ("parallelism strategies": pipeline parallelism, ...), and
+    the qualifier when no name holds it (then every tally stays, and the answer says so)."""
+    if not qualifier:
+        return tallies, None
+    word = re.compile(rf"\b{re.escape(qualifier.casefold().replace('-', ' ').rstrip('s'))}s?\b")
+    named = [t for t in tallies if word.search(t.name.casefold().replace("-", " "))]
+    return (named, None) if named else (tallies, qualifier)
 
 
 __all__ = ["Executor", "direction", "number"]

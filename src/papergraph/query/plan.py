@@ -122,6 +122,9 @@ class Target(BaseModel):
         None, description="Only models ('GPU models': hardware of level 'model') or only families ('LLM families')."
     )
     words: str = ""
+    qualifier: str | None = Field(
+        None, description="A word right before the class counted ('parallelism strategies'): names must hold it."
+    )
 
 
 class QueryPlan(BaseModel):

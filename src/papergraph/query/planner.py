@@ -41,6 +41,7 @@ from papergraph.query.vocabulary import Sense, Vocabulary
 _EXCEPTION_GAP = 5  # words between a reference and the exception taken out of it ("accelerators other than")
 _OWNER = re.compile(r"['’]s$")
 _AND_GAP = re.compile(r"^\s*(,\s*)?and\s*$", re.IGNORECASE)
+_LAST_WORD = re.compile(r"([\w][\w-]*)\s+$")
 _WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
 DEFAULT_TOP = 10
@@ -300,7 +301,22 @@ class Planner:
             return None, None
         _, _, m, rule = min(found, key=lambda f: (f[0], f[1]))
         used.add(m)
-        return Target(type=rule.type, by=rule.by, level=rule.level, words=m.group(0)), None
+        qualifier = self._qualifier(text, m.start(), refs, used)
+        target = Target(type=rule.type, by=rule.by, level=rule.level, words=m.group(0), qualifier=qualifier)
+        return target, None
+
+    def _qualifier(self, text: str, at: int, refs: Sequence[_Ref], used: _Spans) -> str | None:
+        """The word right before a counted class that is neither asking nor an entity: "parallelism" in "which
+        three parallelism strategies" (the ranking keeps the names that hold it, when any does)."""
+        m = _LAST_WORD.search(text, 0, at)
+        if m is None or any(r.ref.start <= m.start() < r.ref.end for r in refs):
+            return None
+        word = m.group(1)
+        asking = self.rules.stopwords | self.rules.question_words | set(self.rules.numbers)
+        if word.casefold() in asking or word.isdigit() or not word[:1].isalpha():
+            return None
+        used.ranges.append(m.span(1))
+        return word
 
     def _counted_class(self, after: str, r: _Ref) -> Target:
         """What 'which GPUs', 'which GPU models', 'top model-compression techniques' count: a type or vendor by
