@@ -31,7 +31,7 @@ from papergraph.models import EntityType as E
 from papergraph.query import Engine
 from papergraph.query.answer import format_metric
 from papergraph.query.ask import Asker
-from papergraph.query.plan import Intent
+from papergraph.query.plan import Confidence, Intent
 from papergraph.query.rules import question_rules
 from papergraph.query.vocabulary import build_vocabulary
 from support import build_engine
@@ -407,3 +407,15 @@ def test_a_word_before_the_class_counted_narrows_the_ranking_by_name(engine: Eng
     assert ternary.intent is Intent.TOP_N and [t.name for t in ternary.ranking] == ["ternary quantization"]
     exotic = ask(engine, "Which exotic techniques are used most?")  # in no name: every technique, and it says so
     assert len(exotic.ranking) > 1 and "“exotic” is in none of the names ranked" in exotic.answer
+
+
+def test_confidence_says_what_the_reading_left_out(engine: Engine) -> None:
+    sure = ask(engine, "How many papers mention vLLM?").interpretation
+    assert (sure.confidence, sure.caveats) == (Confidence.HIGH, [])
+    loose = ask(engine, "Which papers use quantizaton for robotics?")
+    assert loose.interpretation.confidence is Confidence.MEDIUM
+    assert "words not used: robotics" in loose.interpretation.caveats
+    assert "Read “quantizaton” as quantization." in loose.answer and "Words not used: robotics." in loose.answer
+    similar = ask(engine, "How can phones learn together without sharing their data?").interpretation
+    assert similar.similarity and similar.confidence is not Confidence.HIGH
+    assert similar.caveats[0].startswith("read as a similarity question")

@@ -30,7 +30,7 @@ from papergraph.query.answer import (
     number,
     plural,
 )
-from papergraph.query.plan import EntityRef, Intent, Level, MatchKind, QueryPlan, Role, Target
+from papergraph.query.plan import Confidence, EntityRef, Intent, Level, MatchKind, QueryPlan, Role, Target
 from papergraph.query.response import (
     AskEntity,
     AskPaper,
@@ -577,7 +577,7 @@ class Executor:
             return self._refuse(run)
         papers = [self._paper(run, pid, score) for pid, score in ranked]
         top = "; ".join(p.title for p in papers[:3])
-        text = f"The most relevant papers: {top}." if papers else "No papers found."
+        text = f"The most relevant papers, by similarity to the question: {top}." if papers else "No papers found."
         if run.weak and papers:
             text = "Only weak matches: " + text[0].lower() + text[1:]
         return self._result(run, _join(self._unknown_note(plan), text), papers, matched=len(allowed or ()))
@@ -616,7 +616,7 @@ class Executor:
         return AskResult(
             question=plan.question,
             intent=plan.intent,
-            answer=text,
+            answer=_join(text, _read_note(plan)),
             interpretation=self._interpretation(run),
             entities=[
                 AskEntity(type=e.type, name=e.name, surface=e.words) for e in plan.entities() if e.node is not None
@@ -648,6 +648,7 @@ class Executor:
             for g in plan.groups
             for e in g.entities
         ]
+        caveats = _caveats(run)
         target = None
         if plan.target is not None:
             target = plan.target.type.value + (
@@ -667,12 +668,51 @@ class Executor:
             similarity=run.similarity,
             top_similarity=run.top_similarity,
             weak=run.weak,
+            confidence=_confidence(run, caveats),
+            caveats=caveats,
         )
 
 
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
+
+
+def _read_note(plan: QueryPlan) -> str:
+    """What the answer text adds about the reading: words left unused and misspellings corrected."""
+    if plan.intent is Intent.OUT_OF_SCOPE:
+        return ""
+    notes = [f"Read “{c.original}” as {c.corrected}." for c in plan.corrections if c.kind is MatchKind.CORRECTED]
+    if plan.ignored:
+        notes.append(f"Words not used: {', '.join(plan.ignored)}.")
+    return " ".join(notes)
+
+
+def _caveats(run: _Run) -> list[str]:
+    """Why an answer deserves less than full trust, in words."""
+    plan = run.plan
+    best = f"best similarity {run.top_similarity:.2f}" if run.top_similarity is not None else ""
+    out = []
+    if plan.intent is Intent.OUT_OF_SCOPE:
+        out.append(f"nothing in the corpus is close ({best})")
+    elif run.fallback:
+        out.append("nothing in the graph matched: papers ranked by similarity")
+    elif run.similarity:
+        out.append("read as a similarity question: papers ranked by closeness, not filtered")
+    if run.weak and plan.intent is not Intent.OUT_OF_SCOPE:
+        out.append(f"only weak matches ({best})")
+    out += [f"“{c.original}” read as {c.corrected}" for c in plan.corrections if c.kind is MatchKind.CORRECTED]
+    if plan.ignored:
+        out.append(f"words not used: {', '.join(plan.ignored)}")
+    if plan.unknown:
+        out.append(f"named, but in no paper: {', '.join(e.name for e in plan.unknown)}")
+    return out
+
+
+def _confidence(run: _Run, caveats: Sequence[str]) -> Confidence:
+    if run.plan.intent is Intent.OUT_OF_SCOPE or run.fallback or run.weak:
+        return Confidence.LOW
+    return Confidence.MEDIUM if caveats else Confidence.HIGH
 
 
 def _join(*parts: str) -> str:
