@@ -419,3 +419,13 @@ def test_confidence_says_what_the_reading_left_out(engine: Engine) -> None:
     similar = ask(engine, "How can phones learn together without sharing their data?").interpretation
     assert similar.similarity and similar.confidence is not Confidence.HIGH
     assert similar.caveats[0].startswith("read as a similarity question")
+
+
+def test_topics_narrow_papers_a_year_selects_and_a_trend_needs_something_to_count(engine: Engine) -> None:
+    llm = ask(engine, "Which LLM papers came out in 2023?")
+    assert ids(llm) == {"p2"}  # p6 (2023) is not about language models
+    assert llm.interpretation.ignored == []  # "came out": words of asking
+    nothing = ask(engine, "How many papers per year study robotics?")  # names nothing the graph holds
+    assert nothing.trend == [] and (nothing.fallback or nothing.intent is Intent.OUT_OF_SCOPE)
+    every = ask(engine, "How many papers per year?")  # nothing asked: the whole corpus
+    assert sum(y.papers for y in every.trend) == 6  # p7 has no year

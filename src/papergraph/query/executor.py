@@ -546,6 +546,11 @@ class Executor:
     def _trend(self, run: _Run) -> AskResult:
         plan = run.plan
         query = plan.paper_query()
+        if plan.topics:  # "LLM serving papers per year": the papers whose text is on the topic
+            query = query.model_copy(update={"papers": frozenset(self._topics(plan, self.store.papers_where(query)))})
+        elif not query.all_of and not query.paper_filters and (plan.ignored or plan.metric.kinds):
+            why = "Nothing the question names selects papers in the graph, so no trend is counted."
+            return self._fallback(run, why)
         run.show(cypher.papers_per_year(query))
         years = self.store.papers_per_year(query)
         ids = self._ids(run, query)

@@ -41,6 +41,7 @@ from papergraph.query.vocabulary import Sense, Vocabulary
 _EXCEPTION_GAP = 5  # words between a reference and the exception taken out of it ("accelerators other than")
 _OWNER = re.compile(r"['’]s$")
 _AND_GAP = re.compile(r"^\s*(,\s*)?and\s*$", re.IGNORECASE)
+_INFLECTIONS = ("s", "es", "d", "ed", "ing")
 _LAST_WORD = re.compile(r"([\w][\w-]*)\s+$")
 _WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
@@ -93,7 +94,7 @@ class Planner:
         if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
             target, target_ref = None, None
         groups, unknown = self._groups(intent, text, refs, target_ref)
-        topics = self._topics(text, intent, groups, used)
+        topics = self._topics(text, intent, groups, used, filters.any)
         limit = self._limit(text, used)
         corrections = [
             Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
@@ -402,11 +403,16 @@ class Planner:
         return bool(self.rules.baseline_before.search(before) or self.rules.baseline_after.match(after))
 
     # --- 6. the rest ----------------------------------------------------------------------------------
-    def _topics(self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans) -> list[str]:
-        ranked = (Intent.SUPERLATIVE, Intent.TOP_N, Intent.COOCCURRENCE)  # topics narrow what is compared
-        if intent not in (Intent.LIST, Intent.COUNT, *ranked):
+    def _topics(
+        self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans, filtered: bool = False
+    ) -> list[str]:
+        """Qualifiers matched in the papers' text: they narrow what is compared, and a graph answer's papers
+        (an entity, a year or an author already selects them: "LLM papers from 2024")."""
+        ranked = (Intent.SUPERLATIVE, Intent.TOP_N, Intent.COOCCURRENCE)
+        if intent not in (Intent.LIST, Intent.COUNT, Intent.TREND, *ranked):
             return []
-        if intent not in ranked and not any(g.role is Role.FILTER for g in groups):
+        selects = filtered or intent is Intent.TREND or any(g.role is Role.FILTER for g in groups)
+        if intent not in ranked and not selects:
             return []
         names = []
         for topic in self.rules.topics:
@@ -433,7 +439,7 @@ class Planner:
             if i not in linked
             and not used.covers(t)
             and t.folded not in self.rules.stopwords
-            and t.folded not in self.rules.question_words
+            and not _asking(t.folded, self.rules.question_words)
             and len(t.text) > 2
             and not t.text.isdigit()
         ]
@@ -442,6 +448,14 @@ class Planner:
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
+
+
+def _asking(word: str, question_words: frozenset[str]) -> bool:
+    """A word of asking, inflected or not ("appeared", "evaluating" as "appear", "evaluate")."""
+    if word in question_words:
+        return True
+    bases = [word[: -len(end)] for end in _INFLECTIONS if word.endswith(end) and len(word) - len(end) > 2]
+    return any(b in question_words or b + "e" in question_words for b in bases)
 
 
 def _node(senses: Sequence[Sense], vocab: Vocabulary) -> NodeMatch | None:
