@@ -557,3 +557,19 @@ def test_a_class_asked_for_after_asking_words(planner: Planner) -> None:
     plan = planner.plan("What are the most common NVIDIA boards?")
     assert plan.intent is Intent.TOP_N and plan.target is not None
     assert plan.target.include == NodeMatch(type=E.HARDWARE, vendor="NVIDIA", hw_type="edge-board")
+
+
+def test_a_misspelled_word_inside_a_name_is_read_as_the_word_first() -> None:
+    rules = question_rules()
+    papers = [
+        Paper(id="e1", title="Energy of training", abstract="We measure the energy use of GPUs."),
+        Paper(id="e2", title="Energy of serving", abstract="Serving energy drops by half."),
+    ]
+    entities = [entity(E.TECHNIQUE, "energy efficiency", 2), entity(E.HARDWARE, "GPU", 2, type="GPU")]
+    alias = {"label": "TECHNIQUE", "pattern": "energy use", "id": "technique:energy-efficiency"}
+    alias["name"] = "energy efficiency"
+    planner = Planner(build_vocabulary(entities, papers, rules, gazetteer=[alias]), rules)
+    clean = planner.plan("Which paper cuts GPU energy use by the largest percentage?")
+    typo = planner.plan("Which paper cuts GPU enegry use by the largest percentage?")
+    assert (typo.intent, typo.metric.kinds) == (clean.intent, clean.metric.kinds) == (Intent.SUPERLATIVE, ["energy"])
+    assert [(c.original, c.corrected) for c in typo.corrections] == [("enegry", "energy")]

@@ -81,14 +81,16 @@ class Planner:
     def plan(self, question: str) -> QueryPlan:
         asked = question.strip()
         spelling = self._spelling(asked)
-        text = _respelled(asked, spelling)  # "framworks" asks like "frameworks": intent, target, metric alike
+        text, respelled = _respelled(asked, spelling)  # "framworks" asks like "frameworks": intent, target, metric
         tokens = tokenize(text)
         used = _Spans()
         filters = self._filters(text, used)
         metric = self._metric(text, used)
         blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
         linked = self.linker.link(text, tokens, blocked)
-        refs = self._compose(text, linked.links)
+        refs = _marked_corrected(self._compose(text, linked.links), respelled)
+        inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
+        spelling = [(typed, word) for a, b, typed, word in respelled if not _within(a, b, inside_refs)]
         target, target_ref = self._target(text, refs, used, linked.spelling)
         intent = self._intent(text, refs, metric, target, target_ref, used)
         if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
@@ -127,7 +129,8 @@ class Planner:
         self._metric(text, used)
         tokens = tokenize(text)
         blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
-        return self.linker.link(text, tokens, blocked).spelling
+        linked = self.linker.link(text, tokens, blocked)
+        return [*linked.spelling, *linked.inside]
 
     # --- 1. filters and metric ------------------------------------------------------------------------
     def _filters(self, text: str, used: _Spans) -> PaperFilters:
@@ -591,11 +594,48 @@ def _authors_matching(words: str, authors: Sequence[str]) -> list[str]:
     return found
 
 
-def _respelled(text: str, spelling: Sequence[tuple[str, str]]) -> str:
-    """The question with its misspelled ordinary words replaced by the words they stand for."""
-    for typed, corrected in spelling:
-        text = re.sub(rf"\b{re.escape(typed)}\b", corrected, text)
-    return text
+_Respelled = tuple[int, int, str, str]  # (start, end) in the respelled question, the word typed, the word read
+
+
+def _respelled(text: str, spelling: Sequence[tuple[str, str]]) -> tuple[str, list[_Respelled]]:
+    """The question with its misspelled words replaced by the corpus words they stand for (a capital kept),
+    and where each replacement now stands."""
+    fixes = dict(spelling)
+    if not fixes:
+        return text, []
+    out: list[str] = []
+    spans: list[_Respelled] = []
+    at = 0
+    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(fixes, key=len, reverse=True)) + r")\b")
+    for m in pattern.finditer(text):
+        typed = m.group(0)
+        word = fixes[typed]
+        word = word[:1].upper() + word[1:] if typed[:1].isupper() else word
+        out.append(text[at : m.start()])
+        start = sum(len(p) for p in out)
+        out.append(word)
+        spans.append((start, start + len(word), typed, word))
+        at = m.end()
+    out.append(text[at:])
+    return "".join(out), spans
+
+
+def _within(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= a and b <= e for s, e in spans)
+
+
+def _marked_corrected(refs: list[_Ref], respelled: Sequence[_Respelled]) -> list[_Ref]:
+    """References whose words were respelled before linking are corrections, shown with the words as typed."""
+    out = []
+    for r in refs:
+        fixes = [f for f in respelled if r.ref.start <= f[0] and f[1] <= r.ref.end]
+        if fixes and r.ref.match in (MatchKind.EXACT, MatchKind.ALIAS, MatchKind.INFLECTION):
+            words = r.ref.words
+            for _, _, typed, word in fixes:
+                words = words.replace(word, typed, 1)
+            r = _Ref(r.ref.model_copy(update={"match": MatchKind.CORRECTED, "words": words}), r.rank_only)
+        out.append(r)
+    return out
 
 
 def _search_text(text: str, links: Sequence[Link], spelling: Sequence[tuple[str, str]]) -> str:
