@@ -573,3 +573,21 @@ def test_a_misspelled_word_inside_a_name_is_read_as_the_word_first() -> None:
     typo = planner.plan("Which paper cuts GPU enegry use by the largest percentage?")
     assert (typo.intent, typo.metric.kinds) == (clean.intent, clean.metric.kinds) == (Intent.SUPERLATIVE, ["energy"])
     assert [(c.original, c.corrected) for c in typo.corrections] == [("enegry", "energy")]
+
+
+def test_a_product_line_and_a_class_filed_under_other_are_named_as_written() -> None:
+    rules = question_rules()
+    entities = [
+        entity(E.HARDWARE, "GPU", 5, type="GPU"),
+        entity(E.HARDWARE, "NVIDIA GeForce RTX 4090", 2, type="GPU", vendor="NVIDIA", level="model"),
+        entity(E.HARDWARE, "NVIDIA GeForce RTX 4060", 1, type="GPU", vendor="NVIDIA", level="model"),
+        entity(E.HARDWARE, "NVIDIA A100", 3, type="GPU", vendor="NVIDIA", level="model"),
+        entity(E.HARDWARE, "DSP", 2, type="other", level="class"),
+        entity(E.HARDWARE, "ECU", 1, type="other", level="class"),
+    ]
+    planner = Planner(build_vocabulary(entities, PAPERS, rules, gazetteer=[]), rules)
+    line = planner.plan("Which papers use GeForce RTX cards?").entities()
+    assert len(line) == 1 and line[0].node is not None
+    assert set(line[0].name.split(" or ")) == {"NVIDIA GeForce RTX 4090", "NVIDIA GeForce RTX 4060"}  # not the A100
+    dsp = planner.plan("How many papers deploy on DSPs?").entities()
+    assert [(e.name, e.level) for e in dsp] == [("DSP", Level.MODEL)]  # the DSP class, not every "other" device
