@@ -164,6 +164,13 @@ def refs(plan: QueryPlan, role: Role | None = None) -> list[tuple[str, str, str]
         ("vLLM against SGLang: which needs less memory?", Intent.COMPARE),
         ("By how much does TeLLMe cut latency?", Intent.FACT),
         ("For Llama 2 on an A100, what throughput does vLLM reach?", Intent.FACT),  # a clause before the ask
+        ("Can you list the papers that use FPGAs?", Intent.LIST),  # politeness is not "can a phone ..."
+        ("Could you tell me how many papers use FPGAs?", Intent.COUNT),
+        ("Would you list papers by Ann Smith?", Intent.LIST),
+        ("Can you find the paper with the highest tokens/s?", Intent.SUPERLATIVE),
+        ("Do any papers use federated learning on smartphones?", Intent.LIST),  # yes/no about papers: a list
+        ("Is vLLM faster than SGLang?", Intent.COMPARE),
+        ("How many GPUs does vLLM use?", Intent.FACT),  # a count of something named, not of papers
     ],
 )
 def test_intents(planner: Planner, question: str, intent: Intent) -> None:

@@ -305,7 +305,8 @@ class Executor:
             text = listing(facts[:3]) + "." + "".join(f" ({note})" for note in run.notes)
         else:
             what = " or ".join(plan.metric.kinds) or "matching"
-            text = f"{plural(len(ids), 'paper')} mention {self._what(run)}, but none states a {what} number."
+            verb = "mentions" if len(ids) == 1 else "mention"
+            text = f"{plural(len(ids), 'paper')} {verb} {self._what(run)}, but none states a {what} number."
         return self._result(run, text, papers, matched=len(ids))
 
     def _relaxed(self, run: _Run, query: PaperQuery) -> tuple[PaperQuery, set[str]]:
@@ -562,7 +563,8 @@ class Executor:
                 if not any(p.year for p in self.searcher.index.papers.values())
                 else " None of them has a publication year."
             )
-            text = f"{plural(len(ids), 'paper')} mention {what}, but there is no trend to show.{why}"
+            verb = "mentions" if len(ids) == 1 else "mention"
+            text = f"{plural(len(ids), 'paper')} {verb} {what}, but there is no trend to show.{why}"
             return self._result(run, text, papers, matched=len(ids))
         series = "; ".join(f"{y.year}: {y.papers}" for y in years)
         undated = len(ids) - sum(y.papers for y in years)

@@ -80,8 +80,9 @@ class Planner:
 
     def plan(self, question: str) -> QueryPlan:
         asked = question.strip()
-        spelling = self._spelling(asked)
-        text, respelled = _respelled(asked, spelling)  # "framworks" asks like "frameworks": intent, target, metric
+        request = self.rules.request_prefix.sub("", asked, count=1)  # "Could you tell me how many ..."
+        spelling = self._spelling(request)
+        text, respelled = _respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
         tokens = tokenize(text)
         used = _Spans()
         filters = self._filters(text, used)
@@ -360,6 +361,8 @@ class Planner:
         }
         for rule in self.rules.intents:
             m = rule.pattern.search(text)
+            if m is not None and rule.needs == "entity_next":  # "how many GPUs does ...": a fact about a count
+                needs["entity_next"] = any(r.ref.start == m.end() for r in known)
             if m is not None and needs.get(rule.needs, False):
                 used.add(m)
                 return rule.intent
