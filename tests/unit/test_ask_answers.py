@@ -429,3 +429,8 @@ def test_topics_narrow_papers_a_year_selects_and_a_trend_needs_something_to_coun
     assert nothing.trend == [] and (nothing.fallback or nothing.intent is Intent.OUT_OF_SCOPE)
     every = ask(engine, "How many papers per year?")  # nothing asked: the whole corpus
     assert sum(y.papers for y in every.trend) == 6  # p7 has no year
+
+
+def test_what_hardware_a_named_system_runs_on_is_ranked(engine: Engine) -> None:
+    result = ask(engine, "What hardware does TeLLMe run on?")
+    assert result.intent is Intent.COOCCURRENCE and [t.name for t in result.ranking] == ["AMD KV260"]

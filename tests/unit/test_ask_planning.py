@@ -171,6 +171,8 @@ def refs(plan: QueryPlan, role: Role | None = None) -> list[tuple[str, str, str]
         ("Do any papers use federated learning on smartphones?", Intent.LIST),  # yes/no about papers: a list
         ("Is vLLM faster than SGLang?", Intent.COMPARE),
         ("How many GPUs does vLLM use?", Intent.FACT),  # a count of something named, not of papers
+        ("What hardware does TeLLMe run on?", Intent.COOCCURRENCE),  # a class, then a named entity
+        ("What throughput does TeLLMe reach on GPUs?", Intent.FACT),  # a metric asked: still a fact
     ],
 )
 def test_intents(planner: Planner, question: str, intent: Intent) -> None:
