@@ -428,6 +428,7 @@ def _print_answer(result: Any) -> None:
     read += (
         [f"similarity {it.top_similarity:.2f}{' (weak)' if it.weak else ''}"] if it.top_similarity is not None else []
     )
+    read += [f"confidence {it.confidence.value}"]
     out.print(f"[dim]read as: {'; '.join(read)}[/]", highlight=False)
     for tally in result.ranking:
         out.print(f"  {tally.papers:>5}  {tally.name}", highlight=False)

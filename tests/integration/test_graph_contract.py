@@ -835,6 +835,8 @@ class TestQuestionReads:
         within = store.metric_values(["throughput"], pq([NodeMatch(type=T, family=("pruning",))]))
         assert [h.paper_id for h in within] == ["p7"]
         assert store.metric_values(["energy"]) == []
+        any_kind = store.metric_values([], unit="x")  # no kinds: every kind, the unit picks the numbers
+        assert [(h.paper_id, h.metric.kind) for h in any_kind] == [("p3", "speedup")]
 
     def test_papers_per_year(self, store: GraphStore) -> None:
         store.upsert(question_corpus())

@@ -31,7 +31,7 @@ from papergraph.models import EntityType as E
 from papergraph.query import Engine
 from papergraph.query.answer import format_metric
 from papergraph.query.ask import Asker
-from papergraph.query.plan import Intent
+from papergraph.query.plan import Confidence, Intent
 from papergraph.query.rules import question_rules
 from papergraph.query.vocabulary import build_vocabulary
 from support import build_engine
@@ -380,3 +380,57 @@ def test_a_fact_keeps_the_named_system_when_nothing_meets_everything(engine: Eng
     result = ask(engine, "What decoding throughput does TeLLMe reach on CIFAR-10?")
     assert result.papers[0].id == "p1" and "25 tokens/s" in result.answer
     assert "left out: CIFAR-10" in result.answer
+
+
+def test_the_largest_gain_is_an_improvement_and_a_unit_alone_asks_for_numbers() -> None:
+    def mem(pid: str, value: float, unit: str, kind: MetricKind, sentence: str) -> ExtractedPaper:
+        what = "memory footprint" if kind is MetricKind.MEMORY else "training throughput"
+        return doc(pid, f"Paper {pid}", sentence, metrics=[metric(what, value, unit, kind, sentence=sentence)])
+
+    built = build_engine(
+        [
+            mem("m1", 90, "%", MetricKind.MEMORY, "Sharding increases memory footprint by 90% on each device."),
+            mem("m2", 60, "%", MetricKind.MEMORY, "Offloading cuts memory footprint by 60% during training."),
+            mem("m3", 156, "TFLOPS", MetricKind.THROUGHPUT, "Training reaches 156 TFLOPS on one GPU."),
+        ],
+        Settings(),
+    )
+    saving = built.asker.ask("Which paper reports the largest memory saving?")
+    assert saving.value is not None and saving.value.paper == "m2"  # a 90% rise is a cost, not a saving
+    per_gpu = built.asker.ask("Which paper reports the highest TFLOPS?")  # a unit, no metric word
+    assert per_gpu.intent is Intent.SUPERLATIVE and per_gpu.value is not None
+    assert (per_gpu.value.paper, per_gpu.value.value, per_gpu.value.unit) == ("m3", 156.0, "TFLOPS")
+
+
+def test_a_word_before_the_class_counted_narrows_the_ranking_by_name(engine: Engine) -> None:
+    ternary = ask(engine, "Which ternary techniques are used most?")
+    assert ternary.intent is Intent.TOP_N and [t.name for t in ternary.ranking] == ["ternary quantization"]
+    exotic = ask(engine, "Which exotic techniques are used most?")  # in no name: every technique, and it says so
+    assert len(exotic.ranking) > 1 and "“exotic” is in none of the names ranked" in exotic.answer
+
+
+def test_confidence_says_what_the_reading_left_out(engine: Engine) -> None:
+    sure = ask(engine, "How many papers mention vLLM?").interpretation
+    assert (sure.confidence, sure.caveats) == (Confidence.HIGH, [])
+    loose = ask(engine, "Which papers use quantizaton for robotics?")
+    assert loose.interpretation.confidence is Confidence.MEDIUM
+    assert "words not used: robotics" in loose.interpretation.caveats
+    assert "Read “quantizaton” as quantization." in loose.answer and "Words not used: robotics." in loose.answer
+    similar = ask(engine, "How can phones learn together without sharing their data?").interpretation
+    assert similar.similarity and similar.confidence is not Confidence.HIGH
+    assert similar.caveats[0].startswith("read as a similarity question")
+
+
+def test_topics_narrow_papers_a_year_selects_and_a_trend_needs_something_to_count(engine: Engine) -> None:
+    llm = ask(engine, "Which LLM papers came out in 2023?")
+    assert ids(llm) == {"p2"}  # p6 (2023) is not about language models
+    assert llm.interpretation.ignored == []  # "came out": words of asking
+    nothing = ask(engine, "How many papers per year study robotics?")  # names nothing the graph holds
+    assert nothing.trend == [] and (nothing.fallback or nothing.intent is Intent.OUT_OF_SCOPE)
+    every = ask(engine, "How many papers per year?")  # nothing asked: the whole corpus
+    assert sum(y.papers for y in every.trend) == 6  # p7 has no year
+
+
+def test_what_hardware_a_named_system_runs_on_is_ranked(engine: Engine) -> None:
+    result = ask(engine, "What hardware does TeLLMe run on?")
+    assert result.intent is Intent.COOCCURRENCE and [t.name for t in result.ranking] == ["AMD KV260"]

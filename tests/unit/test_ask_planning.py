@@ -159,10 +159,60 @@ def refs(plan: QueryPlan, role: Role | None = None) -> list[tuple[str, str, str]
         ("How can cold starts of serverless functions be reduced?", Intent.SEMANTIC),
         ("What ImageNet top-1 accuracy does ResNet50 reach?", Intent.FACT),  # top-1 is not a superlative
         ("FP8 versus INT8 for inference", Intent.SEMANTIC),  # nothing compared is in the graph
+        ("How many federated learning papers appeared in 2023?", Intent.COUNT),
+        ("vLLM or SGLang: what does each one reach on GPUs?", Intent.COMPARE),  # the subject first, then the ask
+        ("vLLM against SGLang: which needs less memory?", Intent.COMPARE),
+        ("By how much does TeLLMe cut latency?", Intent.FACT),
+        ("For Llama 2 on an A100, what throughput does vLLM reach?", Intent.FACT),  # a clause before the ask
+        ("Can you list the papers that use FPGAs?", Intent.LIST),  # politeness is not "can a phone ..."
+        ("Could you tell me how many papers use FPGAs?", Intent.COUNT),
+        ("Would you list papers by Ann Smith?", Intent.LIST),
+        ("Can you find the paper with the highest tokens/s?", Intent.SUPERLATIVE),
+        ("Do any papers use federated learning on smartphones?", Intent.LIST),  # yes/no about papers: a list
+        ("Is vLLM faster than SGLang?", Intent.COMPARE),
+        ("How many GPUs does vLLM use?", Intent.FACT),  # a count of something named, not of papers
+        ("What hardware does TeLLMe run on?", Intent.COOCCURRENCE),  # a class, then a named entity
+        ("What throughput does TeLLMe reach on GPUs?", Intent.FACT),  # a metric asked: still a fact
     ],
 )
 def test_intents(planner: Planner, question: str, intent: Intent) -> None:
     assert planner.plan(question).intent is intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How can quantization run so often that GPUs never stall?",  # "often" and "most" words in passing
+        "Can a phone run vLLM quicker than the max a GPU manages?",  # "quicker", "max": no ranking asked
+        "Could federated learning work across phones?",
+        "Why do GPUs need so much memory?",
+        "How many hearts does a squid have?",  # counts no papers
+        "How many kilograms of copper go into a GPU?",
+    ],
+)
+def test_how_to_and_yes_no_questions_are_similarity_questions(planner: Planner, question: str) -> None:
+    assert planner.plan(question).intent is Intent.SEMANTIC
+
+
+def test_the_word_before_a_counted_class_qualifies_it(planner: Planner) -> None:
+    plan = planner.plan("Which two parallelism strategies come up most?")
+    assert plan.target is not None and (plan.target.type, plan.target.qualifier) == (E.TECHNIQUE, "parallelism")
+    assert "parallelism" not in plan.ignored
+    assert planner.plan("Which two techniques come up most?").target.qualifier is None  # type: ignore[union-attr]
+
+
+def test_how_questions_comparing_two_references_stay_comparisons(planner: Planner) -> None:
+    assert planner.plan("How does pruning differ from quantization?").intent is Intent.COMPARE
+
+
+def test_a_misspelled_asking_word_reads_like_the_clean_question(planner: Planner) -> None:
+    clean, typo = (
+        planner.plan("Which models do the most papers use?"),
+        planner.plan("Which modles do the most papers use?"),
+    )
+    assert (typo.intent, typo.target) == (clean.intent, clean.target) == (Intent.TOP_N, clean.target)
+    assert [(c.original, c.corrected) for c in typo.corrections] == [("modles", "models")]
+    assert typo.question == "Which modles do the most papers use?"  # the question as asked
 
 
 # --------------------------------------------------------------------------------------------------
@@ -354,6 +404,8 @@ def test_authors(planner: Planner) -> None:
     both = planner.plan("Which papers did Ann Smith co-author with Bo Li?").filters
     assert (both.authors, both.coauthors) == (["Ann Smith"], ["Bo Li"])
     assert planner.plan("papers by Ann Smith and Bo Li").filters.coauthors == ["Bo Li"]
+    named = planner.plan("What did Carla Gomez and Ann Smith write together?").filters  # no "by": named in full
+    assert (named.authors, named.coauthors) == (["Carla Gomez"], ["Ann Smith"])
     unknown = planner.plan("papers by Nobody Known").filters
     assert unknown.author_words == "Nobody Known" and unknown.authors == []
     vendor = planner.plan("Which papers use GPUs made by NVIDIA?")
@@ -514,3 +566,37 @@ def test_a_class_asked_for_after_asking_words(planner: Planner) -> None:
     plan = planner.plan("What are the most common NVIDIA boards?")
     assert plan.intent is Intent.TOP_N and plan.target is not None
     assert plan.target.include == NodeMatch(type=E.HARDWARE, vendor="NVIDIA", hw_type="edge-board")
+
+
+def test_a_misspelled_word_inside_a_name_is_read_as_the_word_first() -> None:
+    rules = question_rules()
+    papers = [
+        Paper(id="e1", title="Energy of training", abstract="We measure the energy use of GPUs."),
+        Paper(id="e2", title="Energy of serving", abstract="Serving energy drops by half."),
+    ]
+    entities = [entity(E.TECHNIQUE, "energy efficiency", 2), entity(E.HARDWARE, "GPU", 2, type="GPU")]
+    alias = {"label": "TECHNIQUE", "pattern": "energy use", "id": "technique:energy-efficiency"}
+    alias["name"] = "energy efficiency"
+    planner = Planner(build_vocabulary(entities, papers, rules, gazetteer=[alias]), rules)
+    clean = planner.plan("Which paper cuts GPU energy use by the largest percentage?")
+    typo = planner.plan("Which paper cuts GPU enegry use by the largest percentage?")
+    assert (typo.intent, typo.metric.kinds) == (clean.intent, clean.metric.kinds) == (Intent.SUPERLATIVE, ["energy"])
+    assert [(c.original, c.corrected) for c in typo.corrections] == [("enegry", "energy")]
+
+
+def test_a_product_line_and_a_class_filed_under_other_are_named_as_written() -> None:
+    rules = question_rules()
+    entities = [
+        entity(E.HARDWARE, "GPU", 5, type="GPU"),
+        entity(E.HARDWARE, "NVIDIA GeForce RTX 4090", 2, type="GPU", vendor="NVIDIA", level="model"),
+        entity(E.HARDWARE, "NVIDIA GeForce RTX 4060", 1, type="GPU", vendor="NVIDIA", level="model"),
+        entity(E.HARDWARE, "NVIDIA A100", 3, type="GPU", vendor="NVIDIA", level="model"),
+        entity(E.HARDWARE, "DSP", 2, type="other", level="class"),
+        entity(E.HARDWARE, "ECU", 1, type="other", level="class"),
+    ]
+    planner = Planner(build_vocabulary(entities, PAPERS, rules, gazetteer=[]), rules)
+    line = planner.plan("Which papers use GeForce RTX cards?").entities()
+    assert len(line) == 1 and line[0].node is not None
+    assert set(line[0].name.split(" or ")) == {"NVIDIA GeForce RTX 4090", "NVIDIA GeForce RTX 4060"}  # not the A100
+    dsp = planner.plan("How many papers deploy on DSPs?").entities()
+    assert [(e.name, e.level) for e in dsp] == [("DSP", Level.MODEL)]  # the DSP class, not every "other" device

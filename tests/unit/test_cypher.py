@@ -534,6 +534,10 @@ def test_question_reads_share_the_paper_match() -> None:
         "RETURN p.id AS paper, p.title AS title, properties(m) AS metric, evidence"
     )
     assert "ORDER BY m.value ASC" in cypher.metric_values(["latency"], descending=False)[0]
+    any_kind, params = cypher.metric_values([], unit="TFLOPS")  # a unit alone: numbers of every kind
+    assert "MATCH (p)-[r:REPORTS]->(m:Metric)\nWHERE m.unit = $unit\n" in any_kind
+    assert "metric_kinds" not in params
+    assert "WHERE" not in cypher.metric_values([])[0].split("(m:Metric)")[1]
     per_year, _ = cypher.papers_per_year(_q())
     assert per_year.startswith(head)
     assert per_year.endswith(

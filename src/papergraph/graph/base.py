@@ -132,7 +132,8 @@ class GraphStore(Protocol):
         descending: bool = True,
         limit: int | None = 10,
     ) -> list[MetricHit]:
-        """Reported numbers of these kinds among the papers ``within``, by value, then paper and metric id."""
+        """Reported numbers of these kinds (no kinds: every kind) among the papers ``within``, by value, then
+        paper and metric id."""
         ...
 
     def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:

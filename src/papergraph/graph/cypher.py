@@ -593,15 +593,17 @@ def metric_values(
 ) -> tuple[str, dict[str, Any]]:
     """Reported numbers of the given kinds among the papers ``within``, best first by value.
 
-    ``unit`` keeps one unit (values in different units do not compare); ``measured_on`` keeps numbers tied
-    to matching hardware (the ``MEASURED_ON`` link). Ties go by paper id, then metric id.
+    No kinds means every kind (a question that names only a unit: "the highest TFLOPS"). ``unit`` keeps one
+    unit (values in different units do not compare); ``measured_on`` keeps numbers tied to matching hardware
+    (the ``MEASURED_ON`` link). Ties go by paper id, then metric id.
     """
     params = _Params()
     lines = [*_paper_lines(within, params), "MATCH (p)-[r:REPORTS]->(m:Metric)"]
-    where = [f"m.kind IN {params.add('metric_kinds', list(kinds))}"]
+    where = [f"m.kind IN {params.add('metric_kinds', list(kinds))}"] if kinds else []
     if unit is not None:
         where.append(f"m.unit = {params.add('unit', unit)}")
-    lines.append("WHERE " + " AND ".join(where))
+    if where:
+        lines.append("WHERE " + " AND ".join(where))
     if measured_on is not None:
         lines.append("MATCH (m)-[:MEASURED_ON]->(h:Hardware)")
         lines.append(f"WHERE {node_predicate('h', measured_on, params, 'on')}")

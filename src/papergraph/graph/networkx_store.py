@@ -605,7 +605,7 @@ class NetworkxStore:
         hits: list[MetricHit] = []
         for mid in self._reads().by_label[METRIC]:
             attrs = nodes[mid]
-            if attrs.get("kind") not in kinds or (unit is not None and attrs.get("unit") != unit):
+            if (kinds and attrs.get("kind") not in kinds) or (unit is not None and attrs.get("unit") != unit):
                 continue
             if measured_on is not None and not any(
                 edge.get("type") == MEASURED_ON and self._node_matches(h, measured_on)

@@ -9,6 +9,7 @@ graph question without loading the model.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from papergraph.query.answer import (
     number,
     plural,
 )
-from papergraph.query.plan import EntityRef, Intent, Level, MatchKind, QueryPlan, Role, Target
+from papergraph.query.plan import Confidence, EntityRef, Intent, Level, MatchKind, QueryPlan, Role, Target
 from papergraph.query.response import (
     AskEntity,
     AskPaper,
@@ -304,7 +305,8 @@ class Executor:
             text = listing(facts[:3]) + "." + "".join(f" ({note})" for note in run.notes)
         else:
             what = " or ".join(plan.metric.kinds) or "matching"
-            text = f"{plural(len(ids), 'paper')} mention {self._what(run)}, but none states a {what} number."
+            verb = "mentions" if len(ids) == 1 else "mention"
+            text = f"{plural(len(ids), 'paper')} {verb} {self._what(run)}, but none states a {what} number."
         return self._result(run, text, papers, matched=len(ids))
 
     def _relaxed(self, run: _Run, query: PaperQuery) -> tuple[PaperQuery, set[str]]:
@@ -387,6 +389,7 @@ class Executor:
             tallies = [t for t in tallies if t.name not in self.rules.component_types]
         if target.level == "family":  # "LLM families": lines that have members, not a lone model
             tallies = [t for t in tallies if (t.type, t.name) in self.vocab.families]
+        tallies, unused = _qualified(tallies, target.qualifier)
         tallies = tallies[:limit]
         if not tallies and target.by is GroupBy.VENDOR:
             tallies = self._vendor_tallies(within, limit)
@@ -400,6 +403,8 @@ class Executor:
         else:
             scope = self._among(run, within)
             text = f"{noun[:1].upper() + noun[1:]} used by the most papers{scope}: {ranked}."
+        if unused:
+            text += f" (“{unused}” is in none of the names ranked, so it does not narrow the ranking.)"
         top = _tally_node(tallies[0])
         pool = self.store.papers_where(
             PaperQuery(all_of=(*(within.all_of if within else ()), (top,)), **_paper_filters(within))
@@ -448,15 +453,18 @@ class Executor:
             hits = self._numbers(plan, kinds, within, plan.metric.unit, on)
         if not hits:
             scope = f" that mentions {self._what(run)}" if within else ""
-            text = f"No paper{scope} reports a {' or '.join(kinds)} number."
+            asked = " or ".join(kinds) or f"{plan.metric.unit}"
+            text = f"No paper{scope} reports a {asked} number."
             return self._result(run, _join(self._unknown_note(plan), text), [], matched=0)
-        kind = next(k for k in kinds if any(h.metric.kind == k for h in hits))  # the first kind asked that has numbers
-        kinds = [kind]
+        # the first kind asked that has numbers; a question naming only a unit ("the highest TFLOPS") takes the
+        # kind of the best number in that unit
+        kind = next((k for k in kinds if any(h.metric.kind == k for h in hits)), hits[0].metric.kind)
+        kinds = [kind] if kinds else []
         unit = plan.metric.unit or self._unit(plan, [h for h in hits if h.metric.kind == kind])
         descending = self._descending(plan, kind, unit)
         n = max(run.k, 3)
         run.show(cypher.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=n))
-        best = self._numbers(plan, kinds, within, unit, on, descending)
+        best = self._gains(kind, unit, descending, self._numbers(plan, kinds, within, unit, on, descending))
         best = _about(best, [e for e in plan.entities(Role.FILTER) if e.type is EntityType.DATASET])[:n]
         records = {h.paper_id: self.store.paper(h.paper_id) for h in best}
         top = best[0]
@@ -505,6 +513,16 @@ class Executor:
             hits = self._on_topic(plan, [h for h in hits if h.metric.hardware is None])
         return hits
 
+    def _gains(self, kind: str, unit: str, descending: bool, hits: list[MetricHit]) -> list[MetricHit]:
+        """The largest relative number is the largest gain: a cut for kinds where lower is better (a memory
+        saving, an energy reduction), a rise for the others; a number going the other way ("raises memory
+        footprint by 90%") is a cost, not a candidate. Numbers whose direction is unknown stay."""
+        if not descending or unit not in RELATIVE_UNITS:
+            return hits
+        want = "decrease" if self.rules.better.get(kind, "max") == "min" else "increase"
+        kept = [h for h in hits if direction(h.metric, self.rules) in (want, None)]
+        return kept or hits
+
     def _on_topic(self, plan: QueryPlan, hits: list[MetricHit]) -> list[MetricHit]:
         if not plan.topics:
             return hits
@@ -529,6 +547,11 @@ class Executor:
     def _trend(self, run: _Run) -> AskResult:
         plan = run.plan
         query = plan.paper_query()
+        if plan.topics:  # "LLM serving papers per year": the papers whose text is on the topic
+            query = query.model_copy(update={"papers": frozenset(self._topics(plan, self.store.papers_where(query)))})
+        elif not query.all_of and not query.paper_filters and (plan.ignored or plan.metric.kinds):
+            why = "Nothing the question names selects papers in the graph, so no trend is counted."
+            return self._fallback(run, why)
         run.show(cypher.papers_per_year(query))
         years = self.store.papers_per_year(query)
         ids = self._ids(run, query)
@@ -540,7 +563,8 @@ class Executor:
                 if not any(p.year for p in self.searcher.index.papers.values())
                 else " None of them has a publication year."
             )
-            text = f"{plural(len(ids), 'paper')} mention {what}, but there is no trend to show.{why}"
+            verb = "mentions" if len(ids) == 1 else "mention"
+            text = f"{plural(len(ids), 'paper')} {verb} {what}, but there is no trend to show.{why}"
             return self._result(run, text, papers, matched=len(ids))
         series = "; ".join(f"{y.year}: {y.papers}" for y in years)
         undated = len(ids) - sum(y.papers for y in years)
@@ -560,7 +584,7 @@ class Executor:
             return self._refuse(run)
         papers = [self._paper(run, pid, score) for pid, score in ranked]
         top = "; ".join(p.title for p in papers[:3])
-        text = f"The most relevant papers: {top}." if papers else "No papers found."
+        text = f"The most relevant papers, by similarity to the question: {top}." if papers else "No papers found."
         if run.weak and papers:
             text = "Only weak matches: " + text[0].lower() + text[1:]
         return self._result(run, _join(self._unknown_note(plan), text), papers, matched=len(allowed or ()))
@@ -599,7 +623,7 @@ class Executor:
         return AskResult(
             question=plan.question,
             intent=plan.intent,
-            answer=text,
+            answer=_join(text, _read_note(plan)),
             interpretation=self._interpretation(run),
             entities=[
                 AskEntity(type=e.type, name=e.name, surface=e.words) for e in plan.entities() if e.node is not None
@@ -631,6 +655,7 @@ class Executor:
             for g in plan.groups
             for e in g.entities
         ]
+        caveats = _caveats(run)
         target = None
         if plan.target is not None:
             target = plan.target.type.value + (
@@ -650,12 +675,51 @@ class Executor:
             similarity=run.similarity,
             top_similarity=run.top_similarity,
             weak=run.weak,
+            confidence=_confidence(run, caveats),
+            caveats=caveats,
         )
 
 
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
+
+
+def _read_note(plan: QueryPlan) -> str:
+    """What the answer text adds about the reading: words left unused and misspellings corrected."""
+    if plan.intent is Intent.OUT_OF_SCOPE:
+        return ""
+    notes = [f"Read “{c.original}” as {c.corrected}." for c in plan.corrections if c.kind is MatchKind.CORRECTED]
+    if plan.ignored:
+        notes.append(f"Words not used: {', '.join(plan.ignored)}.")
+    return " ".join(notes)
+
+
+def _caveats(run: _Run) -> list[str]:
+    """Why an answer deserves less than full trust, in words."""
+    plan = run.plan
+    best = f"best similarity {run.top_similarity:.2f}" if run.top_similarity is not None else ""
+    out = []
+    if plan.intent is Intent.OUT_OF_SCOPE:
+        out.append(f"nothing in the corpus is close ({best})")
+    elif run.fallback:
+        out.append("nothing in the graph matched: papers ranked by similarity")
+    elif run.similarity:
+        out.append("read as a similarity question: papers ranked by closeness, not filtered")
+    if run.weak and plan.intent is not Intent.OUT_OF_SCOPE:
+        out.append(f"only weak matches ({best})")
+    out += [f"“{c.original}” read as {c.corrected}" for c in plan.corrections if c.kind is MatchKind.CORRECTED]
+    if plan.ignored:
+        out.append(f"words not used: {', '.join(plan.ignored)}")
+    if plan.unknown:
+        out.append(f"named, but in no paper: {', '.join(e.name for e in plan.unknown)}")
+    return out
+
+
+def _confidence(run: _Run, caveats: Sequence[str]) -> Confidence:
+    if run.plan.intent is Intent.OUT_OF_SCOPE or run.fallback or run.weak:
+        return Confidence.LOW
+    return Confidence.MEDIUM if caveats else Confidence.HIGH
 
 
 def _join(*parts: str) -> str:
@@ -798,6 +862,16 @@ def _filter_words(plan: QueryPlan) -> list[str]:
     if plan.metric.unit:
         words.append(f"unit = {plan.metric.unit}")
     return words
+
+
+def _qualified(tallies: list[Tally], qualifier: str | None) -> tuple[list[Tally], str | None]:
+    """The tallies whose name holds the qualifier ("parallelism strategies": pipeline parallelism, ...), and
+    the qualifier when no name holds it (then every tally stays, and the answer says so)."""
+    if not qualifier:
+        return tallies, None
+    word = re.compile(rf"\b{re.escape(qualifier.casefold().replace('-', ' ').rstrip('s'))}s?\b")
+    named = [t for t in tallies if word.search(t.name.casefold().replace("-", " "))]
+    return (named, None) if named else (tallies, qualifier)
 
 
 __all__ = ["Executor", "direction", "number"]

@@ -81,6 +81,9 @@ class Link:
 class Linked:
     links: list[Link] = field(default_factory=list)
     spelling: list[tuple[str, str]] = field(default_factory=list)  # (typed, corrected) ordinary words
+    # misspelled corpus words inside a name corrected as a whole ("enegry use" -> energy efficiency): read as the
+    # word first ("energy use"), the name may link exactly, as in the clean question
+    inside: list[tuple[str, str]] = field(default_factory=list)
 
 
 def resolve(senses: Sequence[Sense]) -> list[Sense]:
@@ -129,6 +132,8 @@ class Linker:
                 taken.update(range(link.first, link.last))
         out.links.sort(key=lambda lk: lk.first)
         out.spelling = self._ordinary_words(tokens, taken)
+        corrected = {i for lk in out.links if lk.match is MatchKind.CORRECTED for i in range(lk.first, lk.last)}
+        out.inside = self._ordinary_words(tokens, set(range(len(tokens))) - corrected)
         return out
 
     # --- passes ---------------------------------------------------------------------------------------

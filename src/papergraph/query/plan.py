@@ -59,6 +59,14 @@ class Role(StrEnum):
     MEASURED_ON = "measured_on"  # the hardware a superlative's numbers were measured on
 
 
+class Confidence(StrEnum):
+    """How far to trust an answer, from how the question was read."""
+
+    HIGH = "high"  # every content word read, the graph answered
+    MEDIUM = "medium"  # words left unused, a misspelling corrected, a name no paper has, or ranked by similarity
+    LOW = "low"  # nothing in the graph matched (similarity fallback), only weak matches, or refused
+
+
 class EntityRef(BaseModel):
     """One entity the question refers to, at its level, with the words it came from."""
 
@@ -122,6 +130,9 @@ class Target(BaseModel):
         None, description="Only models ('GPU models': hardware of level 'model') or only families ('LLM families')."
     )
     words: str = ""
+    qualifier: str | None = Field(
+        None, description="A word right before the class counted ('parallelism strategies'): names must hold it."
+    )
 
 
 class QueryPlan(BaseModel):

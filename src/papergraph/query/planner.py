@@ -41,6 +41,8 @@ from papergraph.query.vocabulary import Sense, Vocabulary
 _EXCEPTION_GAP = 5  # words between a reference and the exception taken out of it ("accelerators other than")
 _OWNER = re.compile(r"['’]s$")
 _AND_GAP = re.compile(r"^\s*(,\s*)?and\s*$", re.IGNORECASE)
+_INFLECTIONS = ("s", "es", "d", "ed", "ing")
+_LAST_WORD = re.compile(r"([\w][\w-]*)\s+$")
 _WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
 DEFAULT_TOP = 10
@@ -77,29 +79,36 @@ class Planner:
         self.linker = Linker(vocab, rules.stopwords, rules.coordination, rules.question_words)
 
     def plan(self, question: str) -> QueryPlan:
-        text = question.strip()
+        asked = question.strip()
+        request = self.rules.request_prefix.sub("", asked, count=1)  # "Could you tell me how many ..."
+        spelling = self._spelling(request)
+        text, respelled = _respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
         tokens = tokenize(text)
         used = _Spans()
         filters = self._filters(text, used)
         metric = self._metric(text, used)
         blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
         linked = self.linker.link(text, tokens, blocked)
-        refs = self._compose(text, linked.links)
+        refs = _marked_corrected(self._compose(text, linked.links), respelled)
+        inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
+        spelling = [(typed, word) for a, b, typed, word in respelled if not _within(a, b, inside_refs)]
         target, target_ref = self._target(text, refs, used, linked.spelling)
         intent = self._intent(text, refs, metric, target, target_ref, used)
         if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
             target, target_ref = None, None
         groups, unknown = self._groups(intent, text, refs, target_ref)
-        topics = self._topics(text, intent, groups, used)
+        topics = self._topics(text, intent, groups, used, filters.any)
         limit = self._limit(text, used)
         corrections = [
             Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
             for r in refs
             if r.ref.match in (MatchKind.CORRECTED, MatchKind.ABBREVIATION)
         ]
-        corrections += [Correction(original=a, corrected=b, kind=MatchKind.CORRECTED) for a, b in linked.spelling]
+        corrections += [
+            Correction(original=a, corrected=b, kind=MatchKind.CORRECTED) for a, b in [*spelling, *linked.spelling]
+        ]
         return QueryPlan(
-            question=text,
+            question=asked,
             intent=intent,
             groups=groups,
             filters=filters,
@@ -112,6 +121,17 @@ class Planner:
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
             text=_search_text(text, linked.links, linked.spelling),
         )
+
+    def _spelling(self, text: str) -> list[tuple[str, str]]:
+        """Misspelled ordinary words (not entity names) and the corpus words they stand for, read before the
+        question is planned, so a typo changes nothing but the correction listed."""
+        used = _Spans()
+        self._filters(text, used)
+        self._metric(text, used)
+        tokens = tokenize(text)
+        blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
+        linked = self.linker.link(text, tokens, blocked)
+        return [*linked.spelling, *linked.inside]
 
     # --- 1. filters and metric ------------------------------------------------------------------------
     def _filters(self, text: str, used: _Spans) -> PaperFilters:
@@ -145,7 +165,31 @@ class Planner:
                     filters.coauthors += matching[:1] or [other]  # an unknown co-author: no paper has them
                     filters.author_words += f" and {other}"
                     used.add(m)
+        if not filters.author_words:
+            self._named_authors(text, filters, used)
         return filters
+
+    def _named_authors(self, text: str, filters: PaperFilters, used: _Spans) -> None:
+        """Authors of the corpus named in full however the question is worded ("what did Jane Roe and John Doe
+        write together"): the first is the author, the others co-authors."""
+        found = sorted((m.start(), m.end(), name) for name, m in self._author_mentions(text))
+        if not found:
+            return
+        filters.authors = [found[0][2]]
+        filters.coauthors += [name for _, _, name in found[1:]]
+        filters.author_words = " and ".join(text[a:b] for a, b, _ in found)
+        used.ranges += [(a, b) for a, b, _ in found]
+
+    def _author_mentions(self, text: str) -> list[tuple[str, re.Match[str]]]:
+        folded = text.casefold()
+        out = []
+        for name in self.vocab.authors:
+            if len(name.split()) < 2 or name.casefold() not in folded:
+                continue  # a full name only: a surname alone is too often another word
+            m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
+            if m is not None:
+                out.append((name, m))
+        return out
 
     def _metric(self, text: str, used: _Spans) -> MetricAsk:
         kinds = []
@@ -262,7 +306,22 @@ class Planner:
             return None, None
         _, _, m, rule = min(found, key=lambda f: (f[0], f[1]))
         used.add(m)
-        return Target(type=rule.type, by=rule.by, level=rule.level, words=m.group(0)), None
+        qualifier = self._qualifier(text, m.start(), refs, used)
+        target = Target(type=rule.type, by=rule.by, level=rule.level, words=m.group(0), qualifier=qualifier)
+        return target, None
+
+    def _qualifier(self, text: str, at: int, refs: Sequence[_Ref], used: _Spans) -> str | None:
+        """The word right before a counted class that is neither asking nor an entity: "parallelism" in "which
+        three parallelism strategies" (the ranking keeps the names that hold it, when any does)."""
+        m = _LAST_WORD.search(text, 0, at)
+        if m is None or any(r.ref.start <= m.start() < r.ref.end for r in refs):
+            return None
+        word = m.group(1)
+        asking = self.rules.stopwords | self.rules.question_words | set(self.rules.numbers)
+        if word.casefold() in asking or word.isdigit() or not word[:1].isalpha():
+            return None
+        used.ranges.append(m.span(1))
+        return word
 
     def _counted_class(self, after: str, r: _Ref) -> Target:
         """What 'which GPUs', 'which GPU models', 'top model-compression techniques' count: a type or vendor by
@@ -290,16 +349,20 @@ class Planner:
     ) -> Intent:
         known = [r for r in refs if r.ref.node is not None]
         others = [r for r in known if r is not target_ref]
+        two = _compare_axis(known, text, self.rules.compare_joins) is not None
         needs = {
             None: True,
             "entity": bool(known),
-            "two": _compare_axis(known, text, self.rules.compare_joins) is not None,
-            "metric": bool(metric.kinds),
+            "two": two,
+            "not_two": not two,
+            "metric": bool(metric.kinds or metric.unit),
             "target": target is not None,
             "target_and_entity": target is not None and bool(others),
         }
         for rule in self.rules.intents:
             m = rule.pattern.search(text)
+            if m is not None and rule.needs == "entity_next":  # "how many GPUs does ...": a fact about a count
+                needs["entity_next"] = any(r.ref.start == m.end() for r in known)
             if m is not None and needs.get(rule.needs, False):
                 used.add(m)
                 return rule.intent
@@ -346,11 +409,16 @@ class Planner:
         return bool(self.rules.baseline_before.search(before) or self.rules.baseline_after.match(after))
 
     # --- 6. the rest ----------------------------------------------------------------------------------
-    def _topics(self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans) -> list[str]:
-        ranked = (Intent.SUPERLATIVE, Intent.TOP_N, Intent.COOCCURRENCE)  # topics narrow what is compared
-        if intent not in (Intent.LIST, Intent.COUNT, *ranked):
+    def _topics(
+        self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans, filtered: bool = False
+    ) -> list[str]:
+        """Qualifiers matched in the papers' text: they narrow what is compared, and a graph answer's papers
+        (an entity, a year or an author already selects them: "LLM papers from 2024")."""
+        ranked = (Intent.SUPERLATIVE, Intent.TOP_N, Intent.COOCCURRENCE)
+        if intent not in (Intent.LIST, Intent.COUNT, Intent.TREND, *ranked):
             return []
-        if intent not in ranked and not any(g.role is Role.FILTER for g in groups):
+        selects = filtered or intent is Intent.TREND or any(g.role is Role.FILTER for g in groups)
+        if intent not in ranked and not selects:
             return []
         names = []
         for topic in self.rules.topics:
@@ -377,7 +445,7 @@ class Planner:
             if i not in linked
             and not used.covers(t)
             and t.folded not in self.rules.stopwords
-            and t.folded not in self.rules.question_words
+            and not _asking(t.folded, self.rules.question_words)
             and len(t.text) > 2
             and not t.text.isdigit()
         ]
@@ -386,6 +454,14 @@ class Planner:
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
+
+
+def _asking(word: str, question_words: frozenset[str]) -> bool:
+    """A word of asking, inflected or not ("appeared", "evaluating" as "appear", "evaluate")."""
+    if word in question_words:
+        return True
+    bases = [word[: -len(end)] for end in _INFLECTIONS if word.endswith(end) and len(word) - len(end) > 2]
+    return any(b in question_words or b + "e" in question_words for b in bases)
 
 
 def _node(senses: Sequence[Sense], vocab: Vocabulary) -> NodeMatch | None:
@@ -519,6 +595,50 @@ def _authors_matching(words: str, authors: Sequence[str]) -> list[str]:
         if all(w in parts or (len(w) == 1 and any(p.startswith(w) for p in parts)) for w in wanted):
             found.append(author)
     return found
+
+
+_Respelled = tuple[int, int, str, str]  # (start, end) in the respelled question, the word typed, the word read
+
+
+def _respelled(text: str, spelling: Sequence[tuple[str, str]]) -> tuple[str, list[_Respelled]]:
+    """The question with its misspelled words replaced by the corpus words they stand for (a capital kept),
+    and where each replacement now stands."""
+    fixes = dict(spelling)
+    if not fixes:
+        return text, []
+    out: list[str] = []
+    spans: list[_Respelled] = []
+    at = 0
+    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(fixes, key=len, reverse=True)) + r")\b")
+    for m in pattern.finditer(text):
+        typed = m.group(0)
+        word = fixes[typed]
+        word = word[:1].upper() + word[1:] if typed[:1].isupper() else word
+        out.append(text[at : m.start()])
+        start = sum(len(p) for p in out)
+        out.append(word)
+        spans.append((start, start + len(word), typed, word))
+        at = m.end()
+    out.append(text[at:])
+    return "".join(out), spans
+
+
+def _within(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= a and b <= e for s, e in spans)
+
+
+def _marked_corrected(refs: list[_Ref], respelled: Sequence[_Respelled]) -> list[_Ref]:
+    """References whose words were respelled before linking are corrections, shown with the words as typed."""
+    out = []
+    for r in refs:
+        fixes = [f for f in respelled if r.ref.start <= f[0] and f[1] <= r.ref.end]
+        if fixes and r.ref.match in (MatchKind.EXACT, MatchKind.ALIAS, MatchKind.INFLECTION):
+            words = r.ref.words
+            for _, _, typed, word in fixes:
+                words = words.replace(word, typed, 1)
+            r = _Ref(r.ref.model_copy(update={"match": MatchKind.CORRECTED, "words": words}), r.rank_only)
+        out.append(r)
+    return out
 
 
 def _search_text(text: str, links: Sequence[Link], spelling: Sequence[tuple[str, str]]) -> str:

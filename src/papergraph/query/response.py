@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from papergraph.graph.query import Tally, YearCount
 from papergraph.models import EntityType, MetricRecord
-from papergraph.query.plan import Correction, Intent, Level, MatchKind, MetricAsk, Role
+from papergraph.query.plan import Confidence, Correction, Intent, Level, MatchKind, MetricAsk, Role
 
 
 class AskEntity(BaseModel):
@@ -69,6 +69,17 @@ class Interpretation(BaseModel):
     similarity: bool = Field(False, description="Papers are ranked by similarity to the question.")
     top_similarity: float | None = Field(None, description="Cosine of the closest abstract, when computed.")
     weak: bool = Field(False, description="The closest papers are only loosely related.")
+    confidence: Confidence = Field(
+        Confidence.HIGH,
+        description="high: every content word read and the graph answered; medium: words unused, a misspelling "
+        "corrected, a name no paper has, or papers ranked by similarity; low: nothing in the graph matched, "
+        "only weak matches, or refused.",
+    )
+    caveats: list[str] = Field(
+        default_factory=list,
+        description="Why the confidence is not high, in words (also said in the answer).",
+        examples=[["words not used: robotics", "“quantizaton” read as quantization"]],
+    )
 
 
 class MetricValue(BaseModel):

@@ -24,7 +24,7 @@ RULES_FILE = "data/question_rules.json"
 class IntentRule:
     intent: Intent
     pattern: re.Pattern[str]
-    needs: str | None  # entity | two | metric | target | target_and_entity
+    needs: str | None  # entity | entity_next | two | not_two | metric | target | target_and_entity
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class QuestionRules:
     limits: tuple[re.Pattern[str], ...]
     numbers: dict[str, int]
     both_words: re.Pattern[str]
+    request_prefix: re.Pattern[str]
     coordination: re.Pattern[str]
     baseline_before: re.Pattern[str]
     baseline_after: re.Pattern[str]
@@ -151,6 +152,7 @@ def parse_rules(raw: dict[str, Any]) -> QuestionRules:
         limits=tuple(_compile(row, where) for where, row in _rows(raw, "limits")),
         numbers={k.casefold(): int(v) for k, v in raw.get("numbers", {}).items()},
         both_words=re.compile(raw["both_words"], re.IGNORECASE),
+        request_prefix=re.compile(raw.get("request_prefix", "^"), re.IGNORECASE),
         coordination=re.compile(raw["coordination"]),
         baseline_before=re.compile(raw["baseline_words"]["before"], re.IGNORECASE),
         baseline_after=re.compile(raw["baseline_words"]["after"], re.IGNORECASE),

@@ -220,6 +220,7 @@ def build_vocabulary(
         for spelling in spellings:
             vocab.add(spelling, Sense(EntityType.HARDWARE, Level.VENDOR, name))
     _add_gazetteer(vocab, gazetteer if gazetteer is not None else load_gazetteer(), graph_senses)
+    _add_lines(vocab, entities, vendors)
     _add_stems(vocab)
     log.debug("vocabulary: %d keys, %d cased keys", len(vocab.folded), len(vocab.cased))
     return vocab
@@ -259,8 +260,11 @@ def _vendors(entities: Sequence[EntityCount], rules: QuestionRules) -> dict[str,
 
 def _node_sense(e: EntityCount, family_values: set[tuple[EntityType, str]]) -> Sense:
     props = e.properties
-    if e.type is EntityType.HARDWARE and (
-        props.get("level") == "class" or e.name.casefold() == str(props.get("type", "")).casefold()
+    bucket = props.get("type") == "other"  # a class filed under "other" (DSP, ECU) is itself, not the bucket
+    if (
+        e.type is EntityType.HARDWARE
+        and not bucket
+        and (props.get("level") == "class" or e.name.casefold() == str(props.get("type", "")).casefold())
     ):
         if props.get("vendor"):  # "AMD GPU": the vendor's GPUs, whatever model
             return Sense(e.type, Level.VENDOR, e.name, hw_type=str(props["type"]), vendor=str(props["vendor"]))
@@ -268,6 +272,28 @@ def _node_sense(e: EntityCount, family_values: set[tuple[EntityType, str]]) -> S
     if props.get("level") == "family" or (e.type, e.name) in family_values:
         return Sense(e.type, Level.FAMILY, e.name)
     return Sense(e.type, Level.MODEL, e.name, node_id=e.id)
+
+
+def _add_lines(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapping[str, set[str]]) -> None:
+    """Product lines named by the words before a model code ("GeForce RTX" of "NVIDIA GeForce RTX 4090") where
+    no name, family, type or vendor already has those words: any of the models under them."""
+    spellings = {s.casefold() for names in vendors.values() for s in names}
+    lines: dict[str, list[Sense]] = defaultdict(list)
+    for e in entities:
+        if e.type is not EntityType.HARDWARE or e.properties.get("level") != "model":
+            continue
+        words = e.name.split()
+        words = words[1:] if words and words[0].casefold() in spellings else words
+        for size in range(1, len(words)):
+            line = " ".join(words[:size])
+            if _named(line) and any(c.isalpha() for c in line) and line.casefold() not in spellings:
+                lines[line].append(Sense(e.type, Level.MODEL, e.name, node_id=e.id, alias=True))
+    for line, senses in lines.items():
+        k = key(line)
+        if k in vocab.folded or key(line, fold=False) in vocab.cased or _ordinary(vocab, line):
+            continue
+        for sense in senses:
+            vocab.add(line, sense)
 
 
 def _short_names(name: str, vendors: Mapping[str, set[str]], parent: str | None = None) -> list[str]:
