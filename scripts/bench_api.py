@@ -9,7 +9,8 @@ requests per second, p50/p99 latency over the whole run, and the seconds from th
 server answers with the new papers (live reload, no restart). Targets: 0 errors, p99 <= 150 ms.
 
     papergraph ingest            # once, to build data/
-    python scripts/bench_api.py [--data-dir data] [--requests 300] [--load-seconds 60] [--new-papers 20]
+    python scripts/bench_api.py [--data-dir data] [--corpus data/corpus] [--requests 300]
+                                [--load-seconds 60] [--new-papers 20]
 """
 
 from __future__ import annotations
@@ -237,6 +238,9 @@ def ingest_under_load(data_dir: Path, papers: list[Paper], queries: list[str], s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
+    parser.add_argument(
+        "--corpus", type=Path, default=Path("data/corpus"), help="Papers the queries and the new papers come from."
+    )
     parser.add_argument("--requests", type=int, default=300, help="Requests per latency measurement.")
     parser.add_argument("--load-seconds", type=float, default=60, help="Length of the 8 clients + ingest run.")
     parser.add_argument("--new-papers", type=int, default=20, help="Papers the concurrent ingest adds.")
@@ -244,7 +248,9 @@ def main() -> None:
     parser.add_argument("--only-ingest", action="store_true", help="Only the 8 clients + ingest run.")
     args = parser.parse_args()
 
-    papers, _ = read_corpus([args.data_dir / "corpus"]) if (args.data_dir / "corpus").exists() else ([], None)
+    if not args.corpus.exists():
+        parser.error(f"no corpus at {args.corpus} (--corpus): the queries and the new papers are made from it")
+    papers, _ = read_corpus([args.corpus])
     distinct = [p.title for p in papers] + [p.abstract.split(". ")[0][:200] for p in papers]
     if len(distinct) < 50:
         distinct = [f"{q} ({i})" for i in range(100) for q in QUESTIONS]
