@@ -45,6 +45,7 @@ GAZETTEER = [
         "type": "GPU",
         "case": True,
     },
+    {"label": "VENDOR", "pattern": "Cerebras", "id": "vendor:cerebras", "name": "Cerebras"},
 ]
 
 
@@ -314,6 +315,15 @@ def test_out_of_scope_gets_no_papers(engine: Engine) -> None:
     assert result.intent is Intent.OUT_OF_SCOPE and result.papers == []
     assert result.answer.startswith("Nothing in the corpus matches this question")
     assert result.interpretation.top_similarity is not None and result.interpretation.top_similarity < 0.4
+
+
+def test_a_question_naming_only_what_no_abstract_mentions_is_refused(engine: Engine) -> None:
+    refused = ask(engine, "Which papers benchmark the Cerebras wafer-scale engine?")
+    assert refused.intent is Intent.OUT_OF_SCOPE and refused.papers == []
+    assert refused.answer == "Nothing in the corpus matches this question: no paper mentions Cerebras."
+    assert refused.interpretation.unknown == ["Cerebras"]
+    anchored = ask(engine, "Which papers run quantization on Cerebras chips or smartphones?")
+    assert anchored.intent is not Intent.OUT_OF_SCOPE  # it also names what the corpus has
 
 
 def test_semantic_entities_rank_but_do_not_filter(engine: Engine) -> None:

@@ -89,6 +89,11 @@ GAZETTEER = [
         "type": "GPU",
         "generic": True,
     },
+    {"label": "VENDOR", "pattern": "Graphcore", "id": "vendor:graphcore", "name": "Graphcore"},
+    {"label": "VENDOR", "pattern": "RISC-V", "id": "vendor:risc-v", "name": "RISC-V", "isa": True},
+    {"label": "FAMILY", "pattern": "IPU", "id": "family:graphcore-ipu", "name": "Graphcore IPU", "case": True},
+    {"label": "FAMILY", "pattern": "CS", "id": "family:cerebras-cs", "name": "Cerebras CS", "case": True},
+    {"label": "FAMILY", "pattern": "Jetson Orin", "id": "family:jetson-orin", "name": "NVIDIA Jetson Orin"},
     {
         "label": "HARDWARE",
         "pattern": "Frontier",
@@ -269,6 +274,17 @@ def test_aliases_and_unknown_entities(planner: Planner) -> None:
     assert planner.plan("papers on the frontier of efficiency").entities() == []  # context-only alias
 
 
+def test_makers_no_paper_mentions_are_named_as_unknown(planner: Planner) -> None:
+    ipu = planner.plan("How fast is training on Graphcore IPUs?")
+    assert [(e.name, e.level) for e in ipu.unknown] == [("Graphcore", Level.VENDOR), ("Graphcore IPU", Level.FAMILY)]
+    assert [e.name for e in planner.plan("Which papers use Graphcore chips?").unknown] == ["Graphcore"]
+    orin = planner.plan("Which papers use Jetson Orin boards?")  # in the graph: its graph sense stays
+    assert orin.unknown == [] and orin.entities()[0].name == "NVIDIA Jetson Orin"
+    assert planner.plan("Which CS papers use RISC-V CPUs?").unknown == []  # a short code, an instruction set
+    example = planner.plan("papers on video generators (think Graphcore-made ones)")
+    assert example.unknown == []  # an example no paper has says nothing about the question
+
+
 # --------------------------------------------------------------------------------------------------
 # People's spelling
 # --------------------------------------------------------------------------------------------------
@@ -390,6 +406,7 @@ def test_superlative_metric(planner: Planner) -> None:
         ("quantization papers in 2023 or later", (2023, None)),
         ("quantization papers from 2022 onwards", (2022, None)),
         ("quantization papers in 2022 or earlier", (None, 2022)),
+        ("How many quantization papers are from 2019 or 2020?", (2019, 2020)),
     ],
 )
 def test_years(planner: Planner, question: str, years: tuple[int | None, int | None]) -> None:
@@ -408,6 +425,10 @@ def test_authors(planner: Planner) -> None:
     assert (named.authors, named.coauthors) == (["Carla Gomez"], ["Ann Smith"])
     unknown = planner.plan("papers by Nobody Known").filters
     assert unknown.author_words == "Nobody Known" and unknown.authors == []
+    assert planner.plan("List Carla Gomez's papers").filters.authors == ["Carla Gomez"]  # a verb before the name
+    typo = planner.plan("List Carlla Gomez's papers").filters
+    assert (typo.authors, typo.author_words) == (["Carla Gomez"], "Carlla Gomez")
+    assert planner.plan("papers by Carl Gomes").filters.authors == []  # one typo per word of five letters or more
     vendor = planner.plan("Which papers use GPUs made by NVIDIA?")
     assert vendor.filters.author_words is None  # an entity, not an author
 

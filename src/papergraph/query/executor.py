@@ -112,7 +112,20 @@ class Executor:
                 else f"The papers in this corpus carry no author names, so “by {f.author_words}” cannot be answered."
             )
             return self._result(run, why, [], matched=0)
+        unknown = run.plan.unknown
+        anchored = run.plan.entities() or run.plan.topics or f.any
+        if unknown and not anchored and not any(self._in_text(e.words) for e in unknown):
+            return self._refuse(run)  # it names only things no abstract mentions: "the Cerebras wafer-scale engine"
         return None
+
+    def _in_text(self, words: str) -> bool:
+        """Whether the abstracts use a name word of these, at a word's start ("RTX" of "GeForce RTX graphics
+        cards"): the graph may lack a name the text has. Name words have a capital or a digit, else all count."""
+        parts = re.findall(r"\w+", words)
+        names = [w for w in parts if w != w.lower() or any(c.isdigit() for c in w)] or parts
+        stems = [w.removesuffix("s") if len(w) > 3 else w for w in names]  # "IPUs" -> IPU, "YOLO" in "YOLOv8"
+        pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, stems)) + ")", re.IGNORECASE)
+        return any(pattern.search(text) for text in self.vocab.texts)
 
     def _ids(self, run: _Run, query: PaperQuery, count: bool = False) -> set[str]:
         run.show(cypher.count_papers_where(query) if count else cypher.papers_where(query))
@@ -206,11 +219,15 @@ class Executor:
     def _refuse(self, run: _Run) -> AskResult:
         run.plan = run.plan.model_copy(update={"intent": Intent.OUT_OF_SCOPE})
         named = ", ".join(e.name for e in run.plan.entities())
-        text = (
-            "Nothing in the corpus matches this question: "
-            + (f"it mentions {named}, but " if named else "it names no hardware, technique, system or dataset, and ")
-            + f"no abstract is close to it (best similarity {run.top_similarity:.2f})."
-        )
+        missing = " or ".join(dict.fromkeys(e.name for e in run.plan.unknown))
+        text = "Nothing in the corpus matches this question: "
+        if missing and not named:
+            return self._result(run, text + f"no paper mentions {missing}.", [], matched=0)
+        if named:
+            text += f"it mentions {named}, but "
+        else:
+            text += "it names no hardware, technique, system or dataset, and "
+        text += f"no abstract is close to it (best similarity {run.top_similarity:.2f})."
         return self._result(run, text, [], matched=0)
 
     def _unknown_note(self, plan: QueryPlan) -> str:

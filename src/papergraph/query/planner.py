@@ -15,9 +15,11 @@ The steps, each small and pure:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+
+from rapidfuzz.distance import Levenshtein
 
 from papergraph.graph.query import GroupBy, NodeMatch
 from papergraph.models import EntityType
@@ -45,6 +47,7 @@ _INFLECTIONS = ("s", "es", "d", "ed", "ing")
 _LAST_WORD = re.compile(r"([\w][\w-]*)\s+$")
 _WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
+AUTHOR_TYPO_CHARS = 5  # an author's name word this long may be typed one edit away ("Okafr")
 DEFAULT_TOP = 10
 
 
@@ -156,8 +159,9 @@ class Planner:
                 if words and not filters.author_words:
                     if self.vocab.lookup(words.split()) and not _authors_matching(words, self.vocab.authors):
                         continue  # "by NVIDIA": an entity, not an author
+                    words, authors = _author_named(words, self.vocab.authors, self.rules.question_words)
                     filters.author_words = words
-                    filters.authors = _authors_matching(words, self.vocab.authors)
+                    filters.authors = authors
                     used.add(m)
                 other = (named.get("coauthor") or "").strip()
                 if other and filters.author_words and other not in filters.author_words:
@@ -372,7 +376,7 @@ class Planner:
     def _groups(
         self, intent: Intent, text: str, refs: Sequence[_Ref], target_ref: _Ref | None
     ) -> tuple[list[ConstraintGroup], list[EntityRef]]:
-        unknown = [r.ref for r in refs if r.ref.node is None]
+        unknown = [r.ref for r in refs if r.ref.node is None and not r.rank_only]  # not "Sora-style", "e.g. X"
         seen: set[NodeMatch] = set()
         known = []
         for r in refs:  # "FP8, INT8 or INT4" all name quantization: one reference
@@ -586,15 +590,36 @@ def _compare_axis(refs: Sequence[_Ref], text: str = "", joins: re.Pattern[str] |
     return None
 
 
-def _authors_matching(words: str, authors: Sequence[str]) -> list[str]:
-    """Authors whose name has every word given ("Smith", "J. Smith", "Jane Smith"), case aside."""
+def _authors_matching(words: str, authors: Sequence[str], typos: bool = False) -> list[str]:
+    """Authors whose name has every word given ("Smith", "J. Smith", "Jane Smith"), case aside; with
+    ``typos``, a word of AUTHOR_TYPO_CHARS or more may be one edit away ("Okafr" for Okafor)."""
     wanted = [w.casefold().rstrip(".") for w in words.split()]
     found = []
     for author in authors:
         parts = [p.casefold().rstrip(".") for p in author.replace(".", ". ").split()]
-        if all(w in parts or (len(w) == 1 and any(p.startswith(w) for p in parts)) for w in wanted):
+        if all(_name_part(w, parts, typos) for w in wanted):
             found.append(author)
     return found
+
+
+def _name_part(word: str, parts: Sequence[str], typos: bool) -> bool:
+    if word in parts or (len(word) == 1 and any(p.startswith(word) for p in parts)):
+        return True
+    return typos and len(word) >= AUTHOR_TYPO_CHARS and any(Levenshtein.distance(word, p) <= 1 for p in parts)
+
+
+def _author_named(words: str, authors: Sequence[str], asking: Collection[str]) -> tuple[str, list[str]]:
+    """The authors a capitalised run of words names, each word as typed or one edit away: all of it, else
+    without the words of asking before it ("List Hana Okafor's papers": a capitalised verb opened it)."""
+    parts = words.split()
+    for start in range(len(parts)):
+        if start and parts[start - 1].casefold() not in asking:
+            break
+        named = " ".join(parts[start:])
+        found = _authors_matching(named, authors) or _authors_matching(named, authors, typos=True)
+        if found:
+            return named, found
+    return words, []
 
 
 _Respelled = tuple[int, int, str, str]  # (start, end) in the respelled question, the word typed, the word read

@@ -45,6 +45,9 @@ _GAZETTEERS = (
 _LABEL_TYPES = {"HARDWARE": EntityType.HARDWARE, "TECHNIQUE": EntityType.TECHNIQUE}
 _LABEL_TYPES |= {"SYSTEM": EntityType.SYSTEM, "DATASET": EntityType.DATASET}
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*?)(s?)\)")
+_MAKER_LABELS = ("VENDOR", "FAMILY")
+MAKER_MIN_CHARS = 3
+"""A maker or product-line spelling shorter than this ("CS") is not linked from the gazetteer alone."""
 CORPUS_SAMPLE = 5000
 """Papers (evenly spaced) whose words and abbreviations are counted: enough to know the corpus's language."""
 COMMON_WORD = 3
@@ -219,8 +222,10 @@ def build_vocabulary(
     for name, spellings in vendors.items():
         for spelling in spellings:
             vocab.add(spelling, Sense(EntityType.HARDWARE, Level.VENDOR, name))
-    _add_gazetteer(vocab, gazetteer if gazetteer is not None else load_gazetteer(), graph_senses)
+    rows = gazetteer if gazetteer is not None else load_gazetteer()
+    _add_gazetteer(vocab, rows, graph_senses)
     _add_lines(vocab, entities, vendors)
+    _add_makers(vocab, rows, graph_senses)
     _add_stems(vocab)
     log.debug("vocabulary: %d keys, %d cased keys", len(vocab.folded), len(vocab.cased))
     return vocab
@@ -428,6 +433,25 @@ def _add_gazetteer(vocab: Vocabulary, rows: Sequence[dict[str, Any]], graph: Map
         existing = (vocab.cased if case else vocab.folded).get(norm(WORD.findall(pattern), fold=not case), [])
         if not any(not s.alias for s in existing):  # a graph name owns its key
             vocab.add(pattern, sense, cased=case)
+
+
+def _add_makers(vocab: Vocabulary, rows: Sequence[dict[str, Any]], graph: Mapping[Any, Sense]) -> None:
+    """Hardware makers and product lines the gazetteer knows but no paper mentions ("Cerebras", "Graphcore
+    IPU"): names with no papers, so a question about them says so instead of listing near misses. Read
+    last: a key anything else already has (a graph name, a line of models) keeps its senses; short codes
+    ("CS") are left out, too often another word, and so are instruction sets ("RISC-V"), not makers."""
+    heads = {r["id"]: r for r in rows if r.get("label") in _MAKER_LABELS and r.get("name") and not r.get("isa")}
+    for row in rows:
+        head = heads.get(str(row.get("id")))
+        pattern = row.get("pattern")
+        if head is None or not isinstance(pattern, str) or row.get("context") or len(pattern) < MAKER_MIN_CHARS:
+            continue
+        name = str(head["name"])
+        if (EntityType.HARDWARE, name.casefold()) in graph or vocab.lookup(WORD.findall(pattern)):
+            continue
+        level = Level.VENDOR if row.get("label") == "VENDOR" else Level.FAMILY
+        sense = Sense(EntityType.HARDWARE, level, name, alias=True, in_graph=False)
+        vocab.add(pattern, sense, cased=bool(row.get("case")))
 
 
 def _gazetteer_sense(type_: EntityType, head: Mapping[str, Any], graph: Mapping[Any, Sense]) -> Sense:
