@@ -204,6 +204,19 @@ def test_the_word_before_a_counted_class_qualifies_it(planner: Planner) -> None:
     assert plan.target is not None and (plan.target.type, plan.target.qualifier) == (E.TECHNIQUE, "parallelism")
     assert "parallelism" not in plan.ignored
     assert planner.plan("Which two techniques come up most?").target.qualifier is None  # type: ignore[union-attr]
+    compound = planner.plan("Which deep learning frameworks come up most often?").target
+    assert compound is not None and compound.qualifier == "deep learning"
+
+
+def test_what_a_top_n_question_counts(planner: Planner) -> None:
+    named = planner.plan("What hardware comes up most in the model compression papers?")  # the class asked first
+    assert named.intent is Intent.TOP_N and named.target is not None and named.target.type is E.HARDWARE
+    assert refs(named, Role.FILTER) == [("model compression", "family", "model compression")]
+    clause = planner.plan("In the papers on quantization, which GPUs show up most?")  # a clause before 'which'
+    assert clause.intent is Intent.TOP_N and clause.target is not None and clause.target.words == "GPUs"
+    assert refs(clause, Role.FILTER) == [("quantization", "family", "quantization")]
+    top = planner.plan("Which GPUs come up most? top 2")  # "top 2" asks for two, not for a metric's best
+    assert (top.intent, top.limit) == (Intent.TOP_N, 2)
 
 
 def test_how_questions_comparing_two_references_stay_comparisons(planner: Planner) -> None:

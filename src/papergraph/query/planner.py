@@ -46,8 +46,10 @@ _AND_GAP = re.compile(r"^\s*(,\s*)?and\s*$", re.IGNORECASE)
 _INFLECTIONS = ("s", "es", "d", "ed", "ing")
 _LAST_WORD = re.compile(r"([\w][\w-]*)\s+$")
 _WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
+_CLAUSE_WHICH = re.compile(r"^[^,:;?]{1,80}[,:;]\s*(which|what)\b", re.IGNORECASE)
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
 AUTHOR_TYPO_CHARS = 5  # an author's name word this long may be typed one edit away ("Okafr")
+QUALIFIER_WORDS = 2  # words before a counted class read as its qualifier ("deep learning frameworks")
 DEFAULT_TOP = 10
 
 
@@ -289,16 +291,19 @@ class Planner:
     ) -> tuple[Target | None, _Ref | None]:
         """What a top-N or co-occurrence question counts: a class named first ("which GPUs", "top three
         model-compression techniques": what it includes), else the earliest target word ("hardware", "datasets")."""
-        lead = _WHICH.match(text)
-        if lead and refs:
-            r = refs[0]
+        lead = _WHICH.match(text) or _CLAUSE_WHICH.match(text)  # "In the Frontier papers, which GPUs ..."
+        after = [r for r in refs if lead and r.ref.start >= lead.end()]
+        if lead and after:
+            r = after[0]
             broad = r.ref.level is Level.FAMILY or (
                 r.ref.type is EntityType.HARDWARE and r.ref.level in (Level.TYPE, Level.VENDOR)
             )
-            between = text[lead.end() : r.ref.start].split()
+            before = text[lead.end() : r.ref.start]
+            between = before.split()
             asking = self.rules.stopwords | self.rules.question_words
             near = len(between) <= 2 or all(w.casefold() in asking for w in between)  # "what are the most common"
-            if broad and r.ref.node is not None and near:
+            named = any(rule.pattern.search(before) for rule in self.rules.targets)  # "what hardware ... in X papers"
+            if broad and r.ref.node is not None and near and not named:
                 return self._counted_class(_search_text(text[r.ref.end :], [], spelling), r), r
         found = []
         for order, rule in enumerate(self.rules.targets):
@@ -315,17 +320,23 @@ class Planner:
         return target, None
 
     def _qualifier(self, text: str, at: int, refs: Sequence[_Ref], used: _Spans) -> str | None:
-        """The word right before a counted class that is neither asking nor an entity: "parallelism" in "which
-        three parallelism strategies" (the ranking keeps the names that hold it, when any does)."""
-        m = _LAST_WORD.search(text, 0, at)
-        if m is None or any(r.ref.start <= m.start() < r.ref.end for r in refs):
-            return None
-        word = m.group(1)
+        """The words right before a counted class that are neither asking nor an entity: "parallelism" in "which
+        three parallelism strategies", "deep learning" in "deep learning frameworks" (the ranking keeps the
+        names that hold it, when any does)."""
         asking = self.rules.stopwords | self.rules.question_words | set(self.rules.numbers)
-        if word.casefold() in asking or word.isdigit() or not word[:1].isalpha():
+        start = at
+        for _ in range(QUALIFIER_WORDS):  # "deep learning frameworks": the compound, not just "learning"
+            m = _LAST_WORD.search(text, 0, start)
+            if m is None or any(r.ref.start <= m.start() < r.ref.end for r in refs):
+                break
+            word = m.group(1)
+            if word.casefold() in asking or word.isdigit() or not word[:1].isalpha():
+                break
+            start = m.start(1)
+        if start == at:
             return None
-        used.ranges.append(m.span(1))
-        return word
+        used.ranges.append((start, at))
+        return text[start:at].strip()
 
     def _counted_class(self, after: str, r: _Ref) -> Target:
         """What 'which GPUs', 'which GPU models', 'top model-compression techniques' count: a type or vendor by
