@@ -85,7 +85,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=Path("data"), help="ingested bundled corpus (default: data)")
     parser.add_argument("--meta-data-dir", type=Path, default=None, help="ingested metadata fixture")
     parser.add_argument(
-        "--set", choices=("dev", "heldout", "heldout2", "both"), default="dev", help="question set(s) to score"
+        "--set",
+        choices=("dev", "heldout", "heldout2", "heldout3", "both"),
+        default="dev",
+        help="question set(s) to score",
     )
     parser.add_argument("--questions", type=Path, default=None, help="score this JSONL file instead of a set")
     parser.add_argument("--k", type=int, default=100, help="k passed to ask (the most papers an answer returns)")

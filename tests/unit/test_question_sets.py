@@ -1,4 +1,4 @@
-"""The /ask question sets (tests/data/questions_{heldout,dev,heldout2}.jsonl): format, coverage and gold that resolves.
+"""The /ask question sets (tests/data/questions_{heldout,dev,heldout2,heldout3}.jsonl): format, coverage, gold.
 
 These tests read the files as plain JSON on purpose: they check the data, not the planner, and import nothing from
 papergraph.query. Format and procedure: tests/data/QA_LABELLING.md.
@@ -23,9 +23,10 @@ FILES = {
     "heldout": (DATA / "questions_heldout.jsonl", "h"),
     "dev": (DATA / "questions_dev.jsonl", "d"),
     "heldout2": (DATA / "questions_heldout2.jsonl", "g"),
+    "heldout3": (DATA / "questions_heldout3.jsonl", "k"),
 }
-# the frozen second held-out set is smaller: 5-6 per class (QA_LABELLING.md)
-MIN_PER_CLASS = {"heldout": 8, "dev": 8, "heldout2": 5}
+# the later held-out sets are smaller: 5-6 per class (heldout2), 3 per class (heldout3; QA_LABELLING.md)
+MIN_PER_CLASS = {"heldout": 8, "dev": 8, "heldout2": 5, "heldout3": 3}
 
 CLASSES = {
     "list", "count", "fact", "compare", "top_n", "superlative", "cooccurrence",
