@@ -33,6 +33,8 @@ def best_linked(engine: Engine, label: str | None = None) -> Any:
 def click_node(tab: Tab, node: str, double: bool = False) -> None:
     """Click where the node is drawn (the layout is stopped first so it stays there)."""
     tab.js("() => window.explorer.view.stopLayout()")
+    still = "() => !window.explorer.view.renderer.getCamera().isAnimated()"
+    tab.page.wait_for_function(still, timeout=5000)  # the camera has stopped gliding: positions hold
     tab.page.wait_for_timeout(100)
     box = tab.page.get_by_test_id("canvas").bounding_box()
     at = tab.js("(id) => window.explorer.view.position(id)", node)
@@ -71,9 +73,13 @@ def test_search_puts_the_node_on_the_canvas(tab: Tab, server: str, embedded_engi
     search_and_pick(tab, misspelt, node)
     nodes, _ = tab.stats()
     assert nodes >= 2  # the node and its neighbours
-    at = tab.js("(id) => window.explorer.view.position(id)", node)
-    box = tab.page.get_by_test_id("canvas").bounding_box()
-    assert 0 <= at["x"] <= box["width"] and 0 <= at["y"] <= box["height"]
+    # the camera glides to the picked node (a 400 ms animation while the layout runs): it must end on the canvas
+    on_canvas = """(id) => {
+        const at = window.explorer.view.position(id);
+        const box = document.querySelector('[data-testid="canvas"]').getBoundingClientRect();
+        return at && 0 <= at.x && at.x <= box.width && 0 <= at.y && at.y <= box.height;
+    }"""
+    tab.page.wait_for_function(on_canvas, arg=node, timeout=5000)
     assert target.name in tab.page.get_by_test_id("details").inner_text()
     tab.assert_clean()
 
