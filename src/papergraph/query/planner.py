@@ -18,12 +18,13 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
 from papergraph.graph.query import GroupBy, NodeMatch
 from papergraph.models import EntityType
-from papergraph.query.linking import Link, Linker, Token, tokenize
+from papergraph.query.linking import Link, Linked, Linker, Token, tokenize
 from papergraph.query.plan import (
     ConstraintGroup,
     Correction,
@@ -75,6 +76,14 @@ class _Spans:
         return any(a <= token.start and token.end <= b for a, b in self.ranges)
 
 
+class _Read(NamedTuple):
+    used: _Spans
+    filters: PaperFilters
+    metric: MetricAsk
+    tokens: list[Token]
+    linked: Linked
+
+
 class Planner:
     """Reads questions against one vocabulary (one loaded graph)."""
 
@@ -86,14 +95,10 @@ class Planner:
     def plan(self, question: str) -> QueryPlan:
         asked = question.strip()
         request = self.rules.request_prefix.sub("", asked, count=1)  # "Could you tell me how many ..."
-        spelling = self._spelling(request)
+        first = self._read(request)
+        spelling = [*first.linked.spelling, *first.linked.inside]  # misspelled ordinary words, read first
         text, respelled = _respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
-        tokens = tokenize(text)
-        used = _Spans()
-        filters = self._filters(text, used)
-        metric = self._metric(text, used)
-        blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
-        linked = self.linker.link(text, tokens, blocked)
+        used, filters, metric, tokens, linked = first if text == request else self._read(text)
         refs = _marked_corrected(self._compose(text, linked.links), respelled)
         inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
         spelling = [(typed, word) for a, b, typed, word in respelled if not _within(a, b, inside_refs)]
@@ -127,16 +132,15 @@ class Planner:
             text=_search_text(text, linked.links, linked.spelling),
         )
 
-    def _spelling(self, text: str) -> list[tuple[str, str]]:
-        """Misspelled ordinary words (not entity names) and the corpus words they stand for, read before the
-        question is planned, so a typo changes nothing but the correction listed."""
+    def _read(self, text: str) -> _Read:
+        """Filters, metric and links of a text. Read once as asked, for its misspelled ordinary words, and
+        again only when correcting them changed the text, so a typo changes nothing but the correction listed."""
         used = _Spans()
-        self._filters(text, used)
-        self._metric(text, used)
+        filters = self._filters(text, used)
+        metric = self._metric(text, used)
         tokens = tokenize(text)
         blocked = {i for i, t in enumerate(tokens) if used.covers(t)}
-        linked = self.linker.link(text, tokens, blocked)
-        return [*linked.spelling, *linked.inside]
+        return _Read(used, filters, metric, tokens, self.linker.link(text, tokens, blocked))
 
     # --- 1. filters and metric ------------------------------------------------------------------------
     def _filters(self, text: str, used: _Spans) -> PaperFilters:
