@@ -20,21 +20,13 @@ import json
 import logging
 import os
 import random
-import socket
 import statistics
 import sys
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from papergraph.api.app import create_app
 from papergraph.config import Settings
 from papergraph.models import (
     ExtractedPaper,
@@ -45,18 +37,10 @@ from papergraph.models import (
     TechniqueMention,
 )
 from papergraph.query import Engine
+from support import CHROMIUM_ARGS, build_engine, serve
 
 log = logging.getLogger("bench_ui")
 CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HUBS = 24
 PAPERS_PER_HUB = 100  # the hub "hardware:hub-0" gets exactly 50 (see synthetic_docs)
 
@@ -80,31 +64,7 @@ def synthetic_docs(seed: int = 7) -> list[ExtractedPaper]:
 
 
 def synthetic_engine() -> Engine:
-    from support import build_engine
-
     return build_engine(synthetic_docs())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serve(engine: Engine) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=_free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def open_page(browser: Any, url: str) -> Any:
@@ -228,7 +188,7 @@ def main() -> None:
     with_50 = [e.id for e in entities if (engine.store.degree(e.id) or 0) >= 50]
     hubs = [e.id for e in entities]
     with serve(engine) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         figures: dict[str, Any] = {"load_average": os.getloadavg(), "cpus": os.cpu_count()}
         figures.update(page_load(browser, url, args.runs))
         if with_50:

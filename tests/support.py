@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -29,6 +33,16 @@ from papergraph.models import (
 from papergraph.query import Engine
 
 DIM = 64
+#: Flags for Debian's headless chromium, as the browser tests and scripts/bench_ui.py launch it.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class HashEncoder:
@@ -255,3 +269,35 @@ def observable(settings: Settings) -> dict[str, object]:
         "entities": entities,
         "papers": papers,
     }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(engine: Engine) -> Iterator[str]:
+    """A uvicorn server for ``engine`` on a free loopback port, in a thread; its base URL."""
+    import uvicorn
+
+    from papergraph.api.app import create_app
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=free_port(), log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            import pytest
+
+            pytest.fail("the uvicorn server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -10,11 +10,7 @@ without one the tests skip and say why.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
-from papergraph.api.app import create_app
 from papergraph.config import Settings
 from papergraph.corpus import ReadReport, read_file
 from papergraph.graph.base import GraphStore
@@ -32,18 +26,9 @@ from papergraph.graph.networkx_store import NetworkxStore
 from papergraph.index import LexicalIndex, VectorIndex
 from papergraph.models import ExtractedPaper
 from papergraph.query import Engine
-from support import DIM, HashEncoder
+from support import CHROMIUM_ARGS, DIM, HashEncoder, serve
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def chromium_path() -> str | None:
@@ -81,32 +66,6 @@ def engine_over(store: GraphStore, docs: list[ExtractedPaper], extractor: Any) -
     index = VectorIndex(DIM, encoder.model_id)
     index.upsert(papers, encoder.encode([p.text for p in papers]))
     return Engine(Settings(), encoder, index, LexicalIndex(papers), store, extractor)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serve(engine: Engine) -> Iterator[str]:
-    """A uvicorn server for ``engine`` on a free loopback port, in a thread; its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=_free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the uvicorn server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

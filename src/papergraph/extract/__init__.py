@@ -22,7 +22,6 @@ from papergraph.errors import ConfigError
 from papergraph.extract import components as _components  # registers the spaCy factories
 from papergraph.extract.convert import field_view, to_extraction
 from papergraph.extract.rules import PatternFileError, Rule, load_rule_file, load_rules
-from papergraph.extract.systems import SystemRules
 from papergraph.extract.text import tune_tokenizer
 from papergraph.models import Extraction, Field_, Paper
 
@@ -97,7 +96,6 @@ class Extractor:
         self.nlp = add_components(nlp) if nlp is not None else build_nlp(self.settings)
         self.batch_size = self.settings.extract_batch_size
         self.chunk_chars = self.settings.extract_chunk_chars
-        self._titles = SystemRules(self._entity_ruler()._is_generic)
 
     def _entity_ruler(self) -> _components.EntityRuler:
         pipe = self.nlp.get_pipe(ENTITY_PIPE)
@@ -118,11 +116,12 @@ class Extractor:
         grows linearly with its length (the rules compare mentions within a piece).
         """
         iterator = iter(papers)
+        titles = self._entity_ruler().system_rules  # the ruler's coined-name rules (and their shape cache)
         while chunk := list(islice(iterator, self.batch_size)):
             inputs: list[Doc] = []
             layout: list[list[tuple[Field_, str, list[int]]]] = []
             for paper in chunk:
-                title_names = [c.name for c in self._titles.title_names(paper.title)]
+                title_names = [c.name for c in titles.title_names(paper.title)]
                 layout.append(
                     [
                         self._pieces("title", paper.title, None, inputs),
