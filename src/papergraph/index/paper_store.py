@@ -127,11 +127,6 @@ class PaperStore:
                 return
             after = str(rows[-1][0])
 
-    def hashes_of(self, paper_ids: Sequence[str]) -> dict[str, str]:
-        with self._lock:
-            rows = list(select_in(self._conn, "SELECT id, hash FROM papers WHERE id IN ({})", paper_ids))
-        return {str(pid): str(h) for pid, h in rows}
-
     def ids_by_title_key(self, keys: Sequence[str]) -> dict[str, list[str]]:
         """Stored ids under each of ``keys`` (normalized titles)."""
         out: dict[str, list[str]] = {}
@@ -227,10 +222,6 @@ class PaperView(Mapping[str, Paper]):
         """(ids, papers by id) in key order, a thousand at a time (one read each)."""
         for ids in chunks(iter(self._ids), _READ_BATCH):
             yield ids, self._store.get_many(ids)
-
-    def many(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
-        """Several papers in one read (ids not stored are left out)."""
-        return self._store.get_many([pid for pid in paper_ids if pid in self._ids])
 
     def stream(self) -> Iterator[Paper]:
         """Every paper, in id order, a batch at a time (for building BM25 or exporting)."""
