@@ -423,10 +423,13 @@ class _Run:
             return
         missing = [(p, k) for p, k in zip(papers, keys, strict=True) if k not in found]
         by_hash = self.stored.ids_by_hash([p.content_hash for p, _ in missing]) if missing else {}
+        reused: dict[str, str] = {}  # text key -> stored paper id
         for paper, key in missing:
             pid = by_hash.get(paper.content_hash)
             if pid is not None and pid in self.index:
-                found[key] = self.index.vectors([pid])[0]
+                reused[key] = pid
+        if reused:  # one read of the stored vectors for the whole batch
+            found.update(zip(reused, self.index.vectors(list(reused.values())), strict=True))
 
     def take_extractions(self, batch: Batch) -> None:
         """The engine's extractions into the batch and the cache; papers whose extraction failed leave the run."""
