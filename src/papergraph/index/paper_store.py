@@ -174,13 +174,10 @@ class PaperStore:
         """Make the store the file ``folder/papers.sqlite`` and read only from now on; its file name."""
         target = folder / FILE
         with self._lock:
-            if self.path is not None and self.path.resolve() == target.resolve() and self.writable:
-                checkpoint(self._conn)
-                self._conn.close()
-            else:
-                checkpoint(self._conn)
-                copy_into(self._conn, target)
-                self._conn.close()
+            checkpoint(self._conn)
+            if not (self.path is not None and self.path.resolve() == target.resolve() and self.writable):
+                copy_into(self._conn, target)  # in memory, or a file elsewhere: written there
+            self._conn.close()
             self._conn = open_frozen(target)
             self.path, self.writable = target, False
         return FILE
