@@ -439,6 +439,14 @@ def stage_bm25(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def read_in_child(stage: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Run a read stage of this script in a fresh process (its memory is its own); its figures, less the shared keys."""
+    cmd = [sys.executable, __file__, stage, "--papers", str(args.papers), "--samples", str(args.samples)]
+    done = subprocess.run([*cmd, "--results", os.devnull], capture_output=True, text=True, check=True)
+    read = json.loads(done.stdout.strip().splitlines()[-1])
+    return {k: v for k, v in read.items() if k not in ("stage", "papers", "load_avg")}
+
+
 def stage_graph(args: argparse.Namespace) -> dict[str, Any]:
     """The embedded networkx store at ``papers``: write and save here, then load and read in a fresh process."""
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -456,9 +464,7 @@ def stage_graph(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     store.commit()
     save_s = time.perf_counter() - started
-    cmd = [sys.executable, __file__, "graph-read", "--papers", str(args.papers), "--samples", str(args.samples)]
-    done = subprocess.run([*cmd, "--results", os.devnull], capture_output=True, text=True, check=True)
-    read = json.loads(done.stdout.strip().splitlines()[-1])
+    read = read_in_child("graph-read", args)
     return {
         "papers": args.papers,
         "relationships": links,
@@ -466,7 +472,7 @@ def stage_graph(args: argparse.Namespace) -> dict[str, Any]:
         "save_s": round(save_s, 1),
         "file_mb": folder_mb(folder / "graph.json"),
         "writer_rss_mb": round(rss_mb(), 1),
-        **{k: v for k, v in read.items() if k not in ("stage", "papers", "load_avg")},
+        **read,
     }
 
 
@@ -588,9 +594,7 @@ def stage_ladybug(args: argparse.Namespace) -> dict[str, Any]:
     copy_s = time.perf_counter() - started
     conn.close()
     db.close()
-    cmd = [sys.executable, __file__, "ladybug-read", "--papers", str(args.papers), "--samples", str(args.samples)]
-    done = subprocess.run([*cmd, "--results", os.devnull], capture_output=True, text=True, check=True)
-    read = json.loads(done.stdout.strip().splitlines()[-1])
+    read = read_in_child("ladybug-read", args)
     return {
         "papers": args.papers,
         "relationships": links,
@@ -599,7 +603,7 @@ def stage_ladybug(args: argparse.Namespace) -> dict[str, Any]:
         "db_mb": folder_mb(folder),
         "csv_mb": folder_mb(csvs),
         "writer_rss_mb": round(rss_mb(), 1),
-        **{k: v for k, v in read.items() if k not in ("stage", "papers", "load_avg")},
+        **read,
     }
 
 

@@ -329,7 +329,8 @@ class _Run:
         gone = {pid for pid, _ in self._stored_hashes() if pid not in ledger} if sync else set()
         self.removed = {pid for pid in self.superseded | gone if pid not in ledger}
         self.report.deleted = len(self.removed - self.superseded)
-        yield from batches.add(self.plan_repairs(ledger))
+        # with sync every stored paper is an input or removed: no stored paper is left to repair
+        yield from batches.add(self.plan_repairs(ledger, stored=not sync))
         yield from batches.flush()
 
     def plan_delete(self, ids: Sequence[str], report: DeleteReport) -> Iterator[Batch]:
@@ -379,10 +380,13 @@ class _Run:
     def _graph_needs(self, paper: Paper, *, changed: bool) -> bool:
         return changed or self.graph_stale or self.graph_hashes.get(paper.id) != paper.content_hash
 
-    def plan_repairs(self, ledger: Ledger) -> Iterator[Batch]:
-        """Stored papers the inputs do not hold whose graph record is missing or stale; the graph's extra papers."""
+    def plan_repairs(self, ledger: Ledger, *, stored: bool = True) -> Iterator[Batch]:
+        """Stored papers the inputs do not hold whose graph record is missing or stale; the graph's extra papers.
+
+        ``stored=False`` skips the pass over the stored papers (when the caller knows none can need a repair).
+        """
         todo: list[str] = []
-        for pid, content_hash in self._stored_hashes():
+        for pid, content_hash in self._stored_hashes() if stored else ():
             if pid in ledger or pid in self.removed:
                 continue
             if self.graph_stale or self.graph_hashes.get(pid) != content_hash:
@@ -423,10 +427,13 @@ class _Run:
             return
         missing = [(p, k) for p, k in zip(papers, keys, strict=True) if k not in found]
         by_hash = self.stored.ids_by_hash([p.content_hash for p, _ in missing]) if missing else {}
+        reused: dict[str, str] = {}  # text key -> stored paper id
         for paper, key in missing:
             pid = by_hash.get(paper.content_hash)
             if pid is not None and pid in self.index:
-                found[key] = self.index.vectors([pid])[0]
+                reused[key] = pid
+        if reused:  # one read of the stored vectors for the whole batch
+            found.update(zip(reused, self.index.vectors(list(reused.values())), strict=True))
 
     def take_extractions(self, batch: Batch) -> None:
         """The engine's extractions into the batch and the cache; papers whose extraction failed leave the run."""

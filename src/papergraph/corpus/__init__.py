@@ -16,7 +16,7 @@ from pathlib import Path
 from papergraph.corpus.base import ReadIssue, ReadReport, RecordLimits
 from papergraph.corpus.dailypapers import read_dailypapers
 from papergraph.corpus.jsonl import read_json, read_jsonl
-from papergraph.corpus.ledger import Ledger, scan_corpus, stream_corpus
+from papergraph.corpus.ledger import Ledger, Reader, scan_corpus, stream_corpus
 from papergraph.corpus.tabular import read_csv
 from papergraph.errors import CorpusFormatError
 from papergraph.models import Paper
@@ -34,8 +34,6 @@ __all__ = [
     "scan",
     "stream",
 ]
-
-Reader = Callable[[Path, ReadReport], Iterator[Paper]]
 
 FORMATS: dict[str, Reader] = {
     "dailypapers": read_dailypapers,
@@ -87,10 +85,14 @@ def corpus_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def read_file(path: Path, report: ReadReport, fmt: str | None = None) -> Iterator[Paper]:
-    """Papers of one file, read by ``fmt`` or by the file's extension."""
+def _check_format(fmt: str | None) -> None:
     if fmt is not None and fmt not in FORMATS:
         raise CorpusFormatError(f"unknown corpus format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
+
+
+def read_file(path: Path, report: ReadReport, fmt: str | None = None) -> Iterator[Paper]:
+    """Papers of one file, read by ``fmt`` or by the file's extension."""
+    _check_format(fmt)
     name = fmt or _format_of(path)
     if name is None:
         known = ", ".join(sorted(_BY_SUFFIX))
@@ -124,8 +126,7 @@ def scan(
     report = ReadReport(limits=limits or RecordLimits(), keep_origin=False)
     files = corpus_files(paths)
     report.files = len(files)
-    if fmt is not None and fmt not in FORMATS:
-        raise CorpusFormatError(f"unknown corpus format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
+    _check_format(fmt)
     for path in files:
         if fmt is None and _format_of(path) is None:
             known = ", ".join(sorted(_BY_SUFFIX))

@@ -54,9 +54,6 @@ class Ledger:
     def __contains__(self, paper_id: object) -> bool:
         return paper_id in self._by_id
 
-    def ids(self) -> Iterator[str]:
-        return iter(self._by_id)
-
     def add(self, paper: Paper) -> bool:
         """Record ``paper`` as the newest version of itself; True when it replaces a version read before."""
         ordinal = self.records

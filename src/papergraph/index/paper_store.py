@@ -127,11 +127,6 @@ class PaperStore:
                 return
             after = str(rows[-1][0])
 
-    def hashes_of(self, paper_ids: Sequence[str]) -> dict[str, str]:
-        with self._lock:
-            rows = list(select_in(self._conn, "SELECT id, hash FROM papers WHERE id IN ({})", paper_ids))
-        return {str(pid): str(h) for pid, h in rows}
-
     def ids_by_title_key(self, keys: Sequence[str]) -> dict[str, list[str]]:
         """Stored ids under each of ``keys`` (normalized titles)."""
         out: dict[str, list[str]] = {}
@@ -179,13 +174,10 @@ class PaperStore:
         """Make the store the file ``folder/papers.sqlite`` and read only from now on; its file name."""
         target = folder / FILE
         with self._lock:
-            if self.path is not None and self.path.resolve() == target.resolve() and self.writable:
-                checkpoint(self._conn)
-                self._conn.close()
-            else:
-                checkpoint(self._conn)
-                copy_into(self._conn, target)
-                self._conn.close()
+            checkpoint(self._conn)
+            if not (self.path is not None and self.path.resolve() == target.resolve() and self.writable):
+                copy_into(self._conn, target)  # in memory, or a file elsewhere: written there
+            self._conn.close()
             self._conn = open_frozen(target)
             self.path, self.writable = target, False
         return FILE
@@ -227,10 +219,6 @@ class PaperView(Mapping[str, Paper]):
         """(ids, papers by id) in key order, a thousand at a time (one read each)."""
         for ids in chunks(iter(self._ids), _READ_BATCH):
             yield ids, self._store.get_many(ids)
-
-    def many(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
-        """Several papers in one read (ids not stored are left out)."""
-        return self._store.get_many([pid for pid in paper_ids if pid in self._ids])
 
     def stream(self) -> Iterator[Paper]:
         """Every paper, in id order, a batch at a time (for building BM25 or exporting)."""
