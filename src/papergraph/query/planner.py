@@ -408,6 +408,8 @@ class Planner:
         for r in compared:
             groups.append(ConstraintGroup(entities=[r.ref], role=Role.COMPARE))
         rest = [r for r in known if r not in compared]
+        for r in _broad_beside_specific(rest):  # "SSD / NVMe storage ... around GPU memory limits": not every GPU
+            r.rank_only = "a whole hardware type named beside specific devices: context, not a filter"
         loose = [r for r in rest if r.rank_only]
         firm = [r for r in rest if not r.rank_only]
         both = self.rules.both_words.search(text) is not None
@@ -587,6 +589,21 @@ def _by_type(refs: Sequence[_Ref], role: Role, reason: str, separate: bool = Fal
     for r in refs:
         by_type.setdefault(r.ref.type, []).append(r.ref)
     return [ConstraintGroup(entities=entities, role=role, reason=reason) for entities in by_type.values()]
+
+
+def _broad_beside_specific(refs: Sequence[_Ref]) -> list[_Ref]:
+    """Hardware-type references ("GPU") in a question whose firm references of the same entity type also name
+    specific devices (a model, a family, one class such as "SSD"): the specific ones are the subject, the
+    type is context. The words at the most specific level filter; a type filters only as the subject itself."""
+    firm = [r for r in refs if not r.rank_only and r.ref.node is not None]
+    out = []
+    for r in firm:
+        if r.ref.level is not Level.TYPE:
+            continue
+        specific = [x for x in firm if x.ref.type is r.ref.type and x.ref.level in (Level.MODEL, Level.FAMILY)]
+        if specific:
+            out.append(r)
+    return out
 
 
 def _joined_by_and(text: str, refs: Sequence[_Ref]) -> bool:

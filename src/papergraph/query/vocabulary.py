@@ -217,7 +217,7 @@ def build_vocabulary(
                 vocab.lower_words[word] += 1
     vocab.authors = sorted({a for paper in papers for a in paper.authors})
     vendors = _vendors(entities, rules)
-    graph_senses = _add_graph(vocab, entities, vendors)
+    graph_senses = _add_graph(vocab, entities, vendors, _type_keys(rules))
     _add_types(vocab, rules)
     for name, spellings in vendors.items():
         for spelling in spellings:
@@ -263,13 +263,15 @@ def _vendors(entities: Sequence[EntityCount], rules: QuestionRules) -> dict[str,
     return found
 
 
-def _node_sense(e: EntityCount, family_values: set[tuple[EntityType, str]]) -> Sense:
+def _node_sense(
+    e: EntityCount, family_values: set[tuple[EntityType, str]], type_keys: Mapping[str, str] | None = None
+) -> Sense:
     props = e.properties
     bucket = props.get("type") == "other"  # a class filed under "other" (DSP, ECU) is itself, not the bucket
     if (
         e.type is EntityType.HARDWARE
         and not bucket
-        and (props.get("level") == "class" or e.name.casefold() == str(props.get("type", "")).casefold())
+        and (e.name.casefold() == str(props.get("type", "")).casefold() or _type_named(e, type_keys))
     ):
         if props.get("vendor"):  # "AMD GPU": the vendor's GPUs, whatever model
             return Sense(e.type, Level.VENDOR, e.name, hw_type=str(props["type"]), vendor=str(props["vendor"]))
@@ -277,6 +279,21 @@ def _node_sense(e: EntityCount, family_values: set[tuple[EntityType, str]]) -> S
     if props.get("level") == "family" or (e.type, e.name) in family_values:
         return Sense(e.type, Level.FAMILY, e.name)
     return Sense(e.type, Level.MODEL, e.name, node_id=e.id)
+
+
+def _type_named(e: EntityCount, type_keys: Mapping[str, str] | None) -> bool:
+    """A class node that names its whole type ("GPU", "single-board computer" as a type word of the rules; a
+    vendor's class, "AMD GPU"), not one kind of it: a class spelled otherwise ("RDMA", "PIM", "NVMe SSD" of the
+    types network, memory, storage) is that node only, so a question naming it is not widened to every network,
+    memory or storage device."""
+    props = e.properties
+    if props.get("level") != "class":
+        return False
+    hw_type = str(props.get("type", "")).casefold()
+    if type_keys is not None and type_keys.get(key(e.name), "").casefold() == hw_type:
+        return True
+    vendor = str(props.get("vendor") or "").casefold()
+    return bool(vendor) and e.name.casefold() == f"{vendor} {hw_type}"
 
 
 def _add_lines(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapping[str, set[str]]) -> None:
@@ -322,13 +339,26 @@ def _short_names(name: str, vendors: Mapping[str, set[str]], parent: str | None 
     return [short for short in out if _named(short)]
 
 
+def _class_modifier(e: EntityCount) -> list[str]:
+    """The name word that sets a class node apart ("NVMe" of "NVMe SSD"): people write it alone ("NVMe storage")."""
+    words = e.name.split()
+    if e.properties.get("level") != "class" or len(words) < 2 or not _named(words[0]) or len(words[0]) < 3:
+        return []
+    return [words[0]]
+
+
 def _named(short: str) -> bool:
     """A short name still names a product: a capital or a digit in it ("Orin", "A100"), not only common words
     ("boards" left of "AMD Zynq UltraScale+ boards" is every board)."""
     return any(c.isupper() or c.isdigit() for c in short)
 
 
-def _add_graph(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapping[str, set[str]]) -> dict[Any, Sense]:
+def _add_graph(
+    vocab: Vocabulary,
+    entities: Sequence[EntityCount],
+    vendors: Mapping[str, set[str]],
+    type_keys: Mapping[str, str] | None = None,
+) -> dict[Any, Sense]:
     """Graph names, families and short names; returns the sense of each (type, folded name) for the gazetteer."""
     family_values = {(e.type, str(e.properties["family"])) for e in entities if e.properties.get("family")}
     vocab.families = family_values
@@ -349,13 +379,13 @@ def _add_graph(vocab: Vocabulary, entities: Sequence[EntityCount], vendors: Mapp
                 if _ordinary(vocab, short):  # "Silicon" of Apple Silicon: only as a name
                     vocab.guarded[key(short)].add(family)
     for e in entities:
-        sense = _node_sense(e, family_values)
+        sense = _node_sense(e, family_values, type_keys)
         senses.setdefault((e.type, e.name.casefold()), sense)
         vocab.add(e.name, sense)
         if e.type in GUARDED_TYPES and _ordinary(vocab, e.name):
             vocab.guarded[key(e.name)].add(sense.name)
         if e.type is EntityType.HARDWARE and sense.level is Level.MODEL:
-            for short in _short_names(e.name, vendors):
+            for short in _short_names(e.name, vendors) + _class_modifier(e):
                 vocab.add(short, Sense(e.type, Level.MODEL, e.name, node_id=e.id, alias=True))
                 if _ordinary(vocab, short):
                     vocab.guarded[key(short)].add(e.name)
@@ -377,6 +407,11 @@ def _add_types(vocab: Vocabulary, rules: QuestionRules) -> None:
         for alternative in _alternatives(pattern.pattern):
             sense = Sense(EntityType.HARDWARE, Level.TYPE, hw_type.value, hw_type=hw_type.value, alias=True)
             vocab.add(alternative, sense)
+
+
+def _type_keys(rules: QuestionRules) -> dict[str, str]:
+    """Key of each type word of the rules -> its hardware type ("single board computer" -> edge-board)."""
+    return {key(alt): hw_type.value for hw_type, pattern in rules.type_words for alt in _alternatives(pattern.pattern)}
 
 
 def _alternatives(pattern: str) -> list[str]:
