@@ -150,6 +150,13 @@ class Settings(BaseSettings):
         "(scripts/eval_qa.py --set both --calibrate): out-of-scope ones reach 0.23 (one dev outlier at 0.27), "
         "in-scope ones start at 0.25; a wrong refusal hides answers, a wrong answer is flagged weak.",
     )
+    text_similarity: float = Field(
+        0.2,
+        ge=-1.0,
+        le=1.0,
+        description="A list or count whose subject is matched in the paper text ('inference in a web browser') "
+        "keeps the papers with the phrase whose abstract is at least this close (cosine) to the question.",
+    )
     weak_similarity: float = Field(
         0.40,
         ge=-1.0,

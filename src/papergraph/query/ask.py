@@ -18,6 +18,7 @@ from papergraph.query.planner import Planner
 from papergraph.query.response import AskEntity, AskPaper, AskResult, Evidence, GraphQuery, Interpretation
 from papergraph.query.rules import QuestionRules, question_rules
 from papergraph.query.search import Searcher
+from papergraph.query.tagging import LazyTagger
 from papergraph.query.vocabulary import Vocabulary, build_vocabulary
 
 VOCABULARY_LIMIT = 10_000_000  # entities read into the vocabulary: all of them
@@ -50,7 +51,7 @@ class Asker:
                         self.store.entities(limit=VOCABULARY_LIMIT), self.searcher.index.papers.values(), self.rules
                     )
                     self._vocabulary = vocab
-                    planner = Planner(vocab, self.rules)
+                    planner = Planner(vocab, self.rules, LazyTagger(self.settings.spacy_model))
                     self._parts = (planner, Executor(self.store, self.searcher, self.rules, self.settings, vocab))
         return self._parts
 

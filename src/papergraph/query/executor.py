@@ -187,6 +187,28 @@ class Executor:
         rankings = [[pid for pid, *_ in base], [pid for pid, *_ in within]]
         return rrf(rankings, k=self.searcher.rrf_k, weights=(1.0, ENTITY_PREFERENCE))[:k]
 
+    def _by_text(self, run: _Run) -> set[str] | None:
+        """Papers whose text has the question's subject phrase and that are about the question (cosine at least
+        ``text_similarity``); None when the question is out of scope (no abstract is close at all)."""
+        index = self.vocab.text
+        plan = run.plan
+        if index is None:
+            return set()
+        exact = index.papers(plan.phrases[0])
+        loose = {pid for phrase in plan.phrases[1:] for pid in index.papers(phrase)} - exact
+        vector = self.searcher.encoder.encode_query(plan.text)
+        closest = self.searcher.index.search(vector, 1)
+        run.top_similarity = round(closest[0].score, 4) if closest else 0.0
+        if run.top_similarity < self.settings.out_of_scope_similarity and not plan.filters.any:
+            return None
+        found = exact | loose
+        hits = self.searcher.index.search(vector, len(found), allowed=found) if found else []
+        return {
+            h.paper_id
+            for h in hits
+            if h.score >= (self.settings.text_similarity if h.paper_id in exact else self.settings.weak_similarity)
+        }
+
     def _out_of_scope(self, run: _Run, *, despite_entities: bool = False) -> bool:
         """No abstract is close to the question, and it names nothing of the graph (or, for a similarity
         question, whatever it names: "the statue of Zeus" is not about the Zeus paper)."""
@@ -261,6 +283,11 @@ class Executor:
     def _list(self, run: _Run) -> AskResult:
         plan = run.plan
         query = plan.paper_query()
+        if plan.phrases and not query.all_of:
+            matched = self._by_text(run)
+            if matched is None:
+                return self._refuse(run)
+            query = query.model_copy(update={"papers": frozenset(matched)})
         if plan.unknown and not query.all_of:
             return self._fallback(run, self._unknown_note(plan))
         if not query.all_of and not query.paper_filters:
@@ -876,6 +903,7 @@ def _filter_words(plan: QueryPlan) -> list[str]:
         words.append(f"author = {' or '.join(f.authors) or f.author_words}")
         words += [f"co-author = {c}" for c in f.coauthors]
     words += [f"topic '{t}' in the paper text" for t in plan.topics]
+    words += [f"text: {p}" for p in plan.phrases]
     if plan.metric.unit:
         words.append(f"unit = {plan.metric.unit}")
     return words

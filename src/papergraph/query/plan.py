@@ -146,6 +146,12 @@ class QueryPlan(BaseModel):
     target: Target | None = None
     limit: int | None = Field(None, description="N of a top-N question, when the question says it.")
     topics: list[str] = Field(default_factory=list, description="Qualifiers matched in the paper text.")
+    phrases: list[str] = Field(
+        default_factory=list,
+        description="The subject as words of the paper text (title and abstract, by stem), when it is no graph "
+        "entity ('web browser'): papers must have one of them. The first is the phrase as asked; the others "
+        "loosen it (its rare head noun alone, 'browser') and need a closer abstract.",
+    )
     unknown: list[EntityRef] = Field(
         default_factory=list, description="Entities the question names that no paper mentions."
     )

@@ -52,6 +52,11 @@ _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, Ent
 AUTHOR_TYPO_CHARS = 5  # an author's name word this long may be typed one edit away ("Okafr")
 QUALIFIER_WORDS = 2  # words before a counted class read as its qualifier ("deep learning frameworks")
 DEFAULT_TOP = 10
+NAMING_TAGS = frozenset({"NOUN", "PROPN", "ADJ", "X", "NUM"})  # words a subject phrase is made of (no verbs)
+_OR_GAP = re.compile(r"\s*(,\s*)?(or|and/or|/)\s*", re.IGNORECASE)
+Tagger = Callable[[str], dict[int, str]]  # text -> universal part of speech by character offset of each word
+GENERIC_SHARE = 0.06  # a phrase more papers than this have is context ("deep learning"), not a subject
+RARE_WORD_SHARE = 0.05  # one word of a longer phrase stands for it only when this few papers have it
 
 
 @dataclass
@@ -87,9 +92,10 @@ class _Read(NamedTuple):
 class Planner:
     """Reads questions against one vocabulary (one loaded graph)."""
 
-    def __init__(self, vocab: Vocabulary, rules: QuestionRules) -> None:
+    def __init__(self, vocab: Vocabulary, rules: QuestionRules, tagger: Tagger | None = None) -> None:
         self.vocab = vocab
         self.rules = rules
+        self.tagger = tagger  # parts of speech, for the subject phrase of a question naming no entity
         self.linker = Linker(vocab, rules.stopwords, rules.coordination, rules.question_words)
 
     def plan(self, question: str) -> QueryPlan:
@@ -108,6 +114,7 @@ class Planner:
             target, target_ref = None, None
         groups, unknown = self._groups(intent, text, refs, target_ref)
         topics = self._topics(text, intent, groups, used, filters.any)
+        phrases = self._phrases(text, intent, groups, tokens, linked.links, used)
         limit = self._limit(text, used)
         corrections = [
             Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
@@ -126,6 +133,7 @@ class Planner:
             target=target,
             limit=limit,
             topics=topics,
+            phrases=phrases,
             unknown=unknown,
             corrections=corrections,
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
@@ -449,6 +457,79 @@ class Planner:
                 used.add(m)
         return names
 
+    def _phrases(
+        self,
+        text: str,
+        intent: Intent,
+        groups: Sequence[ConstraintGroup],
+        tokens: Sequence[Token],
+        links: Sequence[Link],
+        used: _Spans,
+    ) -> list[str]:
+        """The subject of a list, count or trend question that names no graph entity, as paper-text words: of
+        the runs of content words left, the rarest one the corpus has (a run the corpus lacks as a whole is
+        read by its longest part it has); runs most papers have ("deep learning inference") are context."""
+        index = self.vocab.text
+        if index is None or intent not in (Intent.LIST, Intent.COUNT, Intent.TREND):
+            return []
+        if any(g.role is Role.FILTER for g in groups):
+            return []
+        found = []
+        for run in self._runs(text, tokens, links, used):
+            best = _best_part(run, index.share)
+            if best is not None and best[1] <= GENERIC_SHARE:
+                found.append(best)
+        if not found:
+            return []
+        (first, last), _share = min(found, key=lambda f: (f[1], f[0][0].start - f[0][1].end))
+        chosen = [(first, last)] + [
+            (a, b) for (a, b), _ in found if (a, b) != (first, last) and _alternative(text, (first, last), (a, b))
+        ]
+        used.ranges += [(a.start, b.end) for a, b in chosen]
+        phrases = [text[a.start : b.end] for a, b in chosen]
+        head = last.text
+        if head != phrases[0] and 0 < index.share(head) <= RARE_WORD_SHARE:  # "web browser": "in-browser" too
+            phrases.append(head)
+        return phrases
+
+    def _runs(
+        self, text: str, tokens: Sequence[Token], links: Sequence[Link], used: _Spans
+    ) -> list[list[Token]]:
+        """Runs of content words: not linked, not read by a rule, not asking; a function word inside a
+        hyphenated word ("wake-up", "processing-in-memory") stays in its run."""
+        linked = {i for lk in links for i in range(lk.first, lk.last)}
+        tags = self.tagger(text) if self.tagger is not None else {}
+        runs: list[list[Token]] = []
+        current: list[Token] = []
+        for i, t in enumerate(tokens):
+            hyphened = (i and text[tokens[i - 1].end : t.start] == "-") or (
+                i + 1 < len(tokens) and text[t.end : tokens[i + 1].start] == "-"
+            )
+            content = (
+                i not in linked
+                and not used.covers(t)
+                and not t.text.isdigit()
+                and len(t.text) > 1
+                and (
+                    hyphened
+                    or (
+                        t.folded not in self.rules.stopwords
+                        and not _asking(t.folded, self.rules.question_words)
+                        and tags.get(t.start, "NOUN") in NAMING_TAGS
+                    )
+                )
+            )
+            joined = bool(current) and re.fullmatch(r"[\s-]*", text[current[-1].end : t.start]) is not None
+            if content and (joined or not current):
+                current.append(t)
+                continue
+            if current:
+                runs.append(current)
+            current = [t] if content else []
+        if current:
+            runs.append(current)
+        return [_trimmed(r, text, self.rules.stopwords) for r in runs if _trimmed(r, text, self.rules.stopwords)]
+
     def _limit(self, text: str, used: _Spans) -> int | None:
         for pattern in self.rules.limits:
             m = pattern.search(text)
@@ -604,6 +685,36 @@ def _broad_beside_specific(refs: Sequence[_Ref]) -> list[_Ref]:
         if specific:
             out.append(r)
     return out
+
+
+def _alternative(text: str, a: tuple[Token, Token], b: tuple[Token, Token]) -> bool:
+    """Two phrases written as alternatives ("blockchain or distributed-ledger technology", "X / Y")."""
+    first, second = sorted((a, b), key=lambda p: p[0].start)
+    return _OR_GAP.fullmatch(text[first[1].end : second[0].start]) is not None
+
+
+def _trimmed(run: list[Token], text: str, stopwords: frozenset[str]) -> list[Token]:
+    """A run without function words at its edges."""
+    while run and run[0].folded in stopwords:
+        run = run[1:]
+    while run and run[-1].folded in stopwords:
+        run = run[:-1]
+    return run
+
+
+def _best_part(run: Sequence[Token], share: Callable[[str], float]) -> tuple[tuple[Token, Token], float] | None:
+    """The run as the corpus has it: whole, else its longest part (rarest first) that some paper has; one word
+    alone only when rare ("checkpointing", not "communication")."""
+    for size in range(len(run), 0, -1):
+        parts = []
+        for first in range(len(run) - size + 1):
+            words = " ".join(t.text for t in run[first : first + size])
+            found = share(words)
+            if found > 0 and (size > 1 or size == len(run) or found <= RARE_WORD_SHARE):
+                parts.append(((run[first], run[first + size - 1]), found))
+        if parts:
+            return min(parts, key=lambda p: p[1])
+    return None
 
 
 def _joined_by_and(text: str, refs: Sequence[_Ref]) -> bool:

@@ -30,6 +30,7 @@ import Stemmer
 from papergraph.models import EntityCount, EntityType, Paper
 from papergraph.query.plan import Level
 from papergraph.query.rules import QuestionRules
+from papergraph.query.textindex import TextIndex
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class Vocabulary:
     max_words: int = 1
     texts: list[str] = field(default_factory=list)
     stemmed: dict[str, list[Sense]] = field(default_factory=lambda: defaultdict(list))  # technique keys, stemmed
+    text: TextIndex | None = None  # every paper's title and abstract by stem, for subjects that are no entity
     _abbreviations: dict[str, str] | None = None
     _fuzzy: dict[tuple[int, bool], list[str]] | None = None
 
@@ -216,6 +218,8 @@ def build_vocabulary(
             if word.islower():
                 vocab.lower_words[word] += 1
     vocab.authors = sorted({a for paper in papers for a in paper.authors})
+    vocab._abbreviations = mine_abbreviations(vocab.texts)
+    vocab.text = TextIndex.build(((p.id, p.text) for p in papers), rules.stopwords, vocab._abbreviations)
     vendors = _vendors(entities, rules)
     graph_senses = _add_graph(vocab, entities, vendors, _type_keys(rules))
     _add_types(vocab, rules)
