@@ -112,11 +112,26 @@ class Executor:
                 else f"The papers in this corpus carry no author names, so “by {f.author_words}” cannot be answered."
             )
             return self._result(run, why, [], matched=0)
-        unknown = run.plan.unknown
+        unknown = [e for e in run.plan.unknown if not self._in_text(e.words)]
         anchored = run.plan.entities() or run.plan.topics or f.any
-        if unknown and not anchored and not any(self._in_text(e.words) for e in unknown):
+        if unknown and not anchored:
             return self._refuse(run)  # it names only things no abstract mentions: "the Cerebras wafer-scale engine"
+        if any(self._required(run.plan, e) for e in unknown):
+            return self._refuse(run)  # "LLMs trained on the Aurora supercomputer": no paper has the subject
         return None
+
+    @staticmethod
+    def _required(plan: QueryPlan, ref: EntityRef) -> bool:
+        """An unknown name the answer cannot do without: a side of a comparison, or in a list, count or fact
+        the only thing of its type named (not an alternative to a known one: "H200 or A100")."""
+        if plan.intent is Intent.COMPARE:
+            return True
+        if plan.intent is Intent.SEMANTIC:  # "How does the Cerebras engine compare with GPU clusters?": its subject
+            known = plan.entities()
+            return bool(known) and all(ref.start < e.start for e in known)
+        if plan.intent not in (Intent.LIST, Intent.COUNT, Intent.FACT, Intent.TREND):
+            return False
+        return not any(e.type is ref.type for e in plan.entities(Role.FILTER))
 
     def _in_text(self, words: str) -> bool:
         """Whether the abstracts use a name word of these, at a word's start ("RTX" of "GeForce RTX graphics
@@ -243,7 +258,7 @@ class Executor:
         named = ", ".join(e.name for e in run.plan.entities())
         missing = " or ".join(dict.fromkeys(e.name for e in run.plan.unknown))
         text = "Nothing in the corpus matches this question: "
-        if missing and not named:
+        if missing and (not named or run.top_similarity is None):
             return self._result(run, text + f"no paper mentions {missing}.", [], matched=0)
         if named:
             text += f"it mentions {named}, but "

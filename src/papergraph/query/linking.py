@@ -22,9 +22,11 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from papergraph.models import EntityType
 from papergraph.query.plan import Level, MatchKind
 from papergraph.query.vocabulary import WORD, Sense, Vocabulary, norm, stem_key
 
+_NAME = re.compile(r"^[A-Z][a-z]{2,}$")  # a capitalised word (acronyms and codes are left to the other passes)
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 _WORDISH = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _JOINING_GAP = re.compile(r"^[\s-]*$")
@@ -130,6 +132,7 @@ class Linker:
             for link in pass_(text, tokens, taken):
                 out.links.append(link)
                 taken.update(range(link.first, link.last))
+        out.links += self._unknown_names(text, tokens, taken, out.links)
         out.links.sort(key=lambda lk: lk.first)
         out.spelling = self._ordinary_words(tokens, taken)
         corrected = {i for lk in out.links if lk.match is MatchKind.CORRECTED for i in range(lk.first, lk.last)}
@@ -275,6 +278,35 @@ class Linker:
                 link.words = long_form
                 links.append(link)
         return links
+
+    def _unknown_names(
+        self, text: str, tokens: Sequence[Token], taken: set[int], links: Sequence[Link]
+    ) -> list[Link]:
+        """Proper names the corpus never uses ("Aurora", "Argonne"): capitalised words inside the question, no
+        word of the corpus nor a slip of one. Named, but in no paper: a question about them is not answered
+        with near misses. Typed as hardware before a hardware word ("the Aurora supercomputer"), else a system."""
+        hardware_at = {lk.first for lk in links if lk.senses and lk.senses[0].type is EntityType.HARDWARE}
+        out = []
+        for i, token in enumerate(tokens):
+            word = token.text
+            if i == 0 or i in taken or not _NAME.match(word) or self.vocab.is_word(word):
+                continue
+            if token.folded in self.stopwords or token.folded in self.question_words or self._near_word(token):
+                continue
+            if text[max(0, token.start - 2) : token.start].strip() in (".", "?", "!", ":"):
+                continue  # a sentence's first word
+            if text[token.start - 1 : token.start] == "-" or text[token.end : token.end + 1] == "-":
+                continue  # part of a compound name ("ZeRO-Infinty"): the other passes read it
+            type_ = EntityType.HARDWARE if i + 1 in hardware_at else EntityType.SYSTEM
+            sense = Sense(type_, Level.MODEL, word, in_graph=False)
+            out.append(_link(text, tokens, i, i + 1, [sense], MatchKind.EXACT))
+            taken.add(i)
+        return out
+
+    def _near_word(self, token: Token) -> bool:
+        """A slip of a corpus word ("Aple" for Apple): one edit away from a word the corpus uses."""
+        hit = process.extractOne(token.folded, self._words(), scorer=OSA.distance, score_cutoff=1)
+        return hit is not None
 
     def _ordinary_words(self, tokens: Sequence[Token], taken: set[int]) -> list[tuple[str, str]]:
         """Misspelled ordinary words, corrected to a word the corpus uses at least twice (for the search)."""
