@@ -114,7 +114,8 @@ class Executor:
             return self._result(run, why, [], matched=0)
         unknown = [e for e in run.plan.unknown if not self._in_text(e.words)]
         anchored = run.plan.entities() or run.plan.topics or f.any
-        if unknown and not anchored:
+        named = [e for e in unknown if e.match is not MatchKind.UNSEEN or run.plan.intent is not Intent.SEMANTIC]
+        if named and not anchored:  # (a capitalised word alone in a similarity question may be a paraphrase's)
             return self._refuse(run)  # it names only things no abstract mentions: "the Cerebras wafer-scale engine"
         if any(self._required(run.plan, e) for e in unknown):
             return self._refuse(run)  # "LLMs trained on the Aurora supercomputer": no paper has the subject

@@ -299,7 +299,7 @@ class Linker:
                 continue  # part of a compound name ("ZeRO-Infinty"): the other passes read it
             type_ = EntityType.HARDWARE if i + 1 in hardware_at else EntityType.SYSTEM
             sense = Sense(type_, Level.MODEL, word, in_graph=False)
-            out.append(_link(text, tokens, i, i + 1, [sense], MatchKind.EXACT))
+            out.append(_link(text, tokens, i, i + 1, [sense], MatchKind.UNSEEN))
             taken.add(i)
         return out
 

@@ -47,6 +47,7 @@ class MatchKind(StrEnum):
     ABBREVIATION = "abbreviation"  # an acronym the corpus defines ("KD" -> knowledge distillation)
     CORRECTED = "corrected"  # a misspelling within the edit distance allowed for its length
     INFLECTION = "inflection"  # another form of a technique's words ("prune" -> pruning, "quantize")
+    UNSEEN = "unseen"  # a capitalised name neither the corpus nor the gazetteer has ("Aurora")
 
 
 class Role(StrEnum):
