@@ -98,7 +98,7 @@ class Executor:
             Intent.TREND: self._trend,
             Intent.SEMANTIC: self._semantic,
         }
-        blocked = self._unanswerable(run) or self._unanchored(run)
+        blocked = self._unanswerable(run) or self._unanchored(run) or self._unsure(run)
         return blocked if blocked is not None else handlers[plan.intent](run)
 
     # --- shared steps ---------------------------------------------------------------------------------
@@ -242,6 +242,18 @@ class Executor:
         self._similar(run)
         run.similarity = False  # the answer itself comes from the graph
         return self._refuse(run) if self._out_of_scope(run) else None
+
+    def _unsure(self, run: _Run) -> AskResult | None:
+        """A question no cue rule read (its intent came from the example bank alone) is answered only when
+        some abstract is close to it, as a similarity question is: "How venomous is the black mamba?" names
+        Mamba, but is not about it."""
+        plan = run.plan
+        if plan.intent_reading.source not in ("examples", "default") or plan.filters.any:
+            return None
+        vector = self.searcher.encoder.encode_query(plan.text)
+        closest = self.searcher.index.search(vector, 1)
+        run.top_similarity = round(closest[0].score, 4) if closest else 0.0
+        return self._refuse(run) if self._out_of_scope(run, despite_entities=True) else None
 
     def _fallback(self, run: _Run, why: str) -> AskResult:
         """No graph answer: rank by similarity, say so; nothing at all when the question is out of scope."""

@@ -136,6 +136,16 @@ class Target(BaseModel):
     )
 
 
+class IntentReading(BaseModel):
+    """How the intent was decided: the question's form, what decided, how sure."""
+
+    form: str = Field("", description="The question with its references as slots, as the examples are written.")
+    source: str = Field("rules", description="rules, examples, rules and examples, examples over rules, default.")
+    score: float = Field(0.0, description="The example bank's score for the intent chosen (cosine, 0-1).")
+    margin: float = Field(0.0, description="Its lead over the best other intent (negative: a rule kept it).")
+    runner_up: Intent | None = Field(None, description="The intent the examples preferred, when not chosen.")
+
+
 class QueryPlan(BaseModel):
     """A question, read: intent, entity constraints, filters, metric, sort and limit."""
 
@@ -159,6 +169,7 @@ class QueryPlan(BaseModel):
     corrections: list[Correction] = Field(default_factory=list)
     ignored: list[str] = Field(default_factory=list, description="Content words that matched nothing.")
     text: str = Field("", description="The question as searched: corrections and expansions applied.")
+    intent_reading: IntentReading = Field(default_factory=IntentReading)
 
     def entities(self, *roles: Role) -> list[EntityRef]:
         return [e for g in self.groups if not roles or g.role in roles for e in g.entities]
@@ -184,6 +195,7 @@ __all__ = [
     "Correction",
     "EntityRef",
     "Intent",
+    "IntentReading",
     "Level",
     "MatchKind",
     "MetricAsk",

@@ -24,12 +24,14 @@ from rapidfuzz.distance import Levenshtein
 
 from papergraph.graph.query import GroupBy, NodeMatch
 from papergraph.models import EntityType
+from papergraph.query.intents import IntentClassifier, intent_classifier
 from papergraph.query.linking import Link, Linked, Linker, Token, tokenize
 from papergraph.query.plan import (
     ConstraintGroup,
     Correction,
     EntityRef,
     Intent,
+    IntentReading,
     Level,
     MatchKind,
     MetricAsk,
@@ -55,6 +57,14 @@ DEFAULT_TOP = 10
 NAMING_TAGS = frozenset({"NOUN", "PROPN", "ADJ", "X", "NUM"})  # words a subject phrase is made of (no verbs)
 _OR_GAP = re.compile(r"\s*(,\s*)?(or|and/or|/)\s*", re.IGNORECASE)
 Tagger = Callable[[str], dict[int, str]]  # text -> universal part of speech by character offset of each word
+_PAPERS = re.compile(r"\b(papers?|works?|studies|articles|publications|abstracts)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+_NUMBER = re.compile(r"\b\d+(\.\d+)?\b")
+INTENT_MIN_SCORE = 0.2  # the examples' best score that decides a question no cue rule reads
+INTENT_OVERRULE = 0.15  # how much better the examples must like another intent to overrule a cue rule
+UNREAD_WORDS = 3  # content words left unread above which an unsure example-read fact is a similarity question
+SURE = 0.3  # an intent the examples prefer by this margin stands on its own
+STRONG_RULES = frozenset({Intent.TREND, Intent.COUNT})  # cue words that settle it ("per year", "how many papers")
 GENERIC_SHARE = 0.06  # a phrase more papers than this have is context ("deep learning"), not a subject
 RARE_WORD_SHARE = 0.05  # one word of a longer phrase stands for it only when this few papers have it
 
@@ -92,9 +102,16 @@ class _Read(NamedTuple):
 class Planner:
     """Reads questions against one vocabulary (one loaded graph)."""
 
-    def __init__(self, vocab: Vocabulary, rules: QuestionRules, tagger: Tagger | None = None) -> None:
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        rules: QuestionRules,
+        tagger: Tagger | None = None,
+        classifier: IntentClassifier | None = None,
+    ) -> None:
         self.vocab = vocab
         self.rules = rules
+        self.classifier = classifier or intent_classifier()
         self.tagger = tagger  # parts of speech, for the subject phrase of a question naming no entity
         self.linker = Linker(vocab, rules.stopwords, rules.coordination, rules.question_words)
 
@@ -109,7 +126,12 @@ class Planner:
         inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
         spelling = [(typed, word) for a, b, typed, word in respelled if not _within(a, b, inside_refs)]
         target, target_ref = self._target(text, refs, used, linked.spelling)
-        intent = self._intent(text, refs, metric, target, target_ref, used)
+        ruled = self._intent(text, refs, metric, target, target_ref, used)
+        intent, reading = self._read_intent(ruled, _form(text, refs, used, filters), refs, metric, target, target_ref)
+        unread = len(self._ignored(tokens, linked.links, used))
+        if reading.source == "examples" and intent is Intent.FACT and unread > UNREAD_WORDS and reading.margin < SURE:
+            reading = reading.model_copy(update={"source": "default", "runner_up": intent})
+            intent = Intent.SEMANTIC  # a number asked about things the graph does not hold: read by similarity
         if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
             target, target_ref = None, None
         groups, unknown = self._groups(intent, text, refs, target_ref)
@@ -137,6 +159,7 @@ class Planner:
             unknown=unknown,
             corrections=corrections,
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
+            intent_reading=reading,
             text=_search_text(text, linked.links, linked.spelling),
         )
 
@@ -373,7 +396,7 @@ class Planner:
         target: Target | None,
         target_ref: _Ref | None,
         used: _Spans,
-    ) -> Intent:
+    ) -> Intent | None:
         known = [r for r in refs if r.ref.node is not None]
         others = [r for r in known if r is not target_ref]
         two = _compare_axis(known, text, self.rules.compare_joins) is not None
@@ -393,7 +416,53 @@ class Planner:
             if m is not None and needs.get(rule.needs, False):
                 used.add(m)
                 return rule.intent
-        return Intent.SEMANTIC
+        return None
+
+    def _read_intent(
+        self,
+        ruled: Intent | None,
+        form: str,
+        refs: Sequence[_Ref],
+        metric: MetricAsk,
+        target: Target | None,
+        target_ref: _Ref | None,
+    ) -> tuple[Intent, IntentReading]:
+        """The intent from the cue rules and the example bank together. The examples decide where no rule
+        matched, and overrule a rule when they prefer another intent by a clear margin; either way only an
+        intent the question can be answered as (two sides to compare, a class to count, a metric to rank)."""
+        known = [r for r in refs if r.ref.node is not None]
+        others = [r for r in known if r is not target_ref]
+        allowed = [Intent.LIST, Intent.SEMANTIC] + ([Intent.TREND] if ruled is Intent.TREND else [])  # a time cue
+        if _PAPERS.search(form):  # "how many kilograms of ore ...": a count of papers names papers
+            allowed.append(Intent.COUNT)
+        if len(known) >= 2:
+            allowed.append(Intent.COMPARE)
+        if target is not None:
+            allowed.append(Intent.TOP_N)
+            if others:
+                allowed.append(Intent.COOCCURRENCE)
+        if metric.kinds or metric.unit:
+            allowed.append(Intent.SUPERLATIVE)
+        if known or any(r.ref.node is None for r in refs):
+            allowed.append(Intent.FACT)
+        scores = self.classifier.classify(form)
+        best, score, margin = scores.best(allowed)
+        rule_score = scores.scores.get(ruled, 0.0) if ruled is not None else 0.0
+        if ruled is None:
+            chosen, source = (best, "examples") if score >= INTENT_MIN_SCORE else (Intent.SEMANTIC, "default")
+        elif best is not ruled and score - rule_score >= INTENT_OVERRULE and ruled not in STRONG_RULES:
+            chosen, source = best, "examples over rules"
+        else:
+            chosen, source = ruled, "rules" if best is not ruled else "rules and examples"
+        if chosen is Intent.TOP_N and any(not r.rank_only for r in others):
+            chosen = Intent.COOCCURRENCE  # "which datasets do pruning papers use most": ranked within X's papers
+        return chosen, IntentReading(
+            form=form,
+            source=source,
+            score=round(scores.scores.get(chosen, 0.0), 3),
+            margin=round(margin if chosen is best else scores.scores.get(chosen, 0.0) - score, 3),
+            runner_up=best if chosen is not best else None,
+        )
 
     # --- 5. roles and groups --------------------------------------------------------------------------
     def _groups(
@@ -685,6 +754,24 @@ def _broad_beside_specific(refs: Sequence[_Ref]) -> list[_Ref]:
         if specific:
             out.append(r)
     return out
+
+
+def _form(text: str, refs: Sequence[_Ref], used: _Spans, filters: PaperFilters) -> str:
+    """The question with each recognised reference replaced by its slot ("{system}"), numbers by {n}: what the
+    intent examples are written in."""
+    spans = [(r.ref.start, r.ref.end, "{" + r.ref.type.value + "}") for r in refs]
+    if filters.author_words:
+        at = text.find(filters.author_words.split(" and ")[0])
+        if at >= 0:
+            spans.append((at, at + len(filters.author_words.split(" and ")[0]), "{author}"))
+    out, at = [], 0
+    for start, end, slot in sorted(spans):
+        if start < at:
+            continue
+        out += [text[at:start], slot]
+        at = end
+    out.append(text[at:])
+    return _YEAR.sub("{year}", _NUMBER.sub(lambda m: m.group(0) if _YEAR.fullmatch(m.group(0)) else "{n}", "".join(out)))
 
 
 def _alternative(text: str, a: tuple[Token, Token], b: tuple[Token, Token]) -> bool:
