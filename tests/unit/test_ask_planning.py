@@ -209,11 +209,12 @@ def test_the_word_before_a_counted_class_qualifies_it(planner: Planner) -> None:
 
 
 def test_what_a_top_n_question_counts(planner: Planner) -> None:
+    # a ranking within the papers of something named is a co-occurrence: the class counted is still the target
     named = planner.plan("What hardware comes up most in the model compression papers?")  # the class asked first
-    assert named.intent is Intent.TOP_N and named.target is not None and named.target.type is E.HARDWARE
+    assert named.intent is Intent.COOCCURRENCE and named.target is not None and named.target.type is E.HARDWARE
     assert refs(named, Role.FILTER) == [("model compression", "family", "model compression")]
     clause = planner.plan("In the papers on quantization, which GPUs show up most?")  # a clause before 'which'
-    assert clause.intent is Intent.TOP_N and clause.target is not None and clause.target.words == "GPUs"
+    assert clause.intent is Intent.COOCCURRENCE and clause.target is not None and clause.target.words == "GPUs"
     assert refs(clause, Role.FILTER) == [("quantization", "family", "quantization")]
     top = planner.plan("Which GPUs come up most? top 2")  # "top 2" asks for two, not for a metric's best
     assert (top.intent, top.limit) == (Intent.TOP_N, 2)
@@ -521,7 +522,7 @@ def test_a_counted_class_says_its_level(
 
 def test_families_and_family_members_are_counted(planner: Planner) -> None:
     llm = planner.plan("Which LLM families are quantized most often? Top two.")
-    assert llm.intent is Intent.TOP_N and llm.limit == 2
+    assert llm.intent is Intent.COOCCURRENCE and llm.limit == 2  # ranked within the quantization papers
     assert llm.target is not None and (llm.target.type, llm.target.by, llm.target.level) == (
         E.SYSTEM,
         GroupBy.LINE,

@@ -124,7 +124,7 @@ class Executor:
     @staticmethod
     def _required(plan: QueryPlan, ref: EntityRef) -> bool:
         """An unknown name the answer cannot do without: a side of a comparison, or in a list, count or fact
-        the only thing of its type named (not an alternative to a known one: "H200 or A100")."""
+        the only thing of its type named (not beside a known one: "H200 or A100", "Cerebras chips or phones")."""
         if plan.intent is Intent.COMPARE:
             return True
         if plan.intent is Intent.SEMANTIC:  # "How does the Cerebras engine compare with GPU clusters?": its subject
@@ -132,7 +132,7 @@ class Executor:
             return bool(known) and all(ref.start < e.start for e in known)
         if plan.intent not in (Intent.LIST, Intent.COUNT, Intent.FACT, Intent.TREND):
             return False
-        return not any(e.type is ref.type for e in plan.entities(Role.FILTER))
+        return not any(e.type is ref.type for e in plan.entities())
 
     def _in_text(self, words: str) -> bool:
         """Whether the abstracts use a name word of these, at a word's start ("RTX" of "GeForce RTX graphics

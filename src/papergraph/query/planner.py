@@ -64,7 +64,7 @@ INTENT_MIN_SCORE = 0.2  # the examples' best score that decides a question no cu
 INTENT_OVERRULE = 0.15  # how much better the examples must like another intent to overrule a cue rule
 UNREAD_WORDS = 3  # content words left unread above which an unsure example-read fact is a similarity question
 SURE = 0.3  # an intent the examples prefer by this margin stands on its own
-STRONG_RULES = frozenset({Intent.TREND, Intent.COUNT})  # cue words that settle it ("per year", "how many papers")
+STRONG_RULES = frozenset({Intent.TREND, Intent.COUNT, Intent.SEMANTIC, Intent.COMPARE})  # "per year", "how many papers", "why"
 GENERIC_SHARE = 0.06  # a phrase more papers than this have is context ("deep learning"), not a subject
 RARE_WORD_SHARE = 0.05  # one word of a longer phrase stands for it only when this few papers have it
 
@@ -127,7 +127,7 @@ class Planner:
         spelling = [(typed, word) for a, b, typed, word in respelled if not _within(a, b, inside_refs)]
         target, target_ref = self._target(text, refs, used, linked.spelling)
         ruled = self._intent(text, refs, metric, target, target_ref, used)
-        intent, reading = self._read_intent(ruled, _form(text, refs, used, filters), refs, metric, target, target_ref)
+        intent, reading = self._read_intent(ruled, text, _form(text, refs, used, filters), refs, metric, target, target_ref)
         unread = len(self._ignored(tokens, linked.links, used))
         if reading.source == "examples" and intent is Intent.FACT and unread > UNREAD_WORDS and reading.margin < SURE:
             reading = reading.model_copy(update={"source": "default", "runner_up": intent})
@@ -421,6 +421,7 @@ class Planner:
     def _read_intent(
         self,
         ruled: Intent | None,
+        text: str,
         form: str,
         refs: Sequence[_Ref],
         metric: MetricAsk,
@@ -435,7 +436,7 @@ class Planner:
         allowed = [Intent.LIST, Intent.SEMANTIC] + ([Intent.TREND] if ruled is Intent.TREND else [])  # a time cue
         if _PAPERS.search(form):  # "how many kilograms of ore ...": a count of papers names papers
             allowed.append(Intent.COUNT)
-        if len(known) >= 2:
+        if _compare_axis(known, text, self.rules.compare_joins) is not None:  # two sides, joined as sides
             allowed.append(Intent.COMPARE)
         if target is not None:
             allowed.append(Intent.TOP_N)
