@@ -150,6 +150,18 @@ class Settings(BaseSettings):
         "(scripts/eval_qa.py --set both --calibrate): out-of-scope ones reach 0.23 (one dev outlier at 0.27), "
         "in-scope ones start at 0.25; a wrong refusal hides answers, a wrong answer is flagged weak.",
     )
+    out_of_scope_foreign_similarity: float = Field(
+        0.30,
+        ge=-1.0,
+        le=1.0,
+        description="Below this cosine to the closest abstract, a question most of whose content words no abstract "
+        "uses (out_of_scope_foreign_share) is out of scope too. Calibrated on the four released QA sets: "
+        "out-of-scope questions between 0.24 and 0.27 have 0.67 of their words foreign, in-scope ones below 0.30 "
+        "at most 0.55.",
+    )
+    out_of_scope_foreign_share: float = Field(
+        0.6, ge=0.0, le=1.0, description="See out_of_scope_foreign_similarity."
+    )
     text_similarity: float = Field(
         0.2,
         ge=-1.0,

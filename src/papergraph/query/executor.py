@@ -226,12 +226,16 @@ class Executor:
         }
 
     def _out_of_scope(self, run: _Run, *, despite_entities: bool = False) -> bool:
-        """No abstract is close to the question, and it names nothing of the graph (or, for a similarity
-        question, whatever it names: "the statue of Zeus" is not about the Zeus paper)."""
+        """No abstract is close to the question, or only middling close while most of its words are foreign to the
+        corpus ("a feeding schedule for a sourdough starter"), and it names nothing of the graph (or, for a
+        similarity question, whatever it names: "the statue of Zeus" is not about the Zeus paper)."""
         plan = run.plan
         named = bool(plan.entities() or plan.unknown) and not despite_entities
-        threshold = self.settings.out_of_scope_similarity
-        return not named and not plan.filters.any and run.top_similarity is not None and run.top_similarity < threshold
+        if named or plan.filters.any or run.top_similarity is None:
+            return False
+        s = self.settings
+        foreign = plan.foreign >= s.out_of_scope_foreign_share and run.top_similarity < s.out_of_scope_foreign_similarity
+        return run.top_similarity < s.out_of_scope_similarity or foreign
 
     def _unanchored(self, run: _Run) -> AskResult | None:
         """A fact, comparison or superlative that names nothing: refused when nothing in the corpus is close."""

@@ -170,6 +170,7 @@ class QueryPlan(BaseModel):
     ignored: list[str] = Field(default_factory=list, description="Content words that matched nothing.")
     text: str = Field("", description="The question as searched: corrections and expansions applied.")
     intent_reading: IntentReading = Field(default_factory=IntentReading)
+    foreign: float = Field(0.0, description="Share of the question's content words that no abstract uses.")
 
     def entities(self, *roles: Role) -> list[EntityRef]:
         return [e for g in self.groups if not roles or g.role in roles for e in g.entities]

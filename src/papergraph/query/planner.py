@@ -160,6 +160,7 @@ class Planner:
             corrections=corrections,
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
             intent_reading=reading,
+            foreign=self._foreign(tokens),
             text=_search_text(text, linked.links, linked.spelling),
         )
 
@@ -599,6 +600,12 @@ class Planner:
         if current:
             runs.append(current)
         return [_trimmed(r, text, self.rules.stopwords) for r in runs if _trimmed(r, text, self.rules.stopwords)]
+
+    def _foreign(self, tokens: Sequence[Token]) -> float:
+        """The share of content words the corpus never uses ("sourdough", "feeding", "starter")."""
+        asking = self.rules.stopwords | self.rules.question_words
+        content = [t for t in tokens if t.folded not in asking and len(t.text) > 2 and not t.text.isdigit()]
+        return round(sum(not self.vocab.is_word(t.text) for t in content) / len(content), 3) if content else 0.0
 
     def _limit(self, text: str, used: _Spans) -> int | None:
         for pattern in self.rules.limits:
