@@ -137,11 +137,10 @@ class Executor:
     def _in_text(self, words: str) -> bool:
         """Whether the abstracts use a name word of these, at a word's start ("RTX" of "GeForce RTX graphics
         cards"): the graph may lack a name the text has. Name words have a capital or a digit, else all count."""
-        parts = re.findall(r"\w+", words)
+        parts = re.findall(r"[^\W_]+", words)
         names = [w for w in parts if w != w.lower() or any(c.isdigit() for c in w)] or parts
         stems = [w.removesuffix("s") if len(w) > 3 else w for w in names]  # "IPUs" -> IPU, "YOLO" in "YOLOv8"
-        pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, stems)) + ")", re.IGNORECASE)
-        return any(pattern.search(text) for text in self.vocab.texts)
+        return any(self.vocab.starts_a_word(s) for s in stems)  # a sorted word list, built once
 
     def _ids(self, run: _Run, query: PaperQuery, count: bool = False) -> set[str]:
         run.show(cypher.count_papers_where(query) if count else cypher.papers_where(query))
@@ -789,7 +788,24 @@ def _caveats(run: _Run) -> list[str]:
         out.append(f"words not used: {', '.join(plan.ignored)}")
     if plan.unknown:
         out.append(f"named, but in no paper: {', '.join(e.name for e in plan.unknown)}")
-    return out
+    if plan.phrases and plan.intent is not Intent.OUT_OF_SCOPE:
+        out.append(f"subject matched in the paper text, not the graph: {' or '.join(plan.phrases)}")
+    return out + _intent_caveats(plan)
+
+
+INTENT_UNSURE = 0.05  # the example bank's lead below which the intent is said to be uncertain
+
+
+def _intent_caveats(plan: QueryPlan) -> list[str]:
+    """How sure the reading of the intent is (the example bank's margin, and whether it overruled the cues)."""
+    reading = plan.intent_reading
+    if plan.intent is Intent.OUT_OF_SCOPE:
+        return []
+    if reading.source == "examples over rules":
+        return [f"read as {plan.intent.value} from similar example questions, not the cue words"]
+    if reading.runner_up is not None and abs(reading.margin) < INTENT_UNSURE:
+        return [f"intent uncertain: {plan.intent.value} or {reading.runner_up.value}"]
+    return []
 
 
 def _confidence(run: _Run, caveats: Sequence[str]) -> Confidence:

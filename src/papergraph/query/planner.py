@@ -225,9 +225,10 @@ class Planner:
     def _author_mentions(self, text: str) -> list[tuple[str, re.Match[str]]]:
         folded = text.casefold()
         out = []
-        for name in self.vocab.authors:
-            if len(name.split()) < 2 or name.casefold() not in folded:
-                continue  # a full name only: a surname alone is too often another word
+        candidates = {n for w in re.findall(r"[\w.-]+", folded) for n in self.vocab.authors_by_word.get(w, ())}
+        for name in sorted(candidates):  # full names only, found by their last word: a surname alone is too
+            if name.casefold() not in folded:  # often another word
+                continue
             m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
             if m is not None:
                 out.append((name, m))

@@ -20,6 +20,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from itertools import combinations
@@ -35,6 +36,7 @@ from papergraph.query.textindex import TextIndex
 log = logging.getLogger(__name__)
 
 WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+.#_'’-]*[A-Za-z0-9+#])?")
+_ALNUM = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SPLIT = re.compile(r"[-_]+")
 _GAZETTEERS = (
@@ -124,6 +126,8 @@ class Vocabulary:
     texts: list[str] = field(default_factory=list)
     stemmed: dict[str, list[Sense]] = field(default_factory=lambda: defaultdict(list))  # technique keys, stemmed
     text: TextIndex | None = None  # every paper's title and abstract by stem, for subjects that are no entity
+    word_starts: list[str] = field(default_factory=list)  # the corpus's words (letters and digits), sorted
+    authors_by_word: dict[str, list[str]] = field(default_factory=dict)  # last name word -> full names
     _abbreviations: dict[str, str] | None = None
     _fuzzy: dict[tuple[int, bool], list[str]] | None = None
 
@@ -188,6 +192,12 @@ class Vocabulary:
         """The senses of a key from :meth:`fuzzy_keys`."""
         return list((self.stemmed if stems else self.folded).get(k, ()))
 
+    def starts_a_word(self, prefix: str) -> bool:
+        """Whether some corpus word begins with this (case aside): "RTX" of "RTX4090", "YOLO" of "YOLOv8"."""
+        folded = prefix.casefold()
+        at = bisect_left(self.word_starts, folded)
+        return at < len(self.word_starts) and self.word_starts[at].startswith(folded)
+
     def abbreviation(self, token: str) -> str | None:
         """The long form the corpus defines for an acronym ("KD" -> "knowledge distillation"), if any."""
         if self._abbreviations is None:
@@ -218,6 +228,13 @@ def build_vocabulary(
             if word.islower():
                 vocab.lower_words[word] += 1
     vocab.authors = sorted({a for paper in papers for a in paper.authors})
+    vocab.word_starts = sorted({w.casefold() for text in vocab.texts for w in _ALNUM.findall(text)})
+    by_word: dict[str, list[str]] = defaultdict(list)
+    for author in vocab.authors:
+        parts = author.casefold().split()
+        if len(parts) >= 2:
+            by_word[parts[-1]].append(author)
+    vocab.authors_by_word = dict(by_word)
     vocab._abbreviations = mine_abbreviations(vocab.texts)
     vocab.text = TextIndex.build(((p.id, p.text) for p in papers), rules.stopwords, vocab._abbreviations)
     vendors = _vendors(entities, rules)
