@@ -159,9 +159,7 @@ class Settings(BaseSettings):
         "out-of-scope questions between 0.24 and 0.27 have 0.67 of their words foreign, in-scope ones below 0.30 "
         "at most 0.55.",
     )
-    out_of_scope_foreign_share: float = Field(
-        0.6, ge=0.0, le=1.0, description="See out_of_scope_foreign_similarity."
-    )
+    out_of_scope_foreign_share: float = Field(0.6, ge=0.0, le=1.0, description="See out_of_scope_foreign_similarity.")
     text_similarity: float = Field(
         0.2,
         ge=-1.0,

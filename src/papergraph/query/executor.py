@@ -233,7 +233,9 @@ class Executor:
         if named or plan.filters.any or run.top_similarity is None:
             return False
         s = self.settings
-        foreign = plan.foreign >= s.out_of_scope_foreign_share and run.top_similarity < s.out_of_scope_foreign_similarity
+        foreign = (
+            plan.foreign >= s.out_of_scope_foreign_share and run.top_similarity < s.out_of_scope_foreign_similarity
+        )
         return run.top_similarity < s.out_of_scope_similarity or foreign
 
     def _unanchored(self, run: _Run) -> AskResult | None:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from papergraph.errors import ConfigError
 from papergraph.query.plan import Intent
@@ -36,7 +37,7 @@ def features(text: str) -> Counter[str]:
     """Words, neighbouring word pairs and the opening word of a question form (slots kept as tokens)."""
     words = _WORD.findall(text.casefold())
     feats: Counter[str] = Counter(words)
-    feats.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    feats.update(f"{a} {b}" for a, b in pairwise(words))
     if words:
         feats[f"^{words[0]}"] += 1
     if len(words) > 1:

@@ -279,9 +279,7 @@ class Linker:
                 links.append(link)
         return links
 
-    def _unknown_names(
-        self, text: str, tokens: Sequence[Token], taken: set[int], links: Sequence[Link]
-    ) -> list[Link]:
+    def _unknown_names(self, text: str, tokens: Sequence[Token], taken: set[int], links: Sequence[Link]) -> list[Link]:
         """Proper names the corpus never uses ("Aurora", "Argonne"): capitalised words inside the question, no
         word of the corpus nor a slip of one. Named, but in no paper: a question about them is not answered
         with near misses. Typed as hardware before a hardware word ("the Aurora supercomputer"), else a system."""

@@ -64,7 +64,10 @@ INTENT_MIN_SCORE = 0.2  # the examples' best score that decides a question no cu
 INTENT_OVERRULE = 0.15  # how much better the examples must like another intent to overrule a cue rule
 UNREAD_WORDS = 3  # content words left unread above which an unsure example-read fact is a similarity question
 SURE = 0.3  # an intent the examples prefer by this margin stands on its own
-STRONG_RULES = frozenset({Intent.TREND, Intent.COUNT, Intent.SEMANTIC, Intent.COMPARE})  # "per year", "how many papers", "why"
+STRONG_RULES = frozenset(
+    {Intent.TREND, Intent.COUNT, Intent.SEMANTIC, Intent.COMPARE}
+)  # "per year", "how many papers", "why"
+FEW_PAPERS = 3  # a phrase this few papers have is never generic, however small the corpus
 GENERIC_SHARE = 0.06  # a phrase more papers than this have is context ("deep learning"), not a subject
 RARE_WORD_SHARE = 0.05  # one word of a longer phrase stands for it only when this few papers have it
 
@@ -127,7 +130,9 @@ class Planner:
         spelling = [(typed, word) for a, b, typed, word in respelled if not _within(a, b, inside_refs)]
         target, target_ref = self._target(text, refs, used, linked.spelling)
         ruled = self._intent(text, refs, metric, target, target_ref, used)
-        intent, reading = self._read_intent(ruled, text, _form(text, refs, used, filters), refs, metric, target, target_ref)
+        intent, reading = self._read_intent(
+            ruled, text, _form(text, refs, used, filters), refs, metric, target, target_ref
+        )
         unread = len(self._ignored(tokens, linked.links, used))
         if reading.source == "examples" and intent is Intent.FACT and unread > UNREAD_WORDS and reading.margin < SURE:
             reading = reading.model_copy(update={"source": "default", "runner_up": intent})
@@ -548,8 +553,8 @@ class Planner:
             return []
         found = []
         for run in self._runs(text, tokens, links, used):
-            best = _best_part(run, index.share)
-            if best is not None and best[1] <= GENERIC_SHARE:
+            best = _best_part(run, index.rarity, FEW_PAPERS / index.size if index.size else 1.0)
+            if best is not None and (best[1] <= GENERIC_SHARE or best[1] * index.size <= FEW_PAPERS):
                 found.append(best)
         if not found:
             return []
@@ -560,13 +565,16 @@ class Planner:
         used.ranges += [(a.start, b.end) for a, b in chosen]
         phrases = [text[a.start : b.end] for a, b in chosen]
         head = last.text
-        if head != phrases[0] and 0 < index.share(head) <= RARE_WORD_SHARE:  # "web browser": "in-browser" too
+        head_share = index.rarity(head)
+        if (
+            head != phrases[0]
+            and head_share > 0
+            and (head_share <= RARE_WORD_SHARE or head_share * index.size <= FEW_PAPERS)
+        ):  # "web browser": "in-browser" too
             phrases.append(head)
         return phrases
 
-    def _runs(
-        self, text: str, tokens: Sequence[Token], links: Sequence[Link], used: _Spans
-    ) -> list[list[Token]]:
+    def _runs(self, text: str, tokens: Sequence[Token], links: Sequence[Link], used: _Spans) -> list[list[Token]]:
         """Runs of content words: not linked, not read by a rule, not asking; a function word inside a
         hyphenated word ("wake-up", "processing-in-memory") stays in its run."""
         linked = {i for lk in links for i in range(lk.first, lk.last)}
@@ -780,7 +788,9 @@ def _form(text: str, refs: Sequence[_Ref], used: _Spans, filters: PaperFilters) 
         out += [text[at:start], slot]
         at = end
     out.append(text[at:])
-    return _YEAR.sub("{year}", _NUMBER.sub(lambda m: m.group(0) if _YEAR.fullmatch(m.group(0)) else "{n}", "".join(out)))
+    return _YEAR.sub(
+        "{year}", _NUMBER.sub(lambda m: m.group(0) if _YEAR.fullmatch(m.group(0)) else "{n}", "".join(out))
+    )
 
 
 def _alternative(text: str, a: tuple[Token, Token], b: tuple[Token, Token]) -> bool:
@@ -798,15 +808,17 @@ def _trimmed(run: list[Token], text: str, stopwords: frozenset[str]) -> list[Tok
     return run
 
 
-def _best_part(run: Sequence[Token], share: Callable[[str], float]) -> tuple[tuple[Token, Token], float] | None:
-    """The run as the corpus has it: whole, else its longest part (rarest first) that some paper has; one word
-    alone only when rare ("checkpointing", not "communication")."""
+def _best_part(
+    run: Sequence[Token], share: Callable[[str], float], few: float = 0.0
+) -> tuple[tuple[Token, Token], float] | None:
+    """The run as the corpus has it: whole, else its longest part (rarest first) that some paper has (``share``
+    is -1 for none); one word alone only when rare ("checkpointing", not "communication")."""
     for size in range(len(run), 0, -1):
         parts = []
         for first in range(len(run) - size + 1):
             words = " ".join(t.text for t in run[first : first + size])
             found = share(words)
-            if found > 0 and (size > 1 or size == len(run) or found <= RARE_WORD_SHARE):
+            if found > 0 and (size > 1 or size == len(run) or found <= max(RARE_WORD_SHARE, few)):
                 parts.append(((run[first], run[first + size - 1]), found))
         if parts:
             return min(parts, key=lambda p: p[1])

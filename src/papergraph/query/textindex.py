@@ -25,7 +25,8 @@ _STEMMER = Stemmer.Stemmer("english")
 def stems(text: str, stopwords: Collection[str]) -> list[str]:
     """The content words of a text as stems, in order (hyphenated words split, possessives dropped)."""
     words = [w.casefold().split("'")[0].split("’")[0] for w in _WORD.findall(text)]
-    return _STEMMER.stemWords([w for w in words if w and w not in stopwords])
+    stemmed: list[str] = _STEMMER.stemWords([w for w in words if w and w not in stopwords])
+    return stemmed
 
 
 @dataclass
@@ -78,6 +79,11 @@ class TextIndex:
     def share(self, phrase: str) -> float:
         """The fraction of papers that have the phrase (how generic it is in this corpus)."""
         return len(self.papers(phrase)) / self.size if self.size else 0.0
+
+    def rarity(self, phrase: str) -> float:
+        """The share of papers with the phrase; -1 when no paper has it."""
+        found = len(self.papers(phrase))
+        return found / self.size if found else -1.0
 
 
 __all__ = ["TextIndex", "stems"]

@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from itertools import combinations
