@@ -101,8 +101,13 @@ def test_text_index_matches_phrases_by_stem_and_abbreviation() -> None:
 def test_a_subject_no_entity_names_becomes_a_text_phrase(planner: Planner) -> None:
     plan = planner.plan("How many papers run deep learning inference inside a web browser?")
     assert plan.intent is Intent.COUNT and plan.groups == []
-    assert plan.phrases == ["web browser", "browser"]  # the phrase, then its rare head noun alone
+    assert plan.phrases == ["web browser"] and plan.loose_phrases == ["browser"]  # and its rare head noun alone
     assert "web" not in plan.ignored and "browser" not in plan.ignored
+
+
+def test_alternatives_are_each_a_phrase(planner: Planner) -> None:
+    plan = planner.plan("Which papers build a wake-up radio or a processing-in-memory chip?")
+    assert plan.phrases == ["wake-up radio", "processing-in-memory"]
 
 
 def test_an_entity_subject_leaves_no_text_phrase(planner: Planner) -> None:
@@ -152,7 +157,7 @@ def test_the_plan_says_how_the_intent_was_read(planner: Planner) -> None:
     assert ruled.intent_reading.source.startswith("rules") and "{hardware}" in ruled.intent_reading.form
     examples = planner.plan("Has anyone built a wake-up radio? List the papers.")
     assert examples.intent is Intent.LIST and examples.intent_reading.source == "examples"
-    assert examples.phrases == ["wake-up radio", "radio"]
+    assert examples.phrases == ["wake-up radio"]
 
 
 def test_a_ranking_within_the_papers_of_something_named_is_a_cooccurrence(planner: Planner) -> None:

@@ -209,8 +209,8 @@ class Executor:
         plan = run.plan
         if index is None:
             return set()
-        exact = index.papers(plan.phrases[0])
-        loose = {pid for phrase in plan.phrases[1:] for pid in index.papers(phrase)} - exact
+        exact = {pid for phrase in plan.phrases for pid in index.papers(phrase)}
+        loose = {pid for phrase in plan.loose_phrases for pid in index.papers(phrase)} - exact
         vector = self.searcher.encoder.encode_query(plan.text)
         closest = self.searcher.index.search(vector, 1)
         run.top_similarity = round(closest[0].score, 4) if closest else 0.0
@@ -295,6 +295,8 @@ class Executor:
         """ "quantization and FPGA hardware (about language models), by Ann Smith, published in 2024"."""
         plan = run.plan
         parts = [describe(g.entities) for g in plan.groups if g.role in roles]
+        if not parts and plan.phrases:  # the subject matched in the paper text
+            parts = [" or ".join(f"“{p}”" for p in plan.phrases) + " in their title or abstract"]
         text = " and ".join(parts) if parts else "the question's terms"
         text += "".join(f" (about {t})" for t in plan.topics)
         f = plan.filters

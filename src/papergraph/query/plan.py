@@ -160,8 +160,13 @@ class QueryPlan(BaseModel):
     phrases: list[str] = Field(
         default_factory=list,
         description="The subject as words of the paper text (title and abstract, by stem), when it is no graph "
-        "entity ('web browser'): papers must have one of them. The first is the phrase as asked; the others "
-        "loosen it (its rare head noun alone, 'browser') and need a closer abstract.",
+        "entity ('web browser'; alternatives: 'blockchain or distributed-ledger technology'): papers must have "
+        "one of them.",
+    )
+    loose_phrases: list[str] = Field(
+        default_factory=list,
+        description="Looser forms of the subject phrase (its rare head noun alone: 'browser' of 'web browser', "
+        "for 'in-browser'): a paper with only these needs an abstract closer to the question.",
     )
     unknown: list[EntityRef] = Field(
         default_factory=list, description="Entities the question names that no paper mentions."

@@ -55,7 +55,7 @@ AUTHOR_TYPO_CHARS = 5  # an author's name word this long may be typed one edit a
 QUALIFIER_WORDS = 2  # words before a counted class read as its qualifier ("deep learning frameworks")
 DEFAULT_TOP = 10
 NAMING_TAGS = frozenset({"NOUN", "PROPN", "ADJ", "X", "NUM"})  # words a subject phrase is made of (no verbs)
-_OR_GAP = re.compile(r"\s*(,\s*)?(or|and/or|/)\s*", re.IGNORECASE)
+_OR_GAP = re.compile(r"\s*(,\s*)?(or|and/or|/)\s*((a|an|the)\s+)?([a-z]+\s*-\s*)?", re.IGNORECASE)  # "X or in-memory Y"
 Tagger = Callable[[str], dict[int, str]]  # text -> universal part of speech by character offset of each word
 _PAPERS = re.compile(r"\b(papers?|works?|studies|articles|publications|abstracts)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
@@ -128,7 +128,8 @@ class Planner:
         refs = _marked_corrected(self._compose(text, linked.links), respelled)
         inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
         spelling = [(typed, word) for a, b, typed, word in respelled if not _within(a, b, inside_refs)]
-        target, target_ref = self._target(text, refs, used, linked.spelling)
+        counted = _Spans()  # the words a ranking counts: read only if the question is a ranking
+        target, target_ref = self._target(text, refs, counted, linked.spelling)
         ruled = self._intent(text, refs, metric, target, target_ref, used)
         intent, reading = self._read_intent(
             ruled, text, _form(text, refs, used, filters), refs, metric, target, target_ref
@@ -139,9 +140,11 @@ class Planner:
             intent = Intent.SEMANTIC  # a number asked about things the graph does not hold: read by similarity
         if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
             target, target_ref = None, None
+        else:
+            used.ranges += counted.ranges
         groups, unknown = self._groups(intent, text, refs, target_ref)
         topics = self._topics(text, intent, groups, used, filters.any)
-        phrases = self._phrases(text, intent, groups, tokens, linked.links, used)
+        phrases, loose = self._phrases(text, intent, groups, tokens, linked.links, used)
         limit = self._limit(text, used)
         corrections = [
             Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
@@ -161,6 +164,7 @@ class Planner:
             limit=limit,
             topics=topics,
             phrases=phrases,
+            loose_phrases=loose,
             unknown=unknown,
             corrections=corrections,
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
@@ -542,43 +546,41 @@ class Planner:
         tokens: Sequence[Token],
         links: Sequence[Link],
         used: _Spans,
-    ) -> list[str]:
+    ) -> tuple[list[str], list[str]]:
         """The subject of a list, count or trend question that names no graph entity, as paper-text words: of
         the runs of content words left, the rarest one the corpus has (a run the corpus lacks as a whole is
         read by its longest part it has); runs most papers have ("deep learning inference") are context."""
         index = self.vocab.text
         if index is None or intent not in (Intent.LIST, Intent.COUNT, Intent.TREND):
-            return []
+            return [], []
         if any(g.role is Role.FILTER for g in groups):
-            return []
+            return [], []
         found = []
         for run in self._runs(text, tokens, links, used):
             best = _best_part(run, index.rarity, FEW_PAPERS / index.size if index.size else 1.0)
             if best is not None and (best[1] <= GENERIC_SHARE or best[1] * index.size <= FEW_PAPERS):
-                found.append(best)
+                found.append((*best, best[0] != (run[0], run[-1])))
         if not found:
-            return []
-        (first, last), _share = min(found, key=lambda f: (f[1], f[0][0].start - f[0][1].end))
+            return [], []
+        # the rarest; at a tie a run the corpus has whole before a part of one, then the longer
+        (first, last), _share, _part = min(found, key=lambda f: (f[1], f[2], f[0][0].start - f[0][1].end))
         chosen = [(first, last)] + [
-            (a, b) for (a, b), _ in found if (a, b) != (first, last) and _alternative(text, (first, last), (a, b))
+            (a, b) for (a, b), _, _ in found if (a, b) != (first, last) and _alternative(text, (first, last), (a, b))
         ]
+        chosen.sort(key=lambda p: p[0].start)  # as the question orders them
         used.ranges += [(a.start, b.end) for a, b in chosen]
         phrases = [text[a.start : b.end] for a, b in chosen]
-        head = last.text
-        head_share = index.rarity(head)
-        if (
-            head != phrases[0]
-            and head_share > 0
-            and (head_share <= RARE_WORD_SHARE or head_share * index.size <= FEW_PAPERS)
-        ):  # "web browser": "in-browser" too
-            phrases.append(head)
-        return phrases
+        rare = max(RARE_WORD_SHARE, FEW_PAPERS / index.size) if index.size else RARE_WORD_SHARE
+        heads = [b.text for a, b in chosen if a is not b]
+        loose = [h for h in heads if 0 < index.rarity(h) <= rare]  # "browser" of "web browser": "in-browser"
+        return phrases, loose
 
     def _runs(self, text: str, tokens: Sequence[Token], links: Sequence[Link], used: _Spans) -> list[list[Token]]:
         """Runs of content words: not linked, not read by a rule, not asking; a function word inside a
         hyphenated word ("wake-up", "processing-in-memory") stays in its run."""
         linked = {i for lk in links for i in range(lk.first, lk.last)}
         tags = self.tagger(text) if self.tagger is not None else {}
+        metric = [m.span() for _, p in self.rules.metric_words for m in p.finditer(text)]  # words, not rules
         runs: list[list[Token]] = []
         current: list[Token] = []
         for i, t in enumerate(tokens):
@@ -587,7 +589,7 @@ class Planner:
             )
             content = (
                 i not in linked
-                and not used.covers(t)
+                and (not used.covers(t) or any(a <= t.start and t.end <= b for a, b in metric))
                 and not t.text.isdigit()
                 and len(t.text) > 1
                 and (
