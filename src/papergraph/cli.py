@@ -319,7 +319,7 @@ _LOCAL = typer.Option("--local", help="Answer here even when a server is running
 def search(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Query text.")] = None,
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Number of results.")] = 10,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, help="Number of results (at most PAPERGRAPH_MAX_K).")] = 10,
     paper_id: Annotated[
         str | None, typer.Option("--paper-id", help="More like this: papers similar to this paper id.")
     ] = None,
@@ -346,6 +346,7 @@ def search(
 
     if query is None and paper_id is None:
         raise QueryError("give a query text, --paper-id ID (more like this) or both")
+    settings = _settings(ctx)
     req = parse_request(
         SearchRequest,
         names=CLI_NAMES,
@@ -357,8 +358,7 @@ def search(
         technique=technique or [],
         system=system or [],
         dataset=dataset or [],
-    )
-    settings = _settings(ctx)
+    ).within(settings, CLI_NAMES)
     server = _server(settings, local)
     if server is not None:
         from papergraph.api.client import post
@@ -386,7 +386,7 @@ def search(
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="e.g. 'which papers run LLM decoding on FPGAs, and how fast?'")],
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Most papers to list.")] = 10,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, help="Most papers to list (at most PAPERGRAPH_MAX_K).")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /ask response body.")] = False,
     local: Annotated[bool, _LOCAL] = False,
 ) -> None:
@@ -397,8 +397,8 @@ def ask(
     from papergraph.api.schemas import AskRequest, parse_request
     from papergraph.query.response import AskResult
 
-    req = parse_request(AskRequest, names=CLI_NAMES, question=question, k=k)
     settings = _settings(ctx)
+    req = parse_request(AskRequest, names=CLI_NAMES, question=question, k=k).within(settings, CLI_NAMES)
     server = _server(settings, local)
     if server is not None:
         from papergraph.api.client import post
