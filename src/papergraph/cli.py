@@ -525,13 +525,13 @@ def export_neo4j(
     from papergraph.errors import GraphUnavailableError
     from papergraph.graph.export import export_graph
     from papergraph.graph.neo4j_store import Neo4jStore
-    from papergraph.index import VectorIndex
+    from papergraph.index import VectorIndex, index_options
 
     settings = _settings(ctx)
     commit, source = _embedded_graph(settings)
     embeddings = None
     if with_embeddings:
-        index = VectorIndex.load_commit(commit)
+        index = VectorIndex.load_commit(commit, **index_options(settings))
         ids = sorted(index.papers)
         embeddings = dict(zip(ids, index.vectors(ids).tolist(), strict=True))
     target = Neo4jStore.from_settings(settings)
