@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -34,6 +35,9 @@ from papergraph.corpus import CorpusFormat
 from papergraph.errors import ConfigError, PaperGraphError, QueryError
 from papergraph.graph.export_files import ExportFormat
 from papergraph.models import SearchMode
+
+if TYPE_CHECKING:
+    from papergraph.query import Engine
 
 app = typer.Typer(
     name="papergraph",
@@ -297,19 +301,31 @@ def extract(
 # --------------------------------------------------------------------------------------------------
 
 
-def _load_engine(settings: Settings) -> Any:
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+
+def _answer(
+    settings: Settings,
+    local: bool,
+    endpoint: tuple[str, dict[str, Any], type[ResultT]],
+    here: Callable[[Engine], ResultT],
+) -> ResultT:
+    """A running server's answer (PAPERGRAPH_URL, or one on host:port serving the same index) to ``endpoint``
+    (path, JSON body, response model); else, or with ``local``, what ``here`` finds in the index loaded here."""
+    if not local:
+        from papergraph.api.client import find_server, post
+
+        server = find_server(settings)
+        if server is not None:
+            path, body, model = endpoint
+            return model.model_validate(post(server, path, body))
     from papergraph.query import Engine
 
-    return Engine.load(settings, warm=False)
-
-
-def _server(settings: Settings, local: bool) -> str | None:
-    """A running server to ask instead of loading the index here (PAPERGRAPH_URL, or one on host:port)."""
-    if local:
-        return None
-    from papergraph.api.client import find_server
-
-    return find_server(settings)
+    engine = Engine.load(settings, warm=False)
+    try:
+        return here(engine)
+    finally:
+        engine.close()
 
 
 _LOCAL = typer.Option("--local", help="Answer here even when a server is running (env PAPERGRAPH_URL names one).")
@@ -359,17 +375,14 @@ def search(
         system=system or [],
         dataset=dataset or [],
     ).within(settings, CLI_NAMES)
-    server = _server(settings, local)
-    if server is not None:
-        from papergraph.api.client import post
-
-        result = SearchResult.model_validate(post(server, "/search", req.model_dump(mode="json", exclude_none=True)))
-    else:
-        engine = _load_engine(settings)
-        try:
-            result = engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
-        finally:
-            engine.close()
+    result = _answer(
+        settings,
+        local,
+        ("/search", req.model_dump(mode="json", exclude_none=True), SearchResult),
+        lambda engine: engine.searcher.search(
+            req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode
+        ),
+    )
     if json_out:
         out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
         return
@@ -399,17 +412,12 @@ def ask(
 
     settings = _settings(ctx)
     req = parse_request(AskRequest, names=CLI_NAMES, question=question, k=k).within(settings, CLI_NAMES)
-    server = _server(settings, local)
-    if server is not None:
-        from papergraph.api.client import post
-
-        result = AskResult.model_validate(post(server, "/ask", req.model_dump(mode="json")))
-    else:
-        engine = _load_engine(settings)
-        try:
-            result = engine.asker.ask(req.question, k=req.k)
-        finally:
-            engine.close()
+    result = _answer(
+        settings,
+        local,
+        ("/ask", req.model_dump(mode="json"), AskResult),
+        lambda engine: engine.asker.ask(req.question, k=req.k),
+    )
     if json_out:
         out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
         return
