@@ -21,16 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from papergraph.atomic import atomic_write_with
 from papergraph.config import Settings
+from papergraph.embed.encoder import Vectors
 from papergraph.errors import ConfigError
 from papergraph.models import slugify
 
 log = logging.getLogger(__name__)
 
-Vectors = npt.NDArray[np.float32]
 
 OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
