@@ -192,10 +192,19 @@ class CommitPoint:
             if folder.is_dir() and folder.name not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
                 log.info("removed generation folder %s", folder.name)
-        for legacy in self.root.glob("faiss-*.index"):  # the format-1 layout: files beside the manifest
-            legacy.unlink(missing_ok=True)
-        for legacy in self.root.glob("papers-*.jsonl"):
-            legacy.unlink(missing_ok=True)
+
+
+OLD_LAYOUT = ("index/faiss-*.index", "index/papers-*.jsonl", "graph/graph.json", "ingest-state.json")
+"""What the format-1 layout kept outside generation folders, relative to the data directory: the vectors and papers
+beside the manifest, the graph and the ingest state beside the index folder."""
+
+
+def remove_old_layout(data_dir: Path) -> None:
+    """Delete what is left of the format-1 layout in ``data_dir`` (a writer does, holding the WriterLock)."""
+    for pattern in OLD_LAYOUT:
+        for path in data_dir.glob(pattern):
+            path.unlink(missing_ok=True)
+            log.info("removed %s (the format-1 layout)", path)
 
 
 def link_or_copy(src: Path, dst: Path) -> None:
