@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from rapidfuzz import fuzz, process, utils
 
@@ -122,23 +122,32 @@ class Catalog:
         entry = self.entries.get(node_id)
         return entry.papers if entry else 0
 
+    # --- facets: computed once, on first use (a catalog is built once per loaded generation) ---------------
+    @cached_property
     def hardware_types(self) -> list[str]:
+        """The hardware types present, in case-insensitive order."""
         types = {
             str(e.properties["type"]) for e in self.entries.values() if e.label == "Hardware" and "type" in e.properties
         }
         return sorted(types, key=str.casefold)
 
+    @cached_property
     def years(self) -> YearRange | None:
+        """The first and last publication years of the papers, or None when no paper has a year."""
         years = [
             int(e.properties["year"]) for e in self.entries.values() if e.label == PAPER and "year" in e.properties
         ]
         return YearRange(min=min(years), max=max(years)) if years else None
 
-    def top(self, limit: int) -> list[GraphHit]:
-        """The most linked entities (papers excluded), most first."""
+    @cached_property
+    def _ranked(self) -> list[GraphHit]:
+        """Every entity (papers excluded), the most linked first."""
         entities = (e for e in self.entries.values() if e.label != PAPER)
-        best = sorted(entities, key=lambda e: (-e.papers, e.name.casefold(), e.id))[:limit]
-        return [_hit(e, e.name, 100.0) for e in best]
+        return [_hit(e, e.name, 100.0) for e in sorted(entities, key=lambda e: (-e.papers, e.name.casefold(), e.id))]
+
+    def top(self, limit: int) -> list[GraphHit]:
+        """The ``limit`` most linked entities (papers excluded), most first."""
+        return self._ranked[:limit]
 
     # --- search -------------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 10, labels: set[str] | None = None) -> list[GraphHit]:
