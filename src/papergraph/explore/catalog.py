@@ -9,15 +9,14 @@ of the page's filters. It is built from a GraphStore and the indexed papers, onc
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 
 from rapidfuzz import fuzz, process, utils
 
-from papergraph.errors import PaperGraphError
 from papergraph.explore.models import GraphHit, YearRange
+from papergraph.gazetteer import gazetteer_aliases
 from papergraph.graph.base import GraphStore
 from papergraph.graph.rows import PAPER
 from papergraph.models import EntityCount, Paper
@@ -25,7 +24,6 @@ from papergraph.models import EntityCount, Paper
 log = logging.getLogger(__name__)
 
 MAX_ENTITIES = 1_000_000
-GAZETTEERS = ("hardware.jsonl", "techniques.jsonl", "systems.jsonl", "datasets.jsonl")
 MIN_SCORE = 60.0
 MIN_FRAGMENT = 4  # shorter queries are found inside too many titles
 FRAGMENT_WEIGHT = 0.9
@@ -41,24 +39,6 @@ class Entry:
     name: str
     papers: int
     properties: dict[str, str | int] = field(default_factory=dict)
-
-
-@cache
-def gazetteer_aliases() -> dict[str, tuple[str, ...]]:
-    """Entity id -> the phrases the extraction gazetteers spell it with ("quantisation", "GPGPU")."""
-    from papergraph.extract.rules import load_rules
-
-    aliases: dict[str, list[str]] = defaultdict(list)
-    for name in GAZETTEERS:
-        try:
-            rules = load_rules(name)
-        except PaperGraphError as exc:  # the explorer still searches names and titles
-            log.warning("no aliases from %s: %s", name, exc)
-            continue
-        for rule in rules:
-            if isinstance(rule.pattern, str):
-                aliases[rule.id].append(rule.pattern)
-    return {node: tuple(dict.fromkeys(found)) for node, found in aliases.items()}
 
 
 def _entity_entry(e: EntityCount) -> Entry:
