@@ -269,7 +269,9 @@ class ErrorBody(BaseModel):
     """Every error answer: one message saying what was wrong and what to send instead."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"detail": "k: Input should be less than or equal to 100 (got 500)"}]}
+        json_schema_extra={
+            "examples": [{"detail": "k: Input should be less than or equal to 100 (limit PAPERGRAPH_MAX_K; got 500)"}]
+        }
     )
 
     detail: str = Field(description="What was wrong and what to send instead.")
