@@ -60,7 +60,7 @@ def test_search_without_query_or_paper_id_says_what_to_give() -> None:
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        (["search", "LLM", "--k", "4"], {"PAPERGRAPH_MAX_K": "3"}, "--k: Input should be less than or equal to 3"),
+        (["search", "LLM", "--k", "13"], {"PAPERGRAPH_MAX_K": "12"}, "--k: Input should be less than or equal to 12"),
         (["ask", "Which papers use FPGAs?"], {"PAPERGRAPH_MAX_QUERY_CHARS": "10"}, "QUESTION: String should have at"),
         (["search", "LLM", "--k", "101"], {}, "--k: Input should be less than or equal to 100 (limit PAPERGRAPH_MAX_K"),
     ],
