@@ -93,6 +93,7 @@ class Engine:
             store.paper_ids()  # builds the embedded store's read indexes
             engine.asker.ask("warm up")
             engine.asker.ask("How many papers use GPUs?")  # the graph-answer path
+            engine.asker.plan("How many papers study warm-up?")  # a subject no entity names: the tagger
         log.info("engine ready: generation %s, %d papers, graph %s", generation, len(index), settings.graph.value)
         return engine
 
