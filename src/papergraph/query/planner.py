@@ -57,6 +57,11 @@ DEFAULT_TOP = 10
 NAMING_TAGS = frozenset({"NOUN", "PROPN", "ADJ", "X", "NUM"})  # words a subject phrase is made of (no verbs)
 _OR_GAP = re.compile(r"\s*(,\s*)?(or|and/or|/)\s*((a|an|the)\s+)?([a-z]+\s*-\s*)?", re.IGNORECASE)  # "X or in-memory Y"
 Tagger = Callable[[str], dict[int, str]]  # text -> universal part of speech by character offset of each word
+_ASKING = re.compile(
+    r"\?\s*$|^\W*(who|what|which|when|where|why|how|is|are|do|does|did|can|could|has|have|any|list|show|find|"
+    r"give|name|count|compare|tell)\b",
+    re.IGNORECASE,
+)
 _PAPERS = re.compile(r"\b(papers?|works?|studies|articles|publications|abstracts)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _NUMBER = re.compile(r"\b\d+(\.\d+)?\b")
@@ -460,8 +465,9 @@ class Planner:
         scores = self.classifier.classify(form)
         best, score, margin = scores.best(allowed)
         rule_score = scores.scores.get(ruled, 0.0) if ruled is not None else 0.0
-        if ruled is None:
-            chosen, source = (best, "examples") if score >= INTENT_MIN_SCORE else (Intent.SEMANTIC, "default")
+        if ruled is None:  # a search query that asks nothing ("serving LLMs on GPUs") is a similarity question
+            asking = _ASKING.search(text) is not None and score >= INTENT_MIN_SCORE
+            chosen, source = (best, "examples") if asking else (Intent.SEMANTIC, "default")
         elif best is not ruled and score - rule_score >= INTENT_OVERRULE and ruled not in STRONG_RULES:
             chosen, source = best, "examples over rules"
         else:
