@@ -233,3 +233,26 @@ def test_large_counts_read_as_people_write_them() -> None:
     assert format_metric(size, rules) == "13B parameters"
     gpus = MetricRecord(id="m", metric="scale", value=12_000, unit="GPUs", kind="scale")
     assert format_metric(gpus, rules) == "12,000 GPUs"
+
+
+def test_a_range_competes_by_its_top_and_a_chip_compared_against_is_not_where_it_ran() -> None:
+    def sped(pid: str, value: float, top: float | None, on: str | None, versus: str | None) -> ExtractedPaper:
+        sentence = f"Our accelerator is {value:g}x faster than a GPU."
+        m = number("speedup", value, "x", MetricKind.SPEEDUP, sentence)
+        m = m.model_copy(update={"value_max": top, "hardware": on, "baseline_hardware": versus})
+        gpu = HardwareMention(name="GPU", type=HardwareType.GPU, surface="GPU", sentence=sentence)
+        return doc(pid, f"Accelerator {pid}", sentence, hardware=[gpu], metrics=[m])
+
+    built = build_engine(
+        [
+            sped("range", 41, 137, None, "GPU"),  # "41-137x over a GPU"
+            sped("single", 100, None, None, "GPU"),
+            sped("ongpu", 300, None, "GPU", None),  # measured on a GPU: not a gain over one
+        ],
+        Settings(),
+    )
+    best = built.asker.ask("Which accelerator claims the largest speedup over a GPU?")
+    assert best.value is not None and (best.value.paper, best.value.value) == ("range", 137.0)
+    assert "41–137x" in best.answer
+    anywhere = built.asker.ask("Which paper reports the largest speedup on a GPU?")
+    assert anywhere.value is not None and anywhere.value.paper == "ongpu"

@@ -17,7 +17,7 @@ from itertools import combinations
 
 from papergraph.config import Settings
 from papergraph.graph import GraphStore, cypher
-from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally
+from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally, metric_order
 from papergraph.models import EntityLink, EntityType, MetricRecord, PaperRecord, entity_id
 from papergraph.query.answer import (
     RELATIVE_UNITS,
@@ -91,6 +91,7 @@ class Executor:
         self.vocab = vocab
         self._counts: dict[NodeMatch, int] = {}
         self._quantities: QuantityIndex | None = None
+        self._numbers_by_kind: dict[str, list[MetricHit]] | None = None
         self._vendor_papers: dict[str, set[str]] | None = None
         self.units = unit_table()
         self.categories = system_categories()
@@ -425,6 +426,9 @@ class Executor:
             tallies = [t for t in tallies if t.name not in self.rules.component_types]
         if target.level == "family":  # "LLM families": lines that have members, not a lone model
             tallies = [t for t in tallies if (t.type, t.name) in self.vocab.families]
+        named = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE]
+        if by is GroupBy.LINE and target.type is EntityType.HARDWARE and named:  # other hardware than named
+            tallies = self._as_models(tallies, within, inc, exclude)
         categories: list[Category] = []
         if target.type is EntityType.SYSTEM:  # "deep learning frameworks": PyTorch, not Llama
             tallies, categories = self._in_categories(plan, tallies)
@@ -452,6 +456,20 @@ class Executor:
         )
         papers = [self._paper(run, pid, 0.0) for pid in self._ordered(run, pool)[: run.k]]
         return self._result(run, text, papers, matched=len(pool), ranking=tallies)
+
+    def _as_models(
+        self, lines: list[Tally], within: PaperQuery | None, inc: NodeMatch | None, exclude: Sequence[NodeMatch]
+    ) -> list[Tally]:
+        """A line counted with the papers of one of its models only is named by that model ("which other GPU
+        do Ampere papers name": NVIDIA H100, not the Hopper line); a line several models share stays a line."""
+        models = self.store.count_entities(EntityType.HARDWARE, within, include=inc, exclude=exclude, limit=None)
+        out = []
+        for line in lines:
+            below = set(self.vocab.family_closure(EntityType.HARDWARE, line.name))
+            members = [m for m in models if m.name != line.name and _str(m.properties.get("family")) in below]
+            best = max(members, key=lambda m: m.papers, default=None)
+            out.append(best if best is not None and best.papers == line.papers else line)
+        return out
 
     def _system_target(self, run: _Run) -> Target:
         """The plan's target; systems when the question asks for a kind of system the planner read as a
@@ -526,19 +544,27 @@ class Executor:
         query = plan.paper_query()
         kinds = plan.metric.kinds
         hardware = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE and e.node is not None]
+        against = [e for e in hardware if self._compared_against(plan, e)]  # "speedup over a GPU": the baseline
+        hardware = [e for e in hardware if e not in against]
         on = hardware[0].node if hardware else None
         within = query if query.all_of or query.paper_filters else None
         hits = self._numbers(plan, kinds, within, plan.metric.unit, on)
+        if against:
+            hits = _versus(hits, against)
         if not hits and on is not None:
             run.notes.append(f"no number is tied to {hardware[0].name} itself; these come from papers that mention it")
             on = None
             hits = self._numbers(plan, kinds, within, plan.metric.unit, on)
+            hits = _versus(hits, against) if against else hits
         scores: dict[str, float] = {}
         phrase = plan.metric.phrase if not kinds and not plan.metric.unit else None
         if phrase:  # a quantity no kind names ("context length", "MFU"): the numbers whose own words say it
             about = self.quantities.about(hits, self._asked(plan, phrase))
             hits = [h for h, _ in about]
             scores = {h.metric.id: score for h, score in about}
+        elif plan.metric.phrase:  # "the highest ImageNet top-1 accuracy": of the kind, those that say the rest
+            about = self.quantities.about(hits, self._beyond_kind(plan, plan.metric.phrase))
+            hits = [h for h, _ in about] or hits
         if not hits:
             scope = f" that mentions {self._what(run)}" if within else ""
             asked = " or ".join(kinds) or plan.metric.unit or f"“{phrase}”"
@@ -583,7 +609,7 @@ class Executor:
             paper=top.paper_id,
             title=top.paper_title,
             credited_to=who,
-            value=top.metric.value,
+            value=_end(top.metric, descending),
             unit=top.metric.unit,
             metric=top.metric.metric,
             hardware=top.metric.hardware,
@@ -593,9 +619,24 @@ class Executor:
         result.value = value
         return result
 
+    def _beyond_kind(self, plan: QueryPlan, phrase: str) -> set[str]:
+        """The words of a quantity beyond its kind and its change words ("ImageNet top-1 accuracy" -> imagenet,
+        top-1; "largest throughput gain" -> nothing)."""
+        general = [p for _, p in self.rules.metric_words] + [p for _, p in self.rules.directions]
+        general.append(self.rules.relative_words)
+        return {w for w in self._asked(plan, phrase) if not any(p.fullmatch(w) for p in general)}
+
+    def _compared_against(self, plan: QueryPlan, ref: EntityRef) -> bool:
+        """Whether the question names this chip as what a number is compared against ("speedup over a GPU",
+        "faster than the A100"), not where it was measured."""
+        text = plan.text or plan.question
+        at = text.find(ref.words)
+        return at > 0 and self.rules.baseline_before.search(text[:at]) is not None
+
     def _rank_key(self, hit: MetricHit, descending: bool) -> tuple[float, str, str]:
-        """Best first by the value in its dimension's base unit (6.9 uW before 1.11 W), then paper and id."""
-        value = self.units.base(hit.metric.value, hit.metric.unit)
+        """Best first by the value in its dimension's base unit (6.9 uW before 1.11 W), a range by the end
+        asked for ("41-137x" is up to 137x), then paper and id."""
+        value = self.units.base(_end(hit.metric, descending), hit.metric.unit)
         return (-value if descending else value, hit.paper_id, hit.metric.id)
 
     def _dimension(self, plan: QueryPlan, hits: Sequence[MetricHit], scores: dict[str, float]) -> str:
@@ -607,13 +648,13 @@ class Executor:
         relative = self.rules.relative_words.search(plan.text or plan.question) is not None
         best: dict[str, float] = {}
         count: Counter[str] = Counter()
+        changes: Counter[str] = Counter()
         for h in hits:
             dim = self.units.dimension(h.metric.unit)
             count[dim] += 1
+            changes[dim] += _is_change(h.metric)
             best[dim] = max(best.get(dim, 0.0), scores.get(h.metric.id, 0.0))
-        return min(
-            count, key=lambda d: ((d.removeprefix("unit:") in RELATIVE_UNITS) != relative, -best[d], -count[d], d)
-        )
+        return min(count, key=lambda d: ((2 * changes[d] > count[d]) != relative, -best[d], -count[d], d))
 
     def _asked(self, plan: QueryPlan, text: str | None = None) -> set[str]:
         """The words of a question (or of its quantity phrase) that may describe a number: not function words,
@@ -656,10 +697,20 @@ class Executor:
         return out
 
     @property
+    def numbers(self) -> dict[str, list[MetricHit]]:
+        """Every stored number by kind, read once (the first question that needs them)."""
+        if self._numbers_by_kind is None:
+            by_kind: dict[str, list[MetricHit]] = {}
+            for h in self.store.metric_values([], None, limit=None):
+                by_kind.setdefault(h.metric.kind, []).append(h)
+            self._numbers_by_kind = by_kind
+        return self._numbers_by_kind
+
+    @property
     def quantities(self) -> QuantityIndex:
         """Every stored number's describing words, read once (the first question that needs them)."""
         if self._quantities is None:
-            self._quantities = QuantityIndex.build(self.store.metric_values([], None, limit=None))
+            self._quantities = QuantityIndex.build(h for hits in self.numbers.values() for h in hits)
         return self._quantities
 
     def _numbers(
@@ -674,12 +725,22 @@ class Executor:
         """A superlative's candidates: numbers measured on the chip asked about; when none is, the numbers tied
         to no chip in papers that mention it (``within`` holds the chip). Papers outside the question's topics
         are left out; a unit asked for keeps every unit of its dimension ("watts": uW to kW)."""
-        hits = self.store.metric_values(kinds, within, measured_on=on, descending=descending, limit=None)
+        if on is None:  # every stored number was read once at load: only the papers are asked of the store
+            hits = self._stored_numbers(kinds, within, descending)
+        else:
+            hits = self.store.metric_values(kinds, within, measured_on=on, descending=descending, limit=None)
         hits = self._on_topic(plan, self._in_dimension(hits, unit))
         if on is not None and not hits:
-            hits = self.store.metric_values(kinds, within, descending=descending, limit=None)
+            hits = self._stored_numbers(kinds, within, descending)
             hits = self._on_topic(plan, [h for h in self._in_dimension(hits, unit) if h.metric.hardware is None])
         return hits
+
+    def _stored_numbers(self, kinds: Sequence[str], within: PaperQuery | None, descending: bool) -> list[MetricHit]:
+        """What ``store.metric_values(kinds, within)`` returns, from the numbers read at load, by kind."""
+        pool = self.store.papers_where(within) if within is not None else None
+        numbers = self.numbers
+        found = [h for k in (kinds or numbers) for h in numbers.get(k, ()) if pool is None or h.paper_id in pool]
+        return sorted(found, key=lambda h: metric_order(h, descending))
 
     def _in_dimension(self, hits: list[MetricHit], unit: str | None) -> list[MetricHit]:
         if unit is None:
@@ -899,6 +960,29 @@ def _confidence(run: _Run, caveats: Sequence[str]) -> Confidence:
     if run.plan.intent is Intent.OUT_OF_SCOPE or run.fallback or run.weak:
         return Confidence.LOW
     return Confidence.MEDIUM if caveats else Confidence.HIGH
+
+
+def _versus(hits: list[MetricHit], against: Sequence[EntityRef]) -> list[MetricHit]:
+    """Numbers compared against the chips named (their stored baseline), when any is; else every number, less
+    those measured on the chips themselves (a number on a GPU is not a gain over a GPU)."""
+    names = [e.name.casefold() for e in against]
+
+    def matches(chip: str | None) -> bool:
+        return chip is not None and any(n in chip.casefold() for n in names)
+
+    compared = [h for h in hits if matches(h.metric.baseline_hardware)]
+    return compared or [h for h in hits if not matches(h.metric.hardware)]
+
+
+def _is_change(m: MetricRecord) -> bool:
+    """A relative number that is a change ("cuts latency by 35%", "2x speedup"), not a level that happens to
+    be a share ("87% top-1 accuracy", "55.2% utilization")."""
+    return m.unit in RELATIVE_UNITS and m.kind not in ("accuracy", "accuracy-loss", "other", "scale")
+
+
+def _end(m: MetricRecord, highest: bool) -> float:
+    """The end of a reported range a superlative compares: its top for the highest, else its bottom."""
+    return m.value_max if highest and m.value_max is not None else m.value
 
 
 def _str(value: object) -> str | None:

@@ -36,7 +36,7 @@ _QUANTITY = re.compile(
     r"\b(?P<end>highest|lowest|largest|smallest|longest|shortest|biggest|greatest|maximum|minimum|peak)\s+"
     r"(?P<what>[\w()/-]+(?:\s+[\w()/-]+){0,5}?)"
     r"(?=\s+(?:for|on|over|among|across|reported|achieved|claimed|measured|when|while|by|to|than|that|which|any|"
-    r"anyone|among|in\s+(?:the|these|this|a|an|any)\b)|\s*[?.,;:!]|\s*$)",
+    r"anyone|in\s+(?:the|these|this|a|an|any))\b|\s*[?.,;:!]|\s*$)",
     re.IGNORECASE,
 )
 _ASKS_NUMBER = re.compile(
