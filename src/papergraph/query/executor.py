@@ -620,11 +620,11 @@ class Executor:
         return result
 
     def _beyond_kind(self, plan: QueryPlan, phrase: str) -> set[str]:
-        """The words of a quantity beyond its kind and its change words ("ImageNet top-1 accuracy" -> imagenet,
-        top-1; "largest throughput gain" -> nothing)."""
+        """The names in a quantity beyond its kind: words with a capital or a digit that are not the kind's own
+        ("ImageNet top-1 accuracy" -> imagenet, top-1; "lowest power draw", "largest throughput gain" -> none)."""
         general = [p for _, p in self.rules.metric_words] + [p for _, p in self.rules.directions]
-        general.append(self.rules.relative_words)
-        return {w for w in self._asked(plan, phrase) if not any(p.fullmatch(w) for p in general)}
+        named = " ".join(w for w in phrase.split() if w != w.lower() or any(c.isdigit() for c in w))
+        return {w for w in self._asked(plan, named) if not any(p.fullmatch(w) for p in general)}
 
     def _compared_against(self, plan: QueryPlan, ref: EntityRef) -> bool:
         """Whether the question names this chip as what a number is compared against ("speedup over a GPU",
