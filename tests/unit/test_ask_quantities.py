@@ -198,8 +198,10 @@ def test_rare_words_weigh_more_than_common_ones() -> None:
 
 
 def test_a_similarity_answer_states_the_number_asked_for(engine: Engine) -> None:
-    result = engine.asker.ask("By what factor does ByteScale stretch the context length it trains with?")
+    result = engine.asker.ask("How far does ByteScale stretch the context length it trains with?")
     assert "2.048M tokens" in result.answer and "context length of 2048K tokens" in result.answer
+    fact = engine.asker.ask("By what factor does ByteScale stretch the context length it trains with?")
+    assert fact.intent is Intent.FACT and "2.048M tokens" in fact.answer  # a named system's number: a fact
 
 
 def test_rankings_hold_to_the_kind_of_system_asked_for(engine: Engine) -> None:
