@@ -47,6 +47,7 @@ from spacy.tokens import Doc
 
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.rules import Rule, entity_table
+from papergraph.extract.spans import any_overlap
 from papergraph.extract.text import doc_text, token_offsets, wordset
 
 LABELS = frozenset({"VENDOR", "FAMILY", "CODE", "HEAD", "VARIANT", "HARDWARE", "NOT_HARDWARE"})
@@ -589,7 +590,7 @@ class HardwareGrammar:
             word = text[start:end]
             if not _UNKNOWN_CODE.match(word) or _NOT_A_CODE.match(word):
                 continue
-            if any(s < end and start < e for s, e in taken):
+            if any_overlap(taken, start, end):
                 continue
             head = self._head_at(doc, k + 1)
             if head is None or head[0][0] in ("other", "ASIC"):

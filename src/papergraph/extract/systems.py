@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from papergraph.extract.spans import leftmost_longest
 from papergraph.extract.text import Sentences, Word, delatex
 from papergraph.extract.text import wordset as _wordset
 
@@ -693,14 +694,10 @@ def _dedupe(cands: list[SystemCandidate]) -> list[SystemCandidate]:
         cur = best.get((c.start, c.end))
         if cur is None or (c.role == "proposed" and cur.role != "proposed"):
             best[(c.start, c.end)] = c
-    # drop candidates nested in a longer one
-    spans = sorted(best.values(), key=lambda c: (c.start, -(c.end - c.start)))
-    out: list[SystemCandidate] = []
-    last_end = -1
-    for c in spans:
-        if c.start >= last_end:
-            out.append(c)
-            last_end = c.end
-        elif out and c.role == "proposed" and out[-1].role == "mentioned":
-            out[-1].role = "proposed"
-    return out
+    return leftmost_longest(best.values(), lambda c: (c.start, c.end), on_drop=_pass_role)
+
+
+def _pass_role(kept: SystemCandidate, dropped: SystemCandidate) -> None:
+    """A name proposed in a shorter candidate is proposed in the longer one that covers it."""
+    if dropped.role == "proposed" and kept.role == "mentioned":
+        kept.role = "proposed"
