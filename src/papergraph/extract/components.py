@@ -27,7 +27,8 @@ from papergraph.extract.lists import NameLists
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
 from papergraph.extract.rules import Rule, entity_table, load_rules
-from papergraph.extract.systems import SystemRules, strip_possessive
+from papergraph.extract.spans import any_overlap, overlapping, overlaps
+from papergraph.extract.systems import SystemCandidate, SystemRules, strip_possessive
 from papergraph.extract.text import Sentences, doc_text, doc_words, mask_urls
 from papergraph.models import slugify
 
@@ -96,7 +97,7 @@ class EntityMention:
 
 
 def _register_extensions() -> None:
-    for name in ("pg_entities", "pg_metrics", "pg_known_systems"):
+    for name in ("pg_entities", "pg_metrics", "pg_known_systems", "pg_title_names"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
     if not Doc.has_extension("pg_field"):
@@ -187,7 +188,7 @@ class EntityRuler:
                 surface = text[cand.start : cand.end]
                 mentions.append(EntityMention("SYSTEM", cand.start, cand.end, surface, "", cand.name, cand.role))
         for mention in mentions:
-            if mention.label == "SYSTEM" and any(s < mention.end and mention.start < e for s, e in proposed_spans):
+            if mention.label == "SYSTEM" and any_overlap(proposed_spans, mention.start, mention.end):
                 mention.role = "proposed"
         mentions += self._listed_systems(
             doc, ws, sentences, _Spans([(m.start, m.end, m.label) for m in mentions], spans.techniques)
@@ -207,7 +208,7 @@ class EntityRuler:
         occupied = [(m.start, m.end) for m in mentions]
 
         def free(start: int, end: int) -> bool:
-            return not any(s < end and start < e for s, e in occupied)
+            return not any_overlap(occupied, start, end)
 
         for hit in self.entity_index.find(doc):
             if hit.label == "DATASET" and free(hit.start, hit.end):
@@ -235,7 +236,7 @@ class EntityRuler:
         known = list(doc._.pg_known_systems or [])
         proposed_spans: list[tuple[int, int]] = []
         coined = []
-        for cand in self.system_rules.title_names(masked) if title else []:
+        for cand in self._title_names(doc, masked) if title else []:
             label = spans.taken(cand.start, cand.end)
             if label == "SYSTEM":
                 proposed_spans.append((cand.start, cand.end))
@@ -246,6 +247,12 @@ class EntityRuler:
         coined_spans = {(c.start, c.end) for c in coined}
         coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
         return coined, proposed_spans + proposed_known
+
+    def _title_names(self, doc: Doc, masked: str) -> list[SystemCandidate]:
+        """The names a title proposes: handed over by the :class:`~papergraph.extract.Extractor` (found once per
+        paper), else read here."""
+        named: list[SystemCandidate] | None = doc._.pg_title_names
+        return named if named is not None else self.system_rules.title_names(masked)
 
     def _named_datasets(
         self,
@@ -319,7 +326,8 @@ class EntityRuler:
         k = i - 1
         while k >= 0 and sentences.index(ws[k].start) == sent:
             cand = ws[k]
-            label = next((lb for s, e, lb in spans if s < cand.end and cand.start < e), None)
+            other = overlapping(spans, cand.start, cand.end)
+            label = other[2] if other is not None else None
             if label is None and self._dataset_name(cand.text):
                 out.append(cand)
             elif label != "DATASET":
@@ -336,7 +344,7 @@ class EntityRuler:
         """Names with a size tail in thousands or millions: "Places-365K", "LMSYS-Chat-1M" (models carry a "B")."""
         out: list[EntityMention] = []
         for w in ws:
-            if _SIZED_NAME.match(w.text) and not any(s < w.end and w.start < e for s, e, _ in spans):
+            if _SIZED_NAME.match(w.text) and not any_overlap(spans, w.start, w.end):
                 out.append(EntityMention("DATASET", w.start, w.end, w.text, "", w.text))
         return out
 
@@ -424,14 +432,12 @@ class _Spans:
         """The label of a mention overlapping ``start:end``; "HARDWARE-PART" where the span strictly contains a
         hardware name ("CloudMatrix-Infer")."""
         for s, e, label in self.occupied:
-            if s < end and start < e:
+            if overlaps(start, end, s, e):
                 if label == "HARDWARE" and start <= s and e <= end and (start, end) != (s, e):
                     return "HARDWARE-PART"
                 return label
-        for s, e, label in self.techniques:
-            if s < end and start < e:
-                return label
-        return None
+        technique = overlapping(self.techniques, start, end)
+        return str(technique[2]) if technique is not None else None
 
 
 def _plurals(words: set[str]) -> frozenset[str]:
