@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -286,7 +286,7 @@ class EntityRuler:
                 continue
             if low in BENCHMARK_NOUNS and any(x.text.lower() in _OWN_WORDS for x in ws[max(0, i - 5) : i]):
                 continue  # "we introduce the FooBench benchmark": the paper's own, a system
-            for cand in self._listed_before(ws, i, sentences, spans):
+            for cand in self.dataset_lists.before(ws, i, sentences, _label_at(spans)):
                 out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
                 spans.append((cand.start, cand.end, "DATASET"))
         return out
@@ -316,29 +316,6 @@ class EntityRuler:
         found = self.system_lists.find(ws, cue_ends, sentences, spans.taken)
         unique = {(i.start, i.end): i for i in found}
         return [EntityMention("SYSTEM", i.start, i.end, i.text, "", i.text, "mentioned") for i in unique.values()]
-
-    def _listed_before(
-        self, ws: list[Any], i: int, sentences: Sentences, spans: list[tuple[int, int, str]]
-    ) -> list[Any]:
-        """Name-shaped words listed right before the dataset noun at ``i``: "COCO, VOC and TJU-DHD datasets"."""
-        out: list[Any] = []
-        sent = sentences.index(ws[i].start)
-        k = i - 1
-        while k >= 0 and sentences.index(ws[k].start) == sent:
-            cand = ws[k]
-            other = overlapping(spans, cand.start, cand.end)
-            label = other[2] if other is not None else None
-            if label is None and self._dataset_name(cand.text):
-                out.append(cand)
-            elif label != "DATASET":
-                break
-            j = k - 1  # the item before: across ",", "&", "and", "or", ", and"
-            while j >= 0 and k - j <= 2 and ws[j].text.lower() in (",", "&", "and", "or"):
-                j -= 1
-            if j == k - 1:
-                break
-            k = j
-        return out
 
     def _sized_datasets(self, ws: list[Any], spans: list[tuple[int, int, str]]) -> list[EntityMention]:
         """Names with a size tail in thousands or millions: "Places-365K", "LMSYS-Chat-1M" (models carry a "B")."""
@@ -438,6 +415,16 @@ class _Spans:
                 return label
         technique = overlapping(self.techniques, start, end)
         return str(technique[2]) if technique is not None else None
+
+
+def _label_at(spans: list[tuple[int, int, str]]) -> Callable[[int, int], str | None]:
+    """The label of the first of ``spans`` (read when called: the list may grow) overlapping a span."""
+
+    def label(start: int, end: int) -> str | None:
+        other = overlapping(spans, start, end)
+        return str(other[2]) if other is not None else None
+
+    return label
 
 
 def _plurals(words: set[str]) -> frozenset[str]:

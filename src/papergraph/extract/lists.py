@@ -1,4 +1,6 @@
-"""Names by where they stand: the list after a cue (datasets after evaluation cues, systems after toolchain cues).
+"""Names by where they stand: the list after a cue (datasets after evaluation cues, systems after toolchain cues)
+and the list before a head noun ("COCO, VOC and TJU-DHD datasets"). One walker reads both; what joins the items
+(",", "and", "as well as") is data (:class:`Joiners`).
 
 "experiments on ImageNet and LAION-5B", "On EuRoC MAV and TUM-VI, ...", "train X on ToyADMOS and MIMII",
 "circuits from QASMBench and MQT Bench": a cue (``DATASET_CUE`` rows of ``datasets.jsonl``, spaCy token patterns
@@ -18,7 +20,21 @@ from typing import Any
 
 from papergraph.extract.text import Sentences
 
-_JOINERS = frozenset({",", "and", "or", "&", "as", "well"})
+
+@dataclass(frozen=True)
+class Joiners:
+    """What stands between two items of a list: ``words`` (at most ``max_words`` of them in a row, None: any
+    number), of which ``last`` open the list's last item ("..., X and Y")."""
+
+    words: frozenset[str]
+    last: frozenset[str] = frozenset({"and", "or", "&"})
+    max_words: int | None = None
+
+
+AFTER_CUE = Joiners(frozenset({",", "and", "or", "&", "as", "well"}))
+"""Joiners of a list after a cue: "on ImageNet, COCO as well as LVIS"."""
+BEFORE_NOUN = Joiners(frozenset({",", "&", "and", "or"}), max_words=2)
+"""Joiners of a list before its head noun: "COCO, VOC, and TJU-DHD datasets"."""
 _DATA_TAIL = frozenset(
     {
         "dataset",
@@ -68,12 +84,18 @@ class NameLists:
     which next words make it a list of something else, ``max_words`` how many words one item may have."""
 
     def __init__(
-        self, is_name: Callable[[str], bool], stop_words: frozenset[str], label: str = "DATASET", max_words: int = 3
+        self,
+        is_name: Callable[[str], bool],
+        stop_words: frozenset[str],
+        label: str = "DATASET",
+        max_words: int = 3,
+        joiners: Joiners = AFTER_CUE,
     ) -> None:
         self.is_name = is_name
         self.stop_words = stop_words
         self.label = label
         self.max_words = max_words
+        self.joiners = joiners
 
     def find(self, ws: list[Any], cue_ends: list[int], sentences: Sentences, taken: Taken) -> list[Item]:
         """Items of every list starting at a cue end (character offset just after the cue)."""
@@ -118,10 +140,8 @@ class NameLists:
             tailed, k = tailed or tail > k, tail
             if last:
                 break
-            j = k
-            while inside(j) and ws[j].text.lower() in _JOINERS:
-                last = last or ws[j].text.lower() in ("and", "or", "&")
-                j += 1
+            j = past_joiners(ws, k, 1, self.joiners, inside)
+            last = last or any(ws[x].text.lower() in self.joiners.last for x in range(k, j))
             if first is None and j > k and not last:
                 first = list(items)
             if j == k or not inside(j):
@@ -134,6 +154,28 @@ class NameLists:
         if not any(strong for _, strong in items) and not known:
             return []
         return [item for item, strong in items if strong or known or len(items) > 1]
+
+    def before(self, ws: list[Any], i: int, sentences: Sentences, taken: Taken) -> list[Item]:
+        """Name-shaped words listed right before word ``i`` (a head noun), last first: "COCO, VOC and TJU-DHD
+        datasets". Known items (``label``) continue the list; anything else ends it."""
+        sent = sentences.index(ws[i].start)
+
+        def inside(k: int) -> bool:
+            return k >= 0 and sentences.index(ws[k].start) == sent
+
+        out: list[Item] = []
+        k = i - 1
+        while inside(k):
+            label = taken(ws[k].start, ws[k].end)
+            if label is None and self.is_name(ws[k].text):
+                out.append(Item(ws[k].start, ws[k].end, ws[k].text))
+            elif label != self.label:
+                break
+            j = past_joiners(ws, k - 1, -1, BEFORE_NOUN, inside)
+            if j == k - 1:
+                break
+            k = j
+        return out
 
     def _item_end(self, ws: list[Any], k: int, inside: Callable[[int], bool], taken: Taken) -> int:
         """End of an item starting at ``k``: more Capitalized, name-shaped or version words, up to ``max_words``."""
@@ -160,3 +202,13 @@ class NameLists:
             if ws[j - 1].text.lower() in _DATA_TAIL and all(ws[x].text.islower() for x in range(k, j)):
                 return j
         return k
+
+
+def past_joiners(ws: list[Any], k: int, step: int, joiners: Joiners, inside: Callable[[int], bool]) -> int:
+    """The first word from ``k`` on (going by ``step``, +1 or -1) that is no joiner, within ``max_words``."""
+    j = k
+    while inside(j) and ws[j].text.lower() in joiners.words:
+        if joiners.max_words is not None and abs(j - k) >= joiners.max_words:
+            break
+        j += step
+    return j
