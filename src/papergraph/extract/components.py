@@ -21,11 +21,12 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from papergraph.extract.found import HardwareSpan, MetricFound
 from papergraph.extract.hardware import LABELS as HARDWARE_LABELS
 from papergraph.extract.hardware import HardwareFound, HardwareGrammar
 from papergraph.extract.lists import NameLists
 from papergraph.extract.matchers import Hit, RuleMatcher
-from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
+from papergraph.extract.metrics import MetricFinder
 from papergraph.extract.rules import Rule, entity_table, load_rules
 from papergraph.extract.spans import any_overlap, overlapping, overlaps
 from papergraph.extract.systems import SystemCandidate, SystemRules, strip_possessive

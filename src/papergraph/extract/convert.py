@@ -21,7 +21,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from papergraph.extract.components import EntityMention, doc_sentences
-from papergraph.extract.metrics import HardwareSpan, MetricFound
+from papergraph.extract.found import HardwareSpan, MetricFound
 from papergraph.extract.text import Sentences, delatex
 from papergraph.models import (
     DatasetMention,
