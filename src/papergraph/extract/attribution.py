@@ -22,10 +22,71 @@ COORDINATED_COUNTS = re.compile(
 """Counts listed before one counted noun: "1024 and 3072 MI250X GPUs" (matched after the first count)."""
 
 
+UNTIED_KINDS = frozenset({"accuracy", "accuracy-loss", "compression", "model-size", "cost"})
+"""Kinds of result that belong to a model, not to the hardware it ran on: accuracy, bit-widths, sizes, cost."""
+# Where a sentence's clauses meet: each clause says where its own results ran.
+_CLAUSE_BREAK = re.compile(
+    r";|,?\s+(?:whereas|but|although|though)\s+|,?\s+while\s+(?![a-z]+ing\b)"
+    r"|,\s+and\s+(?=(?:on|in|at|with|it|they|we|the|its|their|our|this|these)\b)",
+    re.I,
+)
+# A sentence's opening phrase that places all of it: "On the SA8295P, ...", "Using eight H100 GPUs, ...".
+_SCOPE_OPENING = re.compile(r"\s*(?:on|with|using|across|running\s+on|deployed\s+on)\b", re.I)
+_COMPARISON_OPENING = re.compile(r"\s*(?:compared|relative|against|unlike|versus|over)\b", re.I)
+# A clause whose subject points back at the one before: "The M4 Pro leads at 52 tokens/s, but it spends 1.4x ...".
+_PRONOUN_SUBJECT = re.compile(r"\s*(?:it|they|this|these)\b", re.I)
+# Hardware that is one part of a machine the result is measured on: "16 servers, each with four A100 GPUs".
+_PART_OF_MACHINE = re.compile(r"\beach\s+(?:with|equipped\s+with|having|hosting)\s+(?:\w+\s+){0,2}$", re.I)
+# Nouns before "of" that make it a preposition of place: "the NPU of a RK3588", "2,048 nodes of Aurora".
+_OF_HEADS = wordset(
+    "gpu gpus cpu cpus npu npus tpu tpus node nodes core cores chip chips processor processors board boards soc "
+    "socs dsp dsps fpga fpgas mcu mcus accelerator accelerators"
+)
+_COORDINATED_HARDWARE = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\s+(?:an?\s+|the\s+)?$", re.I)
+
+
 def tie_hardware(text: str, sentences: Sentences, found: list[MetricFound], hardware: list[HardwareSpan]) -> None:
-    """Set ``hardware``/``hardware_span`` and ``baseline`` of every result in ``found`` (one field)."""
+    """Set ``hardware``/``hardware_span`` and ``baseline`` of every result in ``found`` (one field).
+
+    A "respectively" list pairs results with hardware in order first; the hardware it pairs belongs to those
+    results only. Every other result is tied within its clause ("On X it takes 0.4 ms, whereas on Y it takes
+    41 ms"), or to the hardware of the sentence's opening phrase ("On X, ...").
+    """
+    paired = _respectively(text, sentences, found, hardware)
+    reserved = {id(h) for h, _ in paired.values()}
+    free = [h for h in hardware if id(h) not in reserved]
     for metric in found:
-        _tie_one(text, sentences, metric, hardware, found)
+        pair = paired.get(id(metric))
+        if pair is None:
+            _tie_one(text, sentences, metric, free, found)
+        elif pair[1]:
+            metric.baseline = pair[0]
+        else:
+            metric.hardware, metric.hardware_span = pair[0].name, pair[0]
+
+
+def clause_span(text: str, sentences: Sentences, pos: int) -> tuple[int, int]:
+    """The clause of the sentence holding character ``pos``: the sentence cut at ";", "whereas", "but", a
+    finite "while" and ", and" opening a new clause."""
+    start, end = sentences.span(pos)
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            return start, m.start()
+    return start, end
+
+
+def _opening_scope(
+    text: str, sentences: Sentences, pos: int, hardware: list[HardwareSpan], opening: re.Pattern[str]
+) -> list[HardwareSpan]:
+    """Hardware in the opening phrase of the sentence holding ``pos`` when ``opening`` matches its first words
+    ("On the SA8295P, ...", "Compared with X on an A100, ..."), up to its comma."""
+    start, end = sentences.span(pos)
+    if not opening.match(text, start):
+        return []
+    comma = text.find(",", start, end)
+    return [h for h in hardware if start <= h.start and h.end <= comma] if comma > 0 else []
 
 
 def _tie_one(
@@ -35,17 +96,57 @@ def _tie_one(
     hardware: list[HardwareSpan],
     found: list[MetricFound],
 ) -> None:
-    """The hardware the sentence says a result was measured on, and the one it was compared against.
+    """The hardware the clause says a result was measured on, and the one it was compared against.
 
     "on a Jetson Nano", "8 A100 GPUs", "... achieves X" tie the result; hardware in a comparison ("3x faster
-    than an Intel Xeon", "compared to ... on a CPU", "CPU-only") is its ``baseline`` instead, never its
-    ``hardware``. Hardware inside a result ("GPU hours") is part of its unit; a count of devices ("128 GPUs")
-    is tied only to the model it names ("8 A100 GPUs"); a parenthesized name belongs to the result just
-    before it ("15x over TensorFlow (Raspberry Pi), 5.6x ... (Jetson AGX Orin)").
+    than an Intel Xeon", "compared to ... on a CPU") is its ``baseline`` instead, never its ``hardware``.
+    Hardware inside a result ("GPU hours") is part of its unit; a count of devices ("128 GPUs") is tied only to
+    the model it names ("8 A100 GPUs"); a parenthesized name belongs to the result just before it ("15x over
+    TensorFlow (Raspberry Pi), 5.6x ... (Jetson AGX Orin)"). Accuracy, bit-widths, sizes and costs belong to a
+    model, not to hardware; two pieces of hardware named together ("on a Xiaomi 14 Pro and a vivo X100") leave
+    the result untied.
     """
-    if _tie_inside(text, metric, hardware):
+    if _tie_inside(text, metric, hardware) or _tie_adjacent(text, metric, hardware):
         return
-    s, e = sentences.span(metric.start)
+    s, e = clause_span(text, sentences, metric.start)
+    scored, baselines = _candidates(text, s, e, metric, hardware, found)
+    if not scored and sentences.span(metric.start)[0] < s:  # "..., while ZeRO-Infinity achieves 45 TFLOPS"
+        scored = _candidates(text, *clause_span(text, sentences, s - 2), metric, hardware, found)[0]
+    if not scored and sentences.span(metric.start)[0] < s:
+        scope = _opening_scope(text, sentences, metric.start, hardware, _SCOPE_OPENING)
+        scored = [(1, abs(metric.start - h.end), h) for h in scope if not h.unresolved or len(scope) == 1]
+    if metric.kind in UNTIED_KINDS:  # a model's property: only "13B parameters on a single GPU" says where
+        scored = [c for c in scored if c[0] == 0 and c[1] < 40 and metric.kind != "compression"]
+    if scored:
+        best = min(scored, key=lambda t: (t[0], t[1]))[2]
+        if not _coordinated(text, best, hardware):
+            metric.hardware, metric.hardware_span = best.name, best
+    if not _relative(text, metric):
+        return
+    if not baselines:  # "Relative to FAISS on an NVIDIA L4, NearANN is 3.2x slower ... but indexes 14x more"
+        opening = _opening_scope(text, sentences, metric.start, hardware, _COMPARISON_OPENING)
+        baselines = [(abs(metric.start - h.end), h) for h in opening]
+    if baselines:
+        metric.baseline = min(baselines, key=lambda t: t[0])[1]
+
+
+def _relative(text: str, metric: MetricFound) -> bool:
+    """Whether a result is a change against something (a ratio, a percentage, "extends runtime by 2.1 hours",
+    "from 180 ms to 37 ms"): only those have a baseline; a level does not ("140 W for the GPU")."""
+    if metric.kind in ("compression", "model-size"):
+        return False
+    change = _CHANGE_BEFORE.search(text, max(0, metric.start - 24), metric.start)
+    return metric.unit in ("x", "%") or metric.direction is not None or change is not None
+
+
+_CHANGE_BEFORE = re.compile(r"\b(?:by|from)\s+(?:up\s+to\s+|about\s+|nearly\s+|over\s+|~\s*)?$", re.I)
+
+
+def _candidates(
+    text: str, s: int, e: int, metric: MetricFound, hardware: list[HardwareSpan], found: list[MetricFound]
+) -> tuple[list[tuple[int, int, HardwareSpan]], list[tuple[int, HardwareSpan]]]:
+    """(rank, distance, hardware) the clause ``s:e`` may tie ``metric`` to, and (distance, hardware) it was
+    compared against."""
     device_counts = [m for m in found if m.unit in DEVICE_COUNTS]
     scored: list[tuple[int, int, HardwareSpan]] = []
     baselines: list[tuple[int, HardwareSpan]] = []
@@ -61,13 +162,70 @@ def _tie_one(
         if rank == _BASELINE:
             if not later_result:  # "2x and 3x faster than a Xeon": the Xeon is the 3x's baseline
                 baselines.append((dist, h))
-        elif rank is not None:
+        elif rank is not None and not _PART_OF_MACHINE.search(text, max(s, h.start - 40), h.start):
             scored.append((rank, dist, h))
-    if scored:
-        best = min(scored, key=lambda t: (t[0], t[1]))[2]
-        metric.hardware, metric.hardware_span = best.name, best
-    if baselines:
-        metric.baseline = min(baselines, key=lambda t: t[0])[1]
+    return scored, baselines
+
+
+def _coordinated(text: str, h: HardwareSpan, hardware: list[HardwareSpan]) -> bool:
+    """Whether another named model stands in a list with ``h``: "on a Xiaomi 14 Pro and a vivo X100"."""
+    for o in hardware:
+        if o is h or o.unresolved or h.unresolved:
+            continue
+        first, second = (h, o) if h.end <= o.start else (o, h)
+        if second.start - first.end < 20 and _COORDINATED_HARDWARE.fullmatch(text, first.end, second.start):
+            return True
+    return False
+
+
+def _respectively(
+    text: str, sentences: Sentences, found: list[MetricFound], hardware: list[HardwareSpan]
+) -> dict[int, tuple[HardwareSpan, bool]]:
+    """Results paired in order with the hardware a "respectively" list names: "2.6x, 3.1x and 2.2x on the A64FX,
+    Grace and Graviton4, respectively" (each result, its hardware, whether that is its baseline)."""
+    out: dict[int, tuple[HardwareSpan, bool]] = {}
+    for r in re.finditer(r"\brespectively\b", text, re.I):
+        s, _ = sentences.span(r.start())
+        before = [m for m in found if s <= m.start and m.end <= r.start()]
+        group = _joined_run(text, before)
+        if not group:
+            continue
+        named = [h for h in hardware if not any(m.start <= h.start and h.end <= m.end for m in found)]
+        listed = [h for h in named if group[-1].end <= h.start and h.end <= r.start()]
+        baseline = bool(listed) and _baseline_between(text, group[-1].end, listed[0].start)
+        if not listed:  # "measured on a Wormhole n300 and an MI250X, where it is within 6.8% and 9.1%, respectively"
+            listed = [h for h in named if s <= h.start and h.end <= group[0].start][-len(group) :]
+            baseline = bool(listed) and _compared_before(text, s, listed[0].start)
+        if len(listed) != len(group) or len(group) < 2:
+            continue
+        out.update({id(m): (h, baseline) for m, h in zip(group, listed, strict=True)})
+    return out
+
+
+def _compared_before(text: str, start: int, pos: int) -> bool:
+    """Whether the words before ``pos`` (back to ``start``) say "compared to" before they say "on" or "with"."""
+    for word in reversed(re.findall(r"[\w.]+", text[start:pos].lower())[-8:]):
+        if word in BASELINE_CUES:
+            return True
+        if word in TIE_PREPOSITIONS:
+            return False
+    return False
+
+
+def _joined_run(text: str, results: list[MetricFound]) -> list[MetricFound]:
+    """The first run of results of one unit joined by ",", "and" among ``results`` ("4.7x and 13.5x")."""
+    for i, first in enumerate(results):
+        run = [first]
+        for m in results[i + 1 :]:
+            if m.unit != run[-1].unit or not _JOINED_RESULTS.fullmatch(text, run[-1].end, m.start):
+                break
+            run.append(m)
+        if len(run) > 1:
+            return run
+    return []
+
+
+_JOINED_RESULTS = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 
 
 _BASELINE = -100
@@ -91,6 +249,22 @@ def _tie_inside(text: str, metric: MetricFound, hardware: list[HardwareSpan]) ->
     return True
 
 
+def _tie_adjacent(text: str, metric: MetricFound, hardware: list[HardwareSpan]) -> bool:
+    """A size or bandwidth written right before the memory, storage or link it measures: "94 KB of SRAM",
+    "8 GB of on-card HBM2", "eight 400 Gb/s ConnectX-7 NICs", "over 400 Gbps RoCE"."""
+    for h in hardware:
+        if h.start < metric.end or not _ADJACENT.fullmatch(text, metric.end, h.start):
+            continue
+        if metric.unit in _SIZE_UNITS or h.type in ("memory", "storage", "network"):
+            metric.hardware, metric.hardware_span = h.name, h
+            return True
+    return False
+
+
+_ADJACENT = re.compile(r"\s*(?:of\s+)?(?:(?:the|on-chip|on-card|off-chip|local|its)\s+)?", re.I)
+_SIZE_UNITS = frozenset({"KB", "MB", "GB", "TB", "Kb", "Mb", "Gb", "GB/s", "TB/s", "MB/s", "Gbps", "Tbps", "Mbps"})
+
+
 def _tie_rank(
     text: str, s: int, metric: MetricFound, h: HardwareSpan, hardware: list[HardwareSpan], found: list[MetricFound]
 ) -> int | None:
@@ -109,7 +283,9 @@ def _tie_rank(
         if owner and owner[-1] is not metric:
             return None  # the parenthesis belongs to the result just before it
     before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
-    prep = any(w in TIE_PREPOSITIONS for w in before[-4:])
+    prep = any(w in TIE_PREPOSITIONS for w in before[-4:]) or any(
+        w == "of" and k > 0 and before[-4:][k - 1] in _OF_HEADS for k, w in enumerate(before[-4:])
+    )
     if close_paren:
         rank = -1
     elif prep:
@@ -139,7 +315,9 @@ def _is_baseline(text: str, s: int, metric: MetricFound, h: HardwareSpan, close_
     """Hardware the result is compared against: after "than", "compared to", "over" (not "over 8 GPUs") unless
     a parenthesis right after the result names it, in a leading "Compared to ..." clause, after a comparison
     that follows the result, or written "CPU-only"."""
-    before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
+    # a cue before the result is the result's own ("against 140 W for the GPU"): after it, only what lies between
+    floor = max(s, metric.end) if h.start >= metric.end else s
+    before = re.findall(r"[\w.]+", text[max(floor, h.start - 80) : h.start].lower())[-7:]
     cue = any(w in BASELINE_CUES for w in before) or (
         "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :])
     )

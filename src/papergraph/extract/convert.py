@@ -254,8 +254,8 @@ def _metric(
     if metric.hardware_span is not None and metric.hardware_span.unresolved:
         hardware = _retie(metric.hardware_span, by_type)
     baseline = metric.baseline.name if metric.baseline is not None else None
-    if metric.baseline is not None and metric.baseline.unresolved:
-        baseline = _retie(metric.baseline, by_type)
+    if metric.baseline is not None and metric.baseline.unresolved and not metric.baseline.generic:
+        baseline = _retie(metric.baseline, by_type)  # a class stays: "than a GPU-only deployment" is any GPU
     sentence = sentences.sentence(metric.start) if field_name == "abstract" else text.strip()
     return MetricMention(
         surface=text[metric.start : metric.end],

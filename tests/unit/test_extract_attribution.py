@@ -1,0 +1,79 @@
+"""Which hardware a result was measured on and which it was compared against (extract/attribution.py), on
+sentences written for the test with the real pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from papergraph.config import Settings
+from papergraph.extract import Extractor
+from papergraph.extract.attribution import clause_span
+from papergraph.extract.text import Sentences
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(Settings(extract_batch_size=4))
+
+
+def _ties(extractor: Extractor, text: str) -> dict[str, tuple[str | None, str | None]]:
+    return {m.surface: (m.hardware, m.baseline_hardware) for m in extractor.extract_text(text).metrics}
+
+
+def test_each_clause_says_where_its_own_results_ran(extractor: Extractor) -> None:
+    ties = _ties(
+        extractor,
+        "On the STM32H743 one inference takes 3 ms, whereas the same network on an ESP32-S3 takes 41 ms.",
+    )
+    assert ties["3 ms"][0] == "STM32H743"
+    assert ties["41 ms"][0] == "ESP32-S3"
+
+
+def test_a_respectively_list_pairs_results_with_hardware_in_order(extractor: Extractor) -> None:
+    ties = _ties(extractor, "It is 2.6x, 3.1x and 2.2x faster on the A100, the H100 and the MI300X, respectively.")
+    assert [ties[s][0] for s in ("2.6x", "3.1x", "2.2x")] == ["NVIDIA A100", "NVIDIA H100", "AMD Instinct MI300X"]
+    baselines = _ties(
+        extractor, "FooNet is 4.7x and 13.5x faster than PyG on an A6000 and DGL on an EPYC 7763, respectively."
+    )
+    assert baselines["4.7x"] == (None, "NVIDIA RTX A6000")
+    assert baselines["13.5x"] == (None, "AMD EPYC 7763")
+
+
+def test_model_properties_and_levels_take_no_hardware_or_baseline(extractor: Extractor) -> None:
+    ties = _ties(extractor, "On a Jetson Orin Nano, FooNet reaches 76.1% accuracy with 8-bit weights in 12 ms.")
+    assert ties["76.1%"] == (None, None)  # accuracy belongs to the model
+    assert ties["8-bit"] == (None, None)
+    assert ties["12 ms"][0] == "NVIDIA Jetson Orin Nano"
+    level = _ties(extractor, "FooNet draws 23 W, against 140 W for the A4000 GPU.")
+    assert level["140 W"][0] == "NVIDIA RTX A4000"  # the comparison cue before a result is its own
+    assert level["23 W"] == (None, None)  # a level has no baseline
+
+
+def test_named_hardware_listed_together_leaves_a_result_untied(extractor: Extractor) -> None:
+    ties = _ties(extractor, "On a Pixel 8 and a Galaxy S24, FooLM prefills 1,024 tokens in 0.41 s.")
+    assert ties["0.41 s"][0] is None
+
+
+def test_an_opening_comparison_is_the_baseline_of_the_sentence(extractor: Extractor) -> None:
+    ties = _ties(
+        extractor, "Relative to FAISS on an NVIDIA L4, FooANN is 3.2x slower per query but indexes 14x more vectors."
+    )
+    assert ties["14x"] == (None, "NVIDIA L4")
+
+
+def test_a_class_baseline_stays_the_class(extractor: Extractor) -> None:
+    ties = _ties(extractor, "On the Intel Arc GPU, FooBot completes 18% more picks than a GPU-only deployment.")
+    assert ties["18%"][1] == "GPU"
+
+
+def test_sizes_and_bandwidths_tie_to_the_memory_or_link_they_measure(extractor: Extractor) -> None:
+    ties = _ties(extractor, "Features stay in 94 KB of SRAM and move over 400 Gbps RoCE.")
+    assert ties["94 KB"][0] == "SRAM"
+    assert ties["400 Gbps"][0] == "RoCE"
+
+
+def test_clause_span_cuts_at_clause_breaks_only() -> None:
+    text = "A takes 3 ms, whereas B takes 4 ms while drawing 5 W; C is fast."
+    sentences = Sentences(text, [(0, len(text))])
+    assert text[slice(*clause_span(text, sentences, text.index("3 ms")))] == "A takes 3 ms"
+    assert text[slice(*clause_span(text, sentences, text.index("5 W")))] == "B takes 4 ms while drawing 5 W"
