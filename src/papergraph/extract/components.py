@@ -24,12 +24,12 @@ from spacy.tokens import Doc
 from papergraph.extract.found import HardwareSpan, MetricFound
 from papergraph.extract.hardware import LABELS as HARDWARE_LABELS
 from papergraph.extract.hardware import HardwareFound, HardwareGrammar
-from papergraph.extract.lists import NameLists
+from papergraph.extract.lists import Item, NameLists
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import MetricFinder
 from papergraph.extract.rules import Rule, entity_table, load_rules
 from papergraph.extract.spans import any_overlap, overlapping, overlaps
-from papergraph.extract.systems import SystemCandidate, SystemRules, strip_possessive
+from papergraph.extract.systems import COMMON_CAPITALIZED, SystemCandidate, SystemRules, strip_possessive
 from papergraph.extract.text import Sentences, doc_text, doc_words, mask_urls
 from papergraph.models import slugify
 
@@ -268,26 +268,35 @@ class EntityRuler:
         "the HELM benchmark", "ImageNet-22K"-shaped names. A known dataset written with a glued prefix is another
         dataset ("N-MNIST" is not MNIST); a benchmark the paper introduces is its system, not a dataset."""
         for m in mentions:
-            if m.label != "DATASET" or m.start < 2 or text[m.start - 1] != "-":
-                continue
-            prefix = _DATASET_PREFIX.search(text, max(0, m.start - 8), m.start)
-            if prefix:
-                m.start, m.name, m.id = prefix.start(), text[prefix.start() : m.end], ""
-                m.surface = m.name
+            if m.label == "DATASET":
+                _respell_dataset(text, m)
         spans = [(m.start, m.end, m.label) for m in mentions]
         out = self._sized_datasets(ws, spans)
         spans += [(m.start, m.end, m.label) for m in out]
+        if doc._.pg_field != "title":  # a title's Capitalized Words are not names
+            out += _titled_datasets(text, spans)
+            spans += [(m.start, m.end, m.label) for m in out]
         out += self._listed_datasets(doc, ws, sentences, spans, systems)
         spans += [(m.start, m.end, m.label) for m in out]
-        if not _DATASET_NOUN.search(text):
-            return out
+        if _DATASET_NOUN.search(text):
+            out += self._headed_datasets(ws, sentences, spans, doc._.pg_field == "title")
+        return out
+
+    def _headed_datasets(
+        self, ws: list[Any], sentences: Sentences, spans: list[tuple[int, int, str]], title: bool
+    ) -> list[EntityMention]:
+        """Names listed right before a data noun: "COCO, VOC and TJU-DHD datasets", "the Wake Vision dataset"."""
+        out: list[EntityMention] = []
         for i, w in enumerate(ws):
             low = w.text.lower()
             if low not in DATASET_NOUNS or i == 0:
                 continue
             if low in BENCHMARK_NOUNS and any(x.text.lower() in _OWN_WORDS for x in ws[max(0, i - 5) : i]):
                 continue  # "we introduce the FooBench benchmark": the paper's own, a system
-            for cand in self.dataset_lists.before(ws, i, sentences, _label_at(spans)):
+            found = self.dataset_lists.before(ws, i, sentences, _label_at(spans))
+            if not found and not title:
+                found = _capitalized_before(ws, i, sentences, _label_at(spans))
+            for cand in found:
                 out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
                 spans.append((cand.start, cand.end, "DATASET"))
         return out
@@ -327,10 +336,13 @@ class EntityRuler:
         return out
 
     def _dataset_name(self, word: str) -> bool:
+        """A word shaped like a dataset's name: "COCO", "TJU-DHD", "OpenEDS2020", "Places-365", "3ET+"."""
         shape = self.system_rules.shape(word)
         if shape in ("strong", "caps"):
             return not _FORMAT_LIKE.match(word)
-        return shape == "cap" and ("-" in word or any(c.isdigit() for c in word))
+        if shape == "cap":
+            return "-" in word or any(c.isdigit() for c in word)
+        return _DIGIT_NAME.match(word) is not None
 
     @staticmethod
     def _hardware_mention(text: str, found: HardwareFound) -> EntityMention:
@@ -428,6 +440,57 @@ def _label_at(spans: list[tuple[int, int, str]]) -> Callable[[int, int], str | N
     return label
 
 
+def _respell_dataset(text: str, m: EntityMention) -> None:
+    """A known dataset written with a glued prefix ("N-MNIST") or a version tail ("Speech Commands v2") is
+    another dataset: the mention takes the name as written."""
+    prefix = _DATASET_PREFIX.search(text, max(0, m.start - 8), m.start) if text[m.start - 1 : m.start] == "-" else None
+    tail = _DATASET_TAIL.match(text, m.end)
+    if prefix is None and tail is None:
+        return
+    if prefix is not None:
+        m.start, m.name = prefix.start(), text[prefix.start() : m.end]
+    if tail is not None:
+        m.end, m.name = tail.end(), m.name + text[m.end : tail.end()]
+    m.id, m.surface = "", text[m.start : m.end]
+
+
+def _titled_datasets(text: str, spans: list[tuple[int, int, str]]) -> list[EntityMention]:
+    """Capitalized names whose last word is a data noun: "the SuiteSparse Matrix Collection", "the Open LLM
+    Leaderboard"; not after "we introduce" (the paper's own is a system)."""
+    out: list[EntityMention] = []
+    for m in _TITLED_DATASET.finditer(text):
+        words = m.group(0).split()
+        while words and words[0].lower() in COMMON_CAPITALIZED:
+            words.pop(0)
+        start = m.end() - len(" ".join(words))
+        own = re.search(r"\b(?:we|our|introduce|present|propose)\b[^.]{0,30}$", text[max(0, start - 40) : start], re.I)
+        if len(words) < 2 or own or any_overlap(spans, start, m.end()):
+            continue
+        out.append(EntityMention("DATASET", start, m.end(), text[start : m.end()], "", text[start : m.end()]))
+    return out
+
+
+def _capitalized_before(
+    ws: list[Any], i: int, sentences: Sentences, label: Callable[[int, int], str | None]
+) -> list[Any]:
+    """A run of Capitalized words right before the data noun at ``i``, after "the": "the Wake Vision dataset"."""
+    sent = sentences.index(ws[i].start)
+    k = i - 1
+    while (
+        k >= 0
+        and i - k <= 3
+        and sentences.index(ws[k].start) == sent
+        and _CAPITALIZED.match(ws[k].text)
+        and ws[k].text.lower() not in ("the", "a", "an", "our", "this")
+        and label(ws[k].start, ws[k].end) is None
+    ):
+        k -= 1
+    if k == i - 1 or k < 0 or ws[k].text.lower() != "the" or ws[k + 1].text.lower() in COMMON_CAPITALIZED:
+        return []
+    start, end = ws[k + 1].start, ws[i - 1].end
+    return [Item(start, end, sentences.text[start:end])]
+
+
 def _plurals(words: set[str]) -> frozenset[str]:
     return frozenset(words | {w + "s" for w in words})
 
@@ -436,9 +499,18 @@ def _strictly_inside(mention: EntityMention, spans: list[tuple[int, int]]) -> bo
     return any(s <= mention.start and mention.end <= e and (s, e) != (mention.start, mention.end) for s, e in spans)
 
 
-BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks"})
+BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks", "suite", "suites"})
 DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"}) | BENCHMARK_NOUNS
-_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?)\b", re.I)
+_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?|suites?)\b", re.I)
+# A version or variant written with a known dataset is part of its name: "Speech Commands v2", "Common Voice
+# 17.0", "DataComp-1B", "Occ3D-Waymo" (a year is not: "COCO 2017" is COCO).
+_DATASET_TAIL = re.compile(r"(?:\s+v\d+(?:\.\d+)*|\s+\d{1,3}\.\d+|-(?:\d+(?:\.\d+)?[KMBT]|[A-Z][A-Za-z0-9]+))(?![\w-])")
+# Capitalized names that end in a data noun of their own: "SuiteSparse Matrix Collection", "AI City Challenge".
+_TITLED_DATASET = re.compile(
+    r"(?<![\w.-])(?:[A-Z][\w+-]*\s+){1,3}(?:Collection|Challenge|Leaderboard|Dataset|Corpus|Benchmark|Suite)(?![\w-])"
+)
+_CAPITALIZED = re.compile(r"^[A-Z][A-Za-z0-9+-]*$")
+_DIGIT_NAME = re.compile(r"^\d[A-Z]{2,}[A-Za-z0-9]*\+?$")  # "3ET+", "3DMatch"-like names led by a digit
 _OWN_WORDS = frozenset({"our", "we", "new", "novel", "propose", "proposes", "introduce", "introduces", "present"})
 _SIZED_NAME = re.compile(r"^[A-Z][A-Za-z]+(?:-[A-Za-z]+)*-\d+(?:\.\d+)?[KM]$")
 _DATASET_PREFIX = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]{0,5}-$")

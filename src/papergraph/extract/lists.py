@@ -136,6 +136,7 @@ class NameLists:
                 break  # "On PACS, our models ...": the list ended at the comma
             else:
                 return []
+            k = _past_parenthesis(ws, k, inside)  # "BEIR (13 datasets) and LoTTE"
             tail = self._past_tail(ws, k, inside)
             tailed, k = tailed or tail > k, tail
             if last:
@@ -171,6 +172,8 @@ class NameLists:
                 out.append(Item(ws[k].start, ws[k].end, ws[k].text))
             elif label != self.label:
                 break
+            while inside(k - 1) and label == self.label and taken(ws[k - 1].start, ws[k - 1].end) == label:
+                k -= 1  # the first word of a known name of several: "MLPerf Tiny"
             j = past_joiners(ws, k - 1, -1, BEFORE_NOUN, inside)
             if j == k - 1:
                 break
@@ -195,13 +198,26 @@ class NameLists:
 
     @staticmethod
     def _past_tail(ws: list[Any], k: int, inside: Callable[[int], bool]) -> int:
-        """Past up to three lower-case words ending in a data noun: "test set", "multi-camera data"."""
+        """Past up to three lower-case words ending in a data noun, the longest: "test set", "multi-camera data"."""
+        end = k
         for j in range(k + 1, k + 4):
             if not inside(j - 1) or not ws[j - 1].text.islower():
                 break
-            if ws[j - 1].text.lower() in _DATA_TAIL and all(ws[x].text.islower() for x in range(k, j)):
-                return j
+            if ws[j - 1].text.lower() in _DATA_TAIL:
+                end = j
+        return end
+
+
+def _past_parenthesis(ws: list[Any], k: int, inside: Callable[[int], bool]) -> int:
+    """Past a short parenthesis at ``k`` (up to eight words), else ``k``."""
+    if not inside(k) or ws[k].text != "(":
         return k
+    for j in range(k + 1, k + 10):
+        if not inside(j) or ws[j].text == "(":
+            return k
+        if ws[j].text == ")":
+            return j + 1
+    return k
 
 
 def past_joiners(ws: list[Any], k: int, step: int, joiners: Joiners, inside: Callable[[int], bool]) -> int:

@@ -1,5 +1,5 @@
-"""Which hardware a result was measured on and which it was compared against (extract/attribution.py), on
-sentences written for the test with the real pipeline."""
+"""Rules written for the field, not for one set: result attribution (extract/attribution.py) and datasets by
+shape and place, on sentences written for the test with the real pipeline."""
 
 from __future__ import annotations
 
@@ -77,3 +77,29 @@ def test_clause_span_cuts_at_clause_breaks_only() -> None:
     sentences = Sentences(text, [(0, len(text))])
     assert text[slice(*clause_span(text, sentences, text.index("3 ms")))] == "A takes 3 ms"
     assert text[slice(*clause_span(text, sentences, text.index("5 W")))] == "B takes 4 ms while drawing 5 W"
+
+
+# ---------------------------------------------------------------------------------------- datasets by shape
+
+
+@pytest.mark.parametrize(
+    ("text", "datasets"),
+    [
+        (
+            "It reaches 95.8% on Google Speech Commands v2 and 9.8% WER on Common Voice 17.0.",
+            ["Speech Commands v2", "Common Voice 17.0"],
+        ),
+        ("We train CLIP on LAION-2B and DataComp-1B.", ["LAION-2B", "DataComp-1B"]),
+        ("It is evaluated on 64 matrices from the SuiteSparse Matrix Collection.", ["SuiteSparse Matrix Collection"]),
+        ("The Wake Vision dataset made person detection on MCUs practical.", ["Wake Vision"]),
+        ("Across 18 models from the TorchBench and MLPerf Tiny suites, it wins.", ["TorchBench", "MLPerf Tiny"]),
+        ("On MS MARCO, BEIR (13 datasets) and LoTTE, it matches the baseline.", ["MS MARCO", "BEIR", "LoTTE"]),
+        ("It is evaluated on the LPW and 3ET+ benchmarks.", ["LPW", "3ET+"]),
+    ],
+)
+def test_datasets_are_found_by_shape_and_place(extractor: Extractor, text: str, datasets: list[str]) -> None:
+    assert [d.name for d in extractor.extract_text(text).datasets] == datasets
+
+
+def test_a_benchmark_the_paper_introduces_is_no_dataset(extractor: Extractor) -> None:
+    assert extractor.extract_text("We introduce the Foo Energy Leaderboard for LLM serving.").datasets == []
