@@ -103,3 +103,30 @@ def test_datasets_are_found_by_shape_and_place(extractor: Extractor, text: str, 
 
 def test_a_benchmark_the_paper_introduces_is_no_dataset(extractor: Extractor) -> None:
     assert extractor.extract_text("We introduce the Foo Energy Leaderboard for LLM serving.").datasets == []
+
+
+# ---------------------------------------------------------------------------------------- systems
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "family"),
+    [
+        ("We deploy it with TensorRT 10 on an NVIDIA DRIVE AGX Thor.", "TensorRT 10", "TensorRT"),
+        ("It runs on top of ROCm 6.2 and Triton kernels.", "ROCm 6.2", "ROCm"),
+        ("Inference uses ONNX Runtime GenAI on the laptop.", "ONNX Runtime GenAI", None),
+        ("Batches are loaded with PyTorch DataLoader workers.", "PyTorch DataLoader", None),
+    ],
+)
+def test_known_tools_keep_their_release_and_products_named_after_them(
+    extractor: Extractor, text: str, name: str, family: str | None
+) -> None:
+    systems = {s.name: s.family for s in extractor.extract_text(text).systems}
+    assert name in systems
+    assert systems[name] == family
+
+
+def test_plain_names_in_tool_and_baseline_phrases(extractor: Extractor) -> None:
+    names = {s.name for s in extractor.extract_text("Models are compiled with the Vela compiler.").systems}
+    assert "Vela" in names
+    names = {s.name for s in extractor.extract_text("Against Vespa and Weaviate on a GH200, FooDB is faster.").systems}
+    assert {"Vespa", "Weaviate"} <= names

@@ -223,7 +223,7 @@ class EntityRuler:
         for hit in system_hits:
             # "AWB-GCN", "Q-BERT": a name of its own that ends in a known one (the coined-name rules find it)
             if free(hit.start, hit.end):
-                mention = self._system_mention(masked, hit)
+                mention = self._system_mention(masked, hit, doc._.pg_field == "title")
                 mentions.append(mention)
                 occupied.append((mention.start, mention.end))
         return mentions
@@ -356,7 +356,7 @@ class EntityRuler:
         attrs: dict[str, Any] = {k: meta[k] for k in ("type", "family") if k in meta}
         return EntityMention(rule.label, hit.start, hit.end, hit.text, rule.id, name, None, attrs)
 
-    def _system_mention(self, text: str, hit: Hit) -> EntityMention:
+    def _system_mention(self, text: str, hit: Hit, title: bool = False) -> EntityMention:
         """A known system, named as written: the matched alias plus any version/size tail; with its lineage,
         the model families above it ("Llama-2-7B" -> "Llama 2" -> "Llama")."""
         rule = hit.rules[0]
@@ -373,9 +373,15 @@ class EntityRuler:
         if pattern and matched != pattern and _same_letters(matched, pattern) and matched.islower():
             # "vllm", "llama 3 8b" typed in lower case: the name as the gazetteer writes it
             written = pattern + written[len(pattern) :]
-        lineage = self._system_lineage(meta, written, matched)
+        product = _PRODUCT_WORD.match(text, end) if not title else None  # a title's Words are all Capitalized
+        if product and not _sentence_break(text, end):
+            end = product.end()
+            written, lineage = written + product.group(0), []
+        else:
+            lineage = self._system_lineage(meta, written, matched)
         attrs = {"family": lineage[0], "lineage": lineage} if lineage else {}
-        return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned", attrs)
+        id_ = "" if product and end == product.end() else rule.id
+        return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], id_, written, "mentioned", attrs)
 
     def _system_lineage(self, meta: dict[str, Any], written: str, matched: str) -> list[str]:
         """Families above a known model as written: its name with the last of its tuning suffix, size and version
@@ -580,7 +586,9 @@ def _system_end(text: str, hit: Hit) -> int:
     ("LLaMA-2-70B", "Qwen2.5-1.5B-Instruct", "GPT-2 medium"); a possessive "'s" left out."""
     end = hit.start + len(strip_possessive(text[hit.start : hit.end]))
     if not any(r.get("suffix") for r in hit.rules):
-        return _glued_name_end(text, end)
+        end = _glued_name_end(text, end)
+        release = _RELEASE.match(text, end)  # "TensorRT 10", "ROCm 6.2", "Vitis HLS 2024.1"
+        return release.end() if release else end
     spaces = 0
     for _ in range(6):
         m = _SUFFIX_PART.match(text, end)
@@ -594,6 +602,17 @@ def _system_end(text: str, hit: Hit) -> int:
     return _glued_name_end(text, size.end() if size else end)
 
 
+# A release written after a known tool: a dotted or "v" version, or a number of two digits before a clause word
+# ("TensorRT 10 on an NVIDIA DRIVE Thor"); not a result ("vLLM 2.1x", "PyTorch 2.1 times").
+_RELEASE = re.compile(
+    r" (?:v?\d+\.\d+(?:\.\d+)*|v\d+)(?![\w.%\u00d7]|\s*(?:x|times|fold|%)(?!\w))"
+    r"| \d{1,2}(?=\s+(?:to|on|and|in|with|for|as|is|was|via|under)\b|[,;)]|\.(?!\d))"
+)
+# A product built on a known tool and named after it: "ONNX Runtime GenAI", "PyTorch DataLoader", "Qiskit Runtime",
+# "GPUDirect Storage" (its own system: no family).
+_PRODUCT_WORD = re.compile(
+    r" (?:[A-Z][a-z]+[A-Z][A-Za-z]*|Runtime|Serving|Storage|Server|Engine|Direct|Lite|Mobile|Micro|Pro|Edge)(?![\w-])"
+)
 # A name glued to a known one by a hyphen: "DLRM-DCNv2", "CUDA-Q", "Conformer-Transducer", "Whisper-large-v3-turbo";
 # a lower-case word ("BERT-based", "GPT-style", "CUDA-enabled"), capitalized in a title, describes it instead.
 _DESCRIBING = (
@@ -603,6 +622,11 @@ _DESCRIBING = (
 _GLUED_NAME = re.compile(
     rf"(?:-(?!(?i:{_DESCRIBING})(?![\w]))(?:[A-Z][\w.]*|[a-z]*\d[\w.]*|turbo|mini|lite|tiny))+(?![\w-])"
 )
+
+
+def _sentence_break(text: str, end: int) -> bool:
+    """Whether a sentence ends right at ``end`` (the next word then starts a new sentence)."""
+    return text[end - 1 : end] in ".!?"
 
 
 def _glued_name_end(text: str, end: int) -> int:

@@ -82,6 +82,7 @@ HARDWARE_NOUNS = _wordset(
     "platforms device devices testbed"
 )
 NOVEL_WORDS = _wordset("novel new first proposed")
+_TOOL_DETERMINERS = _wordset("the a an previous prior existing open-source its their")
 _CODE_NAME = re.compile(r"^[A-Z]{1,2}\d{2,4}[A-Za-z]?$")
 STOP_AFTER_NAME = _wordset(
     "is are was were has have achieves achieved can which that to for with in on by at as from uses"
@@ -372,9 +373,13 @@ class SystemRules:
         prev = ws[i - 1]
         if prev.text in scan.defined_acronyms or (i > 1 and ws[i - 2].text == "-"):
             return
-        if self.shape(prev.text) in ("strong", "caps"):
+        shape = self.shape(prev.text)
+        # a plain Capitalized word names the tool only after a determiner: "the Vela compiler", "the previous
+        # Orbit framework" (not "Existing frameworks", not a title's Words)
+        named = shape == "cap" and not scan.title and i > 1 and ws[i - 2].text.lower() in _TOOL_DETERMINERS
+        if shape in ("strong", "caps") or named:
             role = "proposed" if self._verb_before(ws, i - 1, scan.si) else "mentioned"
-            scan.add(i - 1, i, role, "descriptor", False)
+            scan.add(i - 1, i, role, "descriptor", named)
 
     def _baseline_list(self, scan: _Scan, i: int, trig: int) -> None:
         """ "such as FasterTransformer and Orca", "compared with vLLM": the names listed after a trigger."""
@@ -385,8 +390,11 @@ class SystemRules:
             for a, b in items
             if self.shape(ws[a].text) in ("strong", "caps") or scan.taken(ws[a].start, ws[b - 1].end) == "SYSTEM"
         ]
-        for a, b in items:
-            if solid or self.shape(ws[a].text) != "cap" or b - a > 1:
+        for (
+            a,
+            b,
+        ) in items:  # plain Capitalized words only beside a name or in a list of them: "against Vespa and Weaviate"
+            if solid or self.shape(ws[a].text) != "cap" or b - a > 1 or len(items) > 1:
                 scan.add(a, b, "mentioned", "baseline", True)
 
     def _appositions(self, scan: _Scan) -> None:
