@@ -390,10 +390,8 @@ class SystemRules:
             for a, b in items
             if self.shape(ws[a].text) in ("strong", "caps") or scan.taken(ws[a].start, ws[b - 1].end) == "SYSTEM"
         ]
-        for (
-            a,
-            b,
-        ) in items:  # plain Capitalized words only beside a name or in a list of them: "against Vespa and Weaviate"
+        # plain Capitalized words only beside a name or in a list of them: "against Vespa and Weaviate"
+        for a, b in items:
             if solid or self.shape(ws[a].text) != "cap" or b - a > 1 or len(items) > 1:
                 scan.add(a, b, "mentioned", "baseline", True)
 
