@@ -130,3 +130,26 @@ def test_plain_names_in_tool_and_baseline_phrases(extractor: Extractor) -> None:
     assert "Vela" in names
     names = {s.name for s in extractor.extract_text("Against Vespa and Weaviate on a GH200, FooDB is faster.").systems}
     assert {"Vespa", "Weaviate"} <= names
+
+
+# ---------------------------------------------------------------------------------------- metrics
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("We distil a 1.2M-parameter teacher into a student.", 1_200_000, "parameters"),
+        ("One 128K-token prompt can stall decoding.", 128_000, "tokens"),
+        ("It serves 52,000 queries per second.", 52_000, "QPS"),
+        ("It improves accuracy by 3.1 percentage points.", 3.1, "%"),
+        ("It reaches 39.4 mIoU, 1.3 points above FlashOcc.", 1.3, "mIoU"),
+        ("Its success rate is 95.8%, 1.1 points below the baseline.", 1.1, "%"),
+        ("It reaches 52.7 NDS on nuScenes.", 52.7, "NDS"),
+    ],
+)
+def test_compound_counts_score_units_and_points(extractor: Extractor, text: str, value: float, unit: str) -> None:
+    assert (value, unit) in {(m.value, m.unit) for m in extractor.extract_text(text).metrics}
+
+
+def test_points_that_count_things_are_no_result(extractor: Extractor) -> None:
+    assert extractor.extract_text("The cloud has 10,000 points.").metrics == []

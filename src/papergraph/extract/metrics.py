@@ -230,7 +230,7 @@ class MetricFinder:
                 continue
             found.append(got)
             consumed_until = got.end
-        found = self._with_formats(doc, found)
+        found = _resolve_points(masked, sentences, self._with_formats(doc, found))
         if found:
             self._assign_kinds(doc, masked, sentences, found)
             self._assign_directions(doc, masked, sentences, found)
@@ -326,6 +326,8 @@ class MetricFinder:
         """(end, unit, kind, scale, label) of a unit or count noun right after ``pos`` (spacing allowed)."""
         gap = _GAP.match(text, pos)
         positions = {pos, gap.end() if gap else pos}
+        if text[pos : pos + 1] == "-" and text[pos + 1 : pos + 2].isalpha():
+            positions.add(pos + 1)  # a compound modifier: "a 1.2M-parameter teacher", "a 20-minute run", "220-Hz"
         best: _Unit | None = None
         for p in sorted(positions):
             for label in ("NOT_UNIT", "UNIT", "COUNT"):
@@ -774,6 +776,31 @@ class MetricFinder:
 
 _JOINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 _RESPECTIVELY = re.compile(r"\s*,?\s*respectively\b", re.I)
+
+
+# "1.1 points below", "loses 0.4 points relative to", "by 3.9 points": a difference of a score
+_POINTS_CHANGE = re.compile(
+    r"\s*(?:below|above|over|of|higher|lower|better|worse|less|more|gain|drop|improvement|increase|decrease|"
+    r"relative|behind|ahead|in|on|on\s+average|lead)\b",
+    re.I,
+)
+_SCORE_WORD = re.compile(r"\b(mIoU|NDS|mAP|AP|F1|BLEU|ROUGE-L|AUC)\b")
+
+
+def _resolve_points(text: str, sentences: Sentences, found: list[MetricFound]) -> list[MetricFound]:
+    """ "Points" are a difference of the score the sentence names before them ("39.4 mIoU, 1.3 points above",
+    "vehicle AP by 3.9 points"), else percentage points; "points" that count something are no result."""
+    out: list[MetricFound] = []
+    for metric in found:
+        if metric.unit == "points":
+            by = re.search(r"\bby\s*$", text[max(0, metric.start - 8) : metric.start])
+            if not by and not _POINTS_CHANGE.match(text, metric.end):
+                continue
+            start, _ = sentences.span(metric.start)
+            scores = _SCORE_WORD.findall(text, start, metric.start)
+            metric.unit = {"AP": "mAP"}.get(scores[-1], scores[-1]) if scores else "%"
+        out.append(metric)
+    return out
 
 
 def _between_before(text: str, start: int) -> bool:
