@@ -153,3 +153,24 @@ def test_compound_counts_score_units_and_points(extractor: Extractor, text: str,
 
 def test_points_that_count_things_are_no_result(extractor: Extractor) -> None:
     assert extractor.extract_text("The cloud has 10,000 points.").metrics == []
+
+
+# ---------------------------------------------------------------------------------------- hardware
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("On an Alif Ensemble E3 board, it runs in 2.7 ms.", "Alif Ensemble E3"),
+        ("We evaluate it on the SpacemiT K1 SoC.", "SpacemiT K1"),
+        ("It serves queries from four Micron 9400 SSDs.", "Micron 9400"),
+        ("It sustains 11,800 QPS on four Samsung 990 Pro drives.", "Samsung 990 Pro"),
+        ("It runs on the Qualcomm AR1 Gen 1 platform inside the glasses.", "Qualcomm AR1 Gen 1"),
+        ("We use an AMD VCK190 evaluation kit.", "AMD Versal VCK190"),
+        ("The design runs on a Xilinx ZCU102 board.", "AMD Zynq UltraScale+ ZCU102"),
+    ],
+)
+def test_unseen_models_by_shape(extractor: Extractor, text: str, name: str) -> None:
+    hardware = extractor.extract_text(text).hardware
+    assert name in [h.name for h in hardware]
+    assert not [h for h in hardware if h.level.value == "class" and h.name != "FPGA"]  # the head noun is the model's
