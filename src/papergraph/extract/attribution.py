@@ -110,11 +110,8 @@ def _tie_one(
         return
     s, e = clause_span(text, sentences, metric.start)
     scored, baselines = _candidates(text, s, e, metric, hardware, found)
-    if not scored and sentences.span(metric.start)[0] < s:  # "..., while ZeRO-Infinity achieves 45 TFLOPS"
-        scored = _candidates(text, *clause_span(text, sentences, s - 2), metric, hardware, found)[0]
-    if not scored and sentences.span(metric.start)[0] < s:
-        scope = _opening_scope(text, sentences, metric.start, hardware, _SCOPE_OPENING)
-        scored = [(1, abs(metric.start - h.end), h) for h in scope if not h.unresolved or len(scope) == 1]
+    if not scored:
+        scored = _outside_clause(text, sentences, s, metric, hardware, found)
     if metric.kind in UNTIED_KINDS:  # a model's property: only "13B parameters on a single GPU" says where
         scored = [c for c in scored if c[0] == 0 and c[1] < 40 and metric.kind != "compression"]
     if scored:
@@ -128,6 +125,20 @@ def _tie_one(
         baselines = [(abs(metric.start - h.end), h) for h in opening]
     if baselines:
         metric.baseline = min(baselines, key=lambda t: t[0])[1]
+
+
+def _outside_clause(
+    text: str, sentences: Sentences, s: int, metric: MetricFound, hardware: list[HardwareSpan], found: list[MetricFound]
+) -> list[tuple[int, int, HardwareSpan]]:
+    """Where a clause that names no hardware ran (its clause starts at ``s``): the clause before it ("..., while
+    ZeRO-Infinity achieves 45 TFLOPS"), else the sentence's opening phrase ("On the SA8295P, ...; ...")."""
+    if sentences.span(metric.start)[0] >= s:
+        return []
+    scored = _candidates(text, *clause_span(text, sentences, s - 2), metric, hardware, found)[0]
+    if scored:
+        return scored
+    scope = _opening_scope(text, sentences, metric.start, hardware, _SCOPE_OPENING)
+    return [(1, abs(metric.start - h.end), h) for h in scope if not h.unresolved or len(scope) == 1]
 
 
 def _relative(text: str, metric: MetricFound) -> bool:

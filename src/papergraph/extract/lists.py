@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from papergraph.extract.text import Sentences
@@ -78,6 +78,19 @@ class Item:
     text: str
 
 
+@dataclass
+class _Walk:
+    """A list being read: where the walk is, its items (with whether each is name-shaped), known items met."""
+
+    k: int
+    article: bool  # the list opened with "the"
+    items: list[tuple[Item, bool]] = field(default_factory=list)
+    known: int = 0
+    last: bool = False  # after "and"/"or" comes the list's last item
+    first: list[tuple[Item, bool]] | None = None  # items before the first comma: "On X, Cumulo's ..." is X
+    tailed: bool = False  # an item had a data tail ("test set")
+
+
 class NameLists:
     """Lists of names after a cue; ``is_name`` says whether one word is shaped like a name, ``label`` which
     mentions already found count as items of the list ("DATASET": "on ImageNet and Foo-7"), ``stop_words``
@@ -114,47 +127,61 @@ class NameLists:
         def inside(i: int) -> bool:
             return i < n and sentences.index(ws[i].start) == sent
 
-        items: list[tuple[Item, bool]] = []  # (item, strong: name-shaped or a known dataset)
-        known = 0
-        last = False  # after "and"/"or" comes the list's last item
-        first: list[tuple[Item, bool]] | None = None  # items before the first comma: "On X, Cumulo's ..." is X
-        article = ws[k].text.lower() == "the"  # "on the TDA4VM" names a device; "on the FLEURS test set" data
-        tailed = False
-        while inside(k):
-            if ws[k].text.lower() == "the":
-                k += 1
-            label = taken(ws[k].start, ws[k].end) if inside(k) else "END"
-            if label == self.label:
-                known += 1
-                k = self._past_known(ws, k, taken)
-            elif label is None and inside(k) and (self.is_name(ws[k].text) or _CAP.match(ws[k].text)):
-                j = self._item_end(ws, k, inside, taken)
-                strong = any(self.is_name(w.text) for w in ws[k:j])
-                items.append((Item(ws[k].start, ws[j - 1].end, " ".join(w.text for w in ws[k:j])), strong))
-                k = j
-            elif items or known:
-                break  # "On PACS, our models ...": the list ended at the comma
-            else:
+        walk = _Walk(k, article=ws[k].text.lower() == "the")  # "on the TDA4VM" names a device
+        while inside(walk.k):
+            item = self._item(ws, walk, inside, taken)
+            if item is None:
                 return []
-            k = _past_parenthesis(ws, k, inside)  # "BEIR (13 datasets) and LoTTE"
-            tail = self._past_tail(ws, k, inside)
-            tailed, k = tailed or tail > k, tail
-            if last:
+            if not item:
+                break  # "On PACS, our models ...": the list ended at the comma
+            if not self._joined(ws, walk, inside):
                 break
-            j = past_joiners(ws, k, 1, self.joiners, inside)
-            last = last or any(ws[x].text.lower() in self.joiners.last for x in range(k, j))
-            if first is None and j > k and not last:
-                first = list(items)
-            if j == k or not inside(j):
-                break
+        return self._verdict(ws, walk, inside)
+
+    def _item(self, ws: list[Any], walk: _Walk, inside: Callable[[int], bool], taken: Taken) -> bool | None:
+        """Read the item at ``walk.k`` and what follows it (a parenthesis, a data tail); False where the list
+        ended before it, None where no list starts."""
+        k = walk.k + 1 if ws[walk.k].text.lower() == "the" else walk.k
+        label = taken(ws[k].start, ws[k].end) if inside(k) else "END"
+        if label == self.label:
+            walk.known += 1
+            k = self._past_known(ws, k, taken)
+        elif label is None and inside(k) and (self.is_name(ws[k].text) or _CAP.match(ws[k].text)):
+            j = self._item_end(ws, k, inside, taken)
+            strong = any(self.is_name(w.text) for w in ws[k:j])
+            walk.items.append((Item(ws[k].start, ws[j - 1].end, " ".join(w.text for w in ws[k:j])), strong))
             k = j
-        if (inside(k) and ws[k].text.lower() in self.stop_words) or (article and not tailed):
+        else:
+            walk.k = k
+            return False if walk.items or walk.known else None
+        k = _past_parenthesis(ws, k, inside)  # "BEIR (13 datasets) and LoTTE"
+        tail = self._past_tail(ws, k, inside)  # "the FLEURS test set"
+        walk.tailed, walk.k = walk.tailed or tail > k, tail
+        return True
+
+    def _joined(self, ws: list[Any], walk: _Walk, inside: Callable[[int], bool]) -> bool:
+        """Past the joiners after an item; whether another item follows."""
+        if walk.last:
+            return False
+        k = walk.k
+        j = past_joiners(ws, k, 1, self.joiners, inside)
+        walk.last = any(ws[x].text.lower() in self.joiners.last for x in range(k, j))
+        if walk.first is None and j > k and not walk.last:
+            walk.first = list(walk.items)
+        if j == k or not inside(j):
+            return False
+        walk.k = j
+        return True
+
+    def _verdict(self, ws: list[Any], walk: _Walk, inside: Callable[[int], bool]) -> list[Item]:
+        """The items of a finished walk: none where the list runs into a stop word ("on ResNet models") or a
+        lone "the X" has no data tail; the items before the first comma where no "and" closes the list."""
+        if (inside(walk.k) and ws[walk.k].text.lower() in self.stop_words) or (walk.article and not walk.tailed):
             return []
-        if not last and first is not None:
-            items = first
-        if not any(strong for _, strong in items) and not known:
+        items = walk.first if not walk.last and walk.first is not None else walk.items
+        if not any(strong for _, strong in items) and not walk.known:
             return []
-        return [item for item, strong in items if strong or known or len(items) > 1]
+        return [item for item, strong in items if strong or walk.known or len(items) > 1]
 
     def before(self, ws: list[Any], i: int, sentences: Sentences, taken: Taken) -> list[Item]:
         """Name-shaped words listed right before word ``i`` (a head noun), last first: "COCO, VOC and TJU-DHD
