@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,12 +51,18 @@ def fsync_dir(path: Path) -> None:
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` atomically (same-directory temp file + ``os.replace``)."""
+    atomic_write_with(path, lambda tmp: tmp.write_bytes(data), mode)
+
+
+def atomic_write_with(path: Path, write: Callable[[Path], object], mode: int = 0o644) -> None:
+    """Replace ``path`` atomically with the file ``write(tmp)`` writes at a temp path beside it (for writers that
+    take a path, such as ``torch.onnx.export``); the temp file is synced to disk before the rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        write(Path(tmp))
+        with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)  # mkstemp creates 0600
         os.replace(tmp, path)
@@ -186,10 +192,19 @@ class CommitPoint:
             if folder.is_dir() and folder.name not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
                 log.info("removed generation folder %s", folder.name)
-        for legacy in self.root.glob("faiss-*.index"):  # the format-1 layout: files beside the manifest
-            legacy.unlink(missing_ok=True)
-        for legacy in self.root.glob("papers-*.jsonl"):
-            legacy.unlink(missing_ok=True)
+
+
+OLD_LAYOUT = ("index/faiss-*.index", "index/papers-*.jsonl", "graph/graph.json", "ingest-state.json")
+"""What the format-1 layout kept outside generation folders, relative to the data directory: the vectors and papers
+beside the manifest, the graph and the ingest state beside the index folder."""
+
+
+def remove_old_layout(data_dir: Path) -> None:
+    """Delete what is left of the format-1 layout in ``data_dir`` (a writer does, holding the WriterLock)."""
+    for pattern in OLD_LAYOUT:
+        for path in data_dir.glob(pattern):
+            path.unlink(missing_ok=True)
+            log.info("removed %s (the format-1 layout)", path)
 
 
 def link_or_copy(src: Path, dst: Path) -> None:

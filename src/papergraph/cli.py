@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -34,6 +35,9 @@ from papergraph.corpus import CorpusFormat
 from papergraph.errors import ConfigError, PaperGraphError, QueryError
 from papergraph.graph.export_files import ExportFormat
 from papergraph.models import SearchMode
+
+if TYPE_CHECKING:
+    from papergraph.query import Engine
 
 app = typer.Typer(
     name="papergraph",
@@ -297,19 +301,31 @@ def extract(
 # --------------------------------------------------------------------------------------------------
 
 
-def _load_engine(settings: Settings) -> Any:
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+
+def _answer(
+    settings: Settings,
+    local: bool,
+    endpoint: tuple[str, dict[str, Any], type[ResultT]],
+    here: Callable[[Engine], ResultT],
+) -> ResultT:
+    """A running server's answer (PAPERGRAPH_URL, or one on host:port serving the same index) to ``endpoint``
+    (path, JSON body, response model); else, or with ``local``, what ``here`` finds in the index loaded here."""
+    if not local:
+        from papergraph.api.client import find_server, post
+
+        server = find_server(settings)
+        if server is not None:
+            path, body, model = endpoint
+            return model.model_validate(post(server, path, body))
     from papergraph.query import Engine
 
-    return Engine.load(settings, warm=False)
-
-
-def _server(settings: Settings, local: bool) -> str | None:
-    """A running server to ask instead of loading the index here (PAPERGRAPH_URL, or one on host:port)."""
-    if local:
-        return None
-    from papergraph.api.client import find_server
-
-    return find_server(settings)
+    engine = Engine.load(settings, warm=False)
+    try:
+        return here(engine)
+    finally:
+        engine.close()
 
 
 _LOCAL = typer.Option("--local", help="Answer here even when a server is running (env PAPERGRAPH_URL names one).")
@@ -319,7 +335,7 @@ _LOCAL = typer.Option("--local", help="Answer here even when a server is running
 def search(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Query text.")] = None,
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Number of results.")] = 10,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, help="Number of results (at most PAPERGRAPH_MAX_K).")] = 10,
     paper_id: Annotated[
         str | None, typer.Option("--paper-id", help="More like this: papers similar to this paper id.")
     ] = None,
@@ -346,6 +362,7 @@ def search(
 
     if query is None and paper_id is None:
         raise QueryError("give a query text, --paper-id ID (more like this) or both")
+    settings = _settings(ctx)
     req = parse_request(
         SearchRequest,
         names=CLI_NAMES,
@@ -357,19 +374,15 @@ def search(
         technique=technique or [],
         system=system or [],
         dataset=dataset or [],
+    ).within(settings, CLI_NAMES)
+    result = _answer(
+        settings,
+        local,
+        ("/search", req.model_dump(mode="json", exclude_none=True), SearchResult),
+        lambda engine: engine.searcher.search(
+            req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode
+        ),
     )
-    settings = _settings(ctx)
-    server = _server(settings, local)
-    if server is not None:
-        from papergraph.api.client import post
-
-        result = SearchResult.model_validate(post(server, "/search", req.model_dump(mode="json", exclude_none=True)))
-    else:
-        engine = _load_engine(settings)
-        try:
-            result = engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
-        finally:
-            engine.close()
     if json_out:
         out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
         return
@@ -386,7 +399,7 @@ def search(
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="e.g. 'which papers run LLM decoding on FPGAs, and how fast?'")],
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Most papers to list.")] = 10,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, help="Most papers to list (at most PAPERGRAPH_MAX_K).")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="Print the /ask response body.")] = False,
     local: Annotated[bool, _LOCAL] = False,
 ) -> None:
@@ -397,19 +410,14 @@ def ask(
     from papergraph.api.schemas import AskRequest, parse_request
     from papergraph.query.response import AskResult
 
-    req = parse_request(AskRequest, names=CLI_NAMES, question=question, k=k)
     settings = _settings(ctx)
-    server = _server(settings, local)
-    if server is not None:
-        from papergraph.api.client import post
-
-        result = AskResult.model_validate(post(server, "/ask", req.model_dump(mode="json")))
-    else:
-        engine = _load_engine(settings)
-        try:
-            result = engine.asker.ask(req.question, k=req.k)
-        finally:
-            engine.close()
+    req = parse_request(AskRequest, names=CLI_NAMES, question=question, k=k).within(settings, CLI_NAMES)
+    result = _answer(
+        settings,
+        local,
+        ("/ask", req.model_dump(mode="json"), AskResult),
+        lambda engine: engine.asker.ask(req.question, k=req.k),
+    )
     if json_out:
         out.print(result.model_dump_json(indent=2), highlight=False, soft_wrap=True)
         return
@@ -525,13 +533,13 @@ def export_neo4j(
     from papergraph.errors import GraphUnavailableError
     from papergraph.graph.export import export_graph
     from papergraph.graph.neo4j_store import Neo4jStore
-    from papergraph.index import VectorIndex
+    from papergraph.index import VectorIndex, index_options
 
     settings = _settings(ctx)
     commit, source = _embedded_graph(settings)
     embeddings = None
     if with_embeddings:
-        index = VectorIndex.load_commit(commit)
+        index = VectorIndex.load_commit(commit, **index_options(settings))
         ids = sorted(index.papers)
         embeddings = dict(zip(ids, index.vectors(ids).tolist(), strict=True))
     target = Neo4jStore.from_settings(settings)

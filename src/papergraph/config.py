@@ -234,7 +234,7 @@ class Settings(BaseSettings):
         "host:port is used when it serves the same index (same paper count and model).",
     )
     max_query_chars: int = Field(1000, ge=1, description="Longest query or question accepted.")
-    max_k: int = Field(100, ge=1, description="Largest k a search may ask for.")
+    max_k: int = Field(100, ge=10, description="Largest k a search may ask for (at least the default k, 10).")
     reload_interval_s: float = Field(
         1.0,
         gt=0,

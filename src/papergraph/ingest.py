@@ -38,7 +38,7 @@ import orjson
 from pydantic import BaseModel, Field, ValidationError
 
 from papergraph import __version__
-from papergraph.atomic import Commit, CommitPoint, WriterLock, link_or_copy
+from papergraph.atomic import Commit, CommitPoint, WriterLock, link_or_copy, remove_old_layout
 from papergraph.config import GraphBackend, IngestEngine, Settings
 from papergraph.corpus import Ledger, RecordLimits, scan, stream
 from papergraph.embed import EmbeddingCache, Encoder, Vectors, text_key
@@ -251,6 +251,7 @@ class _Run:
         self.fingerprint = extractor_fingerprint(settings)
         self.point = CommitPoint(settings.index_dir)
         self.point.clean()
+        remove_old_layout(settings.data_dir)
         self.commit = self._committed()
         self.index = self._load_index(rebuild)
         self.stored: PaperStore | None = self.index.store if self.index is not None else None
@@ -285,8 +286,6 @@ class _Run:
             return self.point.current()
         except IndexMismatchError as exc:
             log.warning("%s; starting a new index (cached embeddings and extractions are reused)", exc)
-            for legacy in (self.settings.data_dir / "graph" / GRAPH_FILE, self.settings.data_dir / "ingest-state.json"):
-                legacy.unlink(missing_ok=True)  # the format-1 layout kept these outside the index folder
             return None
 
     def _load_index(self, rebuild: bool) -> VectorIndex | None:

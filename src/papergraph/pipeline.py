@@ -24,15 +24,12 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from papergraph.config import Settings
+from papergraph.embed.encoder import Vectors
 from papergraph.models import Extraction, Paper
 
 log = logging.getLogger(__name__)
 
-Vectors = npt.NDArray[np.float32]
 Extracted = Extraction | str
 """An extraction, or why it failed (``"ValueError: ..."``): one bad paper never stops a batch."""
 

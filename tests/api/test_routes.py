@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from papergraph.api.app import create_app
+from papergraph.query import Engine
+
 
 def test_health_and_stats(client: TestClient) -> None:
     assert client.get("/health").json()["status"] == "ok"
@@ -107,3 +110,32 @@ def test_ask_count_fact_compare_and_fallback(client: TestClient) -> None:
     none = client.post("/ask", json={"question": "Which papers use TPUs?"}).json()
     assert none["fallback"] and none["answer"].startswith("No paper in the corpus mentions TPU hardware")
     assert none["count"] == 3
+
+
+def test_request_limits_come_from_settings(engine: Engine) -> None:
+    """max_k and max_query_chars bound every search and question, and /openapi.json states the same bounds."""
+    app = create_app(settings=engine.settings.model_copy(update={"max_k": 12, "max_query_chars": 20}), engine=engine)
+    client = TestClient(app, raise_server_exceptions=False)
+    assert client.get("/search", params={"q": "LLM", "k": 12}).status_code == 200
+    refused = [
+        client.get("/search", params={"q": "LLM", "k": 13}),
+        client.post("/search", json={"q": "LLM", "k": 13}),
+        client.post("/ask", json={"question": "Which papers use FPGAs?", "k": 2}),
+        client.post("/ask", json={"question": " " * 20 + "FPGA?"}),  # measured as sent, white space included
+        client.get("/search", params={"q": "LLM" + " " * 20}),
+    ]
+    assert [r.status_code for r in refused] == [422] * 5
+    assert "k: Input should be less than or equal to 12 (limit PAPERGRAPH_MAX_K; got 13)" in refused[0].json()["detail"]
+    assert refused[1].json() == refused[0].json()
+    assert (
+        "question: String should have at most 20 characters (limit PAPERGRAPH_MAX_QUERY_CHARS; got 23"
+        in (refused[2].json()["detail"])
+    )
+    search, ask = (
+        app.openapi()["components"]["schemas"][name]["properties"] for name in ("SearchRequest", "AskRequest")
+    )
+    assert search["k"]["maximum"] == ask["k"]["maximum"] == 12
+    assert search["q"]["anyOf"][0]["maxLength"] == ask["question"]["maxLength"] == 20
+    params = {p["name"]: p["schema"] for p in app.openapi()["paths"]["/search"]["get"]["parameters"]}
+    assert params["k"]["maximum"] == 12 and params["q"]["maxLength"] == 20
+    assert "x-papergraph-limit" not in str(app.openapi())

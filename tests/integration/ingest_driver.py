@@ -2,7 +2,8 @@
 
 Used by the fault-injection and concurrency tests::
 
-    python tests/integration/ingest_driver.py --data-dir D [--kill SPEC] [--sync] [--delete] [--slow S] ARGS...
+    python tests/integration/ingest_driver.py --data-dir D [--kill SPEC] [--sync] [--delete] [--slow S]
+        [--hold-until FILE] ARGS...
 
 ``--kill`` takes ``before:NAME`` / ``after:NAME`` (NAME: a step of the run, see STEPS), ``write:N`` (just before
 the N-th file write of the run: an atomic file replacement or a SQLite checkpoint), ``tx:N`` (after the N-th Neo4j write
@@ -111,12 +112,18 @@ def arm(spec: str) -> None:
 
 
 class SlowEncoder(HashEncoder):
-    def __init__(self, delay: float) -> None:
+    """Sleeps ``delay`` per batch and, given a gate file, blocks each batch until the file exists (at most 120 s)."""
+
+    def __init__(self, delay: float, gate: Path | None = None) -> None:
         super().__init__()
         self.delay = delay
+        self.gate = gate
 
     def encode(self, texts: Any, batch_size: int | None = None) -> Any:
         time.sleep(self.delay)
+        deadline = time.monotonic() + 120
+        while self.gate is not None and not self.gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
         return super().encode(texts, batch_size)
 
 
@@ -128,6 +135,7 @@ def main() -> None:
     parser.add_argument("--delete", action="store_true", help="ARGS are paper ids to delete")
     parser.add_argument("--no-wait", action="store_true")
     parser.add_argument("--slow", type=float, default=0.0, help="seconds each embedding batch takes")
+    parser.add_argument("--hold-until", type=Path, help="embedding blocks until this file exists (holds the lock)")
     parser.add_argument("args", nargs="*")
     opts = parser.parse_args()
     settings = Settings(data_dir=opts.data_dir, embed_checkpoint=2)
@@ -142,7 +150,7 @@ def main() -> None:
             settings,
             sync=opts.sync,
             wait=wait,
-            encoder=SlowEncoder(opts.slow),
+            encoder=SlowEncoder(opts.slow, opts.hold_until),
             extractor=PaperExtractor(),
         )
     print(report.model_dump_json())

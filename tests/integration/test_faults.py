@@ -125,33 +125,55 @@ def test_killed_at_a_random_instant(scenario: dict[str, Any], seed: int, tmp_pat
 
 
 def test_two_ingests_at_once_lose_no_paper(tmp_path: Path) -> None:
+    """The first ingest holds the writer lock until the test opens a gate file, so no timing decides the outcome."""
     data = tmp_path / "data"
+    gate = tmp_path / "gate"
     first = write(tmp_path / "one.jsonl", [record(i) for i in range(10)])
     second = write(tmp_path / "two.jsonl", [record(i) for i in range(10, 20)])
-    slow = subprocess.Popen(
-        [sys.executable, str(DRIVER), "--data-dir", str(data), "--slow", "1.0", str(first)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    held = [sys.executable, str(DRIVER), "--data-dir", str(data), "--hold-until", str(gate), str(first)]
+    slow = subprocess.Popen(held, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    waiting: subprocess.Popen[str] | None = None
     try:
-        lock = data / ".writer.lock"
-        deadline = time.monotonic() + 60
-        while not (lock.exists() and lock.read_text().strip()):  # the first one holds the lock
-            assert time.monotonic() < deadline and slow.poll() is None, "the first ingest never took the lock"
-            time.sleep(0.05)
+        _wait_for_lock(data / ".writer.lock", slow)
         refused = driver(data, "--no-wait", str(second))
         assert refused.returncode == 1 and "WriterBusyError" in refused.stderr and "--no-wait" in refused.stderr
-        waited = driver(data, str(second))
-        assert waited.returncode == 0, waited.stderr
-        assert "waiting for papergraph pid" in waited.stderr
+        waiting = subprocess.Popen(
+            [sys.executable, str(DRIVER), "--data-dir", str(data), str(second)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        said = _read_until(waiting, "waiting for papergraph pid")
+        gate.touch()  # the first ingest finishes; the waiting one then takes the lock
         _, err = slow.communicate(timeout=120)
         assert slow.returncode == 0, err
+        _, rest = waiting.communicate(timeout=120)
+        assert waiting.returncode == 0, said + rest
     finally:
-        if slow.poll() is None:
-            slow.kill()
-            slow.communicate()
+        gate.touch()
+        for proc in (slow, waiting):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.communicate()
     assert len(load_engine(Settings(data_dir=data)).index) == 20
+
+
+def _wait_for_lock(lock: Path, holder: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and lock.read_text().strip()):  # the first one holds the lock
+        assert time.monotonic() < deadline and holder.poll() is None, "the first ingest never took the lock"
+        time.sleep(0.05)
+
+
+def _read_until(proc: subprocess.Popen[str], text: str) -> str:
+    """stderr lines until one contains ``text`` (fails if the process ends first)."""
+    assert proc.stderr is not None
+    seen = ""
+    for line in proc.stderr:
+        seen += line
+        if text in line:
+            return seen
+    raise AssertionError(f"{text!r} never said; stderr: {seen}")
 
 
 def test_cli_no_wait_is_one_clear_line(tmp_path: Path) -> None:

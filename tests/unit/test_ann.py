@@ -207,6 +207,20 @@ def test_settings_reach_the_index(data: np.ndarray) -> None:
     assert (idx.kind, meta["nlist"], meta["target_recall"]) == ("ivf-sq8", 16, 0.9)
 
 
+def test_the_index_reads_only_the_options_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings flow one way from the edge: the environment reaches an index through index_options, never directly."""
+    from papergraph.config import get_settings
+
+    monkeypatch.setenv("PAPERGRAPH_ANN_KIND", "hnsw")
+    monkeypatch.setenv("PAPERGRAPH_HNSW_M", "8")
+    get_settings.cache_clear()
+    try:
+        assert VectorIndex(DIM, "test@64").config == AnnConfig()
+        assert VectorIndex(DIM, "test@64", kind=AnnKind.HNSW, hnsw_m=8).config == AnnConfig(kind=AnnKind.HNSW, hnsw_m=8)
+    finally:
+        get_settings.cache_clear()
+
+
 def test_pq_tuning_deepens_the_reranking_when_pq_limits_recall(data: np.ndarray) -> None:
     """With 2-byte PQ codes the PQ ranking alone is poor: only a deeper re-ranking reaches the target."""
     idx = build(AnnKind.IVF_PQ, data, pq_m=2, refine_factor=1, target_recall=0.9)

@@ -110,3 +110,14 @@ def test_cli_reports_server_errors_in_one_line(server: str, tmp_path: Path, monk
     monkeypatch.setenv("PAPERGRAPH_URL", "http://127.0.0.1:1")
     result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "ask", "anything"])
     assert result.exit_code != 0 and "cannot reach the PaperGraph server" in str(result.exception)
+
+
+@pytest.mark.parametrize("args", [["ask", "How many papers use Jetson boards?"], ["search", "split computing"]])
+def test_cli_local_answers_here_even_with_a_named_server(
+    args: list[str], server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERGRAPH_URL", server)
+    _Handler.seen = []
+    done = CliRunner().invoke(app, ["--data-dir", str(tmp_path), *args, "--local"])
+    assert done.exit_code == 1 and "papergraph ingest" in str(done.exception)  # no index here, and no request sent
+    assert _Handler.seen == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import typer
@@ -54,3 +55,19 @@ def test_search_without_query_or_paper_id_says_what_to_give() -> None:
     done = runner.invoke(app, ["search"])
     assert done.exit_code == 1
     assert "give a query text, --paper-id ID (more like this) or both" in str(done.exception)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["search", "LLM", "--k", "13"], {"PAPERGRAPH_MAX_K": "12"}, "--k: Input should be less than or equal to 12"),
+        (["ask", "Which papers use FPGAs?"], {"PAPERGRAPH_MAX_QUERY_CHARS": "10"}, "QUESTION: String should have at"),
+        (["search", "LLM", "--k", "101"], {}, "--k: Input should be less than or equal to 100 (limit PAPERGRAPH_MAX_K"),
+    ],
+)
+def test_search_and_ask_limits_come_from_settings(
+    args: list[str], env: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    done = runner.invoke(app, ["--data-dir", str(tmp_path), *args], env=env)
+    assert done.exit_code == 1
+    assert message in str(done.exception)

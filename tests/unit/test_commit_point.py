@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from papergraph.atomic import CommitPoint, WriterLock, atomic_write
+from papergraph.atomic import CommitPoint, WriterLock, atomic_write, atomic_write_with, remove_old_layout
 from papergraph.errors import IndexMismatchError, IndexNotFoundError, WriterBusyError
 
 
@@ -53,6 +53,30 @@ def test_a_crash_before_the_switch_leaves_the_previous_generation(tmp_path: Path
     point.clean()  # what the next writer does first
     assert not folder.exists() and not list(tmp_path.glob(".*.tmp"))
     assert _generation(point, "next") == number
+
+
+def test_a_writer_that_fails_leaves_the_old_file_and_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "model.onnx"
+    atomic_write_with(target, lambda tmp: tmp.write_bytes(b"v1"))
+
+    def half_then_fail(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("exporter crashed")
+
+    with pytest.raises(RuntimeError, match="exporter crashed"):
+        atomic_write_with(target, half_then_fail)
+    assert target.read_bytes() == b"v1" and [p.name for p in tmp_path.iterdir()] == ["model.onnx"]
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_the_old_layout_is_removed_in_one_place_and_nothing_else(tmp_path: Path) -> None:
+    old = ["index/faiss-000004.index", "index/papers-000004.jsonl", "graph/graph.json", "ingest-state.json"]
+    kept = ["index/manifest.json", "index/gen-000001/graph.json", "index/gen-000001/papers.sqlite", "corpus/a.jsonl"]
+    for name in old + kept:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    remove_old_layout(tmp_path)
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == sorted(kept)
 
 
 def test_old_layout_asks_for_a_rebuild(tmp_path: Path) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from papergraph.errors import NotFoundError
 from papergraph.explore import views
-from papergraph.explore.catalog import Catalog
+from papergraph.explore.catalog import Catalog, Entry
 from papergraph.explore.models import EntityRef, SubgraphRequest
 from papergraph.explore.paths import shortest_path
 from papergraph.explore.style import graph_style, grass_path, parse_grass, style_from_grass
@@ -88,11 +90,32 @@ def test_search_reports_what_matched_and_filters_by_label(sample: tuple[Networkx
 def test_facets_and_top_entities() -> None:
     docs = hub(30)
     catalog = Catalog(store_of(docs).entities(limit=1000), [d.paper for d in docs])
-    assert catalog.hardware_types() == ["GPU"]
-    years = catalog.years()
+    assert catalog.hardware_types == ["GPU"]
+    years = catalog.years
     assert years is not None and (years.min, years.max) == (2015, 2024)
     assert [(h.id, h.papers) for h in catalog.top(1)] == [("hardware:nvidia-a100", 30)]
     assert catalog.papers_of("hardware:nvidia-a100") == 30 and catalog.papers_of("p001") == 1
+
+
+class _CountingEntries(dict[str, Entry]):
+    scans = 0
+
+    def values(self) -> Any:
+        type(self).scans += 1
+        return super().values()
+
+
+def test_the_overview_scans_the_catalog_once_per_generation() -> None:
+    """/graph/overview's facets and top entities are computed once per catalog (one per loaded generation)."""
+    docs = hub(30)
+    store = store_of(docs)
+    catalog = Catalog(store.entities(limit=1000), [d.paper for d in docs])
+    catalog.entries = _CountingEntries(catalog.entries)
+    first = views.overview(store, catalog)
+    scans = _CountingEntries.scans
+    assert [views.overview(store, catalog) for _ in range(3)] == [first] * 3
+    assert _CountingEntries.scans == scans <= 3
+    assert first.top[0].id == "hardware:nvidia-a100" and first.hardware_types == ["GPU"]
 
 
 # --------------------------------------------------------------------------------------------------

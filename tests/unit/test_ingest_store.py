@@ -209,13 +209,16 @@ def test_a_data_directory_of_the_old_layout_is_rebuilt(tmp_path: Path) -> None:
     (settings.index_dir).mkdir(parents=True)
     (settings.index_dir / "manifest.json").write_text(json.dumps({"format": 1, "generation": 4}))
     (settings.index_dir / "faiss-000004.index").write_bytes(b"old")
+    (settings.index_dir / "papers-000004.jsonl").write_text("{}\n")
     (settings.data_dir / "graph").mkdir()
     (settings.data_dir / "graph" / "graph.json").write_text("{}")
+    (settings.data_dir / "ingest-state.json").write_text("{}")
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         load_engine(settings)
     report = run([write(tmp_path / "a.jsonl", [record(i) for i in range(3)])], settings)
     assert report.added == 3 and report.generation == 1
     assert not (settings.data_dir / "graph" / "graph.json").exists()
+    assert not (settings.data_dir / "ingest-state.json").exists()
     assert sorted(p.name for p in settings.index_dir.iterdir()) == ["gen-000001", "manifest.json"]
 
 

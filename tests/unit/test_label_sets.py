@@ -54,8 +54,8 @@ HARDWARE_FIELDS = {"name", "type", "vendor", "family", "level"}
 SYSTEM_FIELDS = {"name", "role", "family"}
 METRIC_FIELDS = {"value", "value_max", "unit", "kind", "hardware", "baseline_hardware", "direction"}
 SOURCE = re.compile(r"^(bundled:\d{3}|written:[a-z0-9-]+)$")
-WRITTEN_ID = re.compile(r"^w2?-[a-z0-9-]+$")
-"""Written ids: ``w-<slug>`` (first frozen set), ``w2-<slug>`` (extraction_frozen2.jsonl)."""
+WRITTEN_ID = re.compile(r"^w[23]?-[a-z0-9-]+$")
+"""Written ids: ``w-<slug>`` (first frozen set), ``w2-<slug>`` (frozen2), ``w3-<slug>`` (frozen3)."""
 
 
 def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -87,7 +87,7 @@ def optional_str(value: Any) -> bool:
 
 def test_every_set_is_found() -> None:
     names = {path.name for path in SETS}
-    expected = {"dev", "heldout", "audit", "frozen", "frozen2"}
+    expected = {"dev", "heldout", "audit", "frozen", "frozen2", "frozen3"}
     assert {f"extraction_{name}.jsonl" for name in expected} <= names
 
 
@@ -187,7 +187,7 @@ def test_ids_and_sources_match_the_bundled_corpus(path: Path) -> None:
         if source is not None:
             assert isinstance(source, str) and SOURCE.match(source), f"{where}: source {source!r}"
         if source is not None and source.startswith("written:"):
-            assert WRITTEN_ID.match(record["id"]), f"{where}: written ids are w-<slug> or w2-<slug>"
+            assert WRITTEN_ID.match(record["id"]), f"{where}: written ids are w-<slug>, w2-<slug> or w3-<slug>"
             assert record["id"] not in papers, f"{where}: a written id collides with a bundled paper"
             continue
         assert record["id"] == title_id(record["title"]), f"{where}: id is not title_id(title)"

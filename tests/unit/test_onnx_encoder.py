@@ -94,6 +94,26 @@ def test_artefacts_are_cached_in_the_data_dir(
     np.testing.assert_allclose(encoder(tiny_model, tmp_path, "onnx-int8").encode(TEXTS), first.encode(TEXTS))
 
 
+def test_artefacts_are_synced_to_disk_before_they_replace_anything(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written like every other file of the data dir (papergraph.atomic): a crash never leaves half a model."""
+    import os
+
+    from papergraph import atomic
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")).name)
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    encoder(tiny_model, tmp_path, "onnx-int8").encode(TEXTS[:1])
+    assert {name.split(".")[1] for name in synced if name.endswith(".tmp")} >= {"model", "model-int8"}
+
+
 def test_identity_and_truncation(tiny_model: Path, tmp_path: Path) -> None:
     short = encoder(tiny_model, tmp_path, "onnx", max_seq_length=16)
     assert short.model_id == f"{tiny_model}@16+onnx" and short.dim == 32

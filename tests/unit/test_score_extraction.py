@@ -88,13 +88,14 @@ def test_a_missing_set_is_reported_not_scored(
     assert "is not there" in capsys.readouterr().out
 
 
-def test_frozen2_is_scored_only_when_named(
-    scorer: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("name", ["frozen2", "frozen3"])
+def test_later_frozen_sets_are_scored_only_when_named(
+    scorer: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    row = _row("w2-a", "We use PyTorch.", "written:compilers", systems=[{"name": "PyTorch", "role": "mentioned"}])
-    _write(tmp_path / "extraction_frozen2.jsonl", [row])
+    row = _row("w3-a", "We use PyTorch.", "written:compilers", systems=[{"name": "PyTorch", "role": "mentioned"}])
+    _write(tmp_path / f"extraction_{name}.jsonl", [row])
     assert scorer.main(["--data", str(tmp_path)]) == 0
-    assert "== frozen2" not in capsys.readouterr().out
-    assert scorer.main(["--data", str(tmp_path), "--set", "frozen2"]) == 0
+    assert f"== {name}" not in capsys.readouterr().out
+    assert scorer.main(["--data", str(tmp_path), "--set", name]) == 0
     out = capsys.readouterr().out
-    assert "== frozen2: 1 papers" in out and "leave-one-source-out" not in out
+    assert f"== {name}: 1 papers" in out and "leave-one-source-out" not in out

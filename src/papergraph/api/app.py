@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -14,6 +15,7 @@ from papergraph import __version__
 from papergraph.api import errors, ui
 from papergraph.api.reload import Reloader
 from papergraph.api.routes import ask, entities, explore, graph, meta, papers, search
+from papergraph.api.schemas import apply_limits
 from papergraph.config import Settings, get_settings
 from papergraph.errors import IndexNotFoundError
 from papergraph.query import Engine
@@ -82,4 +84,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for module in (meta, search, ask, papers, entities, graph, explore):
         app.include_router(module.router)
     ui.install(app)
+    _state_limits_in_schema(app, app.state.settings)
     return app
+
+
+def _state_limits_in_schema(app: FastAPI, settings: Settings) -> None:
+    """/openapi.json states the request limits of ``settings`` (max_k, max_query_chars), which the routes enforce."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = apply_limits(generate(), settings)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to amend the schema

@@ -1,4 +1,4 @@
-"""Request dependencies: the Engine built once at start-up, as an ``Annotated`` alias."""
+"""Request dependencies: the Engine built once at start-up and the app's Settings, as ``Annotated`` aliases."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from papergraph.config import Settings
 from papergraph.errors import IndexNotFoundError
 from papergraph.query import Engine
 
@@ -20,3 +21,12 @@ def get_engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was built with (its request limits among them)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

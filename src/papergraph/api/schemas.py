@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     WithJsonSchema,
@@ -25,12 +27,11 @@ from pydantic import (
 )
 
 from papergraph.api import examples
+from papergraph.config import Settings
 from papergraph.errors import QueryError
 from papergraph.models import EntityType, SearchMode
 from papergraph.query.search import SearchFilters
 
-MAX_QUERY_CHARS = 1000
-MAX_K = 100
 MAX_FILTER_VALUES = 20
 MAX_FILTER_CHARS = 200
 MAX_ID_CHARS = 200
@@ -72,17 +73,87 @@ def _json_integer(value: Any) -> Any:
     return value
 
 
-def text_schema(max_length: int) -> dict[str, Any]:
-    return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": NOT_BLANK}
+# --------------------------------------------------------------------------------------------------
+# Limits set by Settings: checked once the settings are known, written into the schema when the app is built
+# --------------------------------------------------------------------------------------------------
+
+LIMIT_KEY = "x-papergraph-limit"
+"""Marks a schema node bounded by a Settings field; :func:`apply_limits` replaces it with the bound."""
+
+LIMITS = {
+    "max_query_chars": ("maxLength", "String should have at most {limit} characters"),
+    "max_k": ("maximum", "Input should be less than or equal to {limit}"),
+}
+"""The Settings fields that bound requests: the JSON-schema keyword each becomes, and the message past it."""
 
 
-QueryText = Annotated[
-    str,
-    StringConstraints(max_length=MAX_QUERY_CHARS),
-    AfterValidator(_not_blank),
-    WithJsonSchema(text_schema(MAX_QUERY_CHARS)),
-]
-"""Free text: at most 1000 characters, not blank; surrounding white space is dropped."""
+def limited_by(setting: str) -> dict[str, Any]:
+    """``json_schema_extra`` of a field whose bound is the Settings field ``setting``."""
+    assert setting in LIMITS, setting
+    return {LIMIT_KEY: setting}
+
+
+def apply_limits(node: Any, settings: Settings) -> Any:
+    """Write the bounds of ``settings`` into a JSON schema in place, where :func:`limited_by` marked them."""
+    if isinstance(node, dict):
+        setting = node.pop(LIMIT_KEY, None)
+        if setting is not None:
+            node[LIMITS[setting][0]] = getattr(settings, setting)
+        for value in node.values():
+            apply_limits(value, settings)
+    elif isinstance(node, list):
+        for value in node:
+            apply_limits(value, settings)
+    return node
+
+
+def _past_limit(field: str, setting: str, settings: Settings, got: str) -> str:
+    message = LIMITS[setting][1].format(limit=getattr(settings, setting))
+    return f"{field}: {message} (limit PAPERGRAPH_{setting.upper()}; got {got})"
+
+
+class LimitedRequest(BaseModel):
+    """A request whose text length and ``k`` are bounded by Settings (``max_query_chars``, ``max_k``).
+
+    Validation takes any length and any positive ``k``; :meth:`within` then checks them against the settings
+    of the server or the command that received the request. The text is measured as sent, before its
+    surrounding white space is dropped, as the schema's ``maxLength`` says.
+    """
+
+    TEXT_FIELD: ClassVar[str]
+    k: int
+    _sent_chars: int = PrivateAttr(0)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _measure_text(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        request = handler(data)
+        text = data.get(cls.TEXT_FIELD) if isinstance(data, dict) else None
+        request._sent_chars = len(text) if isinstance(text, str) else 0
+        return request
+
+    def within(self, settings: Settings, names: Mapping[str, str] | None = None) -> Self:
+        """This request, or QueryError naming each limit it passes (fields renamed by ``names``, as the CLI says)."""
+        names = names or {}
+        problems = []
+        if self._sent_chars > settings.max_query_chars:
+            field = names.get(self.TEXT_FIELD, self.TEXT_FIELD)
+            problems.append(_past_limit(field, "max_query_chars", settings, f"{self._sent_chars} characters"))
+        if self.k > settings.max_k:
+            problems.append(_past_limit(names.get("k", "k"), "max_k", settings, str(self.k)))
+        if problems:
+            raise QueryError("; ".join(problems))
+        return self
+
+
+QUERY_TEXT_SCHEMA = {"type": "string", "minLength": 1, "pattern": NOT_BLANK, **limited_by("max_query_chars")}
+
+QueryText = Annotated[str, AfterValidator(_not_blank), WithJsonSchema(QUERY_TEXT_SCHEMA)]
+"""Free text: not blank, at most ``max_query_chars`` (checked by :meth:`LimitedRequest.within`); surrounding white
+space is dropped."""
+
+SentQueryText = Annotated[str, WithJsonSchema(QUERY_TEXT_SCHEMA)]
+"""QueryText as sent, for a query-string parameter that a :class:`LimitedRequest` validates and measures."""
 
 PaperId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS)]
 JsonInt = Annotated[int, BeforeValidator(_json_integer)]
@@ -109,7 +180,7 @@ PAPER_ID_HELP = (
     "More like this: papers similar to this paper id (the paper itself is left out). "
     "Send q, paper_id or both: a search needs at least one of them."
 )
-K_HELP = "How many results to return (1-100)."
+K_HELP = "How many results to return (from 1 up to the server's limit, PAPERGRAPH_MAX_K)."
 MODE_HELP = "Ranking: hybrid (dense + BM25, fused), dense (embeddings only) or lexical (BM25 only)."
 NEEDS_QUERY = "send q (query text), paper_id (more like this) or both; neither was given"
 
@@ -119,7 +190,7 @@ NEEDS_QUERY = "send q (query text), paper_id (more like this) or both; neither w
 # --------------------------------------------------------------------------------------------------
 
 
-class SearchRequest(BaseModel):
+class SearchRequest(LimitedRequest):
     """A similarity search: by text (``q``), "more like this" (``paper_id``) or both, optionally filtered."""
 
     model_config = ConfigDict(
@@ -140,10 +211,11 @@ class SearchRequest(BaseModel):
             ],
         },
     )
+    TEXT_FIELD = "q"
 
     q: QueryText | None = Field(None, description=Q_HELP, examples=[examples.QUERY])
     paper_id: PaperId | None = Field(None, description=PAPER_ID_HELP, examples=[examples.PAPER_ID])
-    k: JsonInt = Field(10, ge=1, le=MAX_K, description=K_HELP, examples=[5])
+    k: JsonInt = Field(10, ge=1, description=K_HELP, examples=[5], json_schema_extra=limited_by("max_k"))
     mode: SearchMode = Field(SearchMode.HYBRID, description=MODE_HELP, examples=["hybrid"])
     hardware: FilterValues = Field(
         default_factory=list, description=FILTER_HELP["hardware"][0] + FILTER_RULE, examples=[[examples.HARDWARE]]
@@ -169,16 +241,23 @@ class SearchRequest(BaseModel):
         return SearchFilters(hardware=self.hardware, technique=self.technique, system=self.system, dataset=self.dataset)
 
 
-class AskRequest(BaseModel):
+class AskRequest(LimitedRequest):
     """A natural-language question."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"question": examples.QUESTION, "k": 5}]},
     )
+    TEXT_FIELD = "question"
 
     question: QueryText = Field(description="The question, in plain English.", examples=[examples.QUESTION])
-    k: JsonInt = Field(10, ge=1, le=MAX_K, description="Most papers to return (1-100).", examples=[5])
+    k: JsonInt = Field(
+        10,
+        ge=1,
+        description="Most papers to return (from 1 up to the server's limit, PAPERGRAPH_MAX_K).",
+        examples=[5],
+        json_schema_extra=limited_by("max_k"),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -190,7 +269,9 @@ class ErrorBody(BaseModel):
     """Every error answer: one message saying what was wrong and what to send instead."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"detail": "k: Input should be less than or equal to 100 (got 500)"}]}
+        json_schema_extra={
+            "examples": [{"detail": "k: Input should be less than or equal to 100 (limit PAPERGRAPH_MAX_K; got 500)"}]
+        }
     )
 
     detail: str = Field(description="What was wrong and what to send instead.")

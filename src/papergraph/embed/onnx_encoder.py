@@ -15,23 +15,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from papergraph.atomic import atomic_write_with
 from papergraph.config import Settings
+from papergraph.embed.encoder import Vectors
 from papergraph.errors import ConfigError
 from papergraph.models import slugify
 
 log = logging.getLogger(__name__)
 
-Vectors = npt.NDArray[np.float32]
 
 OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -77,19 +75,6 @@ def artefact_key(model_path: Path, pooling: str) -> str:
     return digest.hexdigest()[:12]
 
 
-def _atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Run ``write(tmp)`` on a temp path beside ``path`` and rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_onnx(model_path: Path, out: Path, pooling: str) -> None:
     """The transformer and its pooling as one ONNX graph: token ids in, one (unnormalised) vector per text out."""
     import torch
@@ -130,7 +115,7 @@ def export_onnx(model_path: Path, out: Path, pooling: str) -> None:
                 dynamo=False,
             )
 
-    _atomically(out, write)
+    atomic_write_with(out, write)
     log.info("exported %s to %s", model_path, out)
 
 
@@ -158,7 +143,7 @@ def quantize_int8(fp32: Path, out: Path) -> None:
     hint = _DropHint("pre-processing before quantization")  # onnxruntime's advice for vision models, on root
     logging.getLogger().addFilter(hint)
     try:
-        _atomically(out, write)
+        atomic_write_with(out, write)
     finally:
         logging.getLogger().removeFilter(hint)
     log.info("quantised %s to int8 at %s", fp32, out)

@@ -9,15 +9,14 @@ of the page's filters. It is built from a GraphStore and the indexed papers, onc
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cached_property
 
 from rapidfuzz import fuzz, process, utils
 
-from papergraph.errors import PaperGraphError
 from papergraph.explore.models import GraphHit, YearRange
+from papergraph.gazetteer import gazetteer_aliases
 from papergraph.graph.base import GraphStore
 from papergraph.graph.rows import PAPER
 from papergraph.models import EntityCount, Paper
@@ -25,7 +24,6 @@ from papergraph.models import EntityCount, Paper
 log = logging.getLogger(__name__)
 
 MAX_ENTITIES = 1_000_000
-GAZETTEERS = ("hardware.jsonl", "techniques.jsonl", "systems.jsonl", "datasets.jsonl")
 MIN_SCORE = 60.0
 MIN_FRAGMENT = 4  # shorter queries are found inside too many titles
 FRAGMENT_WEIGHT = 0.9
@@ -41,24 +39,6 @@ class Entry:
     name: str
     papers: int
     properties: dict[str, str | int] = field(default_factory=dict)
-
-
-@cache
-def gazetteer_aliases() -> dict[str, tuple[str, ...]]:
-    """Entity id -> the phrases the extraction gazetteers spell it with ("quantisation", "GPGPU")."""
-    from papergraph.extract.rules import load_rules
-
-    aliases: dict[str, list[str]] = defaultdict(list)
-    for name in GAZETTEERS:
-        try:
-            rules = load_rules(name)
-        except PaperGraphError as exc:  # the explorer still searches names and titles
-            log.warning("no aliases from %s: %s", name, exc)
-            continue
-        for rule in rules:
-            if isinstance(rule.pattern, str):
-                aliases[rule.id].append(rule.pattern)
-    return {node: tuple(dict.fromkeys(found)) for node, found in aliases.items()}
 
 
 def _entity_entry(e: EntityCount) -> Entry:
@@ -122,23 +102,32 @@ class Catalog:
         entry = self.entries.get(node_id)
         return entry.papers if entry else 0
 
+    # --- facets: computed once, on first use (a catalog is built once per loaded generation) ---------------
+    @cached_property
     def hardware_types(self) -> list[str]:
+        """The hardware types present, in case-insensitive order."""
         types = {
             str(e.properties["type"]) for e in self.entries.values() if e.label == "Hardware" and "type" in e.properties
         }
         return sorted(types, key=str.casefold)
 
+    @cached_property
     def years(self) -> YearRange | None:
+        """The first and last publication years of the papers, or None when no paper has a year."""
         years = [
             int(e.properties["year"]) for e in self.entries.values() if e.label == PAPER and "year" in e.properties
         ]
         return YearRange(min=min(years), max=max(years)) if years else None
 
-    def top(self, limit: int) -> list[GraphHit]:
-        """The most linked entities (papers excluded), most first."""
+    @cached_property
+    def _ranked(self) -> list[GraphHit]:
+        """Every entity (papers excluded), the most linked first."""
         entities = (e for e in self.entries.values() if e.label != PAPER)
-        best = sorted(entities, key=lambda e: (-e.papers, e.name.casefold(), e.id))[:limit]
-        return [_hit(e, e.name, 100.0) for e in best]
+        return [_hit(e, e.name, 100.0) for e in sorted(entities, key=lambda e: (-e.papers, e.name.casefold(), e.id))]
+
+    def top(self, limit: int) -> list[GraphHit]:
+        """The ``limit`` most linked entities (papers excluded), most first."""
+        return self._ranked[:limit]
 
     # --- search -------------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 10, labels: set[str] | None = None) -> list[GraphHit]:

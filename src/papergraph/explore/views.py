@@ -121,8 +121,8 @@ def overview(store: GraphStore, catalog: Catalog) -> Overview:
     return Overview(
         nodes=stats.nodes,
         relationships=stats.relationships,
-        hardware_types=catalog.hardware_types(),
-        years=catalog.years(),
+        hardware_types=catalog.hardware_types,
+        years=catalog.years,
         style=graph_style(),
         top=catalog.top(TOP_ENTITIES),
     )

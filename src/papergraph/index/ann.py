@@ -39,11 +39,11 @@ import numpy as np
 import numpy.typing as npt
 
 from papergraph.config import Settings
+from papergraph.embed.encoder import Vectors
 from papergraph.errors import IndexMismatchError
 
 log = logging.getLogger(__name__)
 
-Vectors = npt.NDArray[np.float32]
 Ids = npt.NDArray[np.int64]
 
 RECALL_K = 10  # the recall the IVF kinds are tuned for: recall@10

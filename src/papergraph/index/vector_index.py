@@ -21,7 +21,7 @@ import logging
 import platform
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from papergraph import __version__
 from papergraph.atomic import Commit, CommitPoint, atomic_write
-from papergraph.config import Settings, get_settings
+from papergraph.config import Settings
 from papergraph.embed.encoder import Vectors
 from papergraph.errors import IndexMismatchError, IndexNotFoundError
 from papergraph.index.ann import (
@@ -67,24 +67,16 @@ class VectorIndex:
     """Exact search below ``ann_threshold`` papers, the configured approximate kind above; ids mapped to papers.
 
     The structures and how an approximate one is built and tuned are in :mod:`papergraph.index.ann`. Keyword
-    arguments beyond the first five replace fields of :class:`~papergraph.index.ann.AnnConfig` (``kind``,
-    ``nlist``, ``nprobe``, ...), whose defaults come from the process settings: ``index_options(settings)``
-    gives them all.
+    arguments beyond ``ann_threshold`` are fields of :class:`~papergraph.index.ann.AnnConfig` (``kind``,
+    ``nlist``, ``nprobe``, ``hnsw_m``, ...; its defaults where left out): the caller passes what its settings say,
+    ``index_options(settings)`` gives them all.
     """
 
-    def __init__(
-        self,
-        dim: int,
-        model_id: str,
-        ann_threshold: int = 20_000,
-        hnsw_m: int = 32,
-        ef_search: int = 128,
-        **ann: Any,
-    ) -> None:
+    def __init__(self, dim: int, model_id: str, ann_threshold: int = 20_000, **ann: Any) -> None:
         self.dim = dim
         self.model_id = model_id
         self.ann_threshold = ann_threshold
-        self.config = replace(AnnConfig.from_settings(get_settings()), hnsw_m=hnsw_m, ef_search=ef_search, **ann)
+        self.config = AnnConfig(**ann)
         self.generation = 0
         self.store = PaperStore.memory()
         self._fid: dict[str, int] = {}  # paper id -> faiss id

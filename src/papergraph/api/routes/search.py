@@ -8,20 +8,20 @@ from fastapi import APIRouter, Query, Request
 from pydantic.json_schema import SkipJsonSchema
 
 from papergraph.api import examples
-from papergraph.api.deps import EngineDep
+from papergraph.api.deps import EngineDep, SettingsDep
 from papergraph.api.schemas import (
     FILTER_HELP,
     FILTER_RULE,
     K_HELP,
-    MAX_K,
     MODE_HELP,
     PAPER_ID_HELP,
     Q_HELP,
     FilterValues,
     PaperId,
-    QueryText,
     SearchRequest,
+    SentQueryText,
     errors,
+    limited_by,
     parse_request,
 )
 from papergraph.errors import QueryError
@@ -45,7 +45,8 @@ def _filter(name: str) -> Any:
     return Query(description=help_text + FILTER_RULE, examples=[[example]])
 
 
-def run_search(engine: EngineDep, req: SearchRequest) -> SearchResult:
+def run_search(engine: EngineDep, settings: SettingsDep, req: SearchRequest) -> SearchResult:
+    req = req.within(settings)
     return engine.searcher.search(req.q, k=req.k, paper_id=req.paper_id, filters=req.filters, mode=req.mode)
 
 
@@ -53,11 +54,12 @@ def run_search(engine: EngineDep, req: SearchRequest) -> SearchResult:
 def search_get(
     request: Request,
     engine: EngineDep,
-    q: Annotated[QueryText | SkipJsonSchema[None], Query(description=Q_HELP, examples=[examples.QUERY])] = None,
+    settings: SettingsDep,
+    q: Annotated[SentQueryText | SkipJsonSchema[None], Query(description=Q_HELP, examples=[examples.QUERY])] = None,
     paper_id: Annotated[
         PaperId | SkipJsonSchema[None], Query(description=PAPER_ID_HELP, examples=[examples.PAPER_ID])
     ] = None,
-    k: Annotated[int, Query(ge=1, le=MAX_K, description=K_HELP, examples=[5])] = 10,
+    k: Annotated[int, Query(ge=1, description=K_HELP, examples=[5], json_schema_extra=limited_by("max_k"))] = 10,
     mode: Annotated[SearchMode, Query(description=MODE_HELP, examples=["hybrid"])] = SearchMode.HYBRID,
     hardware: Annotated[FilterValues | SkipJsonSchema[None], _filter("hardware")] = None,
     technique: Annotated[FilterValues | SkipJsonSchema[None], _filter("technique")] = None,
@@ -83,10 +85,10 @@ def search_get(
         system=system or [],
         dataset=dataset or [],
     )
-    return run_search(engine, req)
+    return run_search(engine, settings, req)
 
 
 @router.post("", response_model=SearchResult, responses=RESPONSES, summary="Search abstracts (JSON body)")
-def search_post(engine: EngineDep, req: SearchRequest) -> SearchResult:
+def search_post(engine: EngineDep, settings: SettingsDep, req: SearchRequest) -> SearchResult:
     """The same search as `GET /search`, with the parameters as a JSON object (at least one of q and paper_id)."""
-    return run_search(engine, req)
+    return run_search(engine, settings, req)
