@@ -212,36 +212,17 @@ class SystemRules:
 
     def _shape(self, text: str) -> str:
         t = strip_possessive(text)
-        if not t or not _NAMEISH_CHARS.match(t) or self.is_generic(t) or self.is_generic(delatex(t)):
-            return ""
-        if t[0].isdigit() or _GLUED.search(t):
-            return ""
-        hyphen_parts = t.split("-")
-        if len(hyphen_parts) > 1 and hyphen_parts[-1].islower():
+        if self._never_a_name(t):
             return ""
         parts = [p for p in re.split(r"[-.]", t) if p]
         alpha_parts = [p for p in parts if re.search(r"[A-Za-z]", p)]
-        if (
-            len(hyphen_parts) > 1
-            and hyphen_parts[0].islower()
-            and not any(any(c.isupper() for c in p) and not self.is_generic(p) for p in alpha_parts[1:])
-        ):
-            return ""  # "edge-AI", "dual-CNN", "bipolar-INT"
-        if alpha_parts and all(
-            self.is_generic(p) or self.is_generic(p.rstrip("s")) or p in LOWER_PREFIXES for p in alpha_parts
-        ):
-            return ""
-        if _FORMAT.match(t) or _SIZE.match(t):
-            return ""
         letters = sum(c.isalpha() for c in t)
-        has_digit = any(c.isdigit() for c in t)
-        if letters == 0:
-            return ""
         if any(_HAS_LOWER_THEN_UPPER.search(p) for p in t.split("-") if not self.is_generic(p)):
             return "strong"
         core = _SIZE_TAIL.sub("", t)
-        if has_digit and letters >= 3 and re.search(r"[A-Za-z]", t[:1] + t[-1:]) and re.search(r"[A-Z]", core):
-            return "strong"
+        if any(c.isdigit() for c in t) and letters >= 3 and re.search(r"[A-Za-z]", t[:1] + t[-1:]):
+            if re.search(r"[A-Z]", core):
+                return "strong"
         if (
             len(parts) > 1
             and any(p.isupper() and len(p) >= 2 for p in parts)
@@ -255,6 +236,29 @@ class SystemRules:
         if len(parts) > 1 and all(p[:1].isupper() for p in alpha_parts):
             return "cap"
         return ""
+
+    def _never_a_name(self, t: str) -> bool:
+        """Words no name is shaped like: generic words, numbers and sizes, formats, "-based"-like compounds,
+        a lower-case word before a generic one ("edge-AI")."""
+        if not t or not _NAMEISH_CHARS.match(t) or self.is_generic(t) or self.is_generic(delatex(t)):
+            return True
+        if t[0].isdigit() or _GLUED.search(t) or _FORMAT.match(t) or _SIZE.match(t):
+            return True
+        if not any(c.isalpha() for c in t):
+            return True
+        hyphen_parts = t.split("-")
+        if len(hyphen_parts) > 1 and hyphen_parts[-1].islower():
+            return True
+        alpha_parts = [p for p in re.split(r"[-.]", t) if p and re.search(r"[A-Za-z]", p)]
+        if (
+            len(hyphen_parts) > 1
+            and hyphen_parts[0].islower()
+            and not any(any(c.isupper() for c in p) and not self.is_generic(p) for p in alpha_parts[1:])
+        ):
+            return True  # "edge-AI", "dual-CNN", "bipolar-INT"
+        return bool(alpha_parts) and all(
+            self.is_generic(p) or self.is_generic(p.rstrip("s")) or p in LOWER_PREFIXES for p in alpha_parts
+        )
 
     def _weak_name(self, text: str) -> bool:
         """A word that is a name only where the context says so: "nn-JIT.web", "prima.cpp"."""
