@@ -219,10 +219,9 @@ class SystemRules:
         letters = sum(c.isalpha() for c in t)
         if any(_HAS_LOWER_THEN_UPPER.search(p) for p in t.split("-") if not self.is_generic(p)):
             return "strong"
-        core = _SIZE_TAIL.sub("", t)
-        if any(c.isdigit() for c in t) and letters >= 3 and re.search(r"[A-Za-z]", t[:1] + t[-1:]):
-            if re.search(r"[A-Z]", core):
-                return "strong"
+        coded = any(c.isdigit() for c in t) and letters >= 3 and re.search(r"[A-Za-z]", t[:1] + t[-1:])
+        if coded and re.search(r"[A-Z]", _SIZE_TAIL.sub("", t)):  # "Qwen2", "T5X"; not "7B"
+            return "strong"
         if (
             len(parts) > 1
             and any(p.isupper() and len(p) >= 2 for p in parts)
