@@ -183,3 +183,21 @@ def test_a_result_is_credited_to_the_system_of_its_clause(extractor: Extractor) 
     credit = {m.surface: m.system for m in x.metrics}
     assert credit["20 tokens/s"] == "vLLM"
     assert credit["31 tokens/s"] == "FooServe"  # not vLLM: its clause names no system, so the paper's own
+
+
+# ---------------------------------------------------------------------------------------- techniques
+
+
+@pytest.mark.parametrize(
+    ("text", "technique"),
+    [
+        ("It decodes action tokens speculatively with a draft head.", "speculative decoding"),
+        ("It combines chunking with speculative action decoding.", "speculative decoding"),
+        ("HumSense is co-designed with the Neural-ART NPU of the MCU.", "hardware-software co-design"),
+        ("TensorMD generates fused tensor-product kernels for each model.", "kernel generation"),
+        ("Mosaic: Communication-Avoiding Distributed GNN Training on 256 GPUs", "distributed training"),
+        ("It caches verified kernels across sessions.", "caching"),
+    ],
+)
+def test_techniques_named_by_their_verbs(extractor: Extractor, text: str, technique: str) -> None:
+    assert technique in {t.name for t in extractor.extract_text(text).techniques}
