@@ -611,10 +611,12 @@ class HardwareGrammar:
         out: list[HardwareFound] = []
         for k, (start, end, _) in enumerate(offsets[:-1]):
             word = text[start:end]
-            first = _maker_words(doc, k)
-            number = first < k and re.fullmatch(r"[0-9]{3,5}", word)  # "Micron 9400 SSDs"
+            number = _NUMBER_CODE.match(word) is not None
             if not (_UNKNOWN_CODE.match(word) or number) or _NOT_A_CODE.match(word):
                 continue
+            first = _maker_words(doc, k)
+            if number and first == k:
+                continue  # a number is a model code only after its maker's name: "Micron 9400 SSDs"
             if any_overlap(taken, start, end):
                 continue
             head = self._head_at(doc, k + 1)
@@ -626,6 +628,7 @@ class HardwareGrammar:
 
 
 _MAKER_WORD = re.compile(r"^[A-Z][A-Za-z]{2,}$")
+_NUMBER_CODE = re.compile(r"^[0-9]{3,5}$")
 _NOT_MAKER = wordset("The This These Our Its Their Each On In With For From Using At By And Or To Of A An We Both")
 
 
