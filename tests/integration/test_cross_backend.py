@@ -44,6 +44,9 @@ QUESTIONS = [
     "Which hardware do the most papers use?",
     "Which techniques co-occur with pruning?",
     "What is the highest throughput reported in tokens/s?",
+    "Which paper reports the lowest power draw?",
+    "Which paper handles the longest context length?",
+    "Which deep learning frameworks are named most often?",
     "How many papers per year mention quantization?",
     "What is the melting point of tungsten?",
 ]

@@ -27,6 +27,7 @@ from papergraph.query.evaluation import (
     parse_item,
     recall_at,
     reciprocal_rank,
+    same_entity,
     set_score,
 )
 from support import build_engine
@@ -177,6 +178,21 @@ def test_judge_each_intent() -> None:
     pairs = [(oos, Returned("out_of_scope", ())), (listing, Returned("out_of_scope", ())), (oos, Returned("list", ()))]
     pr = out_of_scope_pr(pairs)
     assert (pr.precision, pr.recall) == (0.5, 0.5)
+
+
+def test_names_and_units_are_judged_leniently_but_not_loosely() -> None:
+    def item(**kw: object) -> QAItem:
+        return parse_item({"id": "q", "question": "?", "answers": [], **kw})
+
+    assert same_entity("H100", "NVIDIA H100") and same_entity("AMD MI250X", "AMD Instinct MI250X")
+    assert not same_entity("Llama 2", "Code Llama 2") and not same_entity("H100", "H200")
+    assert not same_entity("GPU", "NVIDIA GPU")  # a class is not a model code
+    top = item(intent="top_n", entities=["H100", "A100"], n=2)
+    assert judge(top, Returned("top_n", (), ranking=("NVIDIA H100", "NVIDIA A100"))).right
+    assert not judge(top, Returned("top_n", (), ranking=("NVIDIA H100", "NVIDIA V100"))).right
+    mfu = item(intent="superlative", value={"paper": "p", "value": 55.2, "unit": "% MFU"})
+    assert judge(mfu, Returned("superlative", ("p",), value=("p", 55.2, "%"))).right
+    assert not judge(mfu, Returned("superlative", ("p",), value=("p", 55.2, "x"))).right
 
 
 # --- the gold files --------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from papergraph.query.plan import EntityRef, Level
 from papergraph.query.rules import QuestionRules
 
 RELATIVE_UNITS = frozenset({"%", "x", "pp"})
+# kinds whose % or x with no change word is a level ("55.2% utilization", "2.1x speedup"), not a change
+_LEVEL_KINDS = frozenset({"accuracy", "accuracy-loss", "speedup", "compression", "scale", "other"})
 _BEFORE, _AFTER = 120, 30  # characters of evidence around a number searched for a direction word
 
 
@@ -23,10 +25,27 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if value >= 1000 and value == int(value) else f"{value:g}"
 
 
+_SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"))
+
+
+def counted(unit: str) -> bool:
+    """Whether a unit is a counted noun ("parameters", "GPUs", "tokens"), not a unit of measure."""
+    return unit.isalpha() and len(unit) > 3 and unit.endswith("s")
+
+
+def _scaled(value: float, unit: str) -> str:
+    """ "13B" for 13,000,000,000 parameters, "2.048M" tokens: large counts as people write them."""
+    if counted(unit):
+        for size, suffix in _SCALES:
+            if abs(value) >= size:
+                return f"{value / size:g}{suffix}"
+    return number(value)
+
+
 def amount(m: MetricRecord) -> str:
-    """ "25 tokens/s", "40%", "2.4x", "$3" (units glued where people glue them)."""
-    value = number(m.value) + (f"–{number(m.value_max)}" if m.value_max is not None else "")
+    """ "25 tokens/s", "40%", "2.4x", "$3", "13B parameters" (units glued where people glue them)."""
     unit = m.unit
+    value = _scaled(m.value, unit) + (f"–{_scaled(m.value_max, unit)}" if m.value_max is not None else "")
     return f"{value}{unit}" if unit in {"%", "x"} else (f"{unit}{value}" if unit == "$" else f"{value} {unit}")
 
 
@@ -69,9 +88,11 @@ def format_metric(m: MetricRecord, rules: QuestionRules | None = None) -> str:
         else:
             text = f"{verb} {thing} by {value}"
         return text + where + versus
-    if m.unit in RELATIVE_UNITS and m.kind not in ("accuracy", "accuracy-loss", "speedup", "compression"):
+    if m.unit in RELATIVE_UNITS and m.kind not in _LEVEL_KINDS:
         text = f"a {value} change in {what}" if what else value
         return text + where + versus
+    if counted(m.unit) and what.casefold() in (m.kind, "other", "scale"):  # "13B parameters", not "... model-size"
+        what = ""
     text = f"{value} {what}".strip() if what and what.casefold() not in value.casefold() else value
     return text + where + versus
 
@@ -81,6 +102,8 @@ def claim(subject: str, m: MetricRecord, rules: QuestionRules | None = None) -> 
     text = format_metric(m, rules)
     if text.startswith(("cuts ", "raises ")):
         return f"{subject} {text}"
+    if m.unit == "x" and re.match(r"\S+ (lower|higher) ", text):
+        return f"{subject} achieves {text}"
     if text.startswith("a "):
         return f"{subject} reports {text}"
     return f"{subject} reaches {text}"
@@ -123,4 +146,15 @@ def listing(items: Sequence[str], more: int = 0) -> str:
     return text + (f"; and {more} more" if more > 0 else "")
 
 
-__all__ = ["amount", "claim", "credited", "describe", "direction", "format_metric", "listing", "number", "plural"]
+__all__ = [
+    "amount",
+    "claim",
+    "counted",
+    "credited",
+    "describe",
+    "direction",
+    "format_metric",
+    "listing",
+    "number",
+    "plural",
+]

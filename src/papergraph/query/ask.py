@@ -51,7 +51,9 @@ class Asker:
                     )
                     self._vocabulary = vocab
                     planner = Planner(vocab, self.rules)
-                    self._parts = (planner, Executor(self.store, self.searcher, self.rules, self.settings, vocab))
+                    executor = Executor(self.store, self.searcher, self.rules, self.settings, vocab)
+                    executor.prepare()
+                    self._parts = (planner, executor)
         return self._parts
 
     @property

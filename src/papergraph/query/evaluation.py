@@ -12,6 +12,7 @@ values are compared in base units ("68.77 k parameters" is 68,770 parameters; "G
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,8 +318,29 @@ class Verdict:
     entities: SetScore | None = None
 
 
-def _folded(names: Iterable[str]) -> list[str]:
-    return [n.casefold() for n in names]
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(w for w in re.split(r"[^0-9a-z]+", name.casefold()) if w)
+
+
+def same_entity(a: str, b: str) -> bool:
+    """Names of one entity, written leniently: case and punctuation aside, and a model code with or without the
+    vendor or product line before it ("H100" = "NVIDIA H100", "AMD MI250X" = "AMD Instinct MI250X")."""
+    x, y = sorted((_words(a), _words(b)), key=len)
+    if x == y:
+        return True
+    code = x[-1] if x else ""
+    if not (any(c.isdigit() for c in code) and any(c.isalpha() for c in code)):
+        return False  # only a model code ("H100", "MI250X") stands for its longer name; "Llama 2" is no "Code Llama 2"
+    return y[-len(x) :] == x or (len(x) > 1 and y[0] == x[0] and y[-len(x) + 1 :] == x[1:])
+
+
+def _folded(names: Iterable[str], gold: Sequence[str] = ()) -> list[str]:
+    """Names case-folded, each written as the gold name it is the same entity as, where there is one."""
+    folded = []
+    for name in names:
+        match = next((g for g in gold if same_entity(name, g)), name)
+        folded.append(match.casefold())
+    return folded
 
 
 VALUE_TOLERANCE = 1e-6
@@ -347,7 +369,8 @@ def judge(item: QAItem, got: Returned) -> Verdict:
         return Verdict(right=(exact or settled) and expected, papers=papers, count_exact=exact)
     if intent in ("top_n", "cooccurrence"):
         n = item.n or len(item.entities)
-        top = set_score(_folded(got.ranking[:n]), _folded(item.entities), _folded(item.acceptable_entities))
+        names = [*item.entities, *item.acceptable_entities]
+        top = set_score(_folded(got.ranking[:n], names), _folded(item.entities), _folded(item.acceptable_entities))
         return Verdict(right=top.recall == 1.0 and top.precision == 1.0 and expected, entities=top)
     if intent == "superlative":
         return Verdict(right=_value_ok(item, got) and expected, hit1=hits[0] if hits else None)
@@ -392,7 +415,17 @@ def _value_ok(item: QAItem, got: Returned) -> bool:
         ok = ok and (value is None or abs(value - got.value[1]) <= VALUE_TOLERANCE * max(1.0, abs(value)))
         return ok and (not unit or unit.casefold() == got.value[2].casefold())
     want, got_value = _quantity(value, unit), _quantity(got.value[1], got.value[2])
-    return ok and want[1] == got_value[1] and abs(want[0] - got_value[0]) <= VALUE_TOLERANCE * max(1.0, abs(want[0]))
+    return (
+        ok
+        and _same_unit(want[1], got_value[1])
+        and abs(want[0] - got_value[0]) <= VALUE_TOLERANCE * max(1.0, abs(want[0]))
+    )
+
+
+def _same_unit(gold: str, got: str) -> bool:
+    """The answer's unit is the gold one, or the gold one with words describing the measure ("%" = "% MFU",
+    "x" = "x faster checkpointing")."""
+    return gold == got or (bool(got) and gold.startswith(got + " "))
 
 
 def out_of_scope_pr(pairs: Sequence[tuple[QAItem, Returned]]) -> PR:

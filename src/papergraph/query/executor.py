@@ -17,10 +17,11 @@ from itertools import combinations
 
 from papergraph.config import Settings
 from papergraph.graph import GraphStore, cypher
-from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally
+from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally, metric_order
 from papergraph.models import EntityLink, EntityType, MetricRecord, PaperRecord, entity_id
 from papergraph.query.answer import (
     RELATIVE_UNITS,
+    amount,
     claim,
     credited,
     describe,
@@ -30,7 +31,9 @@ from papergraph.query.answer import (
     number,
     plural,
 )
+from papergraph.query.categories import Category, system_categories
 from papergraph.query.plan import Confidence, EntityRef, Intent, Level, MatchKind, QueryPlan, Role, Target
+from papergraph.query.quantities import NEAR_BEST, QuantityIndex, asks_number, unit_table, window, words
 from papergraph.query.response import (
     AskEntity,
     AskPaper,
@@ -47,11 +50,14 @@ from papergraph.query.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
+_TECHNIQUE_CLASS = re.compile(r"\b(techniques?|methods?|approaches|optimi[sz]ations?|strateg(y|ies))\b", re.I)
+
 DEFAULT_TOP = 10
 SEMANTIC_DEPTH = 3  # candidates per returned paper fetched from each ranking before fusing
 SHOWN_IN_TEXT = 5  # papers or entities named in an answer sentence
 ENTITY_PREFERENCE = 0.5  # weight of "papers naming the question's entities" next to similarity (1.0)
 FACT_NUMBERS = 3  # numbers of the kind asked a fact answer states per paper
+STATED_WORDS = 2  # question words a similarity answer's number must share with its sentence to be stated
 FALLBACK_PAPERS = 10  # a similarity fallback is a pointer, not an answer set: whatever k says
 
 
@@ -84,6 +90,16 @@ class Executor:
         self.settings = settings
         self.vocab = vocab
         self._counts: dict[NodeMatch, int] = {}
+        self._quantities: QuantityIndex | None = None
+        self._numbers_by_kind: dict[str, list[MetricHit]] | None = None
+        self._vendor_papers: dict[str, set[str]] | None = None
+        self.units = unit_table()
+        self.categories = system_categories()
+
+    def prepare(self) -> None:
+        """Read once what answers reuse (every number's words, each vendor's papers), so that no question pays
+        for a scan of the whole graph."""
+        _ = self.quantities, self.vendor_papers
 
     def run(self, plan: QueryPlan, k: int) -> AskResult:
         run = _Run(plan, k)
@@ -353,9 +369,14 @@ class Executor:
         if len(sides) < 2:
             return self._semantic(run)
         ids: dict[str, set[str]] = {}
+        missing: dict[str, str] = {}
         for side in sides:
             assert side.node is not None  # only known entities are compared
             ids[side.name] = self._ids(run, base.model_copy(update={"all_of": (*base.all_of, (side.node,))}))
+            if not ids[side.name] and base.all_of:  # "which one can also use NVMe storage": a criterion, not a filter
+                ids[side.name] = self._ids(run, base.model_copy(update={"all_of": ((side.node,),)}))
+                verb = "it does not mention" if len(ids[side.name]) == 1 else "none mentions"
+                missing[side.name] = f"{verb} {self._what(run)}" if ids[side.name] else ""
         both = set.intersection(*ids.values()) if ids else set()
         per_side = max(2, run.k // (len(sides) + 1))
         papers: list[AskPaper] = []
@@ -364,7 +385,7 @@ class Executor:
                 paper = self._paper(run, pid, 0.0)
                 paper.group = group
                 papers.append(paper)
-        summaries = [self._side(run, side, ids[side.name], papers) for side in sides]
+        summaries = [self._side(run, side, ids[side.name], papers, missing.get(side.name, "")) for side in sides]
         text = " vs. ".join(summaries)
         text += f"; {plural(len(both), 'paper')} mention{'s' if len(both) == 1 else ''} both." if both else "."
         together = _facts([p for p in papers if p.group == "both"][:2], self.rules, per_paper=FACT_NUMBERS)
@@ -373,7 +394,7 @@ class Executor:
         matched = len(set().union(*ids.values())) if ids else 0
         return self._result(run, text, papers[: run.k], matched=matched)
 
-    def _side(self, run: _Run, side: EntityRef, ids: set[str], papers: Sequence[AskPaper]) -> str:
+    def _side(self, run: _Run, side: EntityRef, ids: set[str], papers: Sequence[AskPaper], note: str = "") -> str:
         """'vLLM: 9 papers (e.g. vLLM reaches ...)': numbers only when they are the side's own."""
         own = [
             claim(p._subject, m, self.rules)
@@ -382,14 +403,13 @@ class Executor:
             for m in p.metrics
             if _credited_to(side, p, m)
         ]
-        text = f"{side.name}: {plural(len(ids), 'paper')}"
+        text = f"{side.name}: {plural(len(ids), 'paper')}" + (f", {note}" if note else "")
         return text + (f" (e.g. {'; '.join(own[:2])})" if own else "")
 
     # --- aggregations ---------------------------------------------------------------------------------
     def _top(self, run: _Run) -> AskResult:
+        target = self._system_target(run)
         plan = run.plan
-        target = plan.target
-        assert target is not None  # the planner keeps these intents only with a target
         query = plan.paper_query()
         if plan.topics:  # "LLM families", "datasets of vision papers": the papers whose text is on the topic
             query = query.model_copy(update={"papers": frozenset(self._topics(plan, self.store.papers_where(query)))})
@@ -406,11 +426,19 @@ class Executor:
             tallies = [t for t in tallies if t.name not in self.rules.component_types]
         if target.level == "family":  # "LLM families": lines that have members, not a lone model
             tallies = [t for t in tallies if (t.type, t.name) in self.vocab.families]
-        tallies, unused = _qualified(tallies, target.qualifier)
+        named = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE]
+        if by is GroupBy.LINE and target.type is EntityType.HARDWARE and named:  # other hardware than named
+            tallies = self._as_models(tallies, within, inc, exclude)
+        categories: list[Category] = []
+        if target.type is EntityType.SYSTEM:  # "deep learning frameworks": PyTorch, not Llama
+            tallies, categories = self._in_categories(plan, tallies)
+        tallies, unused = _qualified(tallies, target.qualifier) if not categories else (tallies, None)
         tallies = tallies[:limit]
         if not tallies and target.by is GroupBy.VENDOR:
             tallies = self._vendor_tallies(within, limit)
         noun = target.words or target.type.value
+        if categories:
+            noun = " or ".join(c.plural for c in categories)
         if not tallies:
             text = f"No {noun} found" + (f" in papers that mention {self._what(run)}." if within else ".")
             return self._result(run, text, [], matched=0)
@@ -429,6 +457,51 @@ class Executor:
         papers = [self._paper(run, pid, 0.0) for pid in self._ordered(run, pool)[: run.k]]
         return self._result(run, text, papers, matched=len(pool), ranking=tallies)
 
+    def _as_models(
+        self, lines: list[Tally], within: PaperQuery | None, inc: NodeMatch | None, exclude: Sequence[NodeMatch]
+    ) -> list[Tally]:
+        """A line counted with the papers of one of its models only is named by that model ("which other GPU
+        do Ampere papers name": NVIDIA H100, not the Hopper line); a line several models share stays a line."""
+        models = self.store.count_entities(EntityType.HARDWARE, within, include=inc, exclude=exclude, limit=None)
+        out = []
+        for line in lines:
+            below = set(self.vocab.family_closure(EntityType.HARDWARE, line.name))
+            members = [m for m in models if m.name != line.name and _str(m.properties.get("family")) in below]
+            best = max(members, key=lambda m: m.papers, default=None)
+            out.append(best if best is not None and best.papers == line.papers else line)
+        return out
+
+    def _system_target(self, run: _Run) -> Target:
+        """The plan's target; systems when the question asks for a kind of system the planner read as a
+        technique ("distributed training *library*": DeepSpeed, not data parallelism). The words a category
+        used are no longer reported as ignored."""
+        plan = run.plan
+        target = plan.target
+        assert target is not None  # the planner keeps these intents only with a target
+        asked = self.categories.asked(plan.text or plan.question)
+        if not asked:
+            return target
+        if target.type is EntityType.TECHNIQUE and not _TECHNIQUE_CLASS.search(target.words):
+            target = Target(type=EntityType.SYSTEM, by=GroupBy.ENTITY, words=target.words)
+            groups = [g for g in plan.groups if g.role is not Role.TARGET]
+            run.plan = plan.model_copy(update={"target": target, "groups": groups})
+        text = plan.text or plan.question
+        consumed = {w.casefold() for c in asked for m in c.question.finditer(text) for w in m[0].split()}
+        consumed |= {w.rstrip("s") for w in consumed}
+        ignored = [w for w in run.plan.ignored if w.casefold() not in consumed]
+        run.plan = run.plan.model_copy(update={"ignored": ignored})
+        return target
+
+    def _in_categories(self, plan: QueryPlan, tallies: list[Tally]) -> tuple[list[Tally], list[Category]]:
+        """The systems of the categories the question asks for ("frameworks or training libraries"); all of
+        them, and no category, when it asks for none or none of the ranked systems is in one."""
+        asked = self.categories.asked(plan.text or plan.question)
+        if not asked:
+            return tallies, []
+        family = {t.name: t.properties.get("family") for t in tallies}
+        kept = [t for t in tallies if any(c.holds(t.name, _str(family[t.name])) for c in asked)]
+        return (kept, asked) if kept else (tallies, [])
+
     @staticmethod
     def _not_counted(target: Target) -> list[NodeMatch]:
         """Nodes a ranking of a class leaves out: the class itself ("GPU", "AMD GPU" are not GPUs one can rank)
@@ -444,52 +517,87 @@ class Executor:
         return out
 
     def _vendor_tallies(self, within: PaperQuery | None, limit: int) -> list[Tally]:
-        """Vendors counted by name when the graph stores none (each vendor's papers as papers_where finds them)."""
-        vendors = {s.name for senses in self.vocab.folded.values() for s in senses if s.level is Level.VENDOR}
+        """Vendors counted by name when the graph stores none (each vendor's papers as papers_where finds
+        them, read once; a question only intersects them with its own papers)."""
+        pool = self.store.papers_where(within) if within is not None else None
         tallies = []
-        for vendor in sorted(vendors):
-            node = NodeMatch(type=EntityType.HARDWARE, vendor=vendor)
-            groups = (*(within.all_of if within else ()), (node,))
-            n = len(self.store.papers_where(PaperQuery(all_of=groups, **_paper_filters(within))))
+        for vendor, papers in self.vendor_papers.items():
+            n = len(papers if pool is None else papers & pool)
             if n:
                 tallies.append(Tally(type=EntityType.HARDWARE, group=GroupBy.VENDOR, name=vendor, papers=n))
         tallies.sort(key=lambda t: (-t.papers, t.name.casefold()))
         return tallies[:limit]
+
+    @property
+    def vendor_papers(self) -> dict[str, set[str]]:
+        """Each hardware vendor the vocabulary knows -> the papers mentioning its hardware (read once)."""
+        if self._vendor_papers is None:
+            vendors = {s.name for senses in self.vocab.folded.values() for s in senses if s.level is Level.VENDOR}
+            self._vendor_papers = {
+                v: self.store.papers_where(PaperQuery(all_of=((NodeMatch(type=EntityType.HARDWARE, vendor=v),),)))
+                for v in sorted(vendors)
+            }
+        return self._vendor_papers
 
     def _superlative(self, run: _Run) -> AskResult:
         plan = run.plan
         query = plan.paper_query()
         kinds = plan.metric.kinds
         hardware = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE and e.node is not None]
+        against = [e for e in hardware if self._compared_against(plan, e)]  # "speedup over a GPU": the baseline
+        hardware = [e for e in hardware if e not in against]
         on = hardware[0].node if hardware else None
         within = query if query.all_of or query.paper_filters else None
         hits = self._numbers(plan, kinds, within, plan.metric.unit, on)
+        if against:
+            hits = _versus(hits, against)
         if not hits and on is not None:
             run.notes.append(f"no number is tied to {hardware[0].name} itself; these come from papers that mention it")
             on = None
             hits = self._numbers(plan, kinds, within, plan.metric.unit, on)
+            hits = _versus(hits, against) if against else hits
+        scores: dict[str, float] = {}
+        phrase = plan.metric.phrase if not kinds and not plan.metric.unit else None
+        if phrase:  # a quantity no kind names ("context length", "MFU"): the numbers whose own words say it
+            about = self.quantities.about(hits, self._asked(plan, phrase))
+            hits = [h for h, _ in about]
+            scores = {h.metric.id: score for h, score in about}
+        elif plan.metric.phrase:  # "the highest ImageNet top-1 accuracy": of the kind, those that say the rest
+            about = self.quantities.about(hits, self._beyond_kind(plan, plan.metric.phrase))
+            hits = [h for h, _ in about] or hits
         if not hits:
             scope = f" that mentions {self._what(run)}" if within else ""
-            asked = " or ".join(kinds) or f"{plan.metric.unit}"
+            asked = " or ".join(kinds) or plan.metric.unit or f"“{phrase}”"
             text = f"No paper{scope} reports a {asked} number."
             return self._result(run, _join(self._unknown_note(plan), text), [], matched=0)
-        # the first kind asked that has numbers; a question naming only a unit ("the highest TFLOPS") takes the
-        # kind of the best number in that unit
+        # the first kind asked that has numbers; a question naming only a unit ("the highest TFLOPS") or a
+        # quantity ("the longest context length") compares every number in it, whatever its kind
         kind = next((k for k in kinds if any(h.metric.kind == k for h in hits)), hits[0].metric.kind)
-        kinds = [kind] if kinds else []
-        unit = plan.metric.unit or self._unit(plan, [h for h in hits if h.metric.kind == kind])
-        descending = self._descending(plan, kind, unit)
+        pool = [h for h in hits if h.metric.kind == kind] if kinds else hits
+        dimension = self._dimension(plan, pool, scores)
+        pool = [h for h in pool if self.units.dimension(h.metric.unit) == dimension]
+        units = sorted({h.metric.unit for h in pool})
+        kind = pool[0].metric.kind if not kinds else kind
+        descending = self._descending(plan, kind, units[0])
         n = max(run.k, 3)
-        run.show(cypher.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=n))
-        best = self._gains(kind, unit, descending, self._numbers(plan, kinds, within, unit, on, descending))
-        best = _about(best, [e for e in plan.entities(Role.FILTER) if e.type is EntityType.DATASET])[:n]
+        run.show(
+            cypher.metric_values([kind] if kinds else [], within, measured_on=on, descending=descending, limit=None)
+        )
+        pool.sort(key=lambda h: self._rank_key(h, descending))
+        best = self._gains(kind, units[0], descending, pool)
+        best = _about(best, [e for e in plan.entities(Role.FILTER) if e.type is EntityType.DATASET])
+        firsts: dict[str, MetricHit] = {}
+        for h in best:  # each paper once, at its best
+            firsts.setdefault(h.paper_id, h)
+        best = list(firsts.values())[:n]
         records = {h.paper_id: self.store.paper(h.paper_id) for h in best}
         top = best[0]
         who = credited(records[top.paper_id], top.metric, top.paper_title)
         end = "highest" if descending else "lowest"
         scope = self._among(run, within)
-        what = top.metric.metric or top.metric.kind
-        text = f"The {end} {what} in {unit}{scope}: {format_metric(top.metric, self.rules)}, by {who}"
+        what = phrase or top.metric.metric or top.metric.kind
+        across = f" in {units[0]}" if len(units) == 1 else f" (compared across {', '.join(units)})"
+        text = f"The {end} {what}{across}{scope}: {format_metric(top.metric, self.rules)}, by {who}"
         others = [
             f"{format_metric(h.metric, self.rules)} by {credited(records[h.paper_id], h.metric, h.paper_title)}"
             for h in best[1:3]
@@ -501,7 +609,7 @@ class Executor:
             paper=top.paper_id,
             title=top.paper_title,
             credited_to=who,
-            value=top.metric.value,
+            value=_end(top.metric, descending),
             unit=top.metric.unit,
             metric=top.metric.metric,
             hardware=top.metric.hardware,
@@ -510,6 +618,100 @@ class Executor:
         result = self._result(run, text, papers, matched=len({h.paper_id for h in hits}))
         result.value = value
         return result
+
+    def _beyond_kind(self, plan: QueryPlan, phrase: str) -> set[str]:
+        """The names in a quantity beyond its kind: words with a capital or a digit that are not the kind's own
+        ("ImageNet top-1 accuracy" -> imagenet, top-1; "lowest power draw", "largest throughput gain" -> none)."""
+        general = [p for _, p in self.rules.metric_words] + [p for _, p in self.rules.directions]
+        named = " ".join(w for w in phrase.split() if w != w.lower() or any(c.isdigit() for c in w))
+        return {w for w in self._asked(plan, named) if not any(p.fullmatch(w) for p in general)}
+
+    def _compared_against(self, plan: QueryPlan, ref: EntityRef) -> bool:
+        """Whether the question names this chip as what a number is compared against ("speedup over a GPU",
+        "faster than the A100"), not where it was measured."""
+        text = plan.text or plan.question
+        at = text.find(ref.words)
+        return at > 0 and self.rules.baseline_before.search(text[:at]) is not None
+
+    def _rank_key(self, hit: MetricHit, descending: bool) -> tuple[float, str, str]:
+        """Best first by the value in its dimension's base unit (6.9 uW before 1.11 W), a range by the end
+        asked for ("41-137x" is up to 137x), then paper and id."""
+        value = self.units.base(_end(hit.metric, descending), hit.metric.unit)
+        return (-value if descending else value, hit.paper_id, hit.metric.id)
+
+    def _dimension(self, plan: QueryPlan, hits: Sequence[MetricHit], scores: dict[str, float]) -> str:
+        """What the compared numbers measure: the unit asked for's dimension; else relative (x, %) when the
+        question asks for a gain over something, absolute otherwise; then the dimension whose numbers best
+        match the quantity named, then the one most numbers are in."""
+        if plan.metric.unit:
+            return self.units.dimension(plan.metric.unit)
+        relative = self.rules.relative_words.search(plan.text or plan.question) is not None
+        best: dict[str, float] = {}
+        count: Counter[str] = Counter()
+        changes: Counter[str] = Counter()
+        for h in hits:
+            dim = self.units.dimension(h.metric.unit)
+            count[dim] += 1
+            changes[dim] += _is_change(h.metric)
+            best[dim] = max(best.get(dim, 0.0), scores.get(h.metric.id, 0.0))
+        return min(count, key=lambda d: ((2 * changes[d] > count[d]) != relative, -best[d], -count[d], d))
+
+    def _asked(self, plan: QueryPlan, text: str | None = None) -> set[str]:
+        """The words of a question (or of its quantity phrase) that may describe a number: not function words,
+        not the vocabulary of asking, not the names of entities it filters on."""
+        drop = self.rules.stopwords | self.rules.question_words
+        if text is None:
+            text = plan.text or plan.question
+            named = [words(e.words) for e in (*plan.entities(), *plan.unknown)]
+            drop = drop.union(*named)
+        return {w for w in words(text) if w not in drop}
+
+    def _asked_metrics(self, record: PaperRecord, plan: QueryPlan) -> list[MetricRecord]:
+        """The paper's numbers the question asks about, best first. Of the kinds or unit asked: those in the
+        unit asked, then those on the chip asked about, then those whose own words match the question's. For a
+        fact or comparison naming no kind (or a similarity question asking for a number: "what fraction of
+        queries ..."), the numbers whose own words match the question's quantity words."""
+        kinds, unit = plan.metric.kinds, plan.metric.unit
+        asked = self._asked(plan)
+        chips = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE]
+        found = [m for m in record.metrics if m.kind in kinds or (unit is not None and m.unit == unit)]
+        by_words = plan.intent in (Intent.FACT, Intent.COMPARE) or (
+            plan.intent is Intent.SEMANTIC and asks_number(plan.text or plan.question)
+        )
+        if found:  # a unit asked for ("speedup": x) is a number of that kind, whatever kind it was given
+            scores = {m.id: self.quantities.score(m, asked) for m in found}
+        elif by_words:  # no kind named, or none of the paper's numbers is of the kinds named ("per-watt" study)
+            scored = {m.id: self.quantities.score(m, asked) for m in record.metrics}
+            best = max(scored.values(), default=0.0)
+            found = [m for m in record.metrics if best > 0 and scored[m.id] >= NEAR_BEST * best]
+            scores = scored
+        else:
+            return []
+        found.sort(key=lambda m: (unit is not None and m.unit != unit, not _measured_on(m, chips), -scores[m.id]))
+        seen: set[tuple[str, float, str]] = set()
+        out = []
+        for m in found:  # the title and the abstract often state the same number
+            if (m.metric.casefold(), m.value, m.unit) not in seen:
+                seen.add((m.metric.casefold(), m.value, m.unit))
+                out.append(m)
+        return out
+
+    @property
+    def numbers(self) -> dict[str, list[MetricHit]]:
+        """Every stored number by kind, read once (the first question that needs them)."""
+        if self._numbers_by_kind is None:
+            by_kind: dict[str, list[MetricHit]] = {}
+            for h in self.store.metric_values([], None, limit=None):
+                by_kind.setdefault(h.metric.kind, []).append(h)
+            self._numbers_by_kind = by_kind
+        return self._numbers_by_kind
+
+    @property
+    def quantities(self) -> QuantityIndex:
+        """Every stored number's describing words, read once (the first question that needs them)."""
+        if self._quantities is None:
+            self._quantities = QuantityIndex.build(h for hits in self.numbers.values() for h in hits)
+        return self._quantities
 
     def _numbers(
         self,
@@ -520,15 +722,31 @@ class Executor:
         on: NodeMatch | None,
         descending: bool = True,
     ) -> list[MetricHit]:
-        """A superlative's candidates, best first: numbers measured on the chip asked about; when none is, the
-        numbers tied to no chip in papers that mention it (``within`` holds the chip). Papers outside the
-        question's topics are left out."""
-        hits = self.store.metric_values(kinds, within, unit=unit, measured_on=on, descending=descending, limit=None)
-        hits = self._on_topic(plan, hits)
+        """A superlative's candidates: numbers measured on the chip asked about; when none is, the numbers tied
+        to no chip in papers that mention it (``within`` holds the chip). Papers outside the question's topics
+        are left out; a unit asked for keeps every unit of its dimension ("watts": uW to kW)."""
+        if on is None:  # every stored number was read once at load: only the papers are asked of the store
+            hits = self._stored_numbers(kinds, within, descending)
+        else:
+            hits = self.store.metric_values(kinds, within, measured_on=on, descending=descending, limit=None)
+        hits = self._on_topic(plan, self._in_dimension(hits, unit))
         if on is not None and not hits:
-            hits = self.store.metric_values(kinds, within, unit=unit, descending=descending, limit=None)
-            hits = self._on_topic(plan, [h for h in hits if h.metric.hardware is None])
+            hits = self._stored_numbers(kinds, within, descending)
+            hits = self._on_topic(plan, [h for h in self._in_dimension(hits, unit) if h.metric.hardware is None])
         return hits
+
+    def _stored_numbers(self, kinds: Sequence[str], within: PaperQuery | None, descending: bool) -> list[MetricHit]:
+        """What ``store.metric_values(kinds, within)`` returns, from the numbers read at load, by kind."""
+        pool = self.store.papers_where(within) if within is not None else None
+        numbers = self.numbers
+        found = [h for k in (kinds or numbers) for h in numbers.get(k, ()) if pool is None or h.paper_id in pool]
+        return sorted(found, key=lambda h: metric_order(h, descending))
+
+    def _in_dimension(self, hits: list[MetricHit], unit: str | None) -> list[MetricHit]:
+        if unit is None:
+            return hits
+        dimension = self.units.dimension(unit)
+        return [h for h in hits if self.units.dimension(h.metric.unit) == dimension]
 
     def _gains(self, kind: str, unit: str, descending: bool, hits: list[MetricHit]) -> list[MetricHit]:
         """The largest relative number is the largest gain: a cut for kinds where lower is better (a memory
@@ -545,13 +763,6 @@ class Executor:
             return hits
         papers = self._topics(plan, {h.paper_id for h in hits})
         return [h for h in hits if h.paper_id in papers]
-
-    def _unit(self, plan: QueryPlan, hits: Sequence[MetricHit]) -> str:
-        """The unit compared: relative (x, %) when the question asks for a gain over something, else absolute;
-        then the unit most numbers are in (values in different units do not compare)."""
-        relative = self.rules.relative_words.search(plan.question) is not None
-        counts = Counter(h.metric.unit for h in hits)
-        return min(counts, key=lambda u: ((u in RELATIVE_UNITS) != relative, -counts[u], u))
 
     def _descending(self, plan: QueryPlan, kind: str, unit: str) -> bool:
         """Which end a superlative wants: 'highest'/'lowest' as said; 'best' per kind (improvements: highest)."""
@@ -602,9 +813,21 @@ class Executor:
         papers = [self._paper(run, pid, score) for pid, score in ranked]
         top = "; ".join(p.title for p in papers[:3])
         text = f"The most relevant papers, by similarity to the question: {top}." if papers else "No papers found."
+        text = _join(self._stated(plan, papers), text)
         if run.weak and papers:
             text = "Only weak matches: " + text[0].lower() + text[1:]
         return self._result(run, _join(self._unknown_note(plan), text), papers, matched=len(allowed or ()))
+
+    def _stated(self, plan: QueryPlan, papers: Sequence[AskPaper]) -> str:
+        """A similarity answer to a question asking for a number: the number the closest paper states, when
+        its sentence shares at least two of the question's words with it (one may be chance)."""
+        if not papers or not papers[0].metrics:
+            return ""
+        top = papers[0]
+        if len(self.quantities.matches(top.metrics[0], self._asked(plan))) < STATED_WORDS:
+            return ""
+        quoted = " ".join(window(top.metrics[0]).split()).strip(" ,;:")
+        return f"{top._subject} reports {amount(top.metrics[0])}: “…{quoted}…”."
 
     # --- papers and the result ------------------------------------------------------------------------
     def _paper(self, run: _Run, pid: str, score: float) -> AskPaper:
@@ -617,7 +840,7 @@ class Executor:
             for link in (record.entities if record else [])
             if link.evidence and any(_link_matches(link, e.node) for e in refs if e.node is not None)
         ]
-        metrics = _metrics_asked(record, plan) if record else []
+        metrics = self._asked_metrics(record, plan) if record else []
         for m in metrics:
             if m.evidence and all(e.sentence != m.evidence for e in evidence):
                 evidence.append(Evidence(type="metric", name=format_metric(m, self.rules), sentence=m.evidence))
@@ -685,7 +908,7 @@ class Executor:
             corrections=plan.corrections,
             ignored=plan.ignored,
             filters=_filter_words(plan),
-            metric=plan.metric if plan.metric.kinds else None,
+            metric=plan.metric if plan.metric.kinds or plan.metric.unit or plan.metric.phrase else None,
             target=target,
             limit=plan.limit,
             topics=plan.topics,
@@ -737,6 +960,33 @@ def _confidence(run: _Run, caveats: Sequence[str]) -> Confidence:
     if run.plan.intent is Intent.OUT_OF_SCOPE or run.fallback or run.weak:
         return Confidence.LOW
     return Confidence.MEDIUM if caveats else Confidence.HIGH
+
+
+def _versus(hits: list[MetricHit], against: Sequence[EntityRef]) -> list[MetricHit]:
+    """Numbers compared against the chips named (their stored baseline), when any is; else every number, less
+    those measured on the chips themselves (a number on a GPU is not a gain over a GPU)."""
+    names = [e.name.casefold() for e in against]
+
+    def matches(chip: str | None) -> bool:
+        return chip is not None and any(n in chip.casefold() for n in names)
+
+    compared = [h for h in hits if matches(h.metric.baseline_hardware)]
+    return compared or [h for h in hits if not matches(h.metric.hardware)]
+
+
+def _is_change(m: MetricRecord) -> bool:
+    """A relative number that is a change ("cuts latency by 35%", "2x speedup"), not a level that happens to
+    be a share ("87% top-1 accuracy", "55.2% utilization")."""
+    return m.unit in RELATIVE_UNITS and m.kind not in ("accuracy", "accuracy-loss", "other", "scale")
+
+
+def _end(m: MetricRecord, highest: bool) -> float:
+    """The end of a reported range a superlative compares: its top for the highest, else its bottom."""
+    return m.value_max if highest and m.value_max is not None else m.value
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _join(*parts: str) -> str:
@@ -810,24 +1060,6 @@ def _proposes(paper: AskPaper, named: Sequence[EntityRef]) -> bool:
 def _subject(record: PaperRecord | None, title: str) -> str:
     proposed = [e.name for e in record.entities if e.relationship == "PROPOSES"] if record else []
     return proposed[0] if proposed else f"“{title}”"
-
-
-_STOP_METRIC = frozenset({"what", "which", "does", "reach", "reaches", "achieve", "achieves", "with", "from", "papers"})
-
-
-def _metrics_asked(record: PaperRecord, plan: QueryPlan) -> list[MetricRecord]:
-    """The paper's numbers of the kinds asked; without kinds, those whose phrase shares a word with the question."""
-    kinds, unit = plan.metric.kinds, plan.metric.unit
-    if kinds or unit:  # a unit asked for ("speedup": x) is a number of that kind, whatever kind extraction gave it
-        found = [m for m in record.metrics if m.kind in kinds or (unit is not None and m.unit == unit)]
-        found.sort(key=lambda m: unit is not None and m.unit != unit)
-    elif plan.intent is Intent.FACT:
-        words = {w for w in plan.text.casefold().split() if len(w) > 3 and w not in _STOP_METRIC}
-        found = [m for m in record.metrics if words & set(m.metric.casefold().split())]
-    else:
-        return []
-    chips = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE]
-    return sorted(found, key=lambda m: not _measured_on(m, chips))  # numbers on the chip asked about first
 
 
 def _measured_on(m: MetricRecord, chips: Sequence[EntityRef]) -> bool:

@@ -104,6 +104,11 @@ class MetricAsk(BaseModel):
     kinds: list[str] = Field(default_factory=list, description="Metric kinds (throughput, latency, ...).")
     best: str | None = Field(None, description="'max' or 'min': which end of the values a superlative wants.")
     unit: str | None = Field(None, description="The unit named in the question (tokens/s), if any.")
+    phrase: str | None = Field(
+        None,
+        description="The words naming the quantity a superlative ranks ('context length', 'model FLOPs utilization"
+        " (MFU)'); numbers are matched on their own words when no kind or unit names it.",
+    )
 
 
 class PaperFilters(BaseModel):

@@ -38,6 +38,7 @@ from papergraph.query.plan import (
     Role,
     Target,
 )
+from papergraph.query.quantities import quantity_phrase
 from papergraph.query.rules import QuestionRules
 from papergraph.query.vocabulary import Sense, Vocabulary
 
@@ -223,8 +224,12 @@ class Planner:
                 unit = value
                 used.add(m)  # "GPU-days" is a unit, not a GPU
                 break
+        quantity = quantity_phrase(text)  # "the longest context length": a quantity no kind names
+        if quantity is not None:
+            words.ranges.append(quantity.span)
+            best = best or quantity.best
         used.ranges += words.ranges
-        return MetricAsk(kinds=kinds, best=best, unit=unit)
+        return MetricAsk(kinds=kinds, best=best, unit=unit, phrase=quantity.phrase if quantity else None)
 
     # --- 2. references --------------------------------------------------------------------------------
     def _compose(self, text: str, links: Sequence[Link]) -> list[_Ref]:
@@ -374,7 +379,7 @@ class Planner:
             "entity": bool(known),
             "two": two,
             "not_two": not two,
-            "metric": bool(metric.kinds or metric.unit),
+            "metric": bool(metric.kinds or metric.unit or metric.phrase),
             "target": target is not None,
             "target_and_entity": target is not None and bool(others),
         }
