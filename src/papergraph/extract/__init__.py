@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from itertools import islice
 
 import spacy
@@ -22,7 +23,8 @@ from papergraph.errors import ConfigError
 from papergraph.extract import components as _components  # registers the spaCy factories
 from papergraph.extract.convert import field_view, to_extraction
 from papergraph.extract.rules import PatternFileError, Rule, load_rule_file, load_rules
-from papergraph.extract.text import tune_tokenizer
+from papergraph.extract.systems import SystemCandidate
+from papergraph.extract.text import mask_urls, tune_tokenizer
 from papergraph.models import Extraction, Field_, Paper
 
 logger = logging.getLogger(__name__)
@@ -102,11 +104,14 @@ class Extractor:
         assert isinstance(pipe, _components.EntityRuler)
         return pipe
 
-    def _doc(self, text: str, field: str, known: list[str] | None = None) -> Doc:
+    def _doc(
+        self, text: str, field: str, known: list[str] | None = None, titled: list[SystemCandidate] | None = None
+    ) -> Doc:
         doc = self.nlp.make_doc(text)
         doc.user_data["pg_text"] = text  # doc.text is rebuilt from the tokens on every read (see text.doc_text)
         doc._.pg_field = field
         doc._.pg_known_systems = known or []
+        doc._.pg_title_names = titled
         return doc
 
     def extract(self, papers: Iterable[Paper]) -> Iterator[Extraction]:
@@ -121,11 +126,11 @@ class Extractor:
             inputs: list[Doc] = []
             layout: list[list[tuple[Field_, str, list[int]]]] = []
             for paper in chunk:
-                title_names = [c.name for c in titles.title_names(paper.title)]
+                named = titles.title_names(mask_urls(paper.title))  # once per paper: the title's and abstract's
                 layout.append(
                     [
-                        self._pieces("title", paper.title, None, inputs),
-                        self._pieces("abstract", paper.abstract, title_names, inputs),
+                        self._pieces("title", paper.title, None, inputs, named),
+                        self._pieces("abstract", paper.abstract, [c.name for c in named], inputs),
                     ]
                 )
             docs = iter(self.nlp.pipe(inputs, batch_size=2 * self.batch_size))
@@ -134,13 +139,20 @@ class Extractor:
                 yield to_extraction(paper.id, views)
 
     def _pieces(
-        self, field_name: Field_, text: str, known: list[str] | None, inputs: list[Doc]
+        self,
+        field_name: Field_,
+        text: str,
+        known: list[str] | None,
+        inputs: list[Doc],
+        titled: list[SystemCandidate] | None = None,
     ) -> tuple[Field_, str, list[int]]:
-        """Queue the docs of a field's pieces; (field, text, offsets of its pieces)."""
+        """Queue the docs of a field's pieces; (field, text, offsets of its pieces). ``titled``: the names a
+        title proposes, found once per paper, handed to the pieces that hold them."""
         offsets = []
         for offset, piece in split_text(text, self.chunk_chars):
             offsets.append(offset)
-            inputs.append(self._doc(piece, field_name, known))
+            inside = None if titled is None else _shifted(titled, offset, offset + len(piece))
+            inputs.append(self._doc(piece, field_name, known, inside))
         return field_name, text, offsets
 
     def extract_text(self, text: str, paper_id: str = "query") -> Extraction:
@@ -149,3 +161,10 @@ class Extractor:
             (offset, self.nlp(self._doc(piece, "abstract"))) for offset, piece in split_text(text, self.chunk_chars)
         ]
         return to_extraction(paper_id, [field_view("abstract", text, pieces)])
+
+
+def _shifted(names: list[SystemCandidate], start: int, end: int) -> list[SystemCandidate]:
+    """The candidates inside ``start:end``, with offsets made relative to ``start``."""
+    if start == 0 and all(c.end <= end for c in names):
+        return names
+    return [replace(c, start=c.start - start, end=c.end - start) for c in names if start <= c.start and c.end <= end]

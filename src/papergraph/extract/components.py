@@ -14,20 +14,22 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from papergraph.extract.found import HardwareSpan, MetricFound
 from papergraph.extract.hardware import LABELS as HARDWARE_LABELS
 from papergraph.extract.hardware import HardwareFound, HardwareGrammar
-from papergraph.extract.lists import NameLists
+from papergraph.extract.lists import Item, NameLists
 from papergraph.extract.matchers import Hit, RuleMatcher
-from papergraph.extract.metrics import HardwareSpan, MetricFinder, MetricFound
+from papergraph.extract.metrics import MetricFinder
 from papergraph.extract.rules import Rule, entity_table, load_rules
-from papergraph.extract.systems import SystemRules, strip_possessive
+from papergraph.extract.spans import any_overlap, overlapping, overlaps
+from papergraph.extract.systems import COMMON_CAPITALIZED, SystemCandidate, SystemRules, strip_possessive
 from papergraph.extract.text import Sentences, doc_text, doc_words, mask_urls
 from papergraph.models import slugify
 
@@ -96,7 +98,7 @@ class EntityMention:
 
 
 def _register_extensions() -> None:
-    for name in ("pg_entities", "pg_metrics", "pg_known_systems"):
+    for name in ("pg_entities", "pg_metrics", "pg_known_systems", "pg_title_names"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
     if not Doc.has_extension("pg_field"):
@@ -187,7 +189,7 @@ class EntityRuler:
                 surface = text[cand.start : cand.end]
                 mentions.append(EntityMention("SYSTEM", cand.start, cand.end, surface, "", cand.name, cand.role))
         for mention in mentions:
-            if mention.label == "SYSTEM" and any(s < mention.end and mention.start < e for s, e in proposed_spans):
+            if mention.label == "SYSTEM" and any_overlap(proposed_spans, mention.start, mention.end):
                 mention.role = "proposed"
         mentions += self._listed_systems(
             doc, ws, sentences, _Spans([(m.start, m.end, m.label) for m in mentions], spans.techniques)
@@ -207,7 +209,7 @@ class EntityRuler:
         occupied = [(m.start, m.end) for m in mentions]
 
         def free(start: int, end: int) -> bool:
-            return not any(s < end and start < e for s, e in occupied)
+            return not any_overlap(occupied, start, end)
 
         for hit in self.entity_index.find(doc):
             if hit.label == "DATASET" and free(hit.start, hit.end):
@@ -221,7 +223,7 @@ class EntityRuler:
         for hit in system_hits:
             # "AWB-GCN", "Q-BERT": a name of its own that ends in a known one (the coined-name rules find it)
             if free(hit.start, hit.end):
-                mention = self._system_mention(masked, hit)
+                mention = self._system_mention(masked, hit, doc._.pg_field == "title")
                 mentions.append(mention)
                 occupied.append((mention.start, mention.end))
         return mentions
@@ -235,7 +237,7 @@ class EntityRuler:
         known = list(doc._.pg_known_systems or [])
         proposed_spans: list[tuple[int, int]] = []
         coined = []
-        for cand in self.system_rules.title_names(masked) if title else []:
+        for cand in self._title_names(doc, masked) if title else []:
             label = spans.taken(cand.start, cand.end)
             if label == "SYSTEM":
                 proposed_spans.append((cand.start, cand.end))
@@ -246,6 +248,12 @@ class EntityRuler:
         coined_spans = {(c.start, c.end) for c in coined}
         coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
         return coined, proposed_spans + proposed_known
+
+    def _title_names(self, doc: Doc, masked: str) -> list[SystemCandidate]:
+        """The names a title proposes: handed over by the :class:`~papergraph.extract.Extractor` (found once per
+        paper), else read here."""
+        named: list[SystemCandidate] | None = doc._.pg_title_names
+        return named if named is not None else self.system_rules.title_names(masked)
 
     def _named_datasets(
         self,
@@ -260,26 +268,35 @@ class EntityRuler:
         "the HELM benchmark", "ImageNet-22K"-shaped names. A known dataset written with a glued prefix is another
         dataset ("N-MNIST" is not MNIST); a benchmark the paper introduces is its system, not a dataset."""
         for m in mentions:
-            if m.label != "DATASET" or m.start < 2 or text[m.start - 1] != "-":
-                continue
-            prefix = _DATASET_PREFIX.search(text, max(0, m.start - 8), m.start)
-            if prefix:
-                m.start, m.name, m.id = prefix.start(), text[prefix.start() : m.end], ""
-                m.surface = m.name
+            if m.label == "DATASET":
+                _respell_dataset(text, m)
         spans = [(m.start, m.end, m.label) for m in mentions]
         out = self._sized_datasets(ws, spans)
         spans += [(m.start, m.end, m.label) for m in out]
+        if doc._.pg_field != "title":  # a title's Capitalized Words are not names
+            out += _titled_datasets(text, spans)
+            spans += [(m.start, m.end, m.label) for m in out]
         out += self._listed_datasets(doc, ws, sentences, spans, systems)
         spans += [(m.start, m.end, m.label) for m in out]
-        if not _DATASET_NOUN.search(text):
-            return out
+        if _DATASET_NOUN.search(text):
+            out += self._headed_datasets(ws, sentences, spans, doc._.pg_field == "title")
+        return out
+
+    def _headed_datasets(
+        self, ws: list[Any], sentences: Sentences, spans: list[tuple[int, int, str]], title: bool
+    ) -> list[EntityMention]:
+        """Names listed right before a data noun: "COCO, VOC and TJU-DHD datasets", "the Wake Vision dataset"."""
+        out: list[EntityMention] = []
         for i, w in enumerate(ws):
             low = w.text.lower()
             if low not in DATASET_NOUNS or i == 0:
                 continue
             if low in BENCHMARK_NOUNS and any(x.text.lower() in _OWN_WORDS for x in ws[max(0, i - 5) : i]):
                 continue  # "we introduce the FooBench benchmark": the paper's own, a system
-            for cand in self._listed_before(ws, i, sentences, spans):
+            found = self.dataset_lists.before(ws, i, sentences, _label_at(spans))
+            if not found and not title:
+                found = _capitalized_before(ws, i, sentences, _label_at(spans))
+            for cand in found:
                 out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
                 spans.append((cand.start, cand.end, "DATASET"))
         return out
@@ -310,41 +327,22 @@ class EntityRuler:
         unique = {(i.start, i.end): i for i in found}
         return [EntityMention("SYSTEM", i.start, i.end, i.text, "", i.text, "mentioned") for i in unique.values()]
 
-    def _listed_before(
-        self, ws: list[Any], i: int, sentences: Sentences, spans: list[tuple[int, int, str]]
-    ) -> list[Any]:
-        """Name-shaped words listed right before the dataset noun at ``i``: "COCO, VOC and TJU-DHD datasets"."""
-        out: list[Any] = []
-        sent = sentences.index(ws[i].start)
-        k = i - 1
-        while k >= 0 and sentences.index(ws[k].start) == sent:
-            cand = ws[k]
-            label = next((lb for s, e, lb in spans if s < cand.end and cand.start < e), None)
-            if label is None and self._dataset_name(cand.text):
-                out.append(cand)
-            elif label != "DATASET":
-                break
-            j = k - 1  # the item before: across ",", "&", "and", "or", ", and"
-            while j >= 0 and k - j <= 2 and ws[j].text.lower() in (",", "&", "and", "or"):
-                j -= 1
-            if j == k - 1:
-                break
-            k = j
-        return out
-
     def _sized_datasets(self, ws: list[Any], spans: list[tuple[int, int, str]]) -> list[EntityMention]:
         """Names with a size tail in thousands or millions: "Places-365K", "LMSYS-Chat-1M" (models carry a "B")."""
         out: list[EntityMention] = []
         for w in ws:
-            if _SIZED_NAME.match(w.text) and not any(s < w.end and w.start < e for s, e, _ in spans):
+            if _SIZED_NAME.match(w.text) and not any_overlap(spans, w.start, w.end):
                 out.append(EntityMention("DATASET", w.start, w.end, w.text, "", w.text))
         return out
 
     def _dataset_name(self, word: str) -> bool:
+        """A word shaped like a dataset's name: "COCO", "TJU-DHD", "OpenEDS2020", "Places-365", "3ET+"."""
         shape = self.system_rules.shape(word)
         if shape in ("strong", "caps"):
             return not _FORMAT_LIKE.match(word)
-        return shape == "cap" and ("-" in word or any(c.isdigit() for c in word))
+        if shape == "cap":
+            return "-" in word or any(c.isdigit() for c in word)
+        return _DIGIT_NAME.match(word) is not None
 
     @staticmethod
     def _hardware_mention(text: str, found: HardwareFound) -> EntityMention:
@@ -358,7 +356,7 @@ class EntityRuler:
         attrs: dict[str, Any] = {k: meta[k] for k in ("type", "family") if k in meta}
         return EntityMention(rule.label, hit.start, hit.end, hit.text, rule.id, name, None, attrs)
 
-    def _system_mention(self, text: str, hit: Hit) -> EntityMention:
+    def _system_mention(self, text: str, hit: Hit, title: bool = False) -> EntityMention:
         """A known system, named as written: the matched alias plus any version/size tail; with its lineage,
         the model families above it ("Llama-2-7B" -> "Llama 2" -> "Llama")."""
         rule = hit.rules[0]
@@ -375,9 +373,15 @@ class EntityRuler:
         if pattern and matched != pattern and _same_letters(matched, pattern) and matched.islower():
             # "vllm", "llama 3 8b" typed in lower case: the name as the gazetteer writes it
             written = pattern + written[len(pattern) :]
-        lineage = self._system_lineage(meta, written, matched)
+        product = _PRODUCT_WORD.match(text, end) if not title else None  # a title's Words are all Capitalized
+        if product and not _sentence_break(text, end):
+            end = product.end()
+            written, lineage = written + product.group(0), []
+        else:
+            lineage = self._system_lineage(meta, written, matched)
         attrs = {"family": lineage[0], "lineage": lineage} if lineage else {}
-        return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], rule.id, written, "mentioned", attrs)
+        id_ = "" if product and end == product.end() else rule.id
+        return EntityMention("SYSTEM", hit.start, end, text[hit.start : end], id_, written, "mentioned", attrs)
 
     def _system_lineage(self, meta: dict[str, Any], written: str, matched: str) -> list[str]:
         """Families above a known model as written: its name with the last of its tuning suffix, size and version
@@ -424,14 +428,73 @@ class _Spans:
         """The label of a mention overlapping ``start:end``; "HARDWARE-PART" where the span strictly contains a
         hardware name ("CloudMatrix-Infer")."""
         for s, e, label in self.occupied:
-            if s < end and start < e:
+            if overlaps(start, end, s, e):
                 if label == "HARDWARE" and start <= s and e <= end and (start, end) != (s, e):
                     return "HARDWARE-PART"
                 return label
-        for s, e, label in self.techniques:
-            if s < end and start < e:
-                return label
-        return None
+        technique = overlapping(self.techniques, start, end)
+        return str(technique[2]) if technique is not None else None
+
+
+def _label_at(spans: list[tuple[int, int, str]]) -> Callable[[int, int], str | None]:
+    """The label of the first of ``spans`` (read when called: the list may grow) overlapping a span."""
+
+    def label(start: int, end: int) -> str | None:
+        other = overlapping(spans, start, end)
+        return str(other[2]) if other is not None else None
+
+    return label
+
+
+def _respell_dataset(text: str, m: EntityMention) -> None:
+    """A known dataset written with a glued prefix ("N-MNIST") or a version tail ("Speech Commands v2") is
+    another dataset: the mention takes the name as written."""
+    prefix = _DATASET_PREFIX.search(text, max(0, m.start - 8), m.start) if text[m.start - 1 : m.start] == "-" else None
+    tail = _DATASET_TAIL.match(text, m.end)
+    if prefix is None and tail is None:
+        return
+    if prefix is not None:
+        m.start, m.name = prefix.start(), text[prefix.start() : m.end]
+    if tail is not None:
+        m.end, m.name = tail.end(), m.name + text[m.end : tail.end()]
+    m.id, m.surface = "", text[m.start : m.end]
+
+
+def _titled_datasets(text: str, spans: list[tuple[int, int, str]]) -> list[EntityMention]:
+    """Capitalized names whose last word is a data noun: "the SuiteSparse Matrix Collection", "the Open LLM
+    Leaderboard"; not after "we introduce" (the paper's own is a system)."""
+    out: list[EntityMention] = []
+    for m in _TITLED_DATASET.finditer(text):
+        words = m.group(0).split()
+        while words and words[0].lower() in COMMON_CAPITALIZED:
+            words.pop(0)
+        start = m.end() - len(" ".join(words))
+        own = re.search(r"\b(?:we|our|introduce|present|propose)\b[^.]{0,30}$", text[max(0, start - 40) : start], re.I)
+        if len(words) < 2 or own or any_overlap(spans, start, m.end()):
+            continue
+        out.append(EntityMention("DATASET", start, m.end(), text[start : m.end()], "", text[start : m.end()]))
+    return out
+
+
+def _capitalized_before(
+    ws: list[Any], i: int, sentences: Sentences, label: Callable[[int, int], str | None]
+) -> list[Any]:
+    """A run of Capitalized words right before the data noun at ``i``, after "the": "the Wake Vision dataset"."""
+    sent = sentences.index(ws[i].start)
+    k = i - 1
+    while (
+        k >= 0
+        and i - k <= 3
+        and sentences.index(ws[k].start) == sent
+        and _CAPITALIZED.match(ws[k].text)
+        and ws[k].text.lower() not in ("the", "a", "an", "our", "this")
+        and label(ws[k].start, ws[k].end) is None
+    ):
+        k -= 1
+    if k == i - 1 or k < 0 or ws[k].text.lower() != "the" or ws[k + 1].text.lower() in COMMON_CAPITALIZED:
+        return []
+    start, end = ws[k + 1].start, ws[i - 1].end
+    return [Item(start, end, sentences.text[start:end])]
 
 
 def _plurals(words: set[str]) -> frozenset[str]:
@@ -442,9 +505,18 @@ def _strictly_inside(mention: EntityMention, spans: list[tuple[int, int]]) -> bo
     return any(s <= mention.start and mention.end <= e and (s, e) != (mention.start, mention.end) for s, e in spans)
 
 
-BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks"})
+BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks", "suite", "suites"})
 DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"}) | BENCHMARK_NOUNS
-_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?)\b", re.I)
+_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?|suites?)\b", re.I)
+# A version or variant written with a known dataset is part of its name: "Speech Commands v2", "Common Voice
+# 17.0", "DataComp-1B", "Occ3D-Waymo" (a year is not: "COCO 2017" is COCO).
+_DATASET_TAIL = re.compile(r"(?:\s+v\d+(?:\.\d+)*|\s+\d{1,3}\.\d+|-(?:\d+(?:\.\d+)?[KMBT]|[A-Z][A-Za-z0-9]+))(?![\w-])")
+# Capitalized names that end in a data noun of their own: "SuiteSparse Matrix Collection", "AI City Challenge".
+_TITLED_DATASET = re.compile(
+    r"(?<![\w.-])(?:[A-Z][\w+-]*\s+){1,3}(?:Collection|Challenge|Leaderboard|Dataset|Corpus|Benchmark|Suite)(?![\w-])"
+)
+_CAPITALIZED = re.compile(r"^[A-Z][A-Za-z0-9+-]*$")
+_DIGIT_NAME = re.compile(r"^\d[A-Z]{2,}[A-Za-z0-9]*\+?$")  # "3ET+", "3DMatch"-like names led by a digit
 _OWN_WORDS = frozenset({"our", "we", "new", "novel", "propose", "proposes", "introduce", "introduces", "present"})
 _SIZED_NAME = re.compile(r"^[A-Z][A-Za-z]+(?:-[A-Za-z]+)*-\d+(?:\.\d+)?[KM]$")
 _DATASET_PREFIX = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]{0,5}-$")
@@ -514,7 +586,9 @@ def _system_end(text: str, hit: Hit) -> int:
     ("LLaMA-2-70B", "Qwen2.5-1.5B-Instruct", "GPT-2 medium"); a possessive "'s" left out."""
     end = hit.start + len(strip_possessive(text[hit.start : hit.end]))
     if not any(r.get("suffix") for r in hit.rules):
-        return _glued_name_end(text, end)
+        end = _glued_name_end(text, end)
+        release = _RELEASE.match(text, end)  # "TensorRT 10", "ROCm 6.2", "Vitis HLS 2024.1"
+        return release.end() if release else end
     spaces = 0
     for _ in range(6):
         m = _SUFFIX_PART.match(text, end)
@@ -528,6 +602,17 @@ def _system_end(text: str, hit: Hit) -> int:
     return _glued_name_end(text, size.end() if size else end)
 
 
+# A release written after a known tool: a dotted or "v" version, or a number of two digits before a clause word
+# ("TensorRT 10 on an NVIDIA DRIVE Thor"); not a result ("vLLM 2.1x", "PyTorch 2.1 times").
+_RELEASE = re.compile(
+    r" (?:v?\d+\.\d+(?:\.\d+)*|v\d+)(?![\w.%\u00d7]|\s*(?:x|times|fold|%)(?!\w))"
+    r"| \d{1,2}(?=\s+(?:to|on|and|in|with|for|as|is|was|via|under)\b|[,;)]|\.(?!\d))"
+)
+# A product built on a known tool and named after it: "ONNX Runtime GenAI", "PyTorch DataLoader", "Qiskit Runtime",
+# "GPUDirect Storage" (its own system: no family).
+_PRODUCT_WORD = re.compile(
+    r" (?:[A-Z][a-z]+[A-Z][A-Za-z]*|Runtime|Serving|Storage|Server|Engine|Direct|Lite|Mobile|Micro|Pro|Edge)(?![\w-])"
+)
 # A name glued to a known one by a hyphen: "DLRM-DCNv2", "CUDA-Q", "Conformer-Transducer", "Whisper-large-v3-turbo";
 # a lower-case word ("BERT-based", "GPT-style", "CUDA-enabled"), capitalized in a title, describes it instead.
 _DESCRIBING = (
@@ -537,6 +622,11 @@ _DESCRIBING = (
 _GLUED_NAME = re.compile(
     rf"(?:-(?!(?i:{_DESCRIBING})(?![\w]))(?:[A-Z][\w.]*|[a-z]*\d[\w.]*|turbo|mini|lite|tiny))+(?![\w-])"
 )
+
+
+def _sentence_break(text: str, end: int) -> bool:
+    """Whether a sentence ends right at ``end`` (the next word then starts a new sentence)."""
+    return text[end - 1 : end] in ".!?"
 
 
 def _glued_name_end(text: str, end: int) -> int:

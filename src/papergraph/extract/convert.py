@@ -20,8 +20,9 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from papergraph.extract.attribution import clause_span
 from papergraph.extract.components import EntityMention, doc_sentences
-from papergraph.extract.metrics import HardwareSpan, MetricFound
+from papergraph.extract.found import HardwareSpan, MetricFound
 from papergraph.extract.text import Sentences, delatex
 from papergraph.models import (
     DatasetMention,
@@ -201,7 +202,7 @@ def _resolve_systems(mentions: list[EntityMention]) -> tuple[dict[int, str], dic
 
 
 class _Credit:
-    """The system a number is credited to: a system named before it in its sentence and not in a comparison
+    """The system a number is credited to: a system named before it in its clause and not in a comparison
     ("vLLM reaches 2x"), else the paper's own proposed system."""
 
     def __init__(self, mentions: list[tuple[Field_, EntityMention]], systems: list[SystemMention]) -> None:
@@ -210,7 +211,7 @@ class _Credit:
         self.names = {(s.field, s.start): s.name for s in systems}
 
     def __call__(self, field_name: Field_, sentences: Sentences, metric: MetricFound) -> str | None:
-        start, _ = sentences.span(metric.start)
+        start, _ = clause_span(sentences.text, sentences, metric.start)  # "..., whereas vLLM reaches 2x": vLLM
         named = [m for f, m in self.mentions if f == field_name and start <= m.start and m.end <= metric.start]
         for m in reversed(named):
             between = sentences.text[m.end : metric.start].lower()
@@ -254,8 +255,8 @@ def _metric(
     if metric.hardware_span is not None and metric.hardware_span.unresolved:
         hardware = _retie(metric.hardware_span, by_type)
     baseline = metric.baseline.name if metric.baseline is not None else None
-    if metric.baseline is not None and metric.baseline.unresolved:
-        baseline = _retie(metric.baseline, by_type)
+    if metric.baseline is not None and metric.baseline.unresolved and not metric.baseline.generic:
+        baseline = _retie(metric.baseline, by_type)  # a class stays: "than a GPU-only deployment" is any GPU
     sentence = sentences.sentence(metric.start) if field_name == "abstract" else text.strip()
     return MetricMention(
         surface=text[metric.start : metric.end],

@@ -47,6 +47,7 @@ from spacy.tokens import Doc
 
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.rules import Rule, entity_table
+from papergraph.extract.spans import any_overlap
 from papergraph.extract.text import doc_text, token_offsets, wordset
 
 LABELS = frozenset({"VENDOR", "FAMILY", "CODE", "HEAD", "VARIANT", "HARDWARE", "NOT_HARDWARE"})
@@ -236,7 +237,8 @@ class HardwareGrammar:
                 if mention.level != "ignore":  # a NOT_HARDWARE row only keeps its words from matching
                     out.append(mention)
                 covered = max(covered, end_tok)
-        out += self._unknown_makers(doc, out)
+        unknown = self._unknown_makers(doc, out)
+        out = [m for m in out if not any(u.start <= m.start and m.end <= u.end for u in unknown)] + unknown
         out.sort(key=lambda m: m.start)
         return out
 
@@ -325,7 +327,7 @@ class HardwareGrammar:
         """ "Moore Threads S4000 GPU", "Qualcomm QCS6490", and a vendor or instruction set qualifying a class
         ("AMD GPUs", "Arm cores", "a RISC-V-based 8-core MCU")."""
         k = parse.end_tok
-        code = k < len(doc) and _UNKNOWN_CODE.match(doc[k].text) and not _NOT_A_CODE.match(doc[k].text)
+        code = k < len(doc) and not _NOT_A_CODE.match(doc[k].text) and self._vendor_code(doc, k)
         line_end = None if parse.isa else _unknown_line(doc, k)
         if line_end is not None:  # "Broadcom Tomahawk 5", "Renesas R-Car V4H": a line no row names, and its model
             parse.pieces.append(_Piece(doc[k:line_end].text, "word"))
@@ -333,7 +335,7 @@ class HardwareGrammar:
             parse.end_tok = line_end + 1
         elif code and not parse.isa:  # an instruction set makes no products: "RISC-V RV32" is no model
             parse.pieces.append(_Piece(_canonical_code(doc[k].text, False), "code"))
-            parse.end_tok = k + 1
+            parse.end_tok = self._model_words(doc, k + 1, parse.pieces)  # "Qualcomm AR1 Gen 1", "Samsung 990 Pro"
         else:
             while k < len(doc) and k - parse.end_tok < 9 and _modifier(doc, k):
                 if self._head_at(doc, k) is not None and doc[k - 1].text != "-":
@@ -541,7 +543,8 @@ class HardwareGrammar:
             return HardwareFound(0, 0, fam.name, kind, "family", fam.vendor, parent, lineage[1:])
         root = self.catalogue.root(fam) if fam.prefix == fam.name else fam
         prefix = str(parse.code.get("code_prefix", root.prefix)) if parse.code is not None else root.prefix
-        name = _drop(_join(prefix, root.join, parse.pieces), fam, prefix)
+        join = " " if parse.code is not None and parse.code.get("code_prefix") else root.join  # "AMD Versal VCK190"
+        name = _drop(_join(prefix, join, parse.pieces), fam, prefix)
         series = _series(parse.code, parse.pieces)
         if series and series not in lineage:
             lineage.insert(0, series)  # "STM32H743" -> STM32H7 -> STM32
@@ -579,23 +582,69 @@ class HardwareGrammar:
             yield found, sibling.end_tok
             k = sibling.end_tok
 
+    def _vendor_code(self, doc: Doc, k: int) -> bool:
+        """A model code after a vendor: letters and digits ("S4000", "AR1"), or a number of three digits or more
+        followed by a model word or a type noun ("Samsung 990 Pro drives", "Micron 9400 SSDs")."""
+        text = doc[k].text
+        if _UNKNOWN_CODE.match(text):
+            return True
+        if not re.fullmatch(r"[0-9]{3,5}", text) or k + 1 >= len(doc):
+            return False
+        return doc[k + 1].lower_ in self.catalogue.variants or self._head_at(doc, k + 1) is not None
+
+    def _model_words(self, doc: Doc, k: int, pieces: list[_Piece]) -> int:
+        """Model words after a code ("Pro", "Gen 1", "Ultra"), appended to ``pieces``; the end token."""
+        while k < len(doc) and doc[k].lower_ in self.catalogue.variants:
+            pieces.append(_Piece(self.catalogue.variants[doc[k].lower_], "variant"))
+            k += 1
+            if k < len(doc) and pieces[-1].text == "Gen" and re.fullmatch(r"[0-9]{1,2}", doc[k].text):
+                pieces.append(_Piece(doc[k].text, "code"))
+                k += 1
+        return k
+
     def _unknown_makers(self, doc: Doc, found: list[HardwareFound]) -> list[HardwareFound]:
-        """A code-shaped word right before a type noun, outside every other mention: "a MAX78000 MCU"."""
+        """A code-shaped word right before a type noun, outside every other mention: "a MAX78000 MCU", with the
+        maker's and line's Capitalized words before it ("an Alif Ensemble E3 board", "the SpacemiT K1 SoC")."""
         taken = [(m.start, m.end) for m in found]
         text = doc_text(doc)
         offsets = token_offsets(doc)
         out: list[HardwareFound] = []
         for k, (start, end, _) in enumerate(offsets[:-1]):
             word = text[start:end]
-            if not _UNKNOWN_CODE.match(word) or _NOT_A_CODE.match(word):
+            number = _NUMBER_CODE.match(word) is not None
+            if not (_UNKNOWN_CODE.match(word) or number) or _NOT_A_CODE.match(word):
                 continue
-            if any(s < end and start < e for s, e in taken):
+            first = _maker_words(doc, k)
+            if number and first == k:
+                continue  # a number is a model code only after its maker's name: "Micron 9400 SSDs"
+            if any_overlap(taken, start, end):
                 continue
             head = self._head_at(doc, k + 1)
             if head is None or head[0][0] in ("other", "ASIC"):
                 continue
-            out.append(HardwareFound(start, offsets[head[1] - 1][1], word, head[0][0], "model"))
+            name = text[offsets[first][0] : end]
+            out.append(HardwareFound(offsets[first][0], offsets[head[1] - 1][1], name, head[0][0], "model"))
         return out
+
+
+_MAKER_WORD = re.compile(r"^[A-Z][A-Za-z]{2,}$")
+_NUMBER_CODE = re.compile(r"^[0-9]{3,5}$")
+_NOT_MAKER = wordset("The This These Our Its Their Each On In With For From Using At By And Or To Of A An We Both")
+
+
+def _maker_words(doc: Doc, k: int) -> int:
+    """First token of up to two Capitalized words (a maker, a line) written right before the code at ``k``."""
+    first = k
+    while (
+        first > 0
+        and k - first < 2
+        and _MAKER_WORD.match(doc[first - 1].text)
+        and doc[first - 1].text not in _NOT_MAKER
+        and not doc[first - 1].is_sent_start
+        and doc[first - 1].whitespace_
+    ):
+        first -= 1
+    return first
 
 
 def _anchors(hits: list[Hit]) -> dict[int, list[Hit]]:

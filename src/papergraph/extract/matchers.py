@@ -21,6 +21,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from papergraph.extract.rules import Rule
+from papergraph.extract.spans import leftmost_longest
 from papergraph.extract.text import doc_text, token_offsets
 
 logger = logging.getLogger(__name__)
@@ -72,14 +73,7 @@ _PRIORITY = {"HARDWARE": 0, "DATASET": 1, "SYSTEM": 2, "TECHNIQUE": 3, "IGNORE":
 
 def resolve_overlaps(hits: Iterable[Hit]) -> list[Hit]:
     """Greedy leftmost-longest selection; on equal spans the higher-priority label wins (IGNORE last)."""
-    ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start), _PRIORITY.get(h.label, 9)))
-    out: list[Hit] = []
-    last_end = -1
-    for hit in ordered:
-        if hit.start >= last_end:
-            out.append(hit)
-            last_end = hit.end
-    return out
+    return leftmost_longest(hits, lambda h: (h.start, h.end), lambda h: _PRIORITY.get(h.label, 9))
 
 
 class RuleMatcher:

@@ -7,7 +7,8 @@ citations, enumerators and model names ("LLaMA-7B") out; ``NOT_UNIT`` rows rejec
 settings ("4-bit", "1.58~bits", "8-node"). The kind of a ratio or percentage comes from the words around it
 (``metric_kinds.jsonl``): first the words right after it ("4x higher throughput"), then a coordinated
 neighbour ("3x, 2.4x and 1.6x throughput"), "respectively" lists, the object of the verb before it
-("reduces deployment costs by 77%"), and finally the unit's default.
+("reduces deployment costs by 77%"), and finally the unit's default. Which hardware a result ran on is read
+by :mod:`papergraph.extract.attribution`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from papergraph.extract.attribution import COORDINATED_COUNTS, tie_hardware
+from papergraph.extract.found import NUM, HardwareSpan, MetricFound
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.rules import Rule, entity_table
 from papergraph.extract.text import Sentences, Word, doc_words, wordset
 
-_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_NUM = NUM
 _EXPONENT = r"\s*\^\s*\{?\s*(?P<exp>[-\u2212]?\d+)\s*\}?"
 # "1.2e-3", "1e^{-3}" (scientific notation), "3 \times 10^{4}", "3×10^4" (a mantissa times a power of ten)
 _SCIENTIFIC = r"[eE]\^?\{?(?P<sci>[-+\u2212]?\d+)\}?(?![A-Za-z])"
@@ -39,9 +42,6 @@ _GAP = re.compile(r"(?:\s|~|\\[,;: !]|\$(?!\d)|\{|\})*")
 _RANGE = re.compile(r"\s*(?:--|-|\u2013|\u2014|~(?=\s*\d)|\u223c(?=\s*\d)|to\b|\\sim|\$\\sim\$|sim(?=\s*\d)|and\b)\s*")
 _MONEY = re.compile(r"(?:US)?\\?\$\s*$")
 _DIMENSION = re.compile(r"\s*\d")
-_COORDINATED = re.compile(
-    rf"(?:\s*(?:,\s*(?:and|or)?|and|or|/)\s*{_NUM}\s*(?:[KMBT]|(?i:thousand|million|billion|trillion))?)+\s+"
-)
 _FRACTION = re.compile(r"\s*/\s*(\d+)(?=\s+of\b)")
 
 CLAUSE_STOPS = wordset(
@@ -63,8 +63,6 @@ LOSS_CUES = wordset(
     "loss losses lose loses losing lost drop drops dropped degradation degradations degrade degrades degraded "
     "decline declines decrease decreases"
 )
-TIE_PREPOSITIONS = wordset("on using with across in per onto atop for from by")
-BASELINE_CUES = wordset("compared than versus vs vs. relative against baseline baselines unlike")
 COUNT_FILLERS = wordset(
     "user input output total active concurrent trainable additional heterogeneous edge mobile client prompt "
     "distinct unique individual simultaneous parallel physical virtual model training inference query "
@@ -74,33 +72,10 @@ COUNT_FILLERS = wordset(
 _NAME_WORD = re.compile(r"^[A-Z][a-z]+[A-Z][\w.-]*$|^[A-Z]{2,}[\w.-]*$")  # "MobileNet", "LLaMA", "BERT"
 FLEXIBLE_UNITS = frozenset({"%", "x"})
 LOWER_IS_BETTER = frozenset({"latency", "energy", "power", "memory", "model-size", "cost", "accuracy-loss"})
-DEVICE_COUNTS = frozenset({"GPUs", "NPUs", "CPUs", "TPUs", "nodes", "devices", "chips", "cores"})
 _MAGNITUDE_CUES = (
     (re.compile(r"\b(?:model\s+sizes?|parameters?|params|parameter\s+counts?)\b", re.I), "parameters", "model-size"),
     (re.compile(r"\b(?:context(?:\s+window)?|sequence|input|prompt)\s+lengths?\b", re.I), "tokens", "scale"),
 )
-
-
-@dataclass(frozen=True)
-class HardwareSpan:
-    """What the metric matcher needs to know about a hardware mention in the same field."""
-
-    start: int
-    end: int
-    name: str
-    level: str = "model"
-    type: str = "other"
-    family: str | None = None
-    lineage: tuple[str, ...] = ()
-
-    @property
-    def generic(self) -> bool:
-        return self.level == "class"
-
-    @property
-    def unresolved(self) -> bool:
-        """A class or family name that the paper may resolve to one named model."""
-        return self.level in ("class", "family")
 
 
 _Unit = tuple[int, str, str, float, str]  # (end, unit, kind, scale, label) of a unit or counted noun
@@ -117,25 +92,6 @@ class _Reading:
     unit: _Unit | None = None
     value_max: float | None = None
     end: int = 0
-
-
-@dataclass
-class MetricFound:
-    """One result as found in a field: offsets of the whole expression and its parsed parts."""
-
-    start: int
-    end: int
-    value: float
-    value_max: float | None
-    unit: str
-    kind: str
-    metric: str = ""
-    hardware: str | None = None
-    hardware_span: HardwareSpan | None = None
-    fixed_kind: bool = False
-    unit_start: int = 0
-    direction: str | None = None
-    baseline: HardwareSpan | None = None
 
 
 def _trie_regex(keys: set[str]) -> str:
@@ -274,12 +230,11 @@ class MetricFinder:
                 continue
             found.append(got)
             consumed_until = got.end
-        found = self._with_formats(doc, found)
+        found = _resolve_points(masked, sentences, self._with_formats(doc, found))
         if found:
             self._assign_kinds(doc, masked, sentences, found)
             self._assign_directions(doc, masked, sentences, found)
-            for metric in found:
-                self._tie_hardware(masked, sentences, metric, hardware, found)
+            tie_hardware(masked, sentences, found, hardware)
         return found
 
     def _assign_directions(self, doc: Doc, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
@@ -371,6 +326,8 @@ class MetricFinder:
         """(end, unit, kind, scale, label) of a unit or count noun right after ``pos`` (spacing allowed)."""
         gap = _GAP.match(text, pos)
         positions = {pos, gap.end() if gap else pos}
+        if text[pos : pos + 1] == "-" and text[pos + 1 : pos + 2].isalpha():
+            positions.add(pos + 1)  # a compound modifier: "a 1.2M-parameter teacher", "a 20-minute run", "220-Hz"
         best: _Unit | None = None
         for p in sorted(positions):
             for label in ("NOT_UNIT", "UNIT", "COUNT"):
@@ -523,7 +480,7 @@ class MetricFinder:
 
     def _read_shared_unit(self, text: str, r: _Reading, hardware: list[HardwareSpan]) -> None:
         """ "7B and 70B parameters", "1,174 and 8,800 A100 GPUs": the unit after the last number is shared."""
-        shared = _COORDINATED.match(text, r.end)
+        shared = COORDINATED_COUNTS.match(text, r.end)
         if not shared:
             return
         after = shared.end()
@@ -816,164 +773,34 @@ class MetricFinder:
         ]
         return any(w in LOSS_CUES for w in around)
 
-    # ------------------------------------------------------------------------------------------------
-    @staticmethod
-    def _tie_hardware(
-        text: str,
-        sentences: Sentences,
-        metric: MetricFound,
-        hardware: list[HardwareSpan],
-        found: list[MetricFound],
-    ) -> None:
-        """The hardware the sentence says a result was measured on, and the one it was compared against.
-
-        "on a Jetson Nano", "8 A100 GPUs", "... achieves X" tie the result; hardware in a comparison ("3x faster
-        than an Intel Xeon", "compared to ... on a CPU", "CPU-only") is its ``baseline`` instead, never its
-        ``hardware``. Hardware inside a result ("GPU hours") is part of its unit; a count of devices ("128 GPUs")
-        is tied only to the model it names ("8 A100 GPUs"); a parenthesized name belongs to the result just
-        before it ("15x over TensorFlow (Raspberry Pi), 5.6x ... (Jetson AGX Orin)").
-        """
-        if _tie_inside(text, metric, hardware):
-            return
-        s, e = sentences.span(metric.start)
-        device_counts = [m for m in found if m.unit in DEVICE_COUNTS]
-        scored: list[tuple[int, int, HardwareSpan]] = []
-        baselines: list[tuple[int, HardwareSpan]] = []
-        for h in hardware:
-            inside_other = any(
-                m.start <= h.start and h.end <= m.end and (h.unresolved or m not in device_counts) for m in found
-            )
-            if not s <= h.start < e or h.type in ("memory", "storage", "network") or inside_other:
-                continue
-            dist = h.start - metric.end if h.start >= metric.end else metric.start - h.end
-            rank = _tie_rank(text, s, metric, h, hardware, found)
-            later_result = any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
-            if rank == _BASELINE:
-                if not later_result:  # "2x and 3x faster than a Xeon": the Xeon is the 3x's baseline
-                    baselines.append((dist, h))
-            elif rank is not None:
-                scored.append((rank, dist, h))
-        if scored:
-            best = min(scored, key=lambda t: (t[0], t[1]))[2]
-            metric.hardware, metric.hardware_span = best.name, best
-        if baselines:
-            metric.baseline = min(baselines, key=lambda t: t[0])[1]
-
-
-_BASELINE = -100
-"""What :func:`_tie_rank` says of hardware the result was compared against."""
-
-
-def _tie_inside(text: str, metric: MetricFound, hardware: list[HardwareSpan]) -> bool:
-    """Hardware named inside the result ("8 A100 GPUs") or right after a list of counts ("1024 and 3072 MI250X
-    GPUs"); True when the result is settled (a count of devices ties only to the model it names)."""
-    named = [h for h in hardware if metric.start <= h.start and h.end <= metric.end and not h.generic]
-    if named:  # "192 Kunpeng CPUs": a line counts too (re-tied to its one named model later)
-        metric.hardware, metric.hardware_span = named[0].name, named[0]
-        return True
-    if metric.unit not in DEVICE_COUNTS:
-        return False
-    shared = _COORDINATED.match(text, metric.end)
-    if shared:
-        tail = next((h for h in hardware if h.start == shared.end() and not h.unresolved), None)
-        if tail is not None:
-            metric.hardware, metric.hardware_span = tail.name, tail
-    return True
-
-
-def _tie_rank(
-    text: str, s: int, metric: MetricFound, h: HardwareSpan, hardware: list[HardwareSpan], found: list[MetricFound]
-) -> int | None:
-    """How strongly the sentence ties ``metric`` to ``h`` (lower is stronger), :data:`_BASELINE` when ``h`` is
-    what it was compared against, None when ``h`` is unrelated."""
-    following = h.start >= metric.end
-    close_paren = _close_paren(text, metric, h, hardware, found)
-    if _is_baseline(text, s, metric, h, close_paren):
-        return _BASELINE
-    placed = _parenthesized(text, h) or _localized_between(text, metric.end, h.start, hardware)
-    later_result = any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
-    if placed and following and later_result:
-        return None  # "46.3 AP on PASCAL VOC and 1.11 W on Snapdragon 865": the W ran there, not the AP
-    if _parenthesized(text, h) and not following:
-        owner = [m for m in found if s <= m.start and m.end <= h.start]
-        if owner and owner[-1] is not metric:
-            return None  # the parenthesis belongs to the result just before it
-    before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
-    prep = any(w in TIE_PREPOSITIONS for w in before[-4:])
-    if close_paren:
-        rank = -1
-    elif prep:
-        rank = 0 if following else 1
-    elif following:
-        return None  # "... by 77%, making heterogeneity-aware GPU provisioning": a modifier, not a tie
-    else:
-        rank = 2
-    return rank + 3 if re.match(r"\s*-\s*based\b", text[h.end : h.end + 12].lower()) else rank
-
-
-def _close_paren(
-    text: str, metric: MetricFound, h: HardwareSpan, hardware: list[HardwareSpan], found: list[MetricFound]
-) -> bool:
-    """A parenthesis right after a result says where it ran: "15 times speedup over TensorFlow (Raspberry Pi)"."""
-    return (
-        _parenthesized(text, h)
-        and h.start >= metric.end
-        and h.start - metric.end < 80
-        and not re.search(r"[;.]", text[metric.end : h.start])
-        and not any(metric.end <= o.start and o.end <= h.start for o in hardware if o is not h)
-        and not any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
-    )
-
-
-def _is_baseline(text: str, s: int, metric: MetricFound, h: HardwareSpan, close_paren: bool) -> bool:
-    """Hardware the result is compared against: after "than", "compared to", "over" (not "over 8 GPUs") unless
-    a parenthesis right after the result names it, in a leading "Compared to ..." clause, after a comparison
-    that follows the result, or written "CPU-only"."""
-    before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
-    cue = any(w in BASELINE_CUES for w in before) or (
-        "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :])
-    )
-    if (cue and not close_paren) or re.match(r"\s*-?\s*only\b|\s+baselines?\b", text[h.end : h.end + 12].lower()):
-        return True
-    if h.end <= metric.start and _comparison_clause(text, s, h, metric):
-        return True
-    return h.start >= metric.end and _baseline_between(text, metric.end, h.start)
-
-
-_BASELINE_BETWEEN = re.compile(
-    r"\b(?:compared|comparing|than|versus|vs\.?|relative|against|unlike|baselines?|previous\s+works?|prior\s+works?)\b",
-    re.I,
-)
-
-
-def _baseline_between(text: str, start: int, end: int) -> bool:
-    """A comparison between a result and a later hardware name: that hardware ran the baseline ("161x speedup
-    compared to the previous work on many-core CPUs"), as the labelling guide reads "compared to ... on a CPU"."""
-    return _BASELINE_BETWEEN.search(text, start, end) is not None
-
-
-def _localized_between(text: str, start: int, end: int, hardware: list[HardwareSpan]) -> bool:
-    """ "on PASCAL VOC", "on ImageNet" between a result and a later hardware name: the result is placed already."""
-    for m in re.finditer(r"\b(?:on|for)\s+(?:the\s+)?([A-Z][\w-]*)", text[start:end]):
-        pos = start + m.start(1)
-        if not any(h.start <= pos < h.end for h in hardware):
-            return True
-    return False
-
-
-def _parenthesized(text: str, h: HardwareSpan) -> bool:
-    return bool(re.search(r"\(\s*$", text[max(0, h.start - 3) : h.start])) and bool(re.match(r"\s*\)", text[h.end :]))
-
-
-def _comparison_clause(text: str, sent_start: int, h: HardwareSpan, metric: MetricFound) -> bool:
-    """Hardware in a leading "compared to ..." clause: "Compared to GPU-only and NPU+PIM designs, X achieves 3x"."""
-    before = text[sent_start : h.start].lower()
-    between = text[h.end : metric.start]
-    return bool(re.search(r"\b(?:compared|relative|unlike|versus)\b", before)) and "," in between
-
 
 _JOINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 _RESPECTIVELY = re.compile(r"\s*,?\s*respectively\b", re.I)
+
+
+# "1.1 points below", "loses 0.4 points relative to", "by 3.9 points": a difference of a score
+_POINTS_CHANGE = re.compile(
+    r"\s*(?:below|above|over|of|higher|lower|better|worse|less|more|gain|drop|improvement|increase|decrease|"
+    r"relative|behind|ahead|in|on|on\s+average|lead)\b",
+    re.I,
+)
+_SCORE_WORD = re.compile(r"\b(mIoU|NDS|mAP|AP|F1|BLEU|ROUGE-L|AUC)\b")
+
+
+def _resolve_points(text: str, sentences: Sentences, found: list[MetricFound]) -> list[MetricFound]:
+    """ "Points" are a difference of the score the sentence names before them ("39.4 mIoU, 1.3 points above",
+    "vehicle AP by 3.9 points"), else percentage points; "points" that count something are no result."""
+    out: list[MetricFound] = []
+    for metric in found:
+        if metric.unit == "points":
+            by = re.search(r"\bby\s*$", text[max(0, metric.start - 8) : metric.start])
+            if not by and not _POINTS_CHANGE.match(text, metric.end):
+                continue
+            start, _ = sentences.span(metric.start)
+            scores = _SCORE_WORD.findall(text, start, metric.start)
+            metric.unit = {"AP": "mAP"}.get(scores[-1], scores[-1]) if scores else "%"
+        out.append(metric)
+    return out
 
 
 def _between_before(text: str, start: int) -> bool:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from papergraph.extract.spans import leftmost_longest
 from papergraph.extract.text import Sentences, Word, delatex
 from papergraph.extract.text import wordset as _wordset
 
@@ -81,6 +82,7 @@ HARDWARE_NOUNS = _wordset(
     "platforms device devices testbed"
 )
 NOVEL_WORDS = _wordset("novel new first proposed")
+_TOOL_DETERMINERS = _wordset("the a an previous prior existing open-source its their")
 _CODE_NAME = re.compile(r"^[A-Z]{1,2}\d{2,4}[A-Za-z]?$")
 STOP_AFTER_NAME = _wordset(
     "is are was were has have achieves achieved can which that to for with in on by at as from uses"
@@ -210,35 +212,15 @@ class SystemRules:
 
     def _shape(self, text: str) -> str:
         t = strip_possessive(text)
-        if not t or not _NAMEISH_CHARS.match(t) or self.is_generic(t) or self.is_generic(delatex(t)):
-            return ""
-        if t[0].isdigit() or _GLUED.search(t):
-            return ""
-        hyphen_parts = t.split("-")
-        if len(hyphen_parts) > 1 and hyphen_parts[-1].islower():
+        if self._never_a_name(t):
             return ""
         parts = [p for p in re.split(r"[-.]", t) if p]
         alpha_parts = [p for p in parts if re.search(r"[A-Za-z]", p)]
-        if (
-            len(hyphen_parts) > 1
-            and hyphen_parts[0].islower()
-            and not any(any(c.isupper() for c in p) and not self.is_generic(p) for p in alpha_parts[1:])
-        ):
-            return ""  # "edge-AI", "dual-CNN", "bipolar-INT"
-        if alpha_parts and all(
-            self.is_generic(p) or self.is_generic(p.rstrip("s")) or p in LOWER_PREFIXES for p in alpha_parts
-        ):
-            return ""
-        if _FORMAT.match(t) or _SIZE.match(t):
-            return ""
         letters = sum(c.isalpha() for c in t)
-        has_digit = any(c.isdigit() for c in t)
-        if letters == 0:
-            return ""
         if any(_HAS_LOWER_THEN_UPPER.search(p) for p in t.split("-") if not self.is_generic(p)):
             return "strong"
-        core = _SIZE_TAIL.sub("", t)
-        if has_digit and letters >= 3 and re.search(r"[A-Za-z]", t[:1] + t[-1:]) and re.search(r"[A-Z]", core):
+        coded = any(c.isdigit() for c in t) and letters >= 3 and re.search(r"[A-Za-z]", t[:1] + t[-1:])
+        if coded and re.search(r"[A-Z]", _SIZE_TAIL.sub("", t)):  # "Qwen2", "T5X"; not "7B"
             return "strong"
         if (
             len(parts) > 1
@@ -253,6 +235,29 @@ class SystemRules:
         if len(parts) > 1 and all(p[:1].isupper() for p in alpha_parts):
             return "cap"
         return ""
+
+    def _never_a_name(self, t: str) -> bool:
+        """Words no name is shaped like: generic words, numbers and sizes, formats, "-based"-like compounds,
+        a lower-case word before a generic one ("edge-AI")."""
+        if not t or not _NAMEISH_CHARS.match(t) or self.is_generic(t) or self.is_generic(delatex(t)):
+            return True
+        if t[0].isdigit() or _GLUED.search(t) or _FORMAT.match(t) or _SIZE.match(t):
+            return True
+        if not any(c.isalpha() for c in t):
+            return True
+        hyphen_parts = t.split("-")
+        if len(hyphen_parts) > 1 and hyphen_parts[-1].islower():
+            return True
+        alpha_parts = [p for p in re.split(r"[-.]", t) if p and re.search(r"[A-Za-z]", p)]
+        if (
+            len(hyphen_parts) > 1
+            and hyphen_parts[0].islower()
+            and not any(any(c.isupper() for c in p) and not self.is_generic(p) for p in alpha_parts[1:])
+        ):
+            return True  # "edge-AI", "dual-CNN", "bipolar-INT"
+        return bool(alpha_parts) and all(
+            self.is_generic(p) or self.is_generic(p.rstrip("s")) or p in LOWER_PREFIXES for p in alpha_parts
+        )
 
     def _weak_name(self, text: str) -> bool:
         """A word that is a name only where the context says so: "nn-JIT.web", "prima.cpp"."""
@@ -371,9 +376,13 @@ class SystemRules:
         prev = ws[i - 1]
         if prev.text in scan.defined_acronyms or (i > 1 and ws[i - 2].text == "-"):
             return
-        if self.shape(prev.text) in ("strong", "caps"):
+        shape = self.shape(prev.text)
+        # a plain Capitalized word names the tool only after a determiner: "the Vela compiler", "the previous
+        # Orbit framework" (not "Existing frameworks", not a title's Words)
+        named = shape == "cap" and not scan.title and i > 1 and ws[i - 2].text.lower() in _TOOL_DETERMINERS
+        if shape in ("strong", "caps") or named:
             role = "proposed" if self._verb_before(ws, i - 1, scan.si) else "mentioned"
-            scan.add(i - 1, i, role, "descriptor", False)
+            scan.add(i - 1, i, role, "descriptor", named)
 
     def _baseline_list(self, scan: _Scan, i: int, trig: int) -> None:
         """ "such as FasterTransformer and Orca", "compared with vLLM": the names listed after a trigger."""
@@ -384,8 +393,9 @@ class SystemRules:
             for a, b in items
             if self.shape(ws[a].text) in ("strong", "caps") or scan.taken(ws[a].start, ws[b - 1].end) == "SYSTEM"
         ]
+        # plain Capitalized words only beside a name or in a list of them: "against Vespa and Weaviate"
         for a, b in items:
-            if solid or self.shape(ws[a].text) != "cap" or b - a > 1:
+            if solid or self.shape(ws[a].text) != "cap" or b - a > 1 or len(items) > 1:
                 scan.add(a, b, "mentioned", "baseline", True)
 
     def _appositions(self, scan: _Scan) -> None:
@@ -693,14 +703,10 @@ def _dedupe(cands: list[SystemCandidate]) -> list[SystemCandidate]:
         cur = best.get((c.start, c.end))
         if cur is None or (c.role == "proposed" and cur.role != "proposed"):
             best[(c.start, c.end)] = c
-    # drop candidates nested in a longer one
-    spans = sorted(best.values(), key=lambda c: (c.start, -(c.end - c.start)))
-    out: list[SystemCandidate] = []
-    last_end = -1
-    for c in spans:
-        if c.start >= last_end:
-            out.append(c)
-            last_end = c.end
-        elif out and c.role == "proposed" and out[-1].role == "mentioned":
-            out[-1].role = "proposed"
-    return out
+    return leftmost_longest(best.values(), lambda c: (c.start, c.end), on_drop=_pass_role)
+
+
+def _pass_role(kept: SystemCandidate, dropped: SystemCandidate) -> None:
+    """A name proposed in a shorter candidate is proposed in the longer one that covers it."""
+    if dropped.role == "proposed" and kept.role == "mentioned":
+        kept.role = "proposed"

@@ -33,7 +33,7 @@ DOMAIN_INFIXES = (
 )
 # A full stop after a capitalized code or acronym ends the sentence: "MI250X.", "NVIDIA." (spaCy keeps it on
 # the token, as for abbreviations).
-DOMAIN_SUFFIXES = (r"(?<=[A-Z0-9][A-Z])\.",)
+DOMAIN_SUFFIXES = (r"(?<=[A-Z0-9][A-Z])\.", r"(?<=[A-Z][a-z][A-Z])\.")  # "MI250X.", "SoC."
 _TUNED = "papergraph_tokenizer"
 
 

@@ -1,0 +1,203 @@
+"""Rules written for the field, not for one set: result attribution (extract/attribution.py) and datasets by
+shape and place, on sentences written for the test with the real pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from papergraph.config import Settings
+from papergraph.extract import Extractor
+from papergraph.extract.attribution import clause_span
+from papergraph.extract.text import Sentences
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(Settings(extract_batch_size=4))
+
+
+def _ties(extractor: Extractor, text: str) -> dict[str, tuple[str | None, str | None]]:
+    return {m.surface: (m.hardware, m.baseline_hardware) for m in extractor.extract_text(text).metrics}
+
+
+def test_each_clause_says_where_its_own_results_ran(extractor: Extractor) -> None:
+    ties = _ties(
+        extractor,
+        "On the STM32H743 one inference takes 3 ms, whereas the same network on an ESP32-S3 takes 41 ms.",
+    )
+    assert ties["3 ms"][0] == "STM32H743"
+    assert ties["41 ms"][0] == "ESP32-S3"
+
+
+def test_a_respectively_list_pairs_results_with_hardware_in_order(extractor: Extractor) -> None:
+    ties = _ties(extractor, "It is 2.6x, 3.1x and 2.2x faster on the A100, the H100 and the MI300X, respectively.")
+    assert [ties[s][0] for s in ("2.6x", "3.1x", "2.2x")] == ["NVIDIA A100", "NVIDIA H100", "AMD Instinct MI300X"]
+    baselines = _ties(
+        extractor, "FooNet is 4.7x and 13.5x faster than PyG on an A6000 and DGL on an EPYC 7763, respectively."
+    )
+    assert baselines["4.7x"] == (None, "NVIDIA RTX A6000")
+    assert baselines["13.5x"] == (None, "AMD EPYC 7763")
+
+
+def test_model_properties_and_levels_take_no_hardware_or_baseline(extractor: Extractor) -> None:
+    ties = _ties(extractor, "On a Jetson Orin Nano, FooNet reaches 76.1% accuracy with 8-bit weights in 12 ms.")
+    assert ties["76.1%"] == (None, None)  # accuracy belongs to the model
+    assert ties["8-bit"] == (None, None)
+    assert ties["12 ms"][0] == "NVIDIA Jetson Orin Nano"
+    level = _ties(extractor, "FooNet draws 23 W, against 140 W for the A4000 GPU.")
+    assert level["140 W"][0] == "NVIDIA RTX A4000"  # the comparison cue before a result is its own
+    assert level["23 W"] == (None, None)  # a level has no baseline
+
+
+def test_named_hardware_listed_together_leaves_a_result_untied(extractor: Extractor) -> None:
+    ties = _ties(extractor, "On a Pixel 8 and a Galaxy S24, FooLM prefills 1,024 tokens in 0.41 s.")
+    assert ties["0.41 s"][0] is None
+
+
+def test_an_opening_comparison_is_the_baseline_of_the_sentence(extractor: Extractor) -> None:
+    ties = _ties(
+        extractor, "Relative to FAISS on an NVIDIA L4, FooANN is 3.2x slower per query but indexes 14x more vectors."
+    )
+    assert ties["14x"] == (None, "NVIDIA L4")
+
+
+def test_a_class_baseline_stays_the_class(extractor: Extractor) -> None:
+    ties = _ties(extractor, "On the Intel Arc GPU, FooBot completes 18% more picks than a GPU-only deployment.")
+    assert ties["18%"][1] == "GPU"
+
+
+def test_sizes_and_bandwidths_tie_to_the_memory_or_link_they_measure(extractor: Extractor) -> None:
+    ties = _ties(extractor, "Features stay in 94 KB of SRAM and move over 400 Gbps RoCE.")
+    assert ties["94 KB"][0] == "SRAM"
+    assert ties["400 Gbps"][0] == "RoCE"
+
+
+def test_clause_span_cuts_at_clause_breaks_only() -> None:
+    text = "A takes 3 ms, whereas B takes 4 ms while drawing 5 W; C is fast."
+    sentences = Sentences(text, [(0, len(text))])
+    assert text[slice(*clause_span(text, sentences, text.index("3 ms")))] == "A takes 3 ms"
+    assert text[slice(*clause_span(text, sentences, text.index("5 W")))] == "B takes 4 ms while drawing 5 W"
+
+
+# ---------------------------------------------------------------------------------------- datasets by shape
+
+
+@pytest.mark.parametrize(
+    ("text", "datasets"),
+    [
+        (
+            "It reaches 95.8% on Google Speech Commands v2 and 9.8% WER on Common Voice 17.0.",
+            ["Speech Commands v2", "Common Voice 17.0"],
+        ),
+        ("We train CLIP on LAION-2B and DataComp-1B.", ["LAION-2B", "DataComp-1B"]),
+        ("It is evaluated on 64 matrices from the SuiteSparse Matrix Collection.", ["SuiteSparse Matrix Collection"]),
+        ("The Wake Vision dataset made person detection on MCUs practical.", ["Wake Vision"]),
+        ("Across 18 models from the TorchBench and MLPerf Tiny suites, it wins.", ["TorchBench", "MLPerf Tiny"]),
+        ("On MS MARCO, BEIR (13 datasets) and LoTTE, it matches the baseline.", ["MS MARCO", "BEIR", "LoTTE"]),
+        ("It is evaluated on the LPW and 3ET+ benchmarks.", ["LPW", "3ET+"]),
+    ],
+)
+def test_datasets_are_found_by_shape_and_place(extractor: Extractor, text: str, datasets: list[str]) -> None:
+    assert [d.name for d in extractor.extract_text(text).datasets] == datasets
+
+
+def test_a_benchmark_the_paper_introduces_is_no_dataset(extractor: Extractor) -> None:
+    assert extractor.extract_text("We introduce the Foo Energy Leaderboard for LLM serving.").datasets == []
+
+
+# ---------------------------------------------------------------------------------------- systems
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "family"),
+    [
+        ("We deploy it with TensorRT 10 on an NVIDIA DRIVE AGX Thor.", "TensorRT 10", "TensorRT"),
+        ("It runs on top of ROCm 6.2 and Triton kernels.", "ROCm 6.2", "ROCm"),
+        ("Inference uses ONNX Runtime GenAI on the laptop.", "ONNX Runtime GenAI", None),
+        ("Batches are loaded with PyTorch DataLoader workers.", "PyTorch DataLoader", None),
+    ],
+)
+def test_known_tools_keep_their_release_and_products_named_after_them(
+    extractor: Extractor, text: str, name: str, family: str | None
+) -> None:
+    systems = {s.name: s.family for s in extractor.extract_text(text).systems}
+    assert name in systems
+    assert systems[name] == family
+
+
+def test_plain_names_in_tool_and_baseline_phrases(extractor: Extractor) -> None:
+    names = {s.name for s in extractor.extract_text("Models are compiled with the Vela compiler.").systems}
+    assert "Vela" in names
+    names = {s.name for s in extractor.extract_text("Against Vespa and Weaviate on a GH200, FooDB is faster.").systems}
+    assert {"Vespa", "Weaviate"} <= names
+
+
+# ---------------------------------------------------------------------------------------- metrics
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("We distil a 1.2M-parameter teacher into a student.", 1_200_000, "parameters"),
+        ("One 128K-token prompt can stall decoding.", 128_000, "tokens"),
+        ("It serves 52,000 queries per second.", 52_000, "QPS"),
+        ("It improves accuracy by 3.1 percentage points.", 3.1, "%"),
+        ("It reaches 39.4 mIoU, 1.3 points above FlashOcc.", 1.3, "mIoU"),
+        ("Its success rate is 95.8%, 1.1 points below the baseline.", 1.1, "%"),
+        ("It reaches 52.7 NDS on nuScenes.", 52.7, "NDS"),
+    ],
+)
+def test_compound_counts_score_units_and_points(extractor: Extractor, text: str, value: float, unit: str) -> None:
+    assert (value, unit) in {(m.value, m.unit) for m in extractor.extract_text(text).metrics}
+
+
+def test_points_that_count_things_are_no_result(extractor: Extractor) -> None:
+    assert extractor.extract_text("The cloud has 10,000 points.").metrics == []
+
+
+# ---------------------------------------------------------------------------------------- hardware
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("On an Alif Ensemble E3 board, it runs in 2.7 ms.", "Alif Ensemble E3"),
+        ("We evaluate it on the SpacemiT K1 SoC.", "SpacemiT K1"),
+        ("It serves queries from four Micron 9400 SSDs.", "Micron 9400"),
+        ("It sustains 11,800 QPS on four Samsung 990 Pro drives.", "Samsung 990 Pro"),
+        ("It runs on the Qualcomm AR1 Gen 1 platform inside the glasses.", "Qualcomm AR1 Gen 1"),
+        ("We use an AMD VCK190 evaluation kit.", "AMD Versal VCK190"),
+        ("The design runs on a Xilinx ZCU102 board.", "AMD Zynq UltraScale+ ZCU102"),
+    ],
+)
+def test_unseen_models_by_shape(extractor: Extractor, text: str, name: str) -> None:
+    hardware = extractor.extract_text(text).hardware
+    assert name in [h.name for h in hardware]
+    assert not [h for h in hardware if h.level.value == "class" and h.name != "FPGA"]  # the head noun is the model's
+
+
+def test_a_result_is_credited_to_the_system_of_its_clause(extractor: Extractor) -> None:
+    x = extractor.extract_text(
+        "We present FooServe. On the A100, vLLM reaches 20 tokens/s, whereas our design reaches 31 tokens/s."
+    )
+    credit = {m.surface: m.system for m in x.metrics}
+    assert credit["20 tokens/s"] == "vLLM"
+    assert credit["31 tokens/s"] == "FooServe"  # not vLLM: its clause names no system, so the paper's own
+
+
+# ---------------------------------------------------------------------------------------- techniques
+
+
+@pytest.mark.parametrize(
+    ("text", "technique"),
+    [
+        ("It decodes action tokens speculatively with a draft head.", "speculative decoding"),
+        ("It combines chunking with speculative action decoding.", "speculative decoding"),
+        ("HumSense is co-designed with the Neural-ART NPU of the MCU.", "hardware-software co-design"),
+        ("TensorMD generates fused tensor-product kernels for each model.", "kernel generation"),
+        ("Mosaic: Communication-Avoiding Distributed GNN Training on 256 GPUs", "distributed training"),
+        ("It caches verified kernels across sessions.", "caching"),
+    ],
+)
+def test_techniques_named_by_their_verbs(extractor: Extractor, text: str, technique: str) -> None:
+    assert technique in {t.name for t in extractor.extract_text(text).techniques}
