@@ -258,3 +258,14 @@ def test_a_range_competes_by_its_top_and_a_chip_compared_against_is_not_where_it
     assert "41–137x" in best.answer
     anywhere = built.asker.ask("Which paper reports the largest speedup on a GPU?")
     assert anywhere.value is not None and anywhere.value.paper == "ongpu"
+
+
+def test_queries_per_second_is_the_extractors_qps_unit_not_requests() -> None:
+    """Extraction writes "queries per second" as QPS, apart from requests/s; questions read it the same way."""
+    from papergraph.query.rules import question_rules
+
+    def unit(text: str) -> list[str]:
+        return [name for name, pattern in question_rules().units if pattern.search(text)]
+
+    assert unit("highest queries per second on a CPU") == ["QPS"] and unit("best QPS") == ["QPS"]
+    assert unit("most requests per second served") == ["requests/s"]

@@ -14,12 +14,10 @@ def test_aliases_by_entity_id() -> None:
     assert all(len(found) == len(set(found)) for found in aliases.values())
 
 
-def test_the_rows_are_those_the_question_vocabulary_reads() -> None:
-    """query/vocabulary.py has its own copy of the reader for now; both must read the same rows."""
-    from papergraph.query.vocabulary import load_gazetteer as vocabulary_rows
+def test_the_question_vocabulary_reads_the_same_rows() -> None:
+    from papergraph.query import vocabulary
 
-    rows = load_gazetteer()
-    assert rows == vocabulary_rows() and len(rows) > 1000
+    assert vocabulary.load_gazetteer is load_gazetteer and len(load_gazetteer()) > 1000
 
 
 def test_reading_the_gazetteers_imports_neither_spacy_nor_the_extractor() -> None:

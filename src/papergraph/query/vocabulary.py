@@ -15,19 +15,18 @@ corpus ("Accordion", "Orca", "COmputation") only match as written.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from itertools import combinations
 from typing import Any
 
 import Stemmer
 
+from papergraph.gazetteer import load_gazetteer
 from papergraph.models import EntityCount, EntityType, Paper
 from papergraph.query.plan import Level
 from papergraph.query.rules import QuestionRules
@@ -39,12 +38,6 @@ WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+.#_'’-]*[A-Za-z0-9+#])?")
 _ALNUM = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SPLIT = re.compile(r"[-_]+")
-_GAZETTEERS = (
-    ("hardware.jsonl", EntityType.HARDWARE),
-    ("techniques.jsonl", EntityType.TECHNIQUE),
-    ("systems.jsonl", EntityType.SYSTEM),
-    ("datasets.jsonl", EntityType.DATASET),
-)
 _LABEL_TYPES = {"HARDWARE": EntityType.HARDWARE, "TECHNIQUE": EntityType.TECHNIQUE}
 _LABEL_TYPES |= {"SYSTEM": EntityType.SYSTEM, "DATASET": EntityType.DATASET}
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*?)(s?)\)")
@@ -448,24 +441,6 @@ def _alternatives(pattern: str) -> list[str]:
             if text and not re.search(r"[\[\]()|*+{}]", text):
                 out.append(text)
     return out
-
-
-def load_gazetteer() -> list[dict[str, Any]]:
-    """The extraction gazetteer rows, read as data (no spaCy): one dict per line of the four entity files."""
-    folder = resources.files("papergraph").joinpath("extract", "data")
-    rows: list[dict[str, Any]] = []
-    for name, _ in _GAZETTEERS:
-        path = folder.joinpath(name)
-        if not path.is_file():
-            log.warning("gazetteer %s not found: questions use graph names only", name)
-            continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip() and not line.lstrip().startswith("//"):
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    log.warning("%s:%d skipped (%s)", name, number, exc)
-    return rows
 
 
 def _add_gazetteer(vocab: Vocabulary, rows: Sequence[dict[str, Any]], graph: Mapping[Any, Sense]) -> None:
