@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -121,3 +123,14 @@ def test_cli_local_answers_here_even_with_a_named_server(
     done = CliRunner().invoke(app, ["--data-dir", str(tmp_path), *args, "--local"])
     assert done.exit_code == 1 and "papergraph ingest" in str(done.exception)  # no index here, and no request sent
     assert _Handler.seen == []
+
+
+def test_the_cli_and_the_query_layer_import_no_model_library() -> None:
+    """`papergraph ask` through a server stays fast: importing the CLI, the API schemas and the query layer loads
+    neither spaCy nor torch (the question tagger and the encoder load them on first use)."""
+    code = (
+        "import sys, papergraph.cli, papergraph.api.schemas, papergraph.query; "
+        "print(*(name in sys.modules for name in ('spacy', 'torch', 'sentence_transformers')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "False"]

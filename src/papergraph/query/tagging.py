@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:  # spaCy (and torch below it) is imported on first use, never by importing this module
+    from spacy.language import Language
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ class LazyTagger:
         if self._nlp is None and not self._failed:
             with self._lock:
                 if self._nlp is None and not self._failed:
+                    import spacy
+
                     try:
                         self._nlp = spacy.load(self.model, exclude=list(_UNUSED))
                     except OSError:
