@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +74,14 @@ class HashEncoder:
 
 def paper(pid: str, title: str, abstract: str) -> Paper:
     return Paper(id=pid, title=title, abstract=abstract, sources=["test.jsonl"])
+
+
+def extracted(
+    pid: str, title: str, abstract: str, year: int | None = 2024, authors: tuple[str, ...] = (), **found: Any
+) -> ExtractedPaper:
+    """A paper with its extraction built by hand (``found``: the Extraction fields: hardware, metrics, ...)."""
+    record = Paper(id=pid, title=title, abstract=abstract, year=year, authors=list(authors), sources=["t.jsonl"])
+    return ExtractedPaper(paper=record, extraction=Extraction(paper_id=pid, **found))
 
 
 def sample_docs() -> list[ExtractedPaper]:

@@ -16,13 +16,11 @@ from papergraph.graph import cypher
 from papergraph.models import (
     DatasetMention,
     ExtractedPaper,
-    Extraction,
     HardwareMention,
     HardwareType,
     MetricKind,
     MetricMention,
     MetricRecord,
-    Paper,
     SystemMention,
     SystemRole,
     TechniqueMention,
@@ -34,7 +32,7 @@ from papergraph.query.ask import Asker
 from papergraph.query.plan import Confidence, Intent
 from papergraph.query.rules import question_rules
 from papergraph.query.vocabulary import build_vocabulary
-from support import build_engine
+from support import build_engine, extracted
 
 GAZETTEER = [
     {
@@ -72,11 +70,7 @@ def metric(
     )
 
 
-def doc(
-    pid: str, title: str, abstract: str, year: int | None = 2024, authors: tuple[str, ...] = (), **ex: Any
-) -> ExtractedPaper:
-    paper = Paper(id=pid, title=title, abstract=abstract, year=year, authors=list(authors), sources=["t.jsonl"])
-    return ExtractedPaper(paper=paper, extraction=Extraction(paper_id=pid, **ex))
+doc = extracted
 
 
 A100 = ("NVIDIA A100", HardwareType.GPU, "NVIDIA Ampere")

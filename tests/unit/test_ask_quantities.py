@@ -4,8 +4,6 @@ held to the kind of system asked for (networkx store, hashed-word encoder, no mo
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from papergraph.config import Settings
@@ -13,13 +11,11 @@ from papergraph.errors import ConfigError
 from papergraph.graph.query import MetricHit
 from papergraph.models import (
     ExtractedPaper,
-    Extraction,
     HardwareMention,
     HardwareType,
     MetricKind,
     MetricMention,
     MetricRecord,
-    Paper,
     SystemMention,
     SystemRole,
 )
@@ -29,7 +25,7 @@ from papergraph.query.categories import parse_categories, system_categories
 from papergraph.query.plan import Intent
 from papergraph.query.quantities import QuantityIndex, parse_units, quantity_phrase, unit_table, window
 from papergraph.query.rules import question_rules
-from support import build_engine
+from support import build_engine, extracted
 
 
 def number(what: str, value: float, unit: str, kind: MetricKind, sentence: str, surface: str = "") -> MetricMention:
@@ -42,9 +38,7 @@ def system(name: str, proposed: bool = False) -> SystemMention:
     return SystemMention(name=name, role=role, surface=name)
 
 
-def doc(pid: str, title: str, abstract: str, **ex: Any) -> ExtractedPaper:
-    paper = Paper(id=pid, title=title, abstract=abstract, year=2024, sources=["t.jsonl"])
-    return ExtractedPaper(paper=paper, extraction=Extraction(paper_id=pid, **ex))
+doc = extracted
 
 
 def corpus() -> list[ExtractedPaper]:
