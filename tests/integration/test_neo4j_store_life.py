@@ -28,7 +28,7 @@ from integration.bolt_server import (
 from papergraph.atomic import CommitPoint
 from papergraph.config import GraphBackend, Settings
 from papergraph.errors import GraphUnavailableError, QueryError
-from papergraph.graph.neo4j_store import Neo4jStore
+from papergraph.graph.neo4j_store import CONNECTION_TIMEOUT_S, Neo4jStore, connect_timeout
 from papergraph.ingest import delete, ingest, status
 from papergraph.models import EntityType
 from support import HashEncoder, PaperExtractor, load_engine, observable
@@ -193,3 +193,9 @@ def test_export_to_a_server_that_stops_answering_fails_with_a_clear_message(
         assert re.search(r"export stopped after \d+ of 12 papers", done.stderr), done.stderr
         assert "run the command again" in done.stderr
     assert time.monotonic() - started < 60
+
+
+def test_the_drivers_connect_timeout_never_races_a_short_deadline() -> None:
+    """A deadline at or under the driver's connect timeout decides first (its message names the setting)."""
+    assert connect_timeout(60.0) == CONNECTION_TIMEOUT_S
+    assert all(connect_timeout(d) > d for d in (0.5, 2.0, CONNECTION_TIMEOUT_S))

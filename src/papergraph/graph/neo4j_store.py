@@ -101,6 +101,18 @@ DEFAULT_TIMEOUT_S = 60.0
 """Deadline of one call to the server (``neo4j_timeout_s``)."""
 
 
+DRIVER_GRACE_S = 1.0
+"""How far past the store's deadline the driver's own timeouts lie when they would otherwise equal it."""
+
+
+def connect_timeout(deadline_s: float) -> float:
+    """The driver's own connection timeout: CONNECTION_TIMEOUT_S, but past the store's deadline when that is
+    shorter. With the acquisition timeout also past the deadline, a server that accepts and never answers the
+    handshake always meets the deadline first and its message ("did not answer within N s ...
+    PAPERGRAPH_NEO4J_TIMEOUT_S"), never a race between the two."""
+    return CONNECTION_TIMEOUT_S if deadline_s > CONNECTION_TIMEOUT_S else deadline_s + DRIVER_GRACE_S
+
+
 class _DeadlinePassed(Exception):
     """A call to the server got no answer in time (becomes GraphUnavailableError once no retry is left)."""
 
@@ -438,8 +450,8 @@ class Neo4jStore:
             driver = GraphDatabase.driver(
                 settings.neo4j_uri,
                 auth=(settings.neo4j_user, settings.neo4j_password),
-                connection_timeout=min(CONNECTION_TIMEOUT_S, settings.neo4j_timeout_s),
-                connection_acquisition_timeout=settings.neo4j_timeout_s,
+                connection_timeout=connect_timeout(settings.neo4j_timeout_s),
+                connection_acquisition_timeout=settings.neo4j_timeout_s + DRIVER_GRACE_S,
                 max_transaction_retry_time=min(RETRY_TIME_S, settings.neo4j_timeout_s),
             )
         except (ValueError, ConfigurationError) as exc:
