@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from papergraph.config import Settings
+from papergraph.embed import Vectors
 from papergraph.graph import GraphStore, cypher
 from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally, metric_order
 from papergraph.models import EntityLink, EntityType, MetricRecord, PaperRecord, entity_id
@@ -189,15 +190,20 @@ class Executor:
             pool, key=lambda p: (p not in preferred, lexical.get(p, len(pool)), titles[p].title.casefold(), p)
         )
 
+    def _closest(self, run: _Run) -> tuple[Vectors, float]:
+        """The question's vector and how close the closest abstract is to it (also kept as ``run.top_similarity``)."""
+        vector = self.searcher.encoder.encode_query(run.plan.text)
+        closest = self.searcher.index.search(vector, 1)
+        run.top_similarity = round(closest[0].score, 4) if closest else 0.0
+        return vector, run.top_similarity
+
     def _similar(self, run: _Run, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """Papers by similarity to the question: dense-led fusion unless it names a system or dataset."""
         plan = run.plan
         run.similarity = True
         k = run.k
-        vector = self.searcher.encoder.encode_query(plan.text)
-        closest = self.searcher.index.search(vector, 1)
-        run.top_similarity = round(closest[0].score, 4) if closest else 0.0
-        run.weak = run.top_similarity < self.settings.weak_similarity
+        vector, top = self._closest(run)
+        run.weak = top < self.settings.weak_similarity
         named = any(
             e.level is Level.MODEL and e.type in (EntityType.SYSTEM, EntityType.DATASET) for e in plan.entities()
         )
@@ -227,10 +233,8 @@ class Executor:
             return set()
         exact = {pid for phrase in plan.phrases for pid in index.papers(phrase)}
         loose = {pid for phrase in plan.loose_phrases for pid in index.papers(phrase)} - exact
-        vector = self.searcher.encoder.encode_query(plan.text)
-        closest = self.searcher.index.search(vector, 1)
-        run.top_similarity = round(closest[0].score, 4) if closest else 0.0
-        if run.top_similarity < self.settings.out_of_scope_similarity and not plan.filters.any:
+        vector, top = self._closest(run)
+        if top < self.settings.out_of_scope_similarity and not plan.filters.any:
             return None
         found = exact | loose
         hits = self.searcher.index.search(vector, len(found), allowed=found) if found else []
@@ -271,9 +275,7 @@ class Executor:
         plan = run.plan
         if plan.intent_reading.source not in ("examples", "default") or plan.filters.any:
             return None
-        vector = self.searcher.encoder.encode_query(plan.text)
-        closest = self.searcher.index.search(vector, 1)
-        run.top_similarity = round(closest[0].score, 4) if closest else 0.0
+        self._closest(run)
         return self._refuse(run) if self._out_of_scope(run, despite_entities=True) else None
 
     def _fallback(self, run: _Run, why: str) -> AskResult:
