@@ -723,7 +723,7 @@ class Executor:
     def _asked(self, plan: QueryPlan, text: str | None = None) -> set[str]:
         """The words of a question (or of its quantity phrase) that may describe a number: not function words,
         not the vocabulary of asking, not the names of entities it filters on."""
-        drop = self.rules.stopwords | self.rules.question_words
+        drop = self.rules.asking_words
         if text is None:
             text = plan.text or plan.question
             named = [words(e.words) for e in (*plan.entities(), *plan.unknown)]

@@ -336,7 +336,7 @@ class Planner:
                 continue
             start, word = base + m.start(1), m.group(1)
             linked = any(a <= start < b for a, b in spans)
-            content = word.casefold() not in self.rules.stopwords | self.rules.question_words
+            content = word.casefold() not in self.rules.asking_words
             if not linked and content and len(word) > 1:
                 return True
         return False
@@ -356,7 +356,7 @@ class Planner:
             )
             before = text[lead.end() : r.ref.start]
             between = before.split()
-            asking = self.rules.stopwords | self.rules.question_words
+            asking = self.rules.asking_words
             near = len(between) <= 2 or all(w.casefold() in asking for w in between)  # "what are the most common"
             named = any(rule.pattern.search(before) for rule in self.rules.targets)  # "what hardware ... in X papers"
             if broad and r.ref.node is not None and near and not named:
@@ -379,7 +379,7 @@ class Planner:
         """The words right before a counted class that are neither asking nor an entity: "parallelism" in "which
         three parallelism strategies", "deep learning" in "deep learning frameworks" (the ranking keeps the
         names that hold it, when any does)."""
-        asking = self.rules.stopwords | self.rules.question_words | set(self.rules.numbers)
+        asking = self.rules.asking_words | set(self.rules.numbers)
         start = at
         for _ in range(QUALIFIER_WORDS):  # "deep learning frameworks": the compound, not just "learning"
             m = _LAST_WORD.search(text, 0, start)
@@ -625,7 +625,7 @@ class Planner:
 
     def _foreign(self, tokens: Sequence[Token]) -> float:
         """The share of content words the corpus never uses ("sourdough", "feeding", "starter")."""
-        asking = self.rules.stopwords | self.rules.question_words
+        asking = self.rules.asking_words
         content = [t for t in tokens if t.folded not in asking and len(t.text) > 2 and not t.text.isdigit()]
         return round(sum(not self.vocab.is_word(t.text) for t in content) / len(content), 3) if content else 0.0
 

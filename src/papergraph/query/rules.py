@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -84,6 +84,11 @@ class QuestionRules:
     coordination: re.Pattern[str]
     baseline_before: re.Pattern[str]
     baseline_after: re.Pattern[str]
+
+    @cached_property
+    def asking_words(self) -> frozenset[str]:
+        """Function words and the vocabulary of asking together: words that name nothing in a question."""
+        return self.stopwords | self.question_words
 
 
 def _compile(row: dict[str, Any], where: str, key: str = "pattern") -> re.Pattern[str]:
