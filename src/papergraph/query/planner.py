@@ -621,7 +621,7 @@ class Planner:
             current = [t] if content else []
         if current:
             runs.append(current)
-        return [_trimmed(r, text, self.rules.stopwords) for r in runs if _trimmed(r, text, self.rules.stopwords)]
+        return [trimmed for r in runs if (trimmed := _trimmed(r, text, self.rules.stopwords))]
 
     def _foreign(self, tokens: Sequence[Token]) -> float:
         """The share of content words the corpus never uses ("sourdough", "feeding", "starter")."""
