@@ -148,6 +148,12 @@ def _key(m: MetricRecord) -> str:
     return m.id or f"{m.metric}|{m.surface}|{m.evidence}"
 
 
+def _describe(m: MetricRecord) -> tuple[frozenset[str], frozenset[str]]:
+    """A number's own phrase words, and those with the words near it."""
+    own = frozenset(words(m.metric))
+    return own, frozenset(words(window(m))) | own
+
+
 @dataclass
 class QuantityIndex:
     """The describing words of every stored number, and each word's rarity among numbers."""
@@ -167,9 +173,7 @@ class QuantityIndex:
     def _add(self, m: MetricRecord) -> str:
         key = _key(m)
         if key not in self.phrase:
-            own = frozenset(words(m.metric))
-            self.phrase[key] = own
-            self.near[key] = frozenset(words(window(m))) | own
+            self.phrase[key], self.near[key] = _describe(m)
             self.df.update(self.near[key])
             self.size += 1
         return key
@@ -185,8 +189,7 @@ class QuantityIndex:
         key = _key(m)
         own, near = self.phrase.get(key), self.near.get(key)
         if own is None or near is None:
-            own = frozenset(words(m.metric))
-            near = frozenset(words(window(m))) | own
+            return _describe(m)
         return own, near
 
     def matches(self, m: MetricRecord, asked: Iterable[str]) -> set[str]:
