@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from papergraph.extract.found import NUM, HardwareSpan, MetricFound
+from papergraph.extract.found import JOINED_RESULTS, NUM, HardwareSpan, MetricFound
 from papergraph.extract.text import Sentences, wordset
 
 TIE_PREPOSITIONS = wordset("on using with across in per onto atop for from by")
@@ -228,15 +228,12 @@ def _joined_run(text: str, results: list[MetricFound]) -> list[MetricFound]:
     for i, first in enumerate(results):
         run = [first]
         for m in results[i + 1 :]:
-            if m.unit != run[-1].unit or not _JOINED_RESULTS.fullmatch(text, run[-1].end, m.start):
+            if m.unit != run[-1].unit or not JOINED_RESULTS.fullmatch(text, run[-1].end, m.start):
                 break
             run.append(m)
         if len(run) > 1:
             return run
     return []
-
-
-_JOINED_RESULTS = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 
 
 _BASELINE = -100
