@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from papergraph.extract.found import NUM, HardwareSpan, MetricFound
+from papergraph.extract.found import JOINED_RESULTS, NUM, HardwareSpan, MetricFound
 from papergraph.extract.text import Sentences, wordset
 
 TIE_PREPOSITIONS = wordset("on using with across in per onto atop for from by")
@@ -169,7 +169,7 @@ def _candidates(
             continue
         dist = h.start - metric.end if h.start >= metric.end else metric.start - h.end
         rank = _tie_rank(text, s, metric, h, hardware, found)
-        later_result = any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+        later_result = _result_between(metric, h, found)
         if rank == _BASELINE:
             if not later_result:  # "2x and 3x faster than a Xeon": the Xeon is the 3x's baseline
                 baselines.append((dist, h))
@@ -228,7 +228,7 @@ def _joined_run(text: str, results: list[MetricFound]) -> list[MetricFound]:
     for i, first in enumerate(results):
         run = [first]
         for m in results[i + 1 :]:
-            if m.unit != run[-1].unit or not _JOINED_RESULTS.fullmatch(text, run[-1].end, m.start):
+            if m.unit != run[-1].unit or not JOINED_RESULTS.fullmatch(text, run[-1].end, m.start):
                 break
             run.append(m)
         if len(run) > 1:
@@ -236,7 +236,9 @@ def _joined_run(text: str, results: list[MetricFound]) -> list[MetricFound]:
     return []
 
 
-_JOINED_RESULTS = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
+def _result_between(metric: MetricFound, h: HardwareSpan, found: list[MetricFound]) -> bool:
+    """Whether another result stands between ``metric`` and the later hardware ``h``: "2x and 3x faster than a Xeon"."""
+    return any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
 
 
 _BASELINE = -100
@@ -286,7 +288,7 @@ def _tie_rank(
     if _is_baseline(text, s, metric, h, close_paren):
         return _BASELINE
     placed = _parenthesized(text, h) or _localized_between(text, metric.end, h.start, hardware)
-    later_result = any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+    later_result = _result_between(metric, h, found)
     if placed and following and later_result:
         return None  # "46.3 AP on PASCAL VOC and 1.11 W on Snapdragon 865": the W ran there, not the AP
     if _parenthesized(text, h) and not following:
@@ -318,7 +320,7 @@ def _close_paren(
         and h.start - metric.end < 80
         and not re.search(r"[;.]", text[metric.end : h.start])
         and not any(metric.end <= o.start and o.end <= h.start for o in hardware if o is not h)
-        and not any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+        and not _result_between(metric, h, found)
     )
 
 

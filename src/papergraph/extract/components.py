@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from papergraph.extract.found import HardwareSpan, MetricFound
 from papergraph.extract.hardware import LABELS as HARDWARE_LABELS
 from papergraph.extract.hardware import HardwareFound, HardwareGrammar
-from papergraph.extract.lists import Item, NameLists
+from papergraph.extract.lists import Item, NameLists, Taken
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import MetricFinder
 from papergraph.extract.rules import Rule, entity_table, load_rules
@@ -310,22 +310,14 @@ class EntityRuler:
         systems: list[tuple[int, int, str]],
     ) -> list[EntityMention]:
         """Name-shaped lists after an evaluation cue: "experiments on ImageNet and LAION-5B", "On PACS, ..."."""
-        cue_ends = [h.end for h in self.cue_index.candidates(doc)]
-        if not cue_ends:
-            return []
         taken = _Spans(spans + systems, []).taken
-        found = self.dataset_lists.find(ws, cue_ends, sentences, taken)
-        unique = {(i.start, i.end): i for i in found}
-        return [EntityMention("DATASET", i.start, i.end, i.text, "", i.text) for i in unique.values()]
+        return _listed(doc, self.cue_index, self.dataset_lists, ws, sentences, taken, "DATASET", None)
 
     def _listed_systems(self, doc: Doc, ws: list[Any], sentences: Sentences, spans: _Spans) -> list[EntityMention]:
         """Name-shaped lists after a toolchain cue: "deploying through ESP-DL and LiteRT", "built on X and Y"."""
-        cue_ends = [h.end for h in self.system_cue_index.candidates(doc)]
-        if not cue_ends or doc._.pg_field == "title":  # a title's Capitalized Words are not names
+        if doc._.pg_field == "title":  # a title's Capitalized Words are not names
             return []
-        found = self.system_lists.find(ws, cue_ends, sentences, spans.taken)
-        unique = {(i.start, i.end): i for i in found}
-        return [EntityMention("SYSTEM", i.start, i.end, i.text, "", i.text, "mentioned") for i in unique.values()]
+        return _listed(doc, self.system_cue_index, self.system_lists, ws, sentences, spans.taken, "SYSTEM", "mentioned")
 
     def _sized_datasets(self, ws: list[Any], spans: list[tuple[int, int, str]]) -> list[EntityMention]:
         """Names with a size tail in thousands or millions: "Places-365K", "LMSYS-Chat-1M" (models carry a "B")."""
@@ -444,6 +436,24 @@ def _label_at(spans: list[tuple[int, int, str]]) -> Callable[[int, int], str | N
         return str(other[2]) if other is not None else None
 
     return label
+
+
+def _listed(
+    doc: Doc,
+    cues: RuleMatcher,
+    lists: NameLists,
+    ws: list[Any],
+    sentences: Sentences,
+    taken: Taken,
+    label: str,
+    role: str | None,
+) -> list[EntityMention]:
+    """The items of the lists after every cue ``cues`` finds in ``doc``, once per span, as ``label`` mentions."""
+    cue_ends = [h.end for h in cues.candidates(doc)]
+    if not cue_ends:
+        return []
+    unique = {(i.start, i.end): i for i in lists.find(ws, cue_ends, sentences, taken)}
+    return [EntityMention(label, i.start, i.end, i.text, "", i.text, role) for i in unique.values()]
 
 
 def _respell_dataset(text: str, m: EntityMention) -> None:

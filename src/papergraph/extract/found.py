@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 """A number as written: "12", "1,024", "3.5", ".5"."""
+JOINED_RESULTS = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
+"""What stands between two results of one list: "4.7x and 13.5x", "2.6x, 3.1x, and 2.2x"."""
 
 
 @dataclass(frozen=True)

@@ -588,7 +588,7 @@ class HardwareGrammar:
         text = doc[k].text
         if _UNKNOWN_CODE.match(text):
             return True
-        if not re.fullmatch(r"[0-9]{3,5}", text) or k + 1 >= len(doc):
+        if not _NUMBER_CODE.fullmatch(text) or k + 1 >= len(doc):
             return False
         return doc[k + 1].lower_ in self.catalogue.variants or self._head_at(doc, k + 1) is not None
 

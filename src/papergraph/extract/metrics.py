@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from papergraph.extract.attribution import COORDINATED_COUNTS, tie_hardware
-from papergraph.extract.found import NUM, HardwareSpan, MetricFound
+from papergraph.extract.found import JOINED_RESULTS, NUM, HardwareSpan, MetricFound
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.rules import Rule, entity_table
 from papergraph.extract.text import Sentences, Word, doc_words, wordset
@@ -724,12 +724,12 @@ class MetricFinder:
         up to 32.09x and 99%, respectively")."""
         s, e = sentences.span(found[idx].start)
         a = b = idx
-        while a > 0 and s <= found[a - 1].start and _JOINED.fullmatch(masked, found[a - 1].end, found[a].start):
+        while a > 0 and s <= found[a - 1].start and JOINED_RESULTS.fullmatch(masked, found[a - 1].end, found[a].start):
             a -= 1
         while (
             b + 1 < len(found)
             and found[b + 1].start < e
-            and _JOINED.fullmatch(masked, found[b].end, found[b + 1].start)
+            and JOINED_RESULTS.fullmatch(masked, found[b].end, found[b + 1].start)
         ):
             b += 1
         if b == a or not _RESPECTIVELY.match(masked, found[b].end):
@@ -774,7 +774,6 @@ class MetricFinder:
         return any(w in LOSS_CUES for w in around)
 
 
-_JOINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 _RESPECTIVELY = re.compile(r"\s*,?\s*respectively\b", re.I)
 
 
