@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from papergraph.graph.query import PaperQuery
 from papergraph.models import EntityType, MetricRecord
 from papergraph.query.answer import claim, format_metric, join, listing, plural, unknown_note, what
+from papergraph.query.numbers import quoted
 from papergraph.query.plan import EntityRef, Role
 from papergraph.query.response import AskPaper, AskResult
 from papergraph.query.rules import QuestionRules
@@ -39,13 +40,13 @@ def answer_fact(ex: Executor, run: Run) -> AskResult:
     candidates.sort(key=lambda p: (not _proposes(p, named), not p.metrics))
     papers = candidates[: run.k]
     stated = facts(papers, ex.rules, per_paper=FACT_NUMBERS)
-    if stated:
-        text = listing(stated[:3]) + "." + "".join(f" ({note})" for note in run.notes)
-    else:
+    text = listing(stated[:3]) + "." + "".join(f" ({note})" for note in run.notes) if stated else ""
+    quote = quoted(ex, plan, papers[0], text) if papers else ""  # a number asked that the graph does not store
+    if not stated and not quote:
         kinds = " or ".join(plan.metric.kinds) or "matching"
         verb = "mentions" if len(ids) == 1 else "mention"
         text = f"{plural(len(ids), 'paper')} {verb} {what(plan)}, but none states a {kinds} number."
-    return ex.result(run, text, papers, matched=len(ids))
+    return ex.result(run, join(text, quote), papers, matched=len(ids))
 
 
 def _relaxed(ex: Executor, run: Run, query: PaperQuery) -> tuple[PaperQuery, set[str]]:

@@ -17,8 +17,8 @@ from papergraph.graph.query import MetricHit, NodeMatch, PaperQuery, metric_orde
 from papergraph.models import EntityType, MetricRecord, PaperRecord
 from papergraph.query.answer import RELATIVE_UNITS, among, credited, direction, format_metric, join, unknown_note, what
 from papergraph.query.plan import EntityRef, Intent, QueryPlan, Role
-from papergraph.query.quantities import NEAR_BEST, asks_number, words
-from papergraph.query.response import AskResult, MetricValue
+from papergraph.query.quantities import NEAR_BEST, asks_number, stated_numbers, values, words
+from papergraph.query.response import AskPaper, AskResult, MetricValue
 
 if TYPE_CHECKING:
     from papergraph.query.executor import Executor, Run
@@ -99,7 +99,10 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
         hardware=top.metric.hardware,
     )
     papers = [ex.paper(run, pid, 0.0) for pid in dict.fromkeys(h.paper_id for h in best)][: run.k]
-    result = ex.result(run, text, papers, matched=len({h.paper_id for h in hits}))
+    reporting = {h.paper_id for h in hits}
+    if len(reporting) == 1:  # a "best" of one paper is a fact about it: its other numbers asked may be in its text
+        text = join(text, "It is the only paper reporting one.", quoted(ex, plan, papers[0], text))
+    result = ex.result(run, text, papers, matched=len(reporting))
     result.value = value
     return result
 
@@ -110,6 +113,16 @@ def _beyond_kind(ex: Executor, plan: QueryPlan, phrase: str) -> set[str]:
     general = [p for _, p in ex.rules.metric_words] + [p for _, p in ex.rules.directions]
     named = " ".join(w for w in phrase.split() if w != w.lower() or any(c.isdigit() for c in w))
     return {w for w in asked(ex, plan, named) if not any(p.fullmatch(w) for p in general)}
+
+
+def _cut(ex: Executor, plan: QueryPlan) -> bool:
+    """Whether a superlative asks for the largest cut of a quantity where lower is better ("which design cuts
+    the interconnect cost the most", "reduces energy the most"): a change, not the lowest level."""
+    kinds = plan.metric.kinds
+    if not kinds or any(ex.rules.better.get(k, "max") != "min" for k in kinds):
+        return False
+    decrease = next((p for d, p in ex.rules.directions if d == "decrease"), None)
+    return decrease is not None and decrease.search(plan.text or plan.question) is not None
 
 
 def _compared_against(ex: Executor, plan: QueryPlan, ref: EntityRef) -> bool:
@@ -129,11 +142,13 @@ def _rank_key(ex: Executor, hit: MetricHit, descending: bool) -> tuple[float, st
 
 def _dimension(ex: Executor, plan: QueryPlan, hits: Sequence[MetricHit], scores: dict[str, float]) -> str:
     """What the compared numbers measure: the unit asked for's dimension; else relative (x, %) when the
-    question asks for a gain over something, absolute otherwise; then the dimension whose numbers best
-    match the quantity named, then the one most numbers are in."""
+    question asks for a gain over something or a cut ("cuts the interconnect cost the most"), absolute
+    otherwise; then the dimension whose numbers best match the quantity named, then the one most numbers
+    are in."""
     if plan.metric.unit:
         return ex.units.dimension(plan.metric.unit)
-    relative = ex.rules.relative_words.search(plan.text or plan.question) is not None
+    text = plan.text or plan.question
+    relative = ex.rules.relative_words.search(text) is not None or _cut(ex, plan)
     best: dict[str, float] = {}
     count: Counter[str] = Counter()
     changes: Counter[str] = Counter()
@@ -143,6 +158,18 @@ def _dimension(ex: Executor, plan: QueryPlan, hits: Sequence[MetricHit], scores:
         changes[dim] += _is_change(h.metric)
         best[dim] = max(best.get(dim, 0.0), scores.get(h.metric.id, 0.0))
     return min(count, key=lambda d: ((2 * changes[d] > count[d]) != relative, -best[d], -count[d], d))
+
+
+def quoted(ex: Executor, plan: QueryPlan, paper: AskPaper, said: str = "", least: int = 1) -> str:
+    """ "The abstract of FemtoDet says: “…”": the paper's sentence that states a number and shares the most words
+    with the question (at least ``least``), when it states a number the answer has not said yet (``said``).
+    Numbers the graph does not store ("identified 32 elements", "up to 130m") are answered from the text."""
+    question = {w for w in words(plan.text or plan.question) if w not in ex.rules.asking_words}
+    found = stated_numbers(ex.searcher.index.papers[paper.id].text, question)
+    if found is None or len(found.shared) < least or values(found.sentence) <= values(said):
+        return ""
+    sentence = found.sentence if found.sentence.endswith((".", "!", "?")) else found.sentence + "."
+    return f"The abstract of {paper._subject} says: “{sentence}”"
 
 
 def asked(ex: Executor, plan: QueryPlan, text: str | None = None) -> set[str]:
@@ -287,4 +314,4 @@ def _about(hits: Sequence[MetricHit], datasets: Sequence[EntityRef]) -> list[Met
     return named or list(hits)
 
 
-__all__ = ["answer_superlative", "asked", "asked_metrics"]
+__all__ = ["answer_superlative", "asked", "asked_metrics", "quoted"]

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from papergraph.query.answer import amount, join, plural, unknown_note
-from papergraph.query.numbers import asked
+from papergraph.query.numbers import asked, quoted
 from papergraph.query.plan import EntityRef, Intent, MatchKind, QueryPlan
-from papergraph.query.quantities import window
+from papergraph.query.quantities import asks_number, window
 from papergraph.query.response import AskPaper, AskResult
 
 if TYPE_CHECKING:
@@ -153,14 +153,15 @@ def answer_semantic(ex: Executor, run: Run) -> AskResult:
 
 def _stated(ex: Executor, plan: QueryPlan, papers: Sequence[AskPaper]) -> str:
     """A similarity answer to a question asking for a number: the number the closest paper states, when
-    its sentence shares at least two of the question's words with it (one may be chance)."""
-    if not papers or not papers[0].metrics:
+    its sentence shares at least two of the question's words with it (one may be chance); else the sentence
+    of its text that states a number and shares the most words with the question (the graph may not store it)."""
+    if not papers:
         return ""
     top = papers[0]
-    if len(ex.quantities.matches(top.metrics[0], asked(ex, plan))) < STATED_WORDS:
-        return ""
-    quoted = " ".join(window(top.metrics[0]).split()).strip(" ,;:")
-    return f"{top._subject} reports {amount(top.metrics[0])}: “…{quoted}…”."
+    if top.metrics and len(ex.quantities.matches(top.metrics[0], asked(ex, plan))) >= STATED_WORDS:
+        around = " ".join(window(top.metrics[0]).split()).strip(" ,;:")
+        return f"{top._subject} reports {amount(top.metrics[0])}: “…{around}…”."
+    return quoted(ex, plan, top, least=STATED_WORDS) if asks_number(plan.text or plan.question) else ""
 
 
 __all__ = ["FALLBACK_PAPERS", "answer_semantic", "blocked", "fallback", "out_of_scope", "refuse"]
