@@ -51,6 +51,9 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
     elif plan.metric.phrase:  # "the highest ImageNet top-1 accuracy": of the kind, those that say the rest
         about = ex.quantities.about(hits, _beyond_kind(ex, plan, plan.metric.phrase))
         hits = [h for h, _ in about] or hits
+    else:  # no quantity named: of the kind, those whose words say most of the question ("interconnect cost")
+        about = ex.quantities.about(hits, asked(ex, plan))
+        hits = [h for h, _ in about] or hits
     if not hits:
         scope = f" that mentions {what(plan)}" if within else ""
         sought = " or ".join(kinds) or plan.metric.unit or f"“{phrase}”"

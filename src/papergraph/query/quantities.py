@@ -65,6 +65,10 @@ class UnitTable:
     def dimension(self, unit: str) -> str:
         return self.scales[unit][0] if unit in self.scales else f"unit:{unit}"
 
+    def named(self, unit: str) -> str:
+        """The dimension's name for a unit it lists ("Gbps" -> "data rate", "FPS" -> "frame rate"), else ""."""
+        return self.scales[unit][0] if unit in self.scales else ""
+
     def base(self, value: float, unit: str) -> float:
         """The value in its dimension's base unit (W, s, bytes, J ...)."""
         return value * self.scales[unit][1] if unit in self.scales else value
@@ -194,8 +198,9 @@ def _key(m: MetricRecord) -> str:
 
 
 def _describe(m: MetricRecord) -> tuple[frozenset[str], frozenset[str]]:
-    """A number's own phrase words, and those with the words near it."""
-    own = frozenset(words(m.metric))
+    """A number's own words (its metric phrase and what its unit measures: "64.47 FPS" is a frame rate), and
+    those with the words near it."""
+    own = frozenset(words(m.metric) | words(unit_table().named(m.unit)))
     return own, frozenset(words(window(m))) | own
 
 
