@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from papergraph.graph import cypher
 from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery, Tally
 from papergraph.models import EntityType, entity_id
-from papergraph.query.answer import among, plural, what
+from papergraph.query.answer import among, join, plural, what
 from papergraph.query.categories import Category
 from papergraph.query.plan import Intent, Role, Target
 from papergraph.query.response import AskResult
@@ -38,7 +38,9 @@ def answer_top(ex: Executor, run: Run) -> AskResult:
     within = query if query.all_of or query.paper_filters else None
     exclude = [e.node for e in plan.entities(Role.FILTER) if e.type is target.type and e.node is not None]
     exclude += _not_counted(target)
-    limit = plan.limit or DEFAULT_TOP
+    asked_n = _limit(ex, run, target)
+    limit = asked_n or DEFAULT_TOP
+    plan = run.plan
     inc, by = target.include, target.by
     if inc is not None and target.level == "model" and target.type is EntityType.HARDWARE:
         inc = inc.model_copy(update={"level": target.level})
@@ -55,7 +57,7 @@ def answer_top(ex: Executor, run: Run) -> AskResult:
     if target.type is EntityType.SYSTEM:  # "deep learning frameworks": PyTorch, not Llama
         tallies, categories = _in_categories(tallies, asked)
     tallies, unused = _qualified(tallies, target.qualifier) if not categories else (tallies, None)
-    tallies = tallies[:limit]
+    tallies, tied = _with_ties(tallies, asked_n) if asked_n else (tallies[:limit], 0)
     if not tallies and target.by is GroupBy.VENDOR:
         tallies = _vendor_tallies(ex, within, limit)
     noun = target.words or target.type.value
@@ -72,12 +74,59 @@ def answer_top(ex: Executor, run: Run) -> AskResult:
         text = f"{noun[:1].upper() + noun[1:]} used by the most papers{scope}: {ranked}."
     if unused:
         text += f" (“{unused}” is in none of the names ranked, so it does not narrow the ranking.)"
+    text = join(text, _ties(tallies, asked_n, tied))
     top = _tally_node(tallies[0])
     pool = ex.store.papers_where(
         PaperQuery(all_of=(*(within.all_of if within else ()), (top,)), **_paper_filters(within))
     )
     papers = [ex.paper(run, pid, 0.0) for pid in ex.ordered(run, pool)[: run.k]]
     return ex.result(run, text, papers, matched=len(pool), ranking=tallies)
+
+
+def _limit(ex: Executor, run: Run, target: Target) -> int | None:
+    """N of a top-N answer when the question says it: the plan's ("top 3"), else a number word right before
+    the words of what is ranked ("which two chip vendors", "name the three LLM families": the word is then
+    used, not ignored)."""
+    plan = run.plan
+    head = target.words.split()[0] if target.words.split() else ""
+    if plan.limit is not None or not head:
+        return plan.limit
+    numbers = "|".join(sorted(map(re.escape, ex.rules.numbers), key=len, reverse=True))
+    said = re.search(rf"\b(?P<n>\d{{1,2}}|{numbers})\s+(?:[\w'-]+\s+){{0,2}}?{re.escape(head)}", plan.question, re.I)
+    if said is None:
+        return None
+    n = said["n"].casefold()
+    value = int(n) if n.isdigit() else ex.rules.numbers.get(n)
+    if value:
+        run.plan = plan.model_copy(update={"ignored": [w for w in plan.ignored if w.casefold() != n]})
+    return value or None
+
+
+def _with_ties(tallies: list[Tally], limit: int) -> tuple[list[Tally], int]:
+    """The first ``limit`` tallies and those tied with the last of them (a cut between equals would pick by
+    name); how many ties were added."""
+    if len(tallies) <= limit:
+        return tallies, 0
+    last = tallies[limit - 1].papers
+    kept = tallies[:limit] + [t for t in tallies[limit:] if t.papers == last]
+    return kept, len(kept) - limit
+
+
+def _ties(tallies: list[Tally], asked_n: int | None, tied: int) -> str:
+    """Ties said: at the N-th place when N was asked ("GPT and Llama tie at 3 papers: 2 are listed, not the 1
+    asked for."), else at the top ("GPT and Llama tie for the most, 3 papers each.")."""
+    if asked_n is None or not tied:
+        if len(tallies) < 2 or tallies[0].papers != tallies[1].papers or (asked_n or 0) == 1:
+            return ""
+        first = [t.name for t in tallies if t.papers == tallies[0].papers]
+        return f"{_and(first)} tie for the most, {plural(tallies[0].papers, 'paper')} each."
+    last = tallies[asked_n - 1].papers
+    names = [t.name for t in tallies if t.papers == last]
+    return f"{_and(names)} tie at {plural(last, 'paper')}: {asked_n + tied} are listed, not the {asked_n} asked for."
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _as_models(
