@@ -157,3 +157,39 @@ def test_a_category_excludes_names_extending_an_excluded_one() -> None:
     llm = parse_categories(raw).categories[0]
     assert not llm.holds("GPT-5") and not llm.holds("GPT 4o") and not llm.holds("GPT")
     assert llm.holds("GPTQ")  # a shape match that extends no excluded name with a space or hyphen
+
+
+def test_the_highest_level_is_not_outranked_by_a_change_of_it() -> None:
+    docs = [
+        extracted(
+            "level",
+            "MegaScale",
+            "MegaScale reaches 55.2% utilization.",
+            metrics=[number("utilization", 55.2, "%", MetricKind.OTHER, "MegaScale reaches 55.2% utilization.")],
+        ),
+        extracted(
+            "change",
+            "A utilization study",
+            "Our scheduler improves utilization by 70% over the baseline.",
+            metrics=[
+                number("utilization", 70, "%", MetricKind.OTHER, "Our scheduler improves utilization by 70%.", "increase")
+            ],
+        ),
+    ]
+    engine = build_engine(docs, Settings(out_of_scope_similarity=0.0, weak_similarity=0.0))
+    level = engine.asker.ask("What is the highest utilization reported?")
+    assert level.value is not None and (level.value.paper, level.value.value) == ("level", 55.2)
+    gain = engine.asker.ask("What is the largest utilization gain reported?")
+    assert gain.value is not None and gain.value.paper == "change"
+
+
+def test_an_accelerator_near_a_number_is_not_a_rise() -> None:
+    from papergraph.models import MetricRecord
+    from papergraph.query.answer import direction
+    from papergraph.query.rules import question_rules
+
+    m = MetricRecord(
+        id="m", metric="MFU", value=90, unit="%", kind="other", surface="90%",
+        evidence="The Gaudi 2 accelerator frequently exceeds 90% MFU.",
+    )  # fmt: skip
+    assert direction(m, question_rules()) is None

@@ -65,6 +65,8 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
     pool = [h for h in hits if h.metric.kind == kind] if kinds else hits
     dimension = _dimension(ex, plan, pool, scores)
     pool = [h for h in pool if ex.units.dimension(h.metric.unit) == dimension]
+    if not _asks_change(ex, plan):  # "the highest MFU" is a level: "raises MFU by 90%" does not compete
+        pool = [h for h in pool if h.metric.unit not in RELATIVE_UNITS or direction(h.metric, ex.rules) is None] or pool
     units = sorted({h.metric.unit for h in pool})
     kind = pool[0].metric.kind if not kinds else kind
     descending = _descending(ex, plan, kind, units[0])
@@ -118,6 +120,11 @@ def _beyond_kind(ex: Executor, plan: QueryPlan, phrase: str) -> set[str]:
     return {w for w in asked(ex, plan, named) if not any(p.fullmatch(w) for p in general)}
 
 
+def _asks_change(ex: Executor, plan: QueryPlan) -> bool:
+    """Whether a superlative asks for a change (a gain over something, a speedup, a cut), not a level."""
+    return ex.rules.relative_words.search(plan.text or plan.question) is not None or _cut(ex, plan)
+
+
 def _cut(ex: Executor, plan: QueryPlan) -> bool:
     """Whether a superlative asks for the largest cut of a quantity where lower is better ("which design cuts
     the interconnect cost the most", "reduces energy the most"): a change, not the lowest level."""
@@ -150,8 +157,7 @@ def _dimension(ex: Executor, plan: QueryPlan, hits: Sequence[MetricHit], scores:
     are in."""
     if plan.metric.unit:
         return ex.units.dimension(plan.metric.unit)
-    text = plan.text or plan.question
-    relative = ex.rules.relative_words.search(text) is not None or _cut(ex, plan)
+    relative = _asks_change(ex, plan)
     best: dict[str, float] = {}
     count: Counter[str] = Counter()
     changes: Counter[str] = Counter()
