@@ -171,9 +171,7 @@ def test_the_highest_level_is_not_outranked_by_a_change_of_it() -> None:
             "change",
             "A utilization study",
             "Our scheduler improves utilization by 70% over the baseline.",
-            metrics=[
-                number("utilization", 70, "%", MetricKind.OTHER, "Our scheduler improves utilization by 70%.", "increase")
-            ],
+            metrics=[number("utilization", 70, "%", MetricKind.OTHER, "It improves utilization by 70%.", "increase")],
         ),
     ]
     engine = build_engine(docs, Settings(out_of_scope_similarity=0.0, weak_similarity=0.0))
