@@ -191,3 +191,36 @@ def test_an_accelerator_near_a_number_is_not_a_rise() -> None:
         evidence="The Gaudi 2 accelerator frequently exceeds 90% MFU.",
     )  # fmt: skip
     assert direction(m, question_rules()) is None
+
+
+def test_a_fact_states_every_quantity_the_question_names() -> None:
+    text = "FemtoDet draws 1.11 W on a phone. It runs at 64.47 FPS. It has 68.77k parameters."
+    docs = [
+        extracted(
+            "femto",
+            "FemtoDet: a tiny detector",
+            text,
+            systems=[proposed("FemtoDet")],
+            metrics=[
+                number("power", 1.11, "W", MetricKind.POWER, "FemtoDet draws 1.11 W on a phone."),
+                number("throughput", 64.47, "FPS", MetricKind.THROUGHPUT, "It runs at 64.47 FPS."),
+                number("model size", 68770, "parameters", MetricKind.MODEL_SIZE, "It has 68.77k parameters."),
+            ],
+        )
+    ]
+    engine = build_engine(docs, Settings(out_of_scope_similarity=0.0, weak_similarity=0.0))
+    result = engine.asker.ask("What power draw and frame rate does FemtoDet reach?")
+    assert result.intent.value == "fact"
+    assert "1.11 W" in result.answer and "64.47 FPS" in result.answer and "parameters" not in result.answer
+    assert "The abstract" not in result.answer  # both stated from the graph, not quoted
+
+
+def test_a_change_reads_without_its_verb_twice() -> None:
+    from papergraph.models import MetricRecord
+    from papergraph.query.answer import format_metric
+
+    m = MetricRecord(
+        id="m", metric="improve throughput", value=9.16, unit="%", kind="throughput", surface="9.16%",
+        evidence="It can improve throughput by 9.16%.", direction="increase",
+    )  # fmt: skip
+    assert format_metric(m) == "raises throughput by 9.16%"

@@ -112,7 +112,9 @@ def claim(subject: str, m: MetricRecord, rules: QuestionRules | None = None) -> 
 
 def _strip_change_words(what: str) -> str:
     return re.sub(
-        r"\b(reduction|reductions|improvement|improvements|increase|decrease|savings?|gains?)\b", "", what
+        r"\b(reduction|reductions|improvements?|improves?|increases?|decreases?|reduces?|boosts?|savings?|gains?)\b",
+        "",
+        what,
     ).strip()
 
 

@@ -194,7 +194,8 @@ def asked(ex: Executor, plan: QueryPlan, text: str | None = None) -> set[str]:
 
 def asked_metrics(ex: Executor, record: PaperRecord, plan: QueryPlan) -> list[MetricRecord]:
     """The paper's numbers the question asks about, best first. Of the kinds or unit asked: those in the
-    unit asked, then those on the chip asked about, then those whose own words match the question's. For a
+    unit asked, then those on the chip asked about, then those whose own words match the question's; a fact adds
+    the numbers whose words say as much of the question (another quantity it names). For a
     fact or comparison naming no kind (or a similarity question asking for a number: "what fraction of
     queries ..."), the numbers whose own words match the question's quantity words."""
     kinds, unit = plan.metric.kinds, plan.metric.unit
@@ -204,7 +205,12 @@ def asked_metrics(ex: Executor, record: PaperRecord, plan: QueryPlan) -> list[Me
     by_words = plan.intent in (Intent.FACT, Intent.COMPARE) or (
         plan.intent is Intent.SEMANTIC and asks_number(plan.text or plan.question)
     )
-    if found:  # a unit asked for ("speedup": x) is a number of that kind, whatever kind it was given
+    named = {m.id for m in found}
+    if found and plan.intent is Intent.FACT:  # and the other quantities it names ("power draw and frame rate")
+        scores = {m.id: ex.quantities.score(m, question) for m in record.metrics}
+        least = NEAR_BEST * max(scores.values())
+        found += [m for m in record.metrics if m.id not in named and scores[m.id] > 0 and scores[m.id] >= least]
+    elif found:  # a unit asked for ("speedup": x) is a number of that kind, whatever kind it was given
         scores = {m.id: ex.quantities.score(m, question) for m in found}
     elif by_words:  # no kind named, or none of the paper's numbers is of the kinds named ("per-watt" study)
         scored = {m.id: ex.quantities.score(m, question) for m in record.metrics}
@@ -213,7 +219,14 @@ def asked_metrics(ex: Executor, record: PaperRecord, plan: QueryPlan) -> list[Me
         scores = scored
     else:
         return []
-    found.sort(key=lambda m: (unit is not None and m.unit != unit, not _measured_on(m, chips), -scores[m.id]))
+    found.sort(
+        key=lambda m: (
+            unit is not None and m.unit != unit,
+            bool(named) and m.id not in named,
+            not _measured_on(m, chips),
+            -scores[m.id],
+        )
+    )
     seen: set[tuple[str, float, str]] = set()
     out = []
     for m in found:  # the title and the abstract often state the same number
