@@ -293,7 +293,7 @@ def run_set(name: str, data: Path, extractor: Extractor, verbose: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     choices = (*SETS, *EXPLICIT_SETS, "both", "all")
-    parser.add_argument("--set", choices=choices, default="all", help="default: every set but frozen2, frozen3 and frozen4")
+    parser.add_argument("--set", choices=choices, default="all", help="default: every set but the explicit frozen2-4")
     parser.add_argument("--data", type=Path, default=DATA, help="folder of the extraction_<set>.jsonl files")
     parser.add_argument("--verbose", action="store_true", help="list false positives/negatives per paper")
     args = parser.parse_args(argv)
