@@ -224,3 +224,34 @@ def test_a_change_reads_without_its_verb_twice() -> None:
         evidence="It can improve throughput by 9.16%.", direction="increase",
     )  # fmt: skip
     assert format_metric(m) == "raises throughput by 9.16%"
+
+
+def test_a_fact_the_named_papers_do_not_state_falls_back_to_the_closest_paper_and_its_number() -> None:
+    docs = [
+        extracted(
+            "survey",
+            "A survey of collective libraries",
+            "We survey collective communication libraries such as Foo and their designs.",
+            systems=[SystemMention(name="Foo", surface="Foo")],
+        ),
+        extracted(
+            "links",
+            "Collective communication over wide-area links",
+            "Our library achieves up to 45 Gbit/s of bandwidth across Europe over wide-area links.",
+            metrics=[
+                number(
+                    "bandwidth",
+                    45,
+                    "Gbps",
+                    MetricKind.THROUGHPUT,
+                    "Our library achieves up to 45 Gbit/s of bandwidth across Europe over wide-area links.",
+                )
+            ],
+        ),
+    ]
+    engine = build_engine(docs, Settings(out_of_scope_similarity=0.0, weak_similarity=0.0))
+    result = engine.asker.ask("What bandwidth does Foo reach across Europe?")
+    assert result.intent.value == "fact" and result.fallback
+    assert result.answer.startswith("1 paper mentions Foo, but none states a matching number.")
+    assert [p.id for p in result.papers][:1] == ["links"], result.answer
+    assert "45 Gbps" in result.answer, [(p.id, p.metrics) for p in result.papers]

@@ -42,10 +42,11 @@ def answer_fact(ex: Executor, run: Run) -> AskResult:
     stated = facts(papers, ex.rules, per_paper=FACT_NUMBERS)
     text = listing(stated[:3]) + "." + "".join(f" ({note})" for note in run.notes) if stated else ""
     quote = quoted(ex, plan, papers[0], text) if papers else ""  # a number asked that the graph does not store
-    if not stated and not quote:
+    if not stated and not quote:  # the papers named state nothing asked: the closest papers may
         kinds = " or ".join(plan.metric.kinds) or "matching"
         verb = "mentions" if len(ids) == 1 else "mention"
-        text = f"{plural(len(ids), 'paper')} {verb} {what(plan)}, but none states a {kinds} number."
+        why = f"{plural(len(ids), 'paper')} {verb} {what(plan)}, but none states a {kinds} number."
+        return fallback(ex, run, why, seen=ids)
     return ex.result(run, join(text, quote), papers, matched=len(ids))
 
 

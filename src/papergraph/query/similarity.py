@@ -106,15 +106,18 @@ def _unsure(ex: Executor, run: Run) -> AskResult | None:
     return refuse(ex, run) if out_of_scope(ex, run, despite_entities=True) else None
 
 
-def fallback(ex: Executor, run: Run, why: str) -> AskResult:
-    """No graph answer: rank by similarity, say so; nothing at all when the question is out of scope."""
-    ranked = ex.similar(run)
+def fallback(ex: Executor, run: Run, why: str, seen: set[str] | None = None) -> AskResult:
+    """No graph answer: rank by similarity (leaving out the papers ``seen`` not to answer), say so; nothing at
+    all when the question is out of scope."""
+    ranked = ex.similar(run, set(ex.searcher.index.papers) - seen if seen else None)
     if out_of_scope(ex, run):
         return refuse(ex, run)
     run.fallback = True
     papers = [ex.paper(run, pid, score) for pid, score in ranked[:FALLBACK_PAPERS]]
     text = f"{why} Showing the {plural(len(papers), 'most similar paper')} instead"
     text += "; the matches are weak." if run.weak else "."
+    if run.plan.intent is Intent.FACT:  # the number asked, from the closest paper, when it states one
+        text = join(text, _stated(ex, run.plan, papers))
     return ex.result(run, text, papers, matched=0)
 
 
