@@ -11,7 +11,6 @@ must stay cheap to import: rules are loaded when a component is constructed, not
 
 from __future__ import annotations
 
-import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -28,9 +27,9 @@ from papergraph.extract.lists import Item, NameLists, Taken
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import MetricFinder
 from papergraph.extract.rules import Rule, entity_table, load_rules
-from papergraph.extract.spans import any_overlap, overlapping, overlaps
+from papergraph.extract.spans import any_overlap, holds, overlapping, overlaps, within
 from papergraph.extract.systems import COMMON_CAPITALIZED, SystemCandidate, SystemRules, strip_possessive
-from papergraph.extract.text import Sentences, doc_text, doc_words, mask_urls
+from papergraph.extract.text import Sentences, Words, doc_text, doc_words, mask_urls
 from papergraph.models import slugify
 
 logger = logging.getLogger(__name__)
@@ -202,7 +201,7 @@ class EntityRuler:
         doc._.pg_entities = mentions
         return doc
 
-    def _known_mentions(self, doc: Doc, masked: str, ws: list[Any], sentences: Sentences) -> list[EntityMention]:
+    def _known_mentions(self, doc: Doc, masked: str, ws: Words, sentences: Sentences) -> list[EntityMention]:
         """Hardware by the grammar, then datasets and known systems where no earlier mention stands."""
         text = doc_text(doc)
         mentions = [self._hardware_mention(text, h) for h in self.hardware.find(doc)]
@@ -229,7 +228,7 @@ class EntityRuler:
         return mentions
 
     def _coined_systems(
-        self, doc: Doc, masked: str, ws: list[Any], sentences: Sentences, spans: _Spans
+        self, doc: Doc, masked: str, ws: Words, sentences: Sentences, spans: _Spans
     ) -> tuple[list[Any], list[tuple[int, int]]]:
         """Names the gazetteer does not know (titles' "Foo: ..." names, coined names in the text), and the spans
         of known systems the paper proposes."""
@@ -259,7 +258,7 @@ class EntityRuler:
         self,
         doc: Doc,
         text: str,
-        ws: list[Any],
+        ws: Words,
         sentences: Sentences,
         mentions: list[EntityMention],
         systems: list[tuple[int, int, str]],
@@ -283,7 +282,7 @@ class EntityRuler:
         return out
 
     def _headed_datasets(
-        self, ws: list[Any], sentences: Sentences, spans: list[tuple[int, int, str]], title: bool
+        self, ws: Words, sentences: Sentences, spans: list[tuple[int, int, str]], title: bool
     ) -> list[EntityMention]:
         """Names listed right before a data noun: "COCO, VOC and TJU-DHD datasets", "the Wake Vision dataset"."""
         out: list[EntityMention] = []
@@ -304,7 +303,7 @@ class EntityRuler:
     def _listed_datasets(
         self,
         doc: Doc,
-        ws: list[Any],
+        ws: Words,
         sentences: Sentences,
         spans: list[tuple[int, int, str]],
         systems: list[tuple[int, int, str]],
@@ -313,13 +312,13 @@ class EntityRuler:
         taken = _Spans(spans + systems, []).taken
         return _listed(doc, self.cue_index, self.dataset_lists, ws, sentences, taken, "DATASET", None)
 
-    def _listed_systems(self, doc: Doc, ws: list[Any], sentences: Sentences, spans: _Spans) -> list[EntityMention]:
+    def _listed_systems(self, doc: Doc, ws: Words, sentences: Sentences, spans: _Spans) -> list[EntityMention]:
         """Name-shaped lists after a toolchain cue: "deploying through ESP-DL and LiteRT", "built on X and Y"."""
         if doc._.pg_field == "title":  # a title's Capitalized Words are not names
             return []
         return _listed(doc, self.system_cue_index, self.system_lists, ws, sentences, spans.taken, "SYSTEM", "mentioned")
 
-    def _sized_datasets(self, ws: list[Any], spans: list[tuple[int, int, str]]) -> list[EntityMention]:
+    def _sized_datasets(self, ws: Words, spans: list[tuple[int, int, str]]) -> list[EntityMention]:
         """Names with a size tail in thousands or millions: "Places-365K", "LMSYS-Chat-1M" (models carry a "B")."""
         out: list[EntityMention] = []
         for w in ws:
@@ -396,7 +395,7 @@ class EntityRuler:
             for m in regex.finditer(lowered):
                 for wm in re.finditer(_PARALLEL_WORD, lowered[m.start() : m.end()]):
                     start, end = m.start() + wm.start(), m.start() + wm.end()
-                    if any(f.start <= start < f.end for f in found + out):
+                    if any(holds(f, start) for f in found + out):
                         continue
                     id_ = _PARALLEL_TECHNIQUE[wm.group(1)]
                     meta = self.meta.get(id_, {})
@@ -442,7 +441,7 @@ def _listed(
     doc: Doc,
     cues: RuleMatcher,
     lists: NameLists,
-    ws: list[Any],
+    ws: Words,
     sentences: Sentences,
     taken: Taken,
     label: str,
@@ -486,9 +485,7 @@ def _titled_datasets(text: str, spans: list[tuple[int, int, str]]) -> list[Entit
     return out
 
 
-def _capitalized_before(
-    ws: list[Any], i: int, sentences: Sentences, label: Callable[[int, int], str | None]
-) -> list[Any]:
+def _capitalized_before(ws: Words, i: int, sentences: Sentences, label: Callable[[int, int], str | None]) -> list[Any]:
     """A run of Capitalized words right before the data noun at ``i``, after "the": "the Wake Vision dataset"."""
     sent = sentences.index(ws[i].start)
     k = i - 1
@@ -512,7 +509,7 @@ def _plurals(words: set[str]) -> frozenset[str]:
 
 
 def _strictly_inside(mention: EntityMention, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= mention.start and mention.end <= e and (s, e) != (mention.start, mention.end) for s, e in spans)
+    return any(within(mention, s, e) and (s, e) != (mention.start, mention.end) for s, e in spans)
 
 
 BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks", "suite", "suites"})
@@ -585,9 +582,9 @@ def _slash_variants(text: str, systems: list[EntityMention]) -> list[EntityMenti
     return out
 
 
-def _glued_prefix(ws: list[Any], hit: Hit) -> bool:
+def _glued_prefix(ws: Words, hit: Hit) -> bool:
     """Whether a hit is the end of a longer word joined by a hyphen: "GCN" in "AWB-GCN"."""
-    k = bisect.bisect_right([w.start for w in ws], hit.start) - 1
+    k = ws.holding(hit.start)
     return k >= 0 and ws[k].start < hit.start < ws[k].end and ws[k].text[hit.start - ws[k].start - 1] == "-"
 
 
@@ -665,7 +662,7 @@ def _covers_hardware(cand: Any, occupied: list[tuple[int, int, str]]) -> bool:
 
 
 def _inside(cand: Any, others: list[Any]) -> bool:
-    return any(o.start <= cand.start and cand.end <= o.end for o in others)
+    return any(within(cand, o.start, o.end) for o in others)
 
 
 class MetricMatcher:

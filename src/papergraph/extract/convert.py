@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from papergraph.extract.attribution import clause_span
 from papergraph.extract.components import EntityMention, doc_sentences
 from papergraph.extract.found import HardwareSpan, MetricFound
+from papergraph.extract.spans import within
 from papergraph.extract.text import Sentences, delatex
 from papergraph.models import (
     DatasetMention,
@@ -212,7 +213,7 @@ class _Credit:
 
     def __call__(self, field_name: Field_, sentences: Sentences, metric: MetricFound) -> str | None:
         start, _ = clause_span(sentences.text, sentences, metric.start)  # "..., whereas vLLM reaches 2x": vLLM
-        named = [m for f, m in self.mentions if f == field_name and start <= m.start and m.end <= metric.start]
+        named = [m for f, m in self.mentions if f == field_name and within(m, start, metric.start)]
         for m in reversed(named):
             between = sentences.text[m.end : metric.start].lower()
             clause = sentences.text[start : m.start].lower()

@@ -47,7 +47,7 @@ from spacy.tokens import Doc
 
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.rules import Rule, entity_table
-from papergraph.extract.spans import any_overlap
+from papergraph.extract.spans import any_overlap, within
 from papergraph.extract.text import doc_text, token_offsets, wordset
 
 LABELS = frozenset({"VENDOR", "FAMILY", "CODE", "HEAD", "VARIANT", "HARDWARE", "NOT_HARDWARE"})
@@ -238,7 +238,7 @@ class HardwareGrammar:
                     out.append(mention)
                 covered = max(covered, end_tok)
         unknown = self._unknown_makers(doc, out)
-        out = [m for m in out if not any(u.start <= m.start and m.end <= u.end for u in unknown)] + unknown
+        out = [m for m in out if not any(within(m, u.start, u.end) for u in unknown)] + unknown
         out.sort(key=lambda m: m.start)
         return out
 
