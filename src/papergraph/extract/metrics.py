@@ -528,6 +528,8 @@ class MetricFinder:
                 kw, generic = after[idx]
                 if metric.fixed_kind:
                     self._name_fixed(masked, ws, found, idx, kw_hits, None if generic else kw)
+                    if metric.kind == "accuracy" and self._loss_cue(ws, metric, sentences):
+                        metric.kind = "accuracy-loss"  # "0.4 NDS below the FP16 model"
                     continue
                 chosen: Hit | None = None
                 if kw is not None and not generic:
@@ -559,6 +561,8 @@ class MetricFinder:
         metric.metric = _phrase(masked, ws, kw, metric.end) if kw is not None else metric.kind
         if metric.kind == "memory" and self._model_size_cue(masked, found, idx, kw_hits, kw):
             metric.kind = "model-size"  # "smaller model sizes (< 7MB)"
+        if metric.unit in DURATION_UNITS and _not_a_wait(masked, metric):
+            metric.kind = "other"  # "22,000 hours of audio", "2 s windows", "battery life of 19 hours"
 
     def _apply_kind(
         self, masked: str, ws: Words, sentences: Sentences, metric: MetricFound, chosen: Hit | None
@@ -744,6 +748,11 @@ class MetricFinder:
 
     @staticmethod
     def _loss_cue(ws: Words, metric: MetricFound, sentences: Sentences) -> bool:
+        """Whether an accuracy figure is a loss: a loss word near it, or a gap to a reference right around it
+        ("1.1 points below the FP16 model", "within 0.8% of its teacher", "a drop of only 0.4 NDS")."""
+        text = sentences.text
+        if _GAP_AFTER.match(text, metric.end) or _GAP_BEFORE.search(text, max(0, metric.start - 40), metric.start):
+            return True
         sent = sentences.index(metric.start)
         around = [
             w.text.lower()
@@ -753,6 +762,37 @@ class MetricFinder:
         return any(w in LOSS_CUES for w in around)
 
 
+DURATION_UNITS = frozenset({"s", "min", "h", "days"})
+"""Time units that may measure something other than a wait: an amount of data, a window, a battery's life."""
+# A duration that is an amount of recorded data ("22,000 hours of pseudo-labelled audio", "10 minutes of speech")
+# or the length of a piece of input ("2 s chunks", "a 2.56 s window").
+_DATA_AMOUNT = re.compile(
+    r"\s+of\s+(?:[\w-]+\s+){0,2}?(?:audio|speech|video|videos|footage|data|recordings?|driving|flights?|text|"
+    r"logs?|traces?|trajectories|demonstrations?|conversations?|music|telemetry)\b"
+    r"|\s*-?\s*(?:long\s+)?(?:windows?|chunks?|segments?|clips?|frames?\s+of\s+audio|horizons?)\b",
+    re.I,
+)
+# A duration a device lasts: "battery life improves from 1.6 h to 3.9 h", "extends runtime by 2.1 hours".
+_LIFETIME_BEFORE = re.compile(
+    r"\b(?:battery(?:\s+|-)(?:life|lifetime|runtime)|flight\s+time|endurance|lifetime|extends?\s+(?:the\s+)?"
+    r"(?:battery\s+)?(?:runtime|life)|run\s+for|lasts?|operates?\s+for)\b[^.;]{0,40}$",
+    re.I,
+)
+
+
+def _not_a_wait(text: str, metric: MetricFound) -> bool:
+    """Whether a duration measures data, an input window or a device's life rather than a latency or a job."""
+    return bool(
+        _DATA_AMOUNT.match(text, metric.end) or _LIFETIME_BEFORE.search(text, max(0, metric.start - 80), metric.start)
+    )
+
+
+# A score written as a gap to a reference: after it "below", "behind", "short of"; before it "within", "a drop of".
+_GAP_AFTER = re.compile(r"\s*(?:below|behind|short\s+of|lower\s+than|worse\s+than)\b", re.I)
+_GAP_BEFORE = re.compile(
+    r"\b(?:within|drop\s+of|loss\s+of|degrades?\s+by|costs?)\s+(?:(?:only|just|at\s+most|less\s+than|about|up\s+to)\s+)?$",
+    re.I,
+)
 _RESPECTIVELY = re.compile(r"\s*,?\s*respectively\b", re.I)
 
 
