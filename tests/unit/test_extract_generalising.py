@@ -9,6 +9,7 @@ from papergraph.config import Settings
 from papergraph.extract import Extractor
 from papergraph.extract.attribution import clause_span
 from papergraph.extract.text import Sentences
+from papergraph.models import Paper
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +202,81 @@ def test_a_result_is_credited_to_the_system_of_its_clause(extractor: Extractor) 
 )
 def test_techniques_named_by_their_verbs(extractor: Extractor, text: str, technique: str) -> None:
     assert technique in {t.name for t in extractor.extract_text(text).techniques}
+
+
+# ---------------------------------------------------------------------------------------- round 6: datasets by shape
+
+
+@pytest.mark.parametrize(
+    ("text", "dataset"),
+    [
+        ("Errors stay below 2% on the QM7x test split.", "QM7x"),
+        ("It is evaluated zero-shot on the Argo-Night split.", "Argo-Night"),
+        ("Accuracy is 88% on the Ok-Robo wake-word set.", "Ok-Robo"),
+        ("We sample 300 matrices from the FloridaMat collection.", "FloridaMat"),
+        ("Across 120 tasks from CudaBench and HipBench, FooGen writes correct kernels.", "CudaBench"),
+        ("Our planner is scored on Bench2Fly in closed loop.", "Bench2Fly"),
+    ],
+)
+def test_datasets_by_shape_and_part_nouns(extractor: Extractor, text: str, dataset: str) -> None:
+    x = extractor.extract_text(text)
+    assert dataset in {d.name for d in x.datasets}
+    assert dataset not in {s.name for s in x.systems}
+
+
+def test_a_benchmark_the_paper_proposes_stays_its_system(extractor: Extractor) -> None:
+    x = extractor.extract_text("We introduce RoboBench, a suite of 40 manipulation tasks.")
+    assert "RoboBench" not in {d.name for d in x.datasets}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BEVNet and OccNet set the accuracy standard on driving scenes.",
+        "FlowServe splits each request into chunks.",
+    ],
+)
+def test_verbs_shaped_like_part_nouns_name_no_dataset(extractor: Extractor, text: str) -> None:
+    assert extractor.extract_text(text).datasets == []
+
+
+def test_describing_compounds_in_titles_are_no_systems(extractor: Extractor) -> None:
+    x = next(
+        extractor.extract(
+            [Paper(id="t", title="FooGen: LLM-Guided Kernel Generation for SLO-Aware Serving", abstract="")]
+        )
+    )
+    names = {s.name for s in x.systems}
+    assert "FooGen" in names
+    assert not names & {"LLM-Guided", "SLO-Aware"}
+
+
+# ---------------------------------------------------------------------------------------- round 6: metric kinds
+
+
+def _kinds(extractor: Extractor, text: str) -> dict[str, str]:
+    return {m.surface: m.kind for m in extractor.extract_text(text).metrics}
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "kind"),
+    [
+        ("The rover completes the course with a 91% success rate.", "91%", "accuracy"),
+        ("The recogniser reaches 6.2% WER on noisy speech.", "6.2%", "accuracy"),
+        ("Retrieval improves NDCG by 4.1% over BM25.", "4.1%", "accuracy"),
+        ("Its mean accuracy is 80.1%, 1.2 points below the FP32 model.", "1.2 points", "accuracy-loss"),
+        ("The quantised model stays within 0.6% of its teacher's accuracy.", "0.6%", "accuracy-loss"),
+        ("The student is distilled on 9,000 hours of transcribed speech.", "9,000 hours", "other"),
+        ("Each query covers a 3 s window of sensor data.", "3 s", "other"),
+        ("With duty cycling, battery life reaches 19 hours.", "19 hours", "other"),
+        ("Inference takes 3 s per image.", "3 s", "latency"),
+    ],
+)
+def test_metric_kind_from_the_words_around_it(extractor: Extractor, text: str, surface: str, kind: str) -> None:
+    assert _kinds(extractor, text)[surface] == kind
+
+
+def test_battery_capacity_is_a_unit_not_a_system(extractor: Extractor) -> None:
+    x = extractor.extract_text("The drone carries a 450 mAh battery and spends 12 mWh per flight.")
+    assert {(m.value, m.unit) for m in x.metrics} >= {(450.0, "mAh"), (12.0, "mWh")}
+    assert x.systems == []

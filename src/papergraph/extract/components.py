@@ -184,9 +184,10 @@ class EntityRuler:
         swallowed = [(c.start, c.end) for c in coined if c.rule in STRONG_RULES]
         mentions = [m for m in mentions if not (m.label == "HARDWARE" and _strictly_inside(m, swallowed))]
         for cand in coined:
+            if _DESCRIBING_COMPOUND.search(cand.name):
+                continue  # "LLM-Guided", "SLO-Aware": an adjective of a title, no name
             if cand.rule in STRONG_RULES or not _covers_hardware(cand, occupied):
-                surface = text[cand.start : cand.end]
-                mentions.append(EntityMention("SYSTEM", cand.start, cand.end, surface, "", cand.name, cand.role))
+                mentions.append(_coined_mention(text, cand))
         for mention in mentions:
             if mention.label == "SYSTEM" and any_overlap(proposed_spans, mention.start, mention.end):
                 mention.role = "proposed"
@@ -288,17 +289,38 @@ class EntityRuler:
         out: list[EntityMention] = []
         for i, w in enumerate(ws):
             low = w.text.lower()
-            if low not in DATASET_NOUNS or i == 0:
+            if (low not in DATASET_NOUNS and low not in DATA_PART_NOUNS) or i == 0:
                 continue
             if low in BENCHMARK_NOUNS and any(x.text.lower() in _OWN_WORDS for x in ws[max(0, i - 5) : i]):
                 continue  # "we introduce the FooBench benchmark": the paper's own, a system
-            found = self.dataset_lists.before(ws, i, sentences, _label_at(spans))
-            if not found and not title:
+            found = self._named_before(ws, i, sentences, spans, part=low in DATA_PART_NOUNS)
+            if not found and not title and low in DATASET_NOUNS:
                 found = _capitalized_before(ws, i, sentences, _label_at(spans))
             for cand in found:
                 out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
                 spans.append((cand.start, cand.end, "DATASET"))
         return out
+
+    def _named_before(
+        self, ws: Words, i: int, sentences: Sentences, spans: list[tuple[int, int, str]], part: bool
+    ) -> list[Item]:
+        """Names right before the data noun at ``i``. Before a part of a dataset ("the MPtrj test split", "the
+        SuiteSparse collection", "FLAN-v2 subsets") the describing words ("test", "held-out") are stepped over and
+        a generic word ("LLM", "GPU") names none."""
+        head = i
+        if part:
+            if not ws[i].text.islower():
+                return []  # a title's "Split Federated Fine-Tuning"
+            while i > 1 and ws[i - 1].text.lower() in DATA_PART_MODIFIERS:
+                i -= 1
+        found = self.dataset_lists.before(ws, i, sentences, _label_at(spans))
+        if not part or not found:
+            return found
+        if i == head and ws[head].text.lower() in _VERB_LIKE_PARTS:
+            first = ws.first_from(found[-1].start)
+            if first == 0 or ws[first - 1].text.lower() != "the":
+                return []  # "NanoFlow splits ...", "X and Y set the standard": a verb
+        return [f for f in found if not self._is_generic(f.text)]
 
     def _listed_datasets(
         self,
@@ -513,8 +535,18 @@ def _strictly_inside(mention: EntityMention, spans: list[tuple[int, int]]) -> bo
 
 
 BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks", "suite", "suites"})
+DATA_PART_NOUNS = frozenset(
+    {"collection", "collections", "split", "splits", "subset", "subsets", "set", "sets", "sequences", "tracks"}
+)
+"""Nouns of a part of a named dataset: "the Occ3D-Waymo split", "the SuiteSparse collection"."""
+_VERB_LIKE_PARTS = frozenset({"set", "sets", "split", "splits", "tracks"})
+DATA_PART_MODIFIERS = frozenset(
+    {"test", "testing", "validation", "val", "dev", "held-out", "training", "train", "evaluation", "wake-word", "test-"}
+)
 DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"}) | BENCHMARK_NOUNS
-_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?|suites?)\b", re.I)
+_DATASET_NOUN = re.compile(
+    r"\b(?:datasets?|corpus|corpora|benchmarks?|suites?|collections?|splits?|subsets?|sets?|sequences|tracks)\b", re.I
+)
 # A version or variant written with a known dataset is part of its name: "Speech Commands v2", "Common Voice
 # 17.0", "DataComp-1B", "Occ3D-Waymo" (a year is not: "COCO 2017" is COCO).
 _DATASET_TAIL = re.compile(r"(?:\s+v\d+(?:\.\d+)*|\s+\d{1,3}\.\d+|-(?:\d+(?:\.\d+)?[KMBT]|[A-Z][A-Za-z0-9]+))(?![\w-])")
@@ -634,6 +666,23 @@ _GLUED_NAME = re.compile(
 def _sentence_break(text: str, end: int) -> bool:
     """Whether a sentence ends right at ``end`` (the next word then starts a new sentence)."""
     return text[end - 1 : end] in ".!?"
+
+
+# A compound ending in a describing word is an adjective ("LLM-Guided", "SLO-Aware", "Hardware-Efficient").
+_DESCRIBING_COMPOUND = re.compile(rf"-(?i:{_DESCRIBING}|efficient|centric|agnostic|tolerant|adaptive)$")
+# A coined name shaped like a benchmark or data set: "KernelBench", "MT-Bench", "Bench2Drive", "TriviaQA",
+# "HumanEval", "DevSet", "MathCorpus" (one the paper proposes is its system, by the labelling rules).
+_DATASET_SHAPED = re.compile(
+    r"^(?:[A-Za-z0-9]+[-_]?(?:Bench|BENCH|Benchmark|QA|Eval|Corpus|Suite)(?:[-_ ]?(?:v?\d+(?:\.\d+)*|[A-Z][a-z]+))?"
+    r"|Bench2[A-Z][A-Za-z]+)$"
+)
+
+
+def _coined_mention(text: str, cand: SystemCandidate) -> EntityMention:
+    """A coined name as a mention: a system, or a dataset where it is shaped like a benchmark the paper only uses."""
+    label = "DATASET" if cand.role != "proposed" and _DATASET_SHAPED.match(cand.name) else "SYSTEM"
+    role = cand.role if label == "SYSTEM" else None
+    return EntityMention(label, cand.start, cand.end, text[cand.start : cand.end], "", cand.name, role)
 
 
 def _glued_name_end(text: str, end: int) -> int:
