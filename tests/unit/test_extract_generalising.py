@@ -280,3 +280,26 @@ def test_battery_capacity_is_a_unit_not_a_system(extractor: Extractor) -> None:
     x = extractor.extract_text("The drone carries a 450 mAh battery and spends 12 mWh per flight.")
     assert {(m.value, m.unit) for m in x.metrics} >= {(450.0, "mAh"), (12.0, "mWh")}
     assert x.systems == []
+
+
+# ---------------------------------------------------------------------------------------- round 6: named products
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Trials ran on a Farm-ng Amiga robot in an orchard.", "Farm-ng Amiga"),  # maker + words + robot noun
+        ("The policy drives a Clearpath Husky through the warehouse.", "Clearpath Husky"),  # a maker of robots alone
+        ("A Unitree Go2 quadruped carries the board.", "Unitree Go2"),
+        ("It flies a Bitcraze Crazyflie 2.1 with the Bitcraze AI-deck.", "Bitcraze AI-deck"),
+        ("The pipeline runs on the ModalAI VOXL 2 flight computer.", "ModalAI VOXL 2"),
+        ("Captions appear on Vuzix Blade glasses.", "Vuzix Blade"),
+    ],
+)
+def test_products_named_by_words_after_their_maker(extractor: Extractor, text: str, name: str) -> None:
+    assert name in {h.name for h in extractor.extract_text(text).hardware}
+
+
+def test_a_class_after_a_chip_maker_is_no_product(extractor: Extractor) -> None:
+    names = {h.name for h in extractor.extract_text("We train on an NVIDIA GPU cluster.").hardware}
+    assert "NVIDIA GPU" in names  # the class, as before: a chip maker's Capitalized word is no product

@@ -132,6 +132,7 @@ class Catalogue:
         self.vendors = {r.id: str(self.meta[r.id].get("name", r.pattern)) for r in rules if r.label == "VENDOR"}
         self.variants = {str(r.pattern).lower(): str(r.pattern) for r in rules if r.label == "VARIANT"}
         self.isas = {r.id for r in rules if r.label == "VENDOR" and self.meta[r.id].get("isa")}
+        self.named = {r.id for r in rules if r.label == "VENDOR" and self.meta[r.id].get("named_products")}
         self.heads: dict[str, tuple[str, str | None]] = {}  # type noun -> (type, the class it names)
         for r in rules:
             if r.label == "HEAD" and isinstance(r.pattern, str):
@@ -201,6 +202,7 @@ class _Parse:
     head_type: str | None = None
     head_class: str | None = None
     isa: bool = False  # the qualifier is an instruction set ("RISC-V"), not a maker
+    named: bool = False  # the maker names its products by words ("Clearpath Jackal"), not only by codes
     code: Rule | None = None  # the CODE row that named the model, when one did
     text_end: int | None = None  # where the mention's words end, when a capacity sits before its type noun
 
@@ -282,6 +284,7 @@ class HardwareGrammar:
         if vendor is not None:
             parse.vendor = vendor
             parse.isa = any(r.id in self.catalogue.isas for r in hit.rules)
+            parse.named = any(r.id in self.catalogue.named for r in hit.rules)
             nxt = anchors.get(hit.j)
             while nxt is not None and self._vendor(nxt, anchors.get(nxt.j)) is not None:
                 nxt = anchors.get(nxt.j)  # "AMD Xilinx Alveo": the last vendor word owns the line
@@ -336,6 +339,13 @@ class HardwareGrammar:
         elif code and not parse.isa:  # an instruction set makes no products: "RISC-V RV32" is no model
             parse.pieces.append(_Piece(_canonical_code(doc[k].text, False), "code"))
             parse.end_tok = self._model_words(doc, k + 1, parse.pieces)  # "Qualcomm AR1 Gen 1", "Samsung 990 Pro"
+        elif (words_end := self._product_words(doc, k, parse)) is not None:  # "Clearpath Jackal", "Amiga robot"
+            parse.pieces.append(_Piece(doc[k:words_end].text, "word"))
+            counted = words_end + 1 < len(doc) and doc[words_end + 1].lower_ in _COUNTED_AFTER
+            if words_end < len(doc) and _GENERATION_NUMBER.fullmatch(doc[words_end].text) and not counted:
+                parse.pieces.append(_Piece(doc[words_end].text, "code"))  # "ModalAI VOXL 2"
+                words_end += 1
+            parse.end_tok = self._model_words(doc, words_end, parse.pieces)
         else:
             while k < len(doc) and k - parse.end_tok < 9 and _modifier(doc, k):
                 if self._head_at(doc, k) is not None and doc[k - 1].text != "-":
@@ -346,6 +356,22 @@ class HardwareGrammar:
         if parse.pieces or parse.head_class is not None:
             return parse
         return None
+
+    def _product_words(self, doc: Doc, k: int, parse: _Parse) -> int | None:
+        """End of a product named by Capitalized words after its maker (up to four tokens, "Ray-Ban" is three):
+        before a head noun of :data:`PRODUCT_CLASSES` ("Farm-ng Amiga robot", "Meta Ray-Ban Display glasses"),
+        or alone after a maker that names its products so ("Clearpath Jackal", "Bitcraze AI-deck")."""
+        if parse.isa:
+            return None
+        j = k
+        while j < len(doc) and j - k < 4 and _product_word(doc, j) and self._head_at(doc, j) is None:
+            j += 3 if _hyphenated(doc, j) else 1
+        if j == k:
+            return None
+        head = self._head_at(doc, j)
+        if head is not None and head[0][1] in PRODUCT_CLASSES:
+            return j
+        return j if parse.named and head is None else None
 
     def _line(self, doc: Doc, hit: Hit, anchors: dict[int, Hit], parse: _Parse) -> bool:
         """The product line: a FAMILY or CODE anchor and the sub-lines after it ("Jetson AGX Orin")."""
@@ -630,6 +656,27 @@ class HardwareGrammar:
 _MAKER_WORD = re.compile(r"^[A-Z][A-Za-z]{2,}$")
 _NUMBER_CODE = re.compile(r"^[0-9]{3,5}$")
 _NOT_MAKER = wordset("The This These Our Its Their Each On In With For From Using At By And Or To Of A An We Both")
+
+
+_PRODUCT_WORD = re.compile(r"^(?:[A-Z][a-z]+(?:[A-Z][a-z]*)*|[A-Z]{2,}[a-z]*)$")
+_GENERATION_NUMBER = re.compile(r"[0-9]{1,2}(?:\.[0-9])?")
+PRODUCT_CLASSES = frozenset({"robot", "drone", "smart glasses", "headset", "smartwatch"})
+"""Classes of device whose products are named by words, not codes: a maker's Capitalized words before one of
+their head nouns are a model ("Farm-ng Amiga robot", "Meta Ray-Ban Display glasses")."""
+
+
+def _product_word(doc: Doc, k: int) -> bool:
+    """A Capitalized word that may name a product ("Jackal", "Amiga", "Ray-Ban", "AI-deck"), not a function word
+    or the start of a sentence."""
+    text = doc[k].text
+    if _hyphenated(doc, k):
+        return bool(_PRODUCT_WORD.match(text)) and doc[k + 2].text[:1].isalpha()
+    return bool(_PRODUCT_WORD.match(text)) and text not in _NOT_MAKER and not doc[k].is_sent_start
+
+
+def _hyphenated(doc: Doc, k: int) -> bool:
+    """Whether the word at ``k`` is glued to the next by a hyphen ("Ray-Ban", "AI-deck": three tokens)."""
+    return k + 2 < len(doc) and doc[k + 1].text == "-" and not doc[k].whitespace_ and not doc[k + 1].whitespace_
 
 
 def _maker_words(doc: Doc, k: int) -> int:

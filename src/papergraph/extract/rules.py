@@ -94,6 +94,7 @@ _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "series_name": str,  # CODE: format of the series name from those groups ("AMD Instinct MI{0}00")
     "drop": str,  # FAMILY: regex of model words left out of names ("Model B" of Raspberry Pi boards)
     "isa": bool,  # VENDOR: an instruction set, not a maker ("RISC-V", "x86"): a qualifier with no vendor
+    "named_products": bool,  # VENDOR: a maker that names products by words ("Clearpath Jackal", "DJI Mavic")
     "class_name": str,  # HEAD: the class a type noun names ("processor" -> "CPU")
 }
 
@@ -219,6 +220,7 @@ _META_KEYS = (
     "version",
     "drop",
     "isa",
+    "named_products",
     "class_name",
     "magnitude",
 )
