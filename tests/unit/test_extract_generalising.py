@@ -303,3 +303,17 @@ def test_products_named_by_words_after_their_maker(extractor: Extractor, text: s
 def test_a_class_after_a_chip_maker_is_no_product(extractor: Extractor) -> None:
     names = {h.name for h in extractor.extract_text("We train on an NVIDIA GPU cluster.").hardware}
     assert "NVIDIA GPU" in names  # the class, as before: a chip maker's Capitalized word is no product
+
+
+# ---------------------------------------------------------------------------------------- round 6: measured-on hardware
+
+
+def test_a_model_code_written_again_alone_is_the_same_model(extractor: Extractor) -> None:
+    x = extractor.extract_text("We port it to a Moore Threads S4000 GPU. The S4000 then reaches 30 tokens/s.")
+    assert {m.surface: m.hardware for m in x.metrics}["30 tokens/s"] == "Moore Threads S4000"
+
+
+def test_parts_in_a_parenthesis_after_a_model_are_the_model(extractor: Extractor) -> None:
+    ties = _ties(extractor, "On an Ampere Altra Q80-30 (80 Neoverse N1 cores), decoding reaches 12 tokens/s.")
+    assert ties["12 tokens/s"][0] == "Ampere Altra Q80-30"
+    assert ties["80 Neoverse N1 cores"][0] == "Ampere Altra Q80-30"

@@ -53,7 +53,8 @@ def tie_hardware(text: str, sentences: Sentences, found: list[MetricFound], hard
     results only. Every other result is tied within its clause ("On X it takes 0.4 ms, whereas on Y it takes
     41 ms"), or to the hardware of the sentence's opening phrase ("On X, ...").
     """
-    paired = _respectively(text, sentences, found, hardware)
+    parts = _parts_in_parentheses(text, hardware)
+    paired = _respectively(text, sentences, found, [h for h in hardware if id(h) not in parts])
     reserved = {id(h) for h, _ in paired.values()}
     free = [h for h in hardware if id(h) not in reserved]
     for metric in found:
@@ -64,6 +65,38 @@ def tie_hardware(text: str, sentences: Sentences, found: list[MetricFound], hard
             metric.baseline = pair[0]
         else:
             metric.hardware, metric.hardware_span = pair[0].name, pair[0]
+        _to_owner(metric, parts)
+
+
+def _parts_in_parentheses(text: str, hardware: list[HardwareSpan]) -> dict[int, HardwareSpan]:
+    """Hardware named in a parenthesis right after a model, as its parts: "a SpacemiT K1 (8 X60 cores)", "the
+    Orin (Ampere GPU)" (id of the part -> the model). A model inside a class's parenthesis names the class
+    instead ("a GPU (A100)") and is no part."""
+    parts: dict[int, HardwareSpan] = {}
+    for owner in hardware:
+        opening = _OPEN_PAREN.match(text, owner.end)
+        close = text.find(")", owner.end, owner.end + _PAREN_CHARS) if opening else -1
+        if owner.unresolved or close < 0:
+            continue
+        for h in hardware:
+            if h is not owner and within(h, opening.end(), close):  # type: ignore[union-attr]
+                parts[id(h)] = owner
+    return parts
+
+
+def _to_owner(metric: MetricFound, parts: dict[int, HardwareSpan]) -> None:
+    """A result tied to a part of a model ("8 X60 cores") is the model's."""
+    span = metric.hardware_span
+    if span is not None and id(span) in parts:
+        owner = parts[id(span)]
+        metric.hardware, metric.hardware_span = owner.name, owner
+    if metric.baseline is not None and id(metric.baseline) in parts:
+        metric.baseline = parts[id(metric.baseline)]
+
+
+_OPEN_PAREN = re.compile(r"\s*\(")
+_PAREN_CHARS = 60
+"""How far (characters) a parenthesis of parts after a model may reach."""
 
 
 def clause_span(text: str, sentences: Sentences, pos: int) -> tuple[int, int]:

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.language import Language
@@ -241,6 +241,7 @@ class HardwareGrammar:
                 covered = max(covered, end_tok)
         unknown = self._unknown_makers(doc, out)
         out = [m for m in out if not any(within(m, u.start, u.end) for u in unknown)] + unknown
+        out += _repeated_codes(doc, out)
         out.sort(key=lambda m: m.start)
         return out
 
@@ -651,6 +652,25 @@ class HardwareGrammar:
             name = text[offsets[first][0] : end]
             out.append(HardwareFound(offsets[first][0], offsets[head[1] - 1][1], name, head[0][0], "model"))
         return out
+
+
+def _repeated_codes(doc: Doc, found: list[HardwareFound]) -> list[HardwareFound]:
+    """A model code written again on its own after the model was named in full: "a Moore Threads S4000 GPU ...
+    the S4000 reaches ..." (the same model: its name and place in the hierarchy are copied)."""
+    models: dict[str, HardwareFound] = {}
+    for m in found:
+        code = m.name.rsplit(" ", 1)[-1]
+        if m.level == "model" and code != m.name and _UNKNOWN_CODE.match(code) and not _NOT_A_CODE.match(code):
+            models.setdefault(code, m)
+    if not models:
+        return []
+    taken = [(m.start, m.end) for m in found]
+    out: list[HardwareFound] = []
+    for start, end, _ in token_offsets(doc):
+        model = models.get(doc_text(doc)[start:end])
+        if model is not None and not any_overlap(taken, start, end):
+            out.append(replace(model, start=start, end=end, lineage=list(model.lineage), anaphoric=False))
+    return out
 
 
 _MAKER_WORD = re.compile(r"^[A-Z][A-Za-z]{2,}$")
