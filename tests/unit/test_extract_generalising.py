@@ -317,3 +317,27 @@ def test_parts_in_a_parenthesis_after_a_model_are_the_model(extractor: Extractor
     ties = _ties(extractor, "On an Ampere Altra Q80-30 (80 Neoverse N1 cores), decoding reaches 12 tokens/s.")
     assert ties["12 tokens/s"][0] == "Ampere Altra Q80-30"
     assert ties["80 Neoverse N1 cores"][0] == "Ampere Altra Q80-30"
+
+
+def test_results_placed_on_a_drive_tie_to_it(extractor: Extractor) -> None:
+    ties = _ties(extractor, "The index serves 9,100 QPS on a single Kioxia CM7 SSD.")
+    assert ties["9,100 QPS"][0] is not None and "CM7" in str(ties["9,100 QPS"][0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nodes are AMD Instinct MI300A APUs with unified HBM3 memory and reach 1.9x the throughput of rocBLAS.",
+        "It reaches 2.1x the QPS of DiskANN running on Samsung PM9A3 drives.",
+    ],
+)
+def test_memory_or_drives_of_another_thing_take_no_result(extractor: Extractor, text: str) -> None:
+    hardware = [m.hardware for m in extractor.extract_text(text).metrics if m.unit == "x"]
+    assert hardware and not any(h and ("HBM" in h or "PM9A3" in h) for h in hardware)
+
+
+def test_phone_makers_written_with_a_code(extractor: Extractor) -> None:
+    x = extractor.extract_text("On a vivo X200 and an OPPO Find X8, decoding runs at 11 tokens/s. Cells grow in vivo.")
+    names = {h.name for h in x.hardware}
+    assert {"vivo X200", "OPPO Find X8"} <= names
+    assert {m.surface: m.hardware for m in x.metrics}["11 tokens/s"] is None  # two phones named together

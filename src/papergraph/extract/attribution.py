@@ -23,6 +23,8 @@ COORDINATED_COUNTS = re.compile(
 """Counts listed before one counted noun: "1024 and 3072 MI250X GPUs" (matched after the first count)."""
 
 
+PASSIVE_TYPES = frozenset({"memory", "storage", "network"})
+"""Types of hardware that hold or move data: a named model ties a result only after a preposition of place."""
 UNTIED_KINDS = frozenset({"accuracy", "accuracy-loss", "compression", "model-size", "cost"})
 """Kinds of result that belong to a model, not to the hardware it ran on: accuracy, bit-widths, sizes, cost."""
 # Where a sentence's clauses meet: each clause says where its own results ran.
@@ -197,10 +199,13 @@ def _candidates(
     baselines: list[tuple[int, HardwareSpan]] = []
     for h in hardware:
         inside_other = any(within(h, m.start, m.end) and (h.unresolved or m not in device_counts) for m in found)
-        if not s <= h.start < e or h.type in ("memory", "storage", "network") or inside_other:
+        passive = h.type in PASSIVE_TYPES
+        if not s <= h.start < e or (passive and h.unresolved) or inside_other:
             continue
         dist = h.start - metric.end if h.start >= metric.end else metric.start - h.end
         rank = _tie_rank(text, s, metric, h, hardware, found)
+        if passive and rank != _BASELINE and not _placed_on(text, s, metric, h):
+            continue  # a drive or a link ties a result only when it is "on" it: "4,300 QPS on a single Optane"
         later_result = _result_between(metric, h, found)
         if rank == _BASELINE:
             if not later_result:  # "2x and 3x faster than a Xeon": the Xeon is the 3x's baseline
@@ -208,6 +213,21 @@ def _candidates(
         elif rank is not None and not _PART_OF_MACHINE.search(text, max(s, h.start - 40), h.start):
             scored.append((rank, dist, h))
     return scored, baselines
+
+
+def _placed_on(text: str, s: int, metric: MetricFound, h: HardwareSpan) -> bool:
+    """Whether a result is placed on a drive, memory or link ``h``: "on" or "across" right before it (not "with":
+    "APUs with unified HBM3"), and, when it follows the result, no other name between them ("the QPS of
+    DiskANN running on PM9A3 drives" ran DiskANN there)."""
+    near = _words_before(text, s, h.start)[-_PREPOSITION_WORDS:]
+    if not any(w in _PLACING for w in near) or "with" in near:
+        return False
+    return h.start < metric.end or _OTHER_NAME.search(text, metric.end, h.start) is None
+
+
+_PLACING = frozenset({"on", "onto", "across", "atop"})
+_OTHER_NAME = re.compile(r"\b(?:[A-Z][a-z0-9]+[A-Z][\w-]*|[A-Z]{5,}\b)")
+"""A coined name ("DiskANN", "SPANN"), not a unit or short acronym ("QPS", "GB")."""
 
 
 def _coordinated(text: str, h: HardwareSpan, hardware: list[HardwareSpan]) -> bool:
