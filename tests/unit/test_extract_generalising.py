@@ -341,3 +341,21 @@ def test_phone_makers_written_with_a_code(extractor: Extractor) -> None:
     names = {h.name for h in x.hardware}
     assert {"vivo X200", "OPPO Find X8"} <= names
     assert {m.surface: m.hardware for m in x.metrics}["11 tokens/s"] is None  # two phones named together
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("Against FooGNN, the prior FPGA design, it is 2x faster.", "FooGNN", "Against FooGNN"),
+        ("The simulator is built on Flower 1.9.", "Flower 1.9", "Flower"),
+        ("For NCCL AllReduce at 1 GB messages it is faster.", "NCCL", "NCCL AllReduce"),
+    ],
+)
+def test_coined_and_known_names_as_written(extractor: Extractor, text: str, present: str, absent: str) -> None:
+    names = {s.name for s in extractor.extract_text(text).systems}
+    assert present in names and absent not in names
+
+
+def test_codecs_and_vector_extensions_are_no_systems(extractor: Extractor) -> None:
+    x = extractor.extract_text("It saves 21% bitrate over VVC and H.266 using RVV and SVE2 kernels.")
+    assert not {s.name for s in x.systems} & {"VVC", "H.266", "RVV", "SVE2"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.language import Language
@@ -183,7 +183,7 @@ class EntityRuler:
         coined, proposed_spans = self._coined_systems(doc, masked, ws, sentences, spans)
         swallowed = [(c.start, c.end) for c in coined if c.rule in STRONG_RULES]
         mentions = [m for m in mentions if not (m.label == "HARDWARE" and _strictly_inside(m, swallowed))]
-        for cand in coined:
+        for cand in map(_without_leading_word, coined):
             if _DESCRIBING_COMPOUND.search(cand.name):
                 continue  # "LLM-Guided", "SLO-Aware": an adjective of a title, no name
             if cand.rule in STRONG_RULES or not _covers_hardware(cand, occupied):
@@ -644,13 +644,14 @@ def _system_end(text: str, hit: Hit) -> int:
 # A release written after a known tool: a dotted or "v" version, or a number of two digits before a clause word
 # ("TensorRT 10 on an NVIDIA DRIVE Thor"); not a result ("vLLM 2.1x", "PyTorch 2.1 times").
 _RELEASE = re.compile(
-    r" (?:v?\d+\.\d+(?:\.\d+)*|v\d+)(?![\w.%\u00d7]|\s*(?:x|times|fold|%)(?!\w))"
+    r" (?:v?\d+\.\d+(?:\.\d+)*|v\d+)(?![\w%\u00d7]|\.\d|\s*(?:x|times|fold|%)(?!\w))"
     r"| \d{1,2}(?=\s+(?:to|on|and|in|with|for|as|is|was|via|under)\b|[,;)]|\.(?!\d))"
 )
 # A product built on a known tool and named after it: "ONNX Runtime GenAI", "PyTorch DataLoader", "Qiskit Runtime",
-# "GPUDirect Storage" (its own system: no family).
+# "GPUDirect Storage" (its own system: no family); a collective operation is none ("NCCL AllReduce").
 _PRODUCT_WORD = re.compile(
-    r" (?:[A-Z][a-z]+[A-Z][A-Za-z]*|Runtime|Serving|Storage|Server|Engine|Direct|Lite|Mobile|Micro|Pro|Edge)(?![\w-])"
+    r" (?!(?:All|Reduce)[A-Z]?[a-z]*(?![\w-]))"
+    r"(?:[A-Z][a-z]+[A-Z][A-Za-z]*|Runtime|Serving|Storage|Server|Engine|Direct|Lite|Mobile|Micro|Pro|Edge)(?![\w-])"
 )
 # A name glued to a known one by a hyphen: "DLRM-DCNv2", "CUDA-Q", "Conformer-Transducer", "Whisper-large-v3-turbo";
 # a lower-case word ("BERT-based", "GPT-style", "CUDA-enabled"), capitalized in a title, describes it instead.
@@ -676,6 +677,18 @@ _DATASET_SHAPED = re.compile(
     r"^(?:[A-Za-z0-9]+[-_]?(?:Bench|BENCH|Benchmark|QA|Eval|Corpus|Suite)(?:[-_ ]?(?:v?\d+(?:\.\d+)*|[A-Z][a-z]+))?"
     r"|Bench2[A-Z][A-Za-z]+)$"
 )
+
+
+# A sentence's opening preposition written before a name: "Against HP-GNN, ...", "Unlike FooNet, ...".
+_LEADING_WORD = re.compile(r"^(?:Against|Compared|Unlike|Versus|Over|With|Using|On|In|For|From|Like|Beyond|Via)\s+")
+
+
+def _without_leading_word(cand: SystemCandidate) -> SystemCandidate:
+    """A coined name without the opening preposition a sentence wrote before it ("Against HP-GNN" -> "HP-GNN")."""
+    lead = _LEADING_WORD.match(cand.name)
+    if lead is None:
+        return cand
+    return replace(cand, start=cand.start + lead.end(), name=cand.name[lead.end() :])
 
 
 def _coined_mention(text: str, cand: SystemCandidate) -> EntityMention:
