@@ -8,6 +8,7 @@ import pytest
 from papergraph.config import Settings
 from papergraph.extract import Extractor
 from papergraph.extract.attribution import clause_span
+from papergraph.extract.convert import shape_lineage
 from papergraph.extract.text import Sentences
 from papergraph.models import Paper
 
@@ -359,3 +360,16 @@ def test_coined_and_known_names_as_written(extractor: Extractor, text: str, pres
 def test_codecs_and_vector_extensions_are_no_systems(extractor: Extractor) -> None:
     x = extractor.extract_text("It saves 21% bitrate over VVC and H.266 using RVV and SVE2 kernels.")
     assert not {s.name for s in x.systems} & {"VVC", "H.266", "RVV", "SVE2"}
+
+
+def test_unseen_model_families_by_the_shape_of_their_names(extractor: Extractor) -> None:
+    x = extractor.extract_text("We compare FooServe against Zorro-3-8B-Instruct and Quokka2.5-1.5B served by vLLM.")
+    lineages = {s.name: s.lineage for s in x.systems}
+    assert lineages["Zorro-3-8B-Instruct"] == ["Zorro-3-8B", "Zorro-3", "Zorro"]
+    assert lineages["Quokka2.5-1.5B"] == ["Quokka2.5", "Quokka"]
+    assert lineages["FooServe"] == []
+
+
+@pytest.mark.parametrize("name", ["HP-GNN", "Edge-small", "GPT-4o", "X-1"])
+def test_names_without_a_numbered_tail_have_no_shape_family(name: str) -> None:
+    assert shape_lineage(name) == []
