@@ -373,3 +373,19 @@ def test_unseen_model_families_by_the_shape_of_their_names(extractor: Extractor)
 @pytest.mark.parametrize("name", ["HP-GNN", "Edge-small", "GPT-4o", "X-1"])
 def test_names_without_a_numbered_tail_have_no_shape_family(name: str) -> None:
     assert shape_lineage(name) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "datasets"),
+    [
+        ("The teacher is trained on the Oulu-Radar and Edge-of-Town datasets.", {"Oulu-Radar", "Edge-of-Town"}),
+        ("For GNN training with DGL on Flickr and ogbn-arxiv, epochs take 2 s.", {"Flickr", "ogbn-arxiv"}),
+        ("On MovieLens-1M and ML-20M the recommender wins.", {"MovieLens-1M", "MovieLens-20M"}),
+    ],
+)
+def test_datasets_in_lists_and_sized_variants(extractor: Extractor, text: str, datasets: set[str]) -> None:
+    assert datasets <= {d.name for d in extractor.extract_text(text).datasets}
+
+
+def test_a_weak_cue_needs_a_known_dataset_in_its_list(extractor: Extractor) -> None:
+    assert extractor.extract_text("We run FooNet on BarNet and BazNet.").datasets == []

@@ -355,7 +355,7 @@ class EntityRuler:
             return not _FORMAT_LIKE.match(word)
         if shape == "cap":
             return "-" in word or any(c.isdigit() for c in word)
-        return _DIGIT_NAME.match(word) is not None
+        return _DIGIT_NAME.match(word) is not None or _HYPHENED_TITLE.match(word) is not None
 
     @staticmethod
     def _hardware_mention(text: str, found: HardwareFound) -> EntityMention:
@@ -470,10 +470,13 @@ def _listed(
     role: str | None,
 ) -> list[EntityMention]:
     """The items of the lists after every cue ``cues`` finds in ``doc``, once per span, as ``label`` mentions."""
-    cue_ends = [h.end for h in cues.candidates(doc)]
-    if not cue_ends:
+    hits = cues.candidates(doc)
+    if not hits:
         return []
-    unique = {(i.start, i.end): i for i in lists.find(ws, cue_ends, sentences, taken)}
+    weak = [h.end for h in hits if all(r.get("needs_known") for r in h.rules)]
+    strong = [h.end for h in hits if not all(r.get("needs_known") for r in h.rules)]
+    items = lists.find(ws, strong, sentences, taken) + lists.find(ws, weak, sentences, taken, need_known=True)
+    unique = {(i.start, i.end): i for i in items}
     return [EntityMention(label, i.start, i.end, i.text, "", i.text, role) for i in unique.values()]
 
 
@@ -555,6 +558,8 @@ _TITLED_DATASET = re.compile(
     r"(?<![\w.-])(?:[A-Z][\w+-]*\s+){1,3}(?:Collection|Challenge|Leaderboard|Dataset|Corpus|Benchmark|Suite)(?![\w-])"
 )
 _CAPITALIZED = re.compile(r"^[A-Z][A-Za-z0-9+-]*$")
+_HYPHENED_TITLE = re.compile(r"^[A-Z][A-Za-z0-9]*(?:-(?:of|the|in|on|and|for|to|at))+-[A-Z][A-Za-z0-9]*$")
+"""Capitalized words joined by hyphens over a short function word: "View-of-Delft", "Learning-to-Rank"."""
 _DIGIT_NAME = re.compile(r"^\d[A-Z]{2,}[A-Za-z0-9]*\+?$")  # "3ET+", "3DMatch"-like names led by a digit
 _OWN_WORDS = frozenset({"our", "we", "new", "novel", "propose", "proposes", "introduce", "introduces", "present"})
 _SIZED_NAME = re.compile(r"^[A-Z][A-Za-z]+(?:-[A-Za-z]+)*-\d+(?:\.\d+)?[KM]$")

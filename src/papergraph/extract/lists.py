@@ -108,16 +108,19 @@ class NameLists:
         self.max_words = max_words
         self.joiners = joiners
 
-    def find(self, ws: Words, cue_ends: list[int], sentences: Sentences, taken: Taken) -> list[Item]:
-        """Items of every list starting at a cue end (character offset just after the cue)."""
+    def find(
+        self, ws: Words, cue_ends: list[int], sentences: Sentences, taken: Taken, need_known: bool = False
+    ) -> list[Item]:
+        """Items of every list starting at a cue end (character offset just after the cue); ``need_known``: only
+        lists holding an item already known with this list's label (after a weak cue: "on Reddit and Cora")."""
         out: list[Item] = []
         for end in cue_ends:
             k = ws.first_from(end)
             if k < len(ws):
-                out.extend(self._list(ws, k, sentences, taken))
+                out.extend(self._list(ws, k, sentences, taken, need_known))
         return out
 
-    def _list(self, ws: Words, k: int, sentences: Sentences, taken: Taken) -> list[Item]:
+    def _list(self, ws: Words, k: int, sentences: Sentences, taken: Taken, need_known: bool = False) -> list[Item]:
         sent = sentences.index(ws[k].start)
         n = len(ws)
 
@@ -133,7 +136,7 @@ class NameLists:
                 break  # "On PACS, our models ...": the list ended at the comma
             if not self._joined(ws, walk, inside):
                 break
-        return self._verdict(ws, walk, inside)
+        return [] if need_known and not walk.known else self._verdict(ws, walk, inside)
 
     def _item(self, ws: Words, walk: _Walk, inside: Callable[[int], bool], taken: Taken) -> bool | None:
         """Read the item at ``walk.k`` and what follows it (a parenthesis, a data tail); False where the list
