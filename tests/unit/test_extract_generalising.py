@@ -271,6 +271,11 @@ def _kinds(extractor: Extractor, text: str) -> dict[str, str]:
         ("Each query covers a 3 s window of sensor data.", "3 s", "other"),
         ("With duty cycling, battery life reaches 19 hours.", "19 hours", "other"),
         ("Inference takes 3 s per image.", "3 s", "latency"),
+        ("Quantization gives a 24 MB model that runs on the board.", "24 MB", "model-size"),
+        ("Distillation shrinks the model to 96 KB of flash.", "96 KB", "model-size"),
+        ("The kernel keeps 96 KB of SRAM busy.", "96 KB", "memory"),
+        ("The backbone is pruned by 55% without retraining.", "55%", "model-size"),
+        ("The agent writes a correct program for 64% of problems.", "64%", "accuracy"),
     ],
 )
 def test_metric_kind_from_the_words_around_it(extractor: Extractor, text: str, surface: str, kind: str) -> None:

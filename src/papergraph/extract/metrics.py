@@ -727,10 +727,13 @@ class MetricFinder:
     def _model_size_cue(
         self, masked: str, found: list[MetricFound], idx: int, kw_hits: list[Hit], after: Hit | None
     ) -> bool:
-        """A size in bytes that measures a model: "model size of 7MB", "smaller model sizes (< 7MB)"."""
+        """A size in bytes that measures a model: "model size of 7MB", "smaller model sizes (< 7MB)", "a 15 MB
+        model", "shrinks the model to 18 KB"."""
+        metric = found[idx]
+        if _sized_model(masked, metric):
+            return True
         if after is not None:
             return bool(after.rules[0].get("kind") == "model-size")
-        metric = found[idx]
         floor = max(found[idx - 1].end if idx > 0 else 0, metric.start - 40)
         before = [h for h in kw_hits if within(h, floor, metric.start) and not h.rules[0].get("generic")]
         return bool(before) and before[-1].rules[0].get("kind") == "model-size"
@@ -778,6 +781,26 @@ _LIFETIME_BEFORE = re.compile(
     r"(?:battery\s+)?(?:runtime|life)|run\s+for|lasts?|operates?\s+for)\b[^.;]{0,40}$",
     re.I,
 )
+
+
+# A size in bytes written as a model's: before the model noun ("a 15 MB model", "18 KB autoencoders") or after the
+# model shrinks or fits ("shrinks the model to 18 KB", "the variant fits in 512 KB"), not a memory's ("of SRAM").
+_MODEL_NOUN_AFTER = re.compile(
+    r"\s*(?:[\w-]+\s+)?(?:models?|networks?|autoencoders?|binary|binaries|checkpoints?)\b(?!\s+(?:memory|weights?))",
+    re.I,
+)
+_MODEL_BEFORE = re.compile(
+    r"(?:\b(?:model|network|weights|binary|checkpoint)\b[^.;,]{0,25}\bto|\bfits\s+(?:in|into|within))\s*$", re.I
+)
+_MEMORY_AFTER = re.compile(r"\s+of\s+(?:[\w-]+\s+)?(?:SRAM|DRAM|RAM|memory|HBM\w*|cache|LPDDR\w*)\b", re.I)
+
+
+def _sized_model(text: str, metric: MetricFound) -> bool:
+    """Whether a size in bytes measures a model by the words right around it."""
+    if _MEMORY_AFTER.match(text, metric.end):
+        return False
+    before = _MODEL_BEFORE.search(text, max(0, metric.start - 40), metric.start)
+    return bool(_MODEL_NOUN_AFTER.match(text, metric.end) or before)
 
 
 def _not_a_wait(text: str, metric: MetricFound) -> bool:
