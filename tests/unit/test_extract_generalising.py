@@ -394,3 +394,18 @@ def test_datasets_in_lists_and_sized_variants(extractor: Extractor, text: str, d
 
 def test_a_weak_cue_needs_a_known_dataset_in_its_list(extractor: Extractor) -> None:
     assert extractor.extract_text("We run FooNet on BarNet and BazNet.").datasets == []
+
+
+def test_rates_in_hertz_and_scores_written_before_their_value(extractor: Extractor) -> None:
+    x = extractor.extract_text("The planner runs at 12 Hz, with an RTF of 0.2, a MOS of 3.9 and an AUC of 0.91.")
+    got = {(m.value, m.unit, m.kind) for m in x.metrics}
+    assert {
+        (12.0, "Hz", "throughput"),
+        (0.2, "RTF", "latency"),
+        (3.9, "MOS", "accuracy"),
+        (0.91, "AUC", "accuracy"),
+    } <= got
+
+
+def test_a_number_after_a_plain_word_is_no_score(extractor: Extractor) -> None:
+    assert extractor.extract_text("We use version 2 of the tool, whose size is 3.").metrics == []

@@ -489,12 +489,21 @@ class MetricFinder:
             r.unit = (r.end, got[1], got[2], got[3], "UNIT")
 
     def _bare_magnitude(self, text: str, r: _Reading) -> MetricFound | None:
-        """A number with a magnitude and no unit ("7B"), a result only where the phrase says what it counts."""
+        """A number with a magnitude and no unit ("7B"), a result only where the phrase says what it counts; a
+        plain number after a named score is that score ("an RTF of 0.11", "AUC of 0.94")."""
         cue = self._magnitude_cue(text, r.start, r.end) if r.mag != 1.0 else None
         if cue is None:
-            return None
+            return self._named_score(text, r) if r.mag == 1.0 else None
         value = _mul(r.value, r.mag)
         return MetricFound(r.start, r.end, value, r.value_max, cue[0], cue[1], fixed_kind=True, unit_start=r.end)
+
+    def _named_score(self, text: str, r: _Reading) -> MetricFound | None:
+        """A number written after a score that is a unit of its own: "a MOS of 4.02", "an RTF of 0.11"."""
+        before = _SCORE_BEFORE.search(text, max(0, r.start - 30), r.start)
+        unit = self.units.match("UNIT", text, before.start(1)) if before else None
+        if unit is None or unit[0] != before.end(1):  # type: ignore[union-attr]
+            return None
+        return MetricFound(r.start, r.end, r.value, r.value_max, unit[1], unit[2], fixed_kind=True, unit_start=r.end)
 
     def _money(self, text: str, m: re.Match[str], value: float, money_start: int) -> MetricFound | None:
         pos, mag = self._magnitude(text, m.end())
@@ -765,6 +774,10 @@ class MetricFinder:
         return any(w in LOSS_CUES for w in around)
 
 
+# A named score right before its value: "an RTF of 0.11", "a MOS of 4.02", "AUC is 0.94".
+_SCORE_BEFORE = re.compile(
+    r"\b([A-Za-z][\w@-]{1,15})\s+(?:score\s+)?(?:of|is|was|=|:|reaches|at)\s+(?:about\s+|only\s+|up\s+to\s+|~\s*)?$"
+)
 DURATION_UNITS = frozenset({"s", "min", "h", "days"})
 """Time units that may measure something other than a wait: an amount of data, a window, a battery's life."""
 # A duration that is an amount of recorded data ("22,000 hours of pseudo-labelled audio", "10 minutes of speech")
