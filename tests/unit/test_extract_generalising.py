@@ -409,3 +409,8 @@ def test_rates_in_hertz_and_scores_written_before_their_value(extractor: Extract
 
 def test_a_number_after_a_plain_word_is_no_score(extractor: Extractor) -> None:
     assert extractor.extract_text("We use version 2 of the tool, whose size is 3.").metrics == []
+
+
+def test_a_type_noun_after_a_model_code_is_no_part_of_its_name(extractor: Extractor) -> None:
+    names = {h.name for h in extractor.extract_text("Work moves to BlueField-3 DPUs and the Hexagon 698 DSP.").hardware}
+    assert {"NVIDIA BlueField-3", "Qualcomm Hexagon 698"} <= names

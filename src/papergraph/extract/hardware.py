@@ -486,6 +486,8 @@ class HardwareGrammar:
     def _model_piece(self, doc: Doc, k: int, fam: Family, after_model: bool) -> _Piece | None:
         text = doc[k].text
         word = self._model_word(fam, text)
+        if word is not None and after_model and self._head_at(doc, k) is not None:
+            return None  # after a code a type noun heads the mention: "BlueField-3 DPU", "Hexagon 698 DSP"
         if word is not None:
             return _Piece(word, "variant")
         if _NOT_A_CODE.match(text):
