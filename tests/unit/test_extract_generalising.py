@@ -407,6 +407,11 @@ def test_rates_in_hertz_and_scores_written_before_their_value(extractor: Extract
     } <= got
 
 
+def test_hyphenated_durations_are_results(extractor: Extractor) -> None:
+    x = extractor.extract_text("The phones stay below 40 °C during a 15-minute chat and a 3-day soak test.")
+    assert {(15.0, "min"), (3.0, "days")} <= {(m.value, m.unit) for m in x.metrics}
+
+
 def test_a_number_after_a_plain_word_is_no_score(extractor: Extractor) -> None:
     assert extractor.extract_text("We use version 2 of the tool, whose size is 3.").metrics == []
 
