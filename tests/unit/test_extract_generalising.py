@@ -419,3 +419,11 @@ def test_a_number_after_a_plain_word_is_no_score(extractor: Extractor) -> None:
 def test_a_type_noun_after_a_model_code_is_no_part_of_its_name(extractor: Extractor) -> None:
     names = {h.name for h in extractor.extract_text("Work moves to BlueField-3 DPUs and the Hexagon 698 DSP.").hardware}
     assert {"NVIDIA BlueField-3", "Qualcomm Hexagon 698"} <= names
+
+
+def test_a_count_of_cores_ties_to_the_model_right_after_it(extractor: Extractor) -> None:
+    ties = _ties(
+        extractor, "The baseline runs on a 64-core AMD EPYC 9554 and on the 850,000 cores of a Cerebras WSE-2."
+    )
+    assert ties["64-core"][0] == "AMD EPYC 9554"
+    assert ties["850,000 cores"][0] == "Cerebras WSE-2"

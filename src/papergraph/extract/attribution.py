@@ -311,6 +311,12 @@ def _tie_inside(text: str, metric: MetricFound, hardware: list[HardwareSpan]) ->
         tail = next((h for h in hardware if h.start == shared.end() and not h.unresolved), None)
         if tail is not None:
             metric.hardware, metric.hardware_span = tail.name, tail
+        return True
+    owner = next(
+        (h for h in hardware if h.start >= metric.end and _ADJACENT.fullmatch(text, metric.end, h.start)), None
+    )
+    if owner is not None:  # "a 96-core Intel Xeon 8568Y+", "the 900,000 cores of the Cerebras WSE-3"
+        metric.hardware, metric.hardware_span = owner.name, owner
     return True
 
 
@@ -326,7 +332,7 @@ def _tie_adjacent(text: str, metric: MetricFound, hardware: list[HardwareSpan]) 
     return False
 
 
-_ADJACENT = re.compile(r"\s*(?:of\s+)?(?:(?:the|on-chip|on-card|off-chip|local|its)\s+)?", re.I)
+_ADJACENT = re.compile(r"\s*(?:of\s+)?(?:(?:the|an?|on-chip|on-card|off-chip|local|its)\s+)?", re.I)
 _SIZE_UNITS = frozenset({"KB", "MB", "GB", "TB", "Kb", "Mb", "Gb", "GB/s", "TB/s", "MB/s", "Gbps", "Tbps", "Mbps"})
 
 
