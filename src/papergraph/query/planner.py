@@ -15,12 +15,12 @@ The steps, each small and pure:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import NamedTuple
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from papergraph.graph.query import GroupBy, NodeMatch
 from papergraph.models import EntityType
@@ -42,6 +42,8 @@ from papergraph.query.plan import (
 )
 from papergraph.query.quantities import quantity_phrase
 from papergraph.query.rules import QuestionRules
+from papergraph.query.subject import LINKING_WORDS, Part, example, subject
+from papergraph.query.textindex import TextIndex
 from papergraph.query.vocabulary import Sense, Vocabulary
 
 _EXCEPTION_GAP = 5  # words between a reference and the exception taken out of it ("accelerators other than")
@@ -76,6 +78,10 @@ STRONG_RULES = frozenset(
 FEW_PAPERS = 3  # a phrase this few papers have is never generic, however small the corpus
 GENERIC_SHARE = 0.06  # a phrase more papers than this have is context ("deep learning"), not a subject
 RARE_WORD_SHARE = 0.05  # one word of a longer phrase stands for it only when this few papers have it
+ENTITY_SHARE = 0.12  # an entity more papers have than this is context, not one of a subject's several phrases
+JOINABLE = frozenset(  # why a reference only ranks, when it is still one of a subject's alternatives
+    {"listed in parentheses, as examples", "named as an example", "an alternative next to it is not in the graph"}
+)
 
 
 @dataclass
@@ -150,7 +156,7 @@ class Planner:
             used.ranges += counted.ranges
         groups, unknown = self._groups(intent, text, refs, target_ref)
         topics = self._topics(text, intent, groups, used, filters.any)
-        phrases, loose = self._phrases(text, intent, groups, tokens, linked.links, used)
+        groups, phrases, loose, sources = self._subject(text, intent, groups, tokens, linked.links, used)
         limit = self._limit(text, used)
         corrections = [
             Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
@@ -171,6 +177,7 @@ class Planner:
             topics=topics,
             phrases=phrases,
             loose_phrases=loose,
+            phrase_words=sources,
             unknown=unknown,
             corrections=corrections,
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
@@ -549,30 +556,90 @@ class Planner:
                 used.add(m)
         return names
 
-    def _phrases(
+    def _subject(
         self,
         text: str,
         intent: Intent,
-        groups: Sequence[ConstraintGroup],
+        groups: list[ConstraintGroup],
         tokens: Sequence[Token],
         links: Sequence[Link],
         used: _Spans,
-    ) -> tuple[list[str], list[str]]:
-        """The subject of a list, count or trend question that names no graph entity, as paper-text words: of
-        the runs of content words left, the rarest one the corpus has (a run the corpus lacks as a whole is
-        read by its longest part it has); runs most papers have ("deep learning inference") are context."""
+    ) -> tuple[list[ConstraintGroup], list[str], list[str], dict[str, str]]:
+        """The subject of a list, count or trend question where the graph alone does not name it: written as
+        several joined phrases (entities and paper-text phrases, any of them), else as one paper-text phrase."""
         index = self.vocab.text
         if index is None or intent not in (Intent.LIST, Intent.COUNT, Intent.TREND):
-            return [], []
+            return groups, [], [], {}
+        runs = self._runs(text, tokens, links, used)
+        if intent is not Intent.TREND:
+            joined = self._joined_subject(text, groups, runs, index, used)
+            if joined is not None:
+                return joined
         if any(g.role is Role.FILTER for g in groups):
-            return [], []
+            return groups, [], [], {}
+        phrases, loose, sources = self._phrases(text, runs, index, used)
+        return groups, phrases, loose, sources
+
+    def _joined_subject(
+        self, text: str, groups: list[ConstraintGroup], runs: Sequence[list[Token]], index: TextIndex, used: _Spans
+    ) -> tuple[list[ConstraintGroup], list[str], list[str], dict[str, str]] | None:
+        """The subject as several phrases joined as alternatives or examples ("neuromorphic or spiking hardware,
+        e.g. Loihi-style chips or SNNs"): one group, a paper needing one of its entities or phrases. The groups
+        of its entities join it whole (their alternatives stay alternatives)."""
+        texts = {t.part.start: t for run in runs if (t := _text_part(text, run, index)) is not None}
+        refs = [
+            (gi, e)
+            for gi, g in enumerate(groups)
+            if (g.role is Role.FILTER and not g.baseline) or (g.role is Role.RANK and g.reason in JOINABLE)
+            for e in g.entities
+        ]
+        for i, (_, e) in enumerate(refs):
+            if self._entity_share(e) <= ENTITY_SHARE:
+                texts[e.start] = _TextPart(Part(e.start, e.end, e.words, True, i), e.words, None)
+            elif 0 < index.rarity(words := text[e.start : e.end]) <= GENERIC_SHARE:  # "carbon emissions": its words
+                texts[e.start] = _TextPart(Part(e.start, e.end, words, True), words, None)
+        parts = [t.part for t in texts.values()]
+        chosen = subject(text, parts)
+        if chosen is None:
+            return None
+        moved = {refs[p.ref][0] for p in chosen if p.ref is not None}
+        firm = [gi for gi, g in enumerate(groups) if g.role is Role.FILTER]
+        if firm and not moved.intersection(firm):
+            return None  # the objects of a named subject ("prune weights, filters or whole layers"), not alternatives
+        members = [e for gi in sorted(moved) for e in groups[gi].entities]
+        kept = [g for gi, g in enumerate(groups) if gi not in moved]
+        reason = "the subject, written as several phrases: any of them"
+        kept.append(ConstraintGroup(entities=members, role=Role.FILTER, text=True, reason=reason))
+        used.ranges += [(p.start, p.end) for p in chosen]
+        phrases, loose, sources = _subject_phrases(text, chosen, texts)
+        return kept, phrases, loose, sources
+
+    def _entity_share(self, ref: EntityRef) -> float:
+        """The share of papers a reference selects: its nodes' papers, else (a family, type or vendor) the share
+        of papers whose text has its words."""
+        index = self.vocab.text
+        size = index.size if index is not None else 0
+        ids = ref.node.ids if ref.node is not None else ()
+        if ids and size:
+            return sum(self.vocab.node_papers.get(i, 0) for i in ids) / size
+        families = ref.node.family if ref.node is not None else ()
+        if families and size:  # at most the papers of its members together
+            return sum(self.vocab.name_papers.get((ref.type, f.casefold()), 0) for f in families) / size
+        return index.rarity(ref.words) if index is not None else 0.0
+
+    def _phrases(
+        self, text: str, runs: Sequence[list[Token]], index: TextIndex, used: _Spans
+    ) -> tuple[list[str], list[str], dict[str, str]]:
+        """The subject of a question that names no graph entity, as paper-text words: of the runs of content
+        words left, the rarest one the corpus has (a run the corpus lacks as a whole is read by its longest part
+        it has); runs most papers have ("deep learning inference") are context."""
         found = []
-        for run in self._runs(text, tokens, links, used):
+        for run in runs:
             best = _best_part(run, index.rarity, FEW_PAPERS / index.size if index.size else 1.0)
             if best is not None and (best[1] <= GENERIC_SHARE or best[1] * index.size <= FEW_PAPERS):
                 found.append((*best, best[0] != (run[0], run[-1])))
         if not found:
-            return [], []
+            return [], [], {}
         # the rarest; at a tie a run the corpus has whole before a part of one, then the longer
         (first, last), _share, _part = min(found, key=lambda f: (f[1], f[2], f[0][0].start - f[0][1].end))
         chosen = [(first, last)] + [
@@ -584,7 +651,7 @@ class Planner:
         rare = max(RARE_WORD_SHARE, FEW_PAPERS / index.size) if index.size else RARE_WORD_SHARE
         heads = [b.text for a, b in chosen if a is not b]
         loose = [h for h in heads if 0 < index.rarity(h) <= rare]  # "browser" of "web browser": "in-browser"
-        return phrases, loose
+        return phrases, loose, {p: p for p in phrases}
 
     def _runs(self, text: str, tokens: Sequence[Token], links: Sequence[Link], used: _Spans) -> list[list[Token]]:
         """Runs of content words: not linked, not read by a rule, not asking; a function word inside a
@@ -603,6 +670,7 @@ class Planner:
                 and (not used.covers(t) or any(a <= t.start and t.end <= b for a, b in metric))
                 and not t.text.isdigit()
                 and len(t.text) > 1
+                and t.folded not in LINKING_WORDS
                 and (
                     hyphened
                     or (
@@ -655,6 +723,48 @@ class Planner:
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
+
+
+class _TextPart(NamedTuple):
+    """A run of content words as a possible part of a subject: the part, the phrase the corpus has, the rare
+    head noun of a longer phrase (or None)."""
+
+    part: Part
+    phrase: str
+    head: str | None
+
+
+def _text_part(text: str, run: Sequence[Token], index: TextIndex) -> _TextPart | None:
+    """A run read as the corpus has it; specific when few papers have it (one word alone: rarely)."""
+    few = FEW_PAPERS / index.size if index.size else 1.0
+    best = _best_part(run, index.rarity, few)
+    if best is None:
+        return None
+    (a, b), share = best
+    specific = share <= (GENERIC_SHARE if a is not b else max(RARE_WORD_SHARE, few))
+    specific = specific and (a is not b or b is run[-1])  # one word of several: the head ("whole" of "whole layers")
+    head = b.text if a is not b and 0 < index.rarity(b.text) <= max(RARE_WORD_SHARE, few) else None
+    part = Part(run[0].start, run[-1].end, text[run[0].start : run[-1].end], specific)
+    return _TextPart(part, text[a.start : b.end], head)
+
+
+def _subject_phrases(
+    text: str, chosen: Sequence[Part], texts: Mapping[int, _TextPart]
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """The text phrases of a joined subject: examples (and rare head nouns) as loose phrases, the rest exact."""
+    phrases: list[str] = []
+    loose: list[str] = []
+    sources: dict[str, str] = {}
+    for p in chosen:
+        found = texts.get(p.start)
+        if p.ref is not None or found is None:
+            continue
+        (loose if example(text, chosen, p) else phrases).append(found.phrase)
+        sources[found.phrase] = p.words
+        if found.head is not None:  # "diffusion" of "video diffusion": "diffusion-based video generation"
+            loose.append(found.head)
+            sources[found.head] = p.words
+    return phrases, loose, sources
 
 
 def _asking(word: str, question_words: frozenset[str]) -> bool:
@@ -869,7 +979,7 @@ def _authors_matching(words: str, authors: Sequence[str], typos: bool = False) -
 def _name_part(word: str, parts: Sequence[str], typos: bool) -> bool:
     if word in parts or (len(word) == 1 and any(p.startswith(word) for p in parts)):
         return True
-    return typos and len(word) >= AUTHOR_TYPO_CHARS and any(Levenshtein.distance(word, p) <= 1 for p in parts)
+    return typos and len(word) >= AUTHOR_TYPO_CHARS and any(OSA.distance(word, p) <= 1 for p in parts)
 
 
 def _author_named(words: str, authors: Sequence[str], asking: Collection[str]) -> tuple[str, list[str]]:
