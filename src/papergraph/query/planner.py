@@ -144,7 +144,7 @@ class Planner:
         target, target_ref = self._target(text, refs, counted, linked.spelling)
         ruled = self._intent(text, refs, metric, target, target_ref, used)
         intent, reading = self._read_intent(
-            ruled, text, _form(text, refs, used, filters), refs, metric, target, target_ref
+            ruled, text, _form(text, refs, used, filters, self._metric_spans(text)), refs, metric, target, target_ref
         )
         unread = len(self._ignored(tokens, linked.links, used))
         if reading.source == "examples" and intent is Intent.FACT and unread > UNREAD_WORDS and reading.margin < SURE:
@@ -284,6 +284,10 @@ class Planner:
             best = best or quantity.best
         used.ranges += words.ranges
         return MetricAsk(kinds=kinds, best=best, unit=unit, phrase=quantity.phrase if quantity else None)
+
+    def _metric_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the question names a metric kind ("frame rate", "power draw"): a {metric} slot of its form."""
+        return [m.span() for _, p in self.rules.metric_words for m in p.finditer(text)]
 
     # --- 2. references --------------------------------------------------------------------------------
     def _compose(self, text: str, links: Sequence[Link]) -> list[_Ref]:
@@ -477,8 +481,10 @@ class Planner:
         scores = self.classifier.classify(form)
         best, score, margin = scores.best(allowed)
         rule_score = scores.scores.get(ruled, 0.0) if ruled is not None else 0.0
-        if ruled is None:  # a search query that asks nothing ("serving LLMs on GPUs") is a similarity question
-            asking = _ASKING.search(text) is not None and score >= INTENT_MIN_SCORE
+        if ruled is None:  # a search query that asks nothing ("serving LLMs on GPUs") is a similarity question,
+            # unless it names papers ("mixture-of-experts papers published in 2025")
+            asks = _ASKING.search(text) is not None or _PAPERS.search(form) is not None
+            asking = asks and score >= INTENT_MIN_SCORE
             chosen, source = (best, "examples") if asking else (Intent.SEMANTIC, "default")
         elif best is not ruled and score - rule_score >= INTENT_OVERRULE and ruled not in STRONG_RULES:
             chosen, source = best, "examples over rules"
@@ -658,7 +664,7 @@ class Planner:
         hyphenated word ("wake-up", "processing-in-memory") stays in its run."""
         linked = {i for lk in links for i in range(lk.first, lk.last)}
         tags = self.tagger(text) if self.tagger is not None else {}
-        metric = [m.span() for _, p in self.rules.metric_words for m in p.finditer(text)]  # words, not rules
+        metric = self._metric_spans(text)  # words, not rules
         runs: list[list[Token]] = []
         current: list[Token] = []
         for i, t in enumerate(tokens):
@@ -896,10 +902,13 @@ def _broad_beside_specific(refs: Sequence[_Ref]) -> list[_Ref]:
     return out
 
 
-def _form(text: str, refs: Sequence[_Ref], used: _Spans, filters: PaperFilters) -> str:
-    """The question with each recognised reference replaced by its slot ("{system}"), numbers by {n}: what the
-    intent examples are written in."""
+def _form(
+    text: str, refs: Sequence[_Ref], used: _Spans, filters: PaperFilters, metrics: Sequence[tuple[int, int]] = ()
+) -> str:
+    """The question with each recognised reference replaced by its slot ("{system}"), metric words by {metric},
+    numbers by {n}: what the intent examples are written in."""
     spans = [(r.ref.start, r.ref.end, "{" + r.ref.type.value + "}") for r in refs]
+    spans += [(a, b, "{metric}") for a, b in metrics if not any(r.ref.start < b and a < r.ref.end for r in refs)]
     if filters.author_words:
         at = text.find(filters.author_words.split(" and ")[0])
         if at >= 0:
