@@ -26,6 +26,8 @@ ENTITIES = [
     entity(E.HARDWARE, "GPU", 10, type="GPU", level="class"),
     entity(E.HARDWARE, "Intel Loihi 2", 1, type="neuromorphic", vendor="Intel"),
     entity(E.TECHNIQUE, "quantization", 2),
+    entity(E.HARDWARE, "NVIDIA P100", 1, type="GPU", vendor="NVIDIA", family="NVIDIA Pascal"),
+    entity(E.HARDWARE, "NVIDIA A100", 2, type="GPU", vendor="NVIDIA", family="NVIDIA Ampere"),
 ]
 ABSTRACTS = {
     "snn": ("Spiking nets", "Spiking neural networks trained with surrogate gradients."),
@@ -100,6 +102,11 @@ def test_the_objects_of_a_named_subject_do_not_widen_it(planner: Planner) -> Non
     plan = planner.plan("Which papers apply quantization to weights, activations or caches?")
     assert plan.text_group() is None and plan.phrases == []
     assert [e.name for e in plan.entities(Role.FILTER)] == ["quantization"]
+
+
+def test_a_line_before_its_maker_and_type_is_the_line(planner: Planner) -> None:
+    plan = planner.plan("How many papers use Pascal-generation NVIDIA GPUs?")
+    assert [(e.name, e.level.value) for e in plan.entities(Role.FILTER)] == [("NVIDIA Pascal", "family")]
 
 
 # --- misspelled ordinary words --------------------------------------------------------------------------

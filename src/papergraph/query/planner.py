@@ -305,12 +305,12 @@ class Planner:
             if any(a < ref.start < b and (refs or _listing(text[a:b], text[:a], self._names_class)) for a, b in inside):
                 aside.append(_Ref(ref, "listed in parentheses, as examples"))
                 continue
-            if refs and _adjacent(text, refs[-1].ref, ref, self.rules.head_links):
-                merged = _merge(text, refs[-1].ref, ref)
-                if merged is not None:
-                    refs[-1] = _Ref(merged)
-                    continue
             refs.append(_Ref(ref))
+            while len(refs) > 1 and _adjacent(text, refs[-2].ref, refs[-1].ref, self.rules.head_links):
+                merged = _merge(text, refs[-2].ref, refs[-1].ref)  # "Pascal-generation" + "NVIDIA" + "GPUs"
+                if merged is None:
+                    break
+                refs[-2:] = [_Ref(merged)]
         for i, r in enumerate(refs):
             before = text[max(0, r.ref.start - 24) : r.ref.start]
             after = text[r.ref.end :]
@@ -874,6 +874,8 @@ def _merge(text: str, a: EntityRef, b: EntityRef) -> EntityRef | None:
         return b.model_copy(update=span)
     if b.level is Level.TYPE and a.level in (Level.FAMILY, Level.MODEL, Level.VENDOR):  # "Jetson boards"
         return a.model_copy(update=span)
+    if b.level is Level.VENDOR and b.node.hw_type and a.level in (Level.FAMILY, Level.MODEL):
+        return a.model_copy(update=span)  # "Pascal-generation NVIDIA GPUs": the line names maker and type
     return None
 
 
