@@ -15,15 +15,14 @@ The steps, each small and pure:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import NamedTuple
 
-from rapidfuzz.distance import OSA
-
 from papergraph.graph.query import GroupBy, NodeMatch
 from papergraph.models import EntityType
+from papergraph.query.authors import author_named, authors_matching
 from papergraph.query.intents import IntentClassifier, intent_classifier
 from papergraph.query.linking import Link, Linked, Linker, Token, tokenize
 from papergraph.query.plan import (
@@ -41,6 +40,7 @@ from papergraph.query.plan import (
     Target,
 )
 from papergraph.query.quantities import quantity_phrase
+from papergraph.query.respelling import Respelled, respelled, search_text, within
 from papergraph.query.rules import QuestionRules
 from papergraph.query.subject import LINKING_WORDS, Part, example, subject
 from papergraph.query.textindex import TextIndex
@@ -54,7 +54,6 @@ _LAST_WORD = re.compile(r"([\w][\w-]*)\s+$")
 _WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
 _CLAUSE_WHICH = re.compile(r"^[^,:;?]{1,80}[,:;]\s*(which|what)\b", re.IGNORECASE)
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
-AUTHOR_TYPO_CHARS = 5  # an author's name word this long may be typed one edit away ("Okafr")
 QUALIFIER_WORDS = 2  # words before a counted class read as its qualifier ("deep learning frameworks")
 DEFAULT_TOP = 10
 NAMING_TAGS = frozenset({"NOUN", "PROPN", "ADJ", "X", "NUM"})  # words a subject phrase is made of (no verbs)
@@ -135,11 +134,11 @@ class Planner:
         request = self.rules.request_prefix.sub("", asked, count=1)  # "Could you tell me how many ..."
         first = self._read(request)
         spelling = [*first.linked.spelling, *first.linked.inside]  # misspelled ordinary words, read first
-        text, respelled = _respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
+        text, fixes = respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
         used, filters, metric, tokens, linked = first if text == request else self._read(text)
-        refs = _marked_corrected(self._compose(text, linked.links), respelled)
+        refs = _marked_corrected(self._compose(text, linked.links), fixes)
         inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
-        spelling = [(typed, word) for a, b, typed, word in respelled if not _within(a, b, inside_refs)]
+        spelling = [(typed, word) for a, b, typed, word in fixes if not within(a, b, inside_refs)]
         counted = _Spans()  # the words a ranking counts: read only if the question is a ranking
         target, target_ref = self._target(text, refs, counted, linked.spelling)
         ruled = self._intent(text, refs, metric, target, target_ref, used)
@@ -183,7 +182,7 @@ class Planner:
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
             intent_reading=reading,
             foreign=self._foreign(tokens),
-            text=_search_text(text, linked.links, linked.spelling),
+            text=search_text(text, linked.links, linked.spelling),
         )
 
     def _read(self, text: str) -> _Read:
@@ -217,15 +216,15 @@ class Planner:
                 named = m.groupdict()
                 words = (named.get("author") or "").strip()
                 if words and not filters.author_words:
-                    if self.vocab.lookup(words.split()) and not _authors_matching(words, self.vocab.authors):
+                    if self.vocab.lookup(words.split()) and not authors_matching(words, self.vocab.authors):
                         continue  # "by NVIDIA": an entity, not an author
-                    words, authors = _author_named(words, self.vocab.authors, self.rules.question_words)
+                    words, authors = author_named(words, self.vocab.authors, self.rules.question_words)
                     filters.author_words = words
                     filters.authors = authors
                     used.add(m)
                 other = (named.get("coauthor") or "").strip()
                 if other and filters.author_words and other not in filters.author_words:
-                    matching = _authors_matching(other, self.vocab.authors)
+                    matching = authors_matching(other, self.vocab.authors)
                     filters.coauthors += matching[:1] or [other]  # an unknown co-author: no paper has them
                     filters.author_words += f" and {other}"
                     used.add(m)
@@ -371,7 +370,7 @@ class Planner:
             near = len(between) <= 2 or all(w.casefold() in asking for w in between)  # "what are the most common"
             named = any(rule.pattern.search(before) for rule in self.rules.targets)  # "what hardware ... in X papers"
             if broad and r.ref.node is not None and near and not named:
-                return self._counted_class(_search_text(text[r.ref.end :], [], spelling), r), r
+                return self._counted_class(search_text(text[r.ref.end :], [], spelling), r), r
         found = []
         for order, rule in enumerate(self.rules.targets):
             for m in rule.pattern.finditer(text):
@@ -975,69 +974,7 @@ def _compare_axis(refs: Sequence[_Ref], text: str = "", joins: re.Pattern[str] |
     return None
 
 
-def _authors_matching(words: str, authors: Sequence[str], typos: bool = False) -> list[str]:
-    """Authors whose name has every word given ("Smith", "J. Smith", "Jane Smith"), case aside; with
-    ``typos``, a word of AUTHOR_TYPO_CHARS or more may be one edit away ("Okafr" for Okafor)."""
-    wanted = [w.casefold().rstrip(".") for w in words.split()]
-    found = []
-    for author in authors:
-        parts = [p.casefold().rstrip(".") for p in author.replace(".", ". ").split()]
-        if all(_name_part(w, parts, typos) for w in wanted):
-            found.append(author)
-    return found
-
-
-def _name_part(word: str, parts: Sequence[str], typos: bool) -> bool:
-    if word in parts or (len(word) == 1 and any(p.startswith(word) for p in parts)):
-        return True
-    return typos and len(word) >= AUTHOR_TYPO_CHARS and any(OSA.distance(word, p) <= 1 for p in parts)
-
-
-def _author_named(words: str, authors: Sequence[str], asking: Collection[str]) -> tuple[str, list[str]]:
-    """The authors a capitalised run of words names, each word as typed or one edit away: all of it, else
-    without the words of asking before it ("List Hana Okafor's papers": a capitalised verb opened it)."""
-    parts = words.split()
-    for start in range(len(parts)):
-        if start and parts[start - 1].casefold() not in asking:
-            break
-        named = " ".join(parts[start:])
-        found = _authors_matching(named, authors) or _authors_matching(named, authors, typos=True)
-        if found:
-            return named, found
-    return words, []
-
-
-_Respelled = tuple[int, int, str, str]  # (start, end) in the respelled question, the word typed, the word read
-
-
-def _respelled(text: str, spelling: Sequence[tuple[str, str]]) -> tuple[str, list[_Respelled]]:
-    """The question with its misspelled words replaced by the corpus words they stand for (a capital kept),
-    and where each replacement now stands."""
-    fixes = dict(spelling)
-    if not fixes:
-        return text, []
-    out: list[str] = []
-    spans: list[_Respelled] = []
-    at = 0
-    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(fixes, key=len, reverse=True)) + r")\b")
-    for m in pattern.finditer(text):
-        typed = m.group(0)
-        word = fixes[typed]
-        word = word[:1].upper() + word[1:] if typed[:1].isupper() else word
-        out.append(text[at : m.start()])
-        start = sum(len(p) for p in out)
-        out.append(word)
-        spans.append((start, start + len(word), typed, word))
-        at = m.end()
-    out.append(text[at:])
-    return "".join(out), spans
-
-
-def _within(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= a and b <= e for s, e in spans)
-
-
-def _marked_corrected(refs: list[_Ref], respelled: Sequence[_Respelled]) -> list[_Ref]:
+def _marked_corrected(refs: list[_Ref], respelled: Sequence[Respelled]) -> list[_Ref]:
     """References whose words were respelled before linking are corrections, shown with the words as typed."""
     out = []
     for r in refs:
@@ -1048,19 +985,6 @@ def _marked_corrected(refs: list[_Ref], respelled: Sequence[_Respelled]) -> list
                 words = words.replace(word, typed, 1)
             r = _Ref(r.ref.model_copy(update={"match": MatchKind.CORRECTED, "words": words}), r.rank_only)
         out.append(r)
-    return out
-
-
-def _search_text(text: str, links: Sequence[Link], spelling: Sequence[tuple[str, str]]) -> str:
-    """The question with misspellings corrected and defined acronyms expanded, for the similarity search."""
-    out = text
-    for link in sorted(links, key=lambda lk: -lk.start):
-        if link.match is MatchKind.CORRECTED:
-            out = out[: link.start] + link.words + out[link.end :]
-        elif link.match is MatchKind.ABBREVIATION:
-            out = out[: link.end] + f" ({link.words})" + out[link.end :]
-    for typed, corrected in spelling:
-        out = re.sub(rf"\b{re.escape(typed)}\b", corrected, out)
     return out
 
 
