@@ -3,24 +3,16 @@ and misspellings of ordinary words (no model)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from papergraph.models import EntityCount, Paper
 from papergraph.models import EntityType as E
+from papergraph.models import Paper
 from papergraph.query.plan import Role
 from papergraph.query.planner import Planner
 from papergraph.query.rules import question_rules
 from papergraph.query.subject import Part, clusters, example, subject
 from papergraph.query.vocabulary import build_vocabulary
-
-
-def entity(type_: E, name: str, papers: int = 1, **props: Any) -> EntityCount:
-    return EntityCount(
-        type=type_, id=f"{type_.value}:{name.lower().replace(' ', '-')}", name=name, papers=papers, properties=props
-    )
-
+from support import entity_count as entity
 
 ENTITIES = [
     entity(E.HARDWARE, "GPU", 10, type="GPU", level="class"),
