@@ -748,7 +748,8 @@ def _text_part(text: str, run: Sequence[Token], index: TextIndex) -> _TextPart |
     (a, b), share = best
     specific = share <= (GENERIC_SHARE if a is not b else max(RARE_WORD_SHARE, few))
     specific = specific and (a is not b or b is run[-1])  # one word of several: the head ("whole" of "whole layers")
-    head = b.text if a is not b and 0 < index.rarity(b.text) <= max(RARE_WORD_SHARE, few) else None
+    compound = text[b.start - 1 : b.start] == "-"  # "forward" of "forward-forward" is no head noun of its own
+    head = b.text if a is not b and not compound and 0 < index.rarity(b.text) <= max(RARE_WORD_SHARE, few) else None
     part = Part(run[0].start, run[-1].end, text[run[0].start : run[-1].end], specific)
     return _TextPart(part, text[a.start : b.end], head)
 
