@@ -33,7 +33,17 @@ from papergraph.query.answer import (
     plural,
 )
 from papergraph.query.categories import Category, system_categories
-from papergraph.query.plan import Confidence, EntityRef, Intent, Level, MatchKind, QueryPlan, Role, Target
+from papergraph.query.plan import (
+    Confidence,
+    ConstraintGroup,
+    EntityRef,
+    Intent,
+    Level,
+    MatchKind,
+    QueryPlan,
+    Role,
+    Target,
+)
 from papergraph.query.quantities import NEAR_BEST, QuantityIndex, asks_number, unit_table, window, words
 from papergraph.query.response import (
     AskEntity,
@@ -244,6 +254,11 @@ class Executor:
             if h.score >= (self.settings.text_similarity if h.paper_id in exact else self.settings.weak_similarity)
         }
 
+    def _group_papers(self, group: ConstraintGroup | None) -> set[str]:
+        """Papers that mention one of a group's entities (none for no group)."""
+        nodes = tuple(e.node for e in group.entities if e.node is not None) if group is not None else ()
+        return self.store.papers_where(PaperQuery(all_of=(nodes,))) if nodes else set()
+
     def _out_of_scope(self, run: _Run, *, despite_entities: bool = False) -> bool:
         """No abstract is close to the question, or only middling close while most of its words are foreign to the
         corpus ("a feeding schedule for a sourdough starter"), and it names nothing of the graph (or, for a
@@ -312,8 +327,12 @@ class Executor:
     def _what(self, run: _Run, roles: tuple[Role, ...] = (Role.FILTER,)) -> str:
         """ "quantization and FPGA hardware (about language models), by Ann Smith, published in 2024"."""
         plan = run.plan
-        parts = [describe(g.entities) for g in plan.groups if g.role in roles]
-        if not parts and plan.phrases:  # the subject matched in the paper text
+        parts = [describe(g.entities) for g in plan.groups if g.role in roles and not g.text]
+        subject = plan.text_group()
+        if subject is not None and plan.intent is not Intent.OUT_OF_SCOPE:  # entities or paper-text phrases
+            words = [f"“{p}”" for p in [*plan.phrases, *plan.loose_phrases]]
+            parts.insert(0, " or ".join(filter(None, [describe(subject.entities), *words])))
+        elif not parts and plan.phrases:  # the subject matched in the paper text
             parts = [" or ".join(f"“{p}”" for p in plan.phrases) + " in their title or abstract"]
         text = " and ".join(parts) if parts else "the question's terms"
         text += "".join(f" (about {t})" for t in plan.topics)
@@ -336,10 +355,12 @@ class Executor:
     def _list(self, run: _Run) -> AskResult:
         plan = run.plan
         query = plan.paper_query()
-        if plan.phrases and not query.all_of:
+        subject = plan.text_group()
+        if (plan.phrases or plan.loose_phrases) and (subject is not None or not query.all_of):
             matched = self._by_text(run)
-            if matched is None:
+            if matched is None and subject is None:
                 return self._refuse(run)
+            matched = (matched or set()) | self._group_papers(subject)
             query = query.model_copy(update={"papers": frozenset(matched)})
         if plan.unknown and not query.all_of:
             return self._fallback(run, self._unknown_note(plan))
@@ -1189,7 +1210,7 @@ def _filter_words(plan: QueryPlan) -> list[str]:
         words.append(f"author = {' or '.join(f.authors) or f.author_words}")
         words += [f"co-author = {c}" for c in f.coauthors]
     words += [f"topic '{t}' in the paper text" for t in plan.topics]
-    words += [f"text: {p}" for p in plan.phrases]
+    words += [plan.phrase_shown(p) for p in [*plan.phrases, *plan.loose_phrases]]
     if plan.metric.unit:
         words.append(f"unit = {plan.metric.unit}")
     return words
