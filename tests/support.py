@@ -20,6 +20,8 @@ from papergraph.graph.networkx_store import NetworkxStore
 from papergraph.index import LexicalIndex, VectorIndex
 from papergraph.models import (
     DatasetMention,
+    EntityCount,
+    EntityType,
     ExtractedPaper,
     Extraction,
     HardwareMention,
@@ -70,6 +72,13 @@ class HashEncoder:
 
     def encode_query(self, text: str) -> Vectors:
         return self.encode([text])[0]
+
+
+def entity_count(type_: EntityType, name: str, papers: int = 1, **props: Any) -> EntityCount:
+    """A graph entity as the store counts it (id ``type:slug``), for building a question vocabulary."""
+    return EntityCount(
+        type=type_, id=f"{type_.value}:{name.lower().replace(' ', '-')}", name=name, papers=papers, properties=props
+    )
 
 
 def paper(pid: str, title: str, abstract: str) -> Paper:

@@ -8,21 +8,15 @@ from typing import Any
 import pytest
 
 from papergraph.errors import ConfigError
-from papergraph.models import EntityCount, Paper
 from papergraph.models import EntityType as E
+from papergraph.models import Paper
 from papergraph.query.intents import IntentClassifier, features, intent_classifier, parse_exemplars
 from papergraph.query.plan import Intent, Level, MatchKind, Role
 from papergraph.query.planner import Planner
 from papergraph.query.rules import question_rules
 from papergraph.query.textindex import TextIndex
 from papergraph.query.vocabulary import build_vocabulary, mine_abbreviations
-
-
-def entity(type_: E, name: str, papers: int = 1, **props: Any) -> EntityCount:
-    return EntityCount(
-        type=type_, id=f"{type_.value}:{name.lower().replace(' ', '-')}", name=name, papers=papers, properties=props
-    )
-
+from support import entity_count as entity
 
 ENTITIES = [
     entity(E.HARDWARE, "GPU", 9, type="GPU", level="class"),

@@ -8,7 +8,9 @@ import pytest
 from papergraph.config import Settings
 from papergraph.extract import Extractor
 from papergraph.extract.attribution import clause_span
+from papergraph.extract.convert import shape_lineage
 from papergraph.extract.text import Sentences
+from papergraph.models import Paper
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +203,227 @@ def test_a_result_is_credited_to_the_system_of_its_clause(extractor: Extractor) 
 )
 def test_techniques_named_by_their_verbs(extractor: Extractor, text: str, technique: str) -> None:
     assert technique in {t.name for t in extractor.extract_text(text).techniques}
+
+
+# ---------------------------------------------------------------------------------------- round 6: datasets by shape
+
+
+@pytest.mark.parametrize(
+    ("text", "dataset"),
+    [
+        ("Errors stay below 2% on the QM7x test split.", "QM7x"),
+        ("It is evaluated zero-shot on the Argo-Night split.", "Argo-Night"),
+        ("Accuracy is 88% on the Ok-Robo wake-word set.", "Ok-Robo"),
+        ("We sample 300 matrices from the FloridaMat collection.", "FloridaMat"),
+        ("Across 120 tasks from CudaBench and HipBench, FooGen writes correct kernels.", "CudaBench"),
+        ("Our planner is scored on Bench2Fly in closed loop.", "Bench2Fly"),
+    ],
+)
+def test_datasets_by_shape_and_part_nouns(extractor: Extractor, text: str, dataset: str) -> None:
+    x = extractor.extract_text(text)
+    assert dataset in {d.name for d in x.datasets}
+    assert dataset not in {s.name for s in x.systems}
+
+
+def test_a_benchmark_the_paper_proposes_stays_its_system(extractor: Extractor) -> None:
+    x = extractor.extract_text("We introduce RoboBench, a suite of 40 manipulation tasks.")
+    assert "RoboBench" not in {d.name for d in x.datasets}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BEVNet and OccNet set the accuracy standard on driving scenes.",
+        "FlowServe splits each request into chunks.",
+    ],
+)
+def test_verbs_shaped_like_part_nouns_name_no_dataset(extractor: Extractor, text: str) -> None:
+    assert extractor.extract_text(text).datasets == []
+
+
+def test_describing_compounds_in_titles_are_no_systems(extractor: Extractor) -> None:
+    x = next(
+        extractor.extract(
+            [Paper(id="t", title="FooGen: LLM-Guided Kernel Generation for SLO-Aware Serving", abstract="")]
+        )
+    )
+    names = {s.name for s in x.systems}
+    assert "FooGen" in names
+    assert not names & {"LLM-Guided", "SLO-Aware"}
+
+
+# ---------------------------------------------------------------------------------------- round 6: metric kinds
+
+
+def _kinds(extractor: Extractor, text: str) -> dict[str, str]:
+    return {m.surface: m.kind for m in extractor.extract_text(text).metrics}
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "kind"),
+    [
+        ("The rover completes the course with a 91% success rate.", "91%", "accuracy"),
+        ("The recogniser reaches 6.2% WER on noisy speech.", "6.2%", "accuracy"),
+        ("Retrieval improves NDCG by 4.1% over BM25.", "4.1%", "accuracy"),
+        ("Its mean accuracy is 80.1%, 1.2 points below the FP32 model.", "1.2 points", "accuracy-loss"),
+        ("The quantised model stays within 0.6% of its teacher's accuracy.", "0.6%", "accuracy-loss"),
+        ("The student is distilled on 9,000 hours of transcribed speech.", "9,000 hours", "other"),
+        ("Each query covers a 3 s window of sensor data.", "3 s", "other"),
+        ("With duty cycling, battery life reaches 19 hours.", "19 hours", "other"),
+        ("Inference takes 3 s per image.", "3 s", "latency"),
+        ("Quantization gives a 24 MB model that runs on the board.", "24 MB", "model-size"),
+        ("Distillation shrinks the model to 96 KB of flash.", "96 KB", "model-size"),
+        ("The kernel keeps 96 KB of SRAM busy.", "96 KB", "memory"),
+        ("The backbone is pruned by 55% without retraining.", "55%", "model-size"),
+        ("The agent writes a correct program for 64% of problems.", "64%", "accuracy"),
+    ],
+)
+def test_metric_kind_from_the_words_around_it(extractor: Extractor, text: str, surface: str, kind: str) -> None:
+    assert _kinds(extractor, text)[surface] == kind
+
+
+def test_battery_capacity_is_a_unit_not_a_system(extractor: Extractor) -> None:
+    x = extractor.extract_text("The drone carries a 450 mAh battery and spends 12 mWh per flight.")
+    assert {(m.value, m.unit) for m in x.metrics} >= {(450.0, "mAh"), (12.0, "mWh")}
+    assert x.systems == []
+
+
+# ---------------------------------------------------------------------------------------- round 6: named products
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Trials ran on a Farm-ng Amiga robot in an orchard.", "Farm-ng Amiga"),  # maker + words + robot noun
+        ("The policy drives a Clearpath Husky through the warehouse.", "Clearpath Husky"),  # a maker of robots alone
+        ("A Unitree Go2 quadruped carries the board.", "Unitree Go2"),
+        ("It flies a Bitcraze Crazyflie 2.1 with the Bitcraze AI-deck.", "Bitcraze AI-deck"),
+        ("The pipeline runs on the ModalAI VOXL 2 flight computer.", "ModalAI VOXL 2"),
+        ("Captions appear on Vuzix Blade glasses.", "Vuzix Blade"),
+    ],
+)
+def test_products_named_by_words_after_their_maker(extractor: Extractor, text: str, name: str) -> None:
+    assert name in {h.name for h in extractor.extract_text(text).hardware}
+
+
+def test_a_class_after_a_chip_maker_is_no_product(extractor: Extractor) -> None:
+    names = {h.name for h in extractor.extract_text("We train on an NVIDIA GPU cluster.").hardware}
+    assert "NVIDIA GPU" in names  # the class, as before: a chip maker's Capitalized word is no product
+
+
+# ---------------------------------------------------------------------------------------- round 6: measured-on hardware
+
+
+def test_a_model_code_written_again_alone_is_the_same_model(extractor: Extractor) -> None:
+    x = extractor.extract_text("We port it to a Moore Threads S4000 GPU. The S4000 then reaches 30 tokens/s.")
+    assert {m.surface: m.hardware for m in x.metrics}["30 tokens/s"] == "Moore Threads S4000"
+
+
+def test_parts_in_a_parenthesis_after_a_model_are_the_model(extractor: Extractor) -> None:
+    ties = _ties(extractor, "On an Ampere Altra Q80-30 (80 Neoverse N1 cores), decoding reaches 12 tokens/s.")
+    assert ties["12 tokens/s"][0] == "Ampere Altra Q80-30"
+    assert ties["80 Neoverse N1 cores"][0] == "Ampere Altra Q80-30"
+
+
+def test_results_placed_on_a_drive_tie_to_it(extractor: Extractor) -> None:
+    ties = _ties(extractor, "The index serves 9,100 QPS on a single Kioxia CM7 SSD.")
+    assert ties["9,100 QPS"][0] is not None and "CM7" in str(ties["9,100 QPS"][0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nodes are AMD Instinct MI300A APUs with unified HBM3 memory and reach 1.9x the throughput of rocBLAS.",
+        "It reaches 2.1x the QPS of DiskANN running on Samsung PM9A3 drives.",
+    ],
+)
+def test_memory_or_drives_of_another_thing_take_no_result(extractor: Extractor, text: str) -> None:
+    hardware = [m.hardware for m in extractor.extract_text(text).metrics if m.unit == "x"]
+    assert hardware and not any(h and ("HBM" in h or "PM9A3" in h) for h in hardware)
+
+
+def test_phone_makers_written_with_a_code(extractor: Extractor) -> None:
+    x = extractor.extract_text("On a vivo X200 and an OPPO Find X8, decoding runs at 11 tokens/s. Cells grow in vivo.")
+    names = {h.name for h in x.hardware}
+    assert {"vivo X200", "OPPO Find X8"} <= names
+    assert {m.surface: m.hardware for m in x.metrics}["11 tokens/s"] is None  # two phones named together
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("Against FooGNN, the prior FPGA design, it is 2x faster.", "FooGNN", "Against FooGNN"),
+        ("The simulator is built on Flower 1.9.", "Flower 1.9", "Flower"),
+        ("For NCCL AllReduce at 1 GB messages it is faster.", "NCCL", "NCCL AllReduce"),
+    ],
+)
+def test_coined_and_known_names_as_written(extractor: Extractor, text: str, present: str, absent: str) -> None:
+    names = {s.name for s in extractor.extract_text(text).systems}
+    assert present in names and absent not in names
+
+
+def test_codecs_and_vector_extensions_are_no_systems(extractor: Extractor) -> None:
+    x = extractor.extract_text("It saves 21% bitrate over VVC and H.266 using RVV and SVE2 kernels.")
+    assert not {s.name for s in x.systems} & {"VVC", "H.266", "RVV", "SVE2"}
+
+
+def test_unseen_model_families_by_the_shape_of_their_names(extractor: Extractor) -> None:
+    x = extractor.extract_text("We compare FooServe against Zorro-3-8B-Instruct and Quokka2.5-1.5B served by vLLM.")
+    lineages = {s.name: s.lineage for s in x.systems}
+    assert lineages["Zorro-3-8B-Instruct"] == ["Zorro-3-8B", "Zorro-3", "Zorro"]
+    assert lineages["Quokka2.5-1.5B"] == ["Quokka2.5", "Quokka"]
+    assert lineages["FooServe"] == []
+
+
+@pytest.mark.parametrize("name", ["HP-GNN", "Edge-small", "GPT-4o", "X-1"])
+def test_names_without_a_numbered_tail_have_no_shape_family(name: str) -> None:
+    assert shape_lineage(name) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "datasets"),
+    [
+        ("The teacher is trained on the Oulu-Radar and Edge-of-Town datasets.", {"Oulu-Radar", "Edge-of-Town"}),
+        ("For GNN training with DGL on Flickr and ogbn-arxiv, epochs take 2 s.", {"Flickr", "ogbn-arxiv"}),
+        ("On MovieLens-1M and ML-20M the recommender wins.", {"MovieLens-1M", "MovieLens-20M"}),
+    ],
+)
+def test_datasets_in_lists_and_sized_variants(extractor: Extractor, text: str, datasets: set[str]) -> None:
+    assert datasets <= {d.name for d in extractor.extract_text(text).datasets}
+
+
+def test_a_weak_cue_needs_a_known_dataset_in_its_list(extractor: Extractor) -> None:
+    assert extractor.extract_text("We run FooNet on BarNet and BazNet.").datasets == []
+
+
+def test_rates_in_hertz_and_scores_written_before_their_value(extractor: Extractor) -> None:
+    x = extractor.extract_text("The planner runs at 12 Hz, with an RTF of 0.2, a MOS of 3.9 and an AUC of 0.91.")
+    got = {(m.value, m.unit, m.kind) for m in x.metrics}
+    assert {
+        (12.0, "Hz", "throughput"),
+        (0.2, "RTF", "latency"),
+        (3.9, "MOS", "accuracy"),
+        (0.91, "AUC", "accuracy"),
+    } <= got
+
+
+def test_hyphenated_durations_are_results(extractor: Extractor) -> None:
+    x = extractor.extract_text("The phones stay below 40 °C during a 15-minute chat and a 3-day soak test.")
+    assert {(15.0, "min"), (3.0, "days")} <= {(m.value, m.unit) for m in x.metrics}
+
+
+def test_a_number_after_a_plain_word_is_no_score(extractor: Extractor) -> None:
+    assert extractor.extract_text("We use version 2 of the tool, whose size is 3.").metrics == []
+
+
+def test_a_type_noun_after_a_model_code_is_no_part_of_its_name(extractor: Extractor) -> None:
+    names = {h.name for h in extractor.extract_text("Work moves to BlueField-3 DPUs and the Hexagon 698 DSP.").hardware}
+    assert {"NVIDIA BlueField-3", "Qualcomm Hexagon 698"} <= names
+
+
+def test_a_count_of_cores_ties_to_the_model_right_after_it(extractor: Extractor) -> None:
+    ties = _ties(
+        extractor, "The baseline runs on a 64-core AMD EPYC 9554 and on the 850,000 cores of a Cerebras WSE-2."
+    )
+    assert ties["64-core"][0] == "AMD EPYC 9554"
+    assert ties["850,000 cores"][0] == "Cerebras WSE-2"

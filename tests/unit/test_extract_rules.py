@@ -12,7 +12,8 @@ from spacy.language import Language
 from papergraph.errors import PaperGraphError
 from papergraph.extract.matchers import RuleMatcher, spelling_variants
 from papergraph.extract.rules import PatternFileError, Rule, entity_table, load_rule_file, load_rules
-from papergraph.extract.text import TOKENIZER_CACHE, delatex, doc_words, mask_urls, tune_tokenizer
+from papergraph.extract.spans import holds, within
+from papergraph.extract.text import TOKENIZER_CACHE, Word, delatex, doc_words, mask_urls, tune_tokenizer
 
 BUNDLED = (
     "hardware.jsonl",
@@ -199,6 +200,22 @@ def test_words_join_glued_tokens_and_skip_urls(nlp: Language) -> None:
         "nn-JIT.web", ",", "prima.cpp", "and", "M\\'elange", "(", "ours", ")", "on", "LLaMA-2-70B", ";", "see", ".",
     ]  # fmt: skip
     assert delatex("M\\'elange") == "Mélange"
+
+
+def test_words_look_up_by_offset(nlp: Language) -> None:
+    ws = doc_words(nlp("Run AWB-GCN on 8 GPUs."))
+    assert [w.text for w in ws] == ["Run", "AWB-GCN", "on", "8", "GPUs", "."]
+    assert ws.first_from(4) == 1  # "AWB-GCN" starts at 4
+    assert ws.first_from(5) == 2  # the next word starting at or after 5 is "on"
+    assert ws.holding(8) == 1  # "GCN" (offset 8) lies inside "AWB-GCN"
+    assert ws.holding(0) == 0 and ws.first_from(99) == len(ws)
+
+
+def test_span_containment_helpers() -> None:
+    word = Word(4, 11, "AWB-GCN")
+    assert within(word, 4, 11) and within(word, 0, 20)
+    assert not within(word, 5, 20) and not within(word, 0, 10)
+    assert holds(word, 4) and holds(word, 10) and not holds(word, 11)
 
 
 # ---------------------------------------------------------------------------------------- letter-case variants

@@ -23,6 +23,7 @@ from papergraph.errors import ConfigError
 from papergraph.extract import components as _components  # registers the spaCy factories
 from papergraph.extract.convert import field_view, to_extraction
 from papergraph.extract.rules import PatternFileError, Rule, load_rule_file, load_rules
+from papergraph.extract.spans import within
 from papergraph.extract.systems import SystemCandidate
 from papergraph.extract.text import mask_urls, tune_tokenizer
 from papergraph.models import Extraction, Field_, Paper
@@ -167,4 +168,4 @@ def _shifted(names: list[SystemCandidate], start: int, end: int) -> list[SystemC
     """The candidates inside ``start:end``, with offsets made relative to ``start``."""
     if start == 0 and all(c.end <= end for c in names):
         return names
-    return [replace(c, start=c.start - start, end=c.end - start) for c in names if start <= c.start and c.end <= end]
+    return [replace(c, start=c.start - start, end=c.end - start) for c in names if within(c, start, end)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from papergraph.extract.found import JOINED_RESULTS, NUM, HardwareSpan, MetricFound
+from papergraph.extract.spans import holds, within
 from papergraph.extract.text import Sentences, wordset
 
 TIE_PREPOSITIONS = wordset("on using with across in per onto atop for from by")
@@ -22,6 +23,8 @@ COORDINATED_COUNTS = re.compile(
 """Counts listed before one counted noun: "1024 and 3072 MI250X GPUs" (matched after the first count)."""
 
 
+PASSIVE_TYPES = frozenset({"memory", "storage", "network"})
+"""Types of hardware that hold or move data: a named model ties a result only after a preposition of place."""
 UNTIED_KINDS = frozenset({"accuracy", "accuracy-loss", "compression", "model-size", "cost"})
 """Kinds of result that belong to a model, not to the hardware it ran on: accuracy, bit-widths, sizes, cost."""
 # Where a sentence's clauses meet: each clause says where its own results ran.
@@ -52,7 +55,8 @@ def tie_hardware(text: str, sentences: Sentences, found: list[MetricFound], hard
     results only. Every other result is tied within its clause ("On X it takes 0.4 ms, whereas on Y it takes
     41 ms"), or to the hardware of the sentence's opening phrase ("On X, ...").
     """
-    paired = _respectively(text, sentences, found, hardware)
+    parts = _parts_in_parentheses(text, hardware)
+    paired = _respectively(text, sentences, found, [h for h in hardware if id(h) not in parts])
     reserved = {id(h) for h, _ in paired.values()}
     free = [h for h in hardware if id(h) not in reserved]
     for metric in found:
@@ -63,6 +67,38 @@ def tie_hardware(text: str, sentences: Sentences, found: list[MetricFound], hard
             metric.baseline = pair[0]
         else:
             metric.hardware, metric.hardware_span = pair[0].name, pair[0]
+        _to_owner(metric, parts)
+
+
+def _parts_in_parentheses(text: str, hardware: list[HardwareSpan]) -> dict[int, HardwareSpan]:
+    """Hardware named in a parenthesis right after a model, as its parts: "a SpacemiT K1 (8 X60 cores)", "the
+    Orin (Ampere GPU)" (id of the part -> the model). A model inside a class's parenthesis names the class
+    instead ("a GPU (A100)") and is no part."""
+    parts: dict[int, HardwareSpan] = {}
+    for owner in hardware:
+        opening = _OPEN_PAREN.match(text, owner.end)
+        close = text.find(")", owner.end, owner.end + _PAREN_CHARS) if opening else -1
+        if owner.unresolved or close < 0:
+            continue
+        for h in hardware:
+            if h is not owner and within(h, opening.end(), close):  # type: ignore[union-attr]
+                parts[id(h)] = owner
+    return parts
+
+
+def _to_owner(metric: MetricFound, parts: dict[int, HardwareSpan]) -> None:
+    """A result tied to a part of a model ("8 X60 cores") is the model's."""
+    span = metric.hardware_span
+    if span is not None and id(span) in parts:
+        owner = parts[id(span)]
+        metric.hardware, metric.hardware_span = owner.name, owner
+    if metric.baseline is not None and id(metric.baseline) in parts:
+        metric.baseline = parts[id(metric.baseline)]
+
+
+_OPEN_PAREN = re.compile(r"\s*\(")
+_PAREN_CHARS = 60
+"""How far (characters) a parenthesis of parts after a model may reach."""
 
 
 def clause_span(text: str, sentences: Sentences, pos: int) -> tuple[int, int]:
@@ -86,7 +122,7 @@ def _opening_scope(
     if not opening.match(text, start):
         return []
     comma = text.find(",", start, end)
-    return [h for h in hardware if start <= h.start and h.end <= comma] if comma > 0 else []
+    return [h for h in hardware if within(h, start, comma)] if comma > 0 else []
 
 
 def _tie_one(
@@ -162,13 +198,14 @@ def _candidates(
     scored: list[tuple[int, int, HardwareSpan]] = []
     baselines: list[tuple[int, HardwareSpan]] = []
     for h in hardware:
-        inside_other = any(
-            m.start <= h.start and h.end <= m.end and (h.unresolved or m not in device_counts) for m in found
-        )
-        if not s <= h.start < e or h.type in ("memory", "storage", "network") or inside_other:
+        inside_other = any(within(h, m.start, m.end) and (h.unresolved or m not in device_counts) for m in found)
+        passive = h.type in PASSIVE_TYPES
+        if not s <= h.start < e or (passive and h.unresolved) or inside_other:
             continue
         dist = h.start - metric.end if h.start >= metric.end else metric.start - h.end
         rank = _tie_rank(text, s, metric, h, hardware, found)
+        if passive and rank != _BASELINE and not _placed_on(text, s, metric, h):
+            continue  # a drive or a link ties a result only when it is "on" it: "4,300 QPS on a single Optane"
         later_result = _result_between(metric, h, found)
         if rank == _BASELINE:
             if not later_result:  # "2x and 3x faster than a Xeon": the Xeon is the 3x's baseline
@@ -176,6 +213,21 @@ def _candidates(
         elif rank is not None and not _PART_OF_MACHINE.search(text, max(s, h.start - 40), h.start):
             scored.append((rank, dist, h))
     return scored, baselines
+
+
+def _placed_on(text: str, s: int, metric: MetricFound, h: HardwareSpan) -> bool:
+    """Whether a result is placed on a drive, memory or link ``h``: "on" or "across" right before it (not "with":
+    "APUs with unified HBM3"), and, when it follows the result, no other name between them ("the QPS of
+    DiskANN running on PM9A3 drives" ran DiskANN there)."""
+    near = _words_before(text, s, h.start)[-_PREPOSITION_WORDS:]
+    if not any(w in _PLACING for w in near) or "with" in near:
+        return False
+    return h.start < metric.end or _OTHER_NAME.search(text, metric.end, h.start) is None
+
+
+_PLACING = frozenset({"on", "onto", "across", "atop"})
+_OTHER_NAME = re.compile(r"\b(?:[A-Z][a-z0-9]+[A-Z][\w-]*|[A-Z]{5,}\b)")
+"""A coined name ("DiskANN", "SPANN"), not a unit or short acronym ("QPS", "GB")."""
 
 
 def _coordinated(text: str, h: HardwareSpan, hardware: list[HardwareSpan]) -> bool:
@@ -197,15 +249,15 @@ def _respectively(
     out: dict[int, tuple[HardwareSpan, bool]] = {}
     for r in re.finditer(r"\brespectively\b", text, re.I):
         s, _ = sentences.span(r.start())
-        before = [m for m in found if s <= m.start and m.end <= r.start()]
+        before = [m for m in found if within(m, s, r.start())]
         group = _joined_run(text, before)
         if not group:
             continue
-        named = [h for h in hardware if not any(m.start <= h.start and h.end <= m.end for m in found)]
-        listed = [h for h in named if group[-1].end <= h.start and h.end <= r.start()]
+        named = [h for h in hardware if not any(within(h, m.start, m.end) for m in found)]
+        listed = [h for h in named if within(h, group[-1].end, r.start())]
         baseline = bool(listed) and _baseline_between(text, group[-1].end, listed[0].start)
         if not listed:  # "measured on a Wormhole n300 and an MI250X, where it is within 6.8% and 9.1%, respectively"
-            listed = [h for h in named if s <= h.start and h.end <= group[0].start][-len(group) :]
+            listed = [h for h in named if within(h, s, group[0].start)][-len(group) :]
             baseline = bool(listed) and _compared_before(text, s, listed[0].start)
         if len(listed) != len(group) or len(group) < 2:
             continue
@@ -238,7 +290,7 @@ def _joined_run(text: str, results: list[MetricFound]) -> list[MetricFound]:
 
 def _result_between(metric: MetricFound, h: HardwareSpan, found: list[MetricFound]) -> bool:
     """Whether another result stands between ``metric`` and the later hardware ``h``: "2x and 3x faster than a Xeon"."""
-    return any(m is not metric and metric.end <= m.start and m.end <= h.start for m in found)
+    return any(m is not metric and within(m, metric.end, h.start) for m in found)
 
 
 _BASELINE = -100
@@ -248,7 +300,7 @@ _BASELINE = -100
 def _tie_inside(text: str, metric: MetricFound, hardware: list[HardwareSpan]) -> bool:
     """Hardware named inside the result ("8 A100 GPUs") or right after a list of counts ("1024 and 3072 MI250X
     GPUs"); True when the result is settled (a count of devices ties only to the model it names)."""
-    named = [h for h in hardware if metric.start <= h.start and h.end <= metric.end and not h.generic]
+    named = [h for h in hardware if within(h, metric.start, metric.end) and not h.generic]
     if named:  # "192 Kunpeng CPUs": a line counts too (re-tied to its one named model later)
         metric.hardware, metric.hardware_span = named[0].name, named[0]
         return True
@@ -259,6 +311,12 @@ def _tie_inside(text: str, metric: MetricFound, hardware: list[HardwareSpan]) ->
         tail = next((h for h in hardware if h.start == shared.end() and not h.unresolved), None)
         if tail is not None:
             metric.hardware, metric.hardware_span = tail.name, tail
+        return True
+    owner = next(
+        (h for h in hardware if h.start >= metric.end and _ADJACENT.fullmatch(text, metric.end, h.start)), None
+    )
+    if owner is not None:  # "a 96-core Intel Xeon 8568Y+", "the 900,000 cores of the Cerebras WSE-3"
+        metric.hardware, metric.hardware_span = owner.name, owner
     return True
 
 
@@ -274,7 +332,7 @@ def _tie_adjacent(text: str, metric: MetricFound, hardware: list[HardwareSpan]) 
     return False
 
 
-_ADJACENT = re.compile(r"\s*(?:of\s+)?(?:(?:the|on-chip|on-card|off-chip|local|its)\s+)?", re.I)
+_ADJACENT = re.compile(r"\s*(?:of\s+)?(?:(?:the|an?|on-chip|on-card|off-chip|local|its)\s+)?", re.I)
 _SIZE_UNITS = frozenset({"KB", "MB", "GB", "TB", "Kb", "Mb", "Gb", "GB/s", "TB/s", "MB/s", "Gbps", "Tbps", "Mbps"})
 
 
@@ -284,24 +342,21 @@ def _tie_rank(
     """How strongly the sentence ties ``metric`` to ``h`` (lower is stronger), :data:`_BASELINE` when ``h`` is
     what it was compared against, None when ``h`` is unrelated."""
     following = h.start >= metric.end
-    close_paren = _close_paren(text, metric, h, hardware, found)
+    parenthesized = _parenthesized(text, h)
+    close_paren = parenthesized and _close_paren(text, metric, h, hardware, found)
     if _is_baseline(text, s, metric, h, close_paren):
         return _BASELINE
-    placed = _parenthesized(text, h) or _localized_between(text, metric.end, h.start, hardware)
+    placed = parenthesized or _localized_between(text, metric.end, h.start, hardware)
     later_result = _result_between(metric, h, found)
     if placed and following and later_result:
         return None  # "46.3 AP on PASCAL VOC and 1.11 W on Snapdragon 865": the W ran there, not the AP
-    if _parenthesized(text, h) and not following:
-        owner = [m for m in found if s <= m.start and m.end <= h.start]
+    if parenthesized and not following:
+        owner = [m for m in found if within(m, s, h.start)]
         if owner and owner[-1] is not metric:
             return None  # the parenthesis belongs to the result just before it
-    before = re.findall(r"[\w.]+", text[max(s, h.start - 80) : h.start].lower())[-7:]
-    prep = any(w in TIE_PREPOSITIONS for w in before[-4:]) or any(
-        w == "of" and k > 0 and before[-4:][k - 1] in _OF_HEADS for k, w in enumerate(before[-4:])
-    )
     if close_paren:
         rank = -1
-    elif prep:
+    elif _placed_by_preposition(_words_before(text, s, h.start)):
         rank = 0 if following else 1
     elif following:
         return None  # "... by 77%, making heterogeneity-aware GPU provisioning": a modifier, not a tie
@@ -310,16 +365,37 @@ def _tie_rank(
     return rank + 3 if re.match(r"\s*-\s*based\b", text[h.end : h.end + 12].lower()) else rank
 
 
+def _placed_by_preposition(before: list[str]) -> bool:
+    """Whether a preposition of place stands among the last few ``before`` words: "on a", "the NPU of a"."""
+    near = before[-_PREPOSITION_WORDS:]
+    return any(w in TIE_PREPOSITIONS for w in near) or any(
+        w == "of" and k > 0 and near[k - 1] in _OF_HEADS for k, w in enumerate(near)
+    )
+
+
+def _words_before(text: str, floor: int, pos: int) -> list[str]:
+    """The last :data:`_WINDOW_WORDS` words (lower case) before ``pos``, not reaching back past ``floor``."""
+    return re.findall(r"[\w.]+", text[max(floor, pos - _WINDOW_CHARS) : pos].lower())[-_WINDOW_WORDS:]
+
+
+_WINDOW_WORDS = 7
+"""How many words before a hardware name are read for a tie or comparison cue."""
+_WINDOW_CHARS = 80
+"""How far back (characters) those words are looked for."""
+_PREPOSITION_WORDS = 4
+"""How close (words) before a hardware name a preposition of place must stand."""
+
+
 def _close_paren(
     text: str, metric: MetricFound, h: HardwareSpan, hardware: list[HardwareSpan], found: list[MetricFound]
 ) -> bool:
-    """A parenthesis right after a result says where it ran: "15 times speedup over TensorFlow (Raspberry Pi)"."""
+    """A parenthesized name right after a result says where it ran: "15 times speedup over TensorFlow (Raspberry
+    Pi)" (``h`` is known to stand in a parenthesis)."""
     return (
-        _parenthesized(text, h)
-        and h.start >= metric.end
+        h.start >= metric.end
         and h.start - metric.end < 80
         and not re.search(r"[;.]", text[metric.end : h.start])
-        and not any(metric.end <= o.start and o.end <= h.start for o in hardware if o is not h)
+        and not any(within(o, metric.end, h.start) for o in hardware if o is not h)
         and not _result_between(metric, h, found)
     )
 
@@ -330,7 +406,7 @@ def _is_baseline(text: str, s: int, metric: MetricFound, h: HardwareSpan, close_
     that follows the result, or written "CPU-only"."""
     # a cue before the result is the result's own ("against 140 W for the GPU"): after it, only what lies between
     floor = max(s, metric.end) if h.start >= metric.end else s
-    before = re.findall(r"[\w.]+", text[max(floor, h.start - 80) : h.start].lower())[-7:]
+    before = _words_before(text, floor, h.start)
     cue = any(w in BASELINE_CUES for w in before) or (
         "over" in before[-3:] and not any(w[:1].isdigit() for w in before[before.index("over") :])
     )
@@ -357,7 +433,7 @@ def _localized_between(text: str, start: int, end: int, hardware: list[HardwareS
     """ "on PASCAL VOC", "on ImageNet" between a result and a later hardware name: the result is placed already."""
     for m in re.finditer(r"\b(?:on|for)\s+(?:the\s+)?([A-Z][\w-]*)", text[start:end]):
         pos = start + m.start(1)
-        if not any(h.start <= pos < h.end for h in hardware):
+        if not any(holds(h, pos) for h in hardware):
             return True
     return False
 

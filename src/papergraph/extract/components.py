@@ -11,11 +11,10 @@ must stay cheap to import: rules are loaded when a component is constructed, not
 
 from __future__ import annotations
 
-import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.language import Language
@@ -28,9 +27,9 @@ from papergraph.extract.lists import Item, NameLists, Taken
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import MetricFinder
 from papergraph.extract.rules import Rule, entity_table, load_rules
-from papergraph.extract.spans import any_overlap, overlapping, overlaps
+from papergraph.extract.spans import any_overlap, holds, overlapping, overlaps, within
 from papergraph.extract.systems import COMMON_CAPITALIZED, SystemCandidate, SystemRules, strip_possessive
-from papergraph.extract.text import Sentences, doc_text, doc_words, mask_urls
+from papergraph.extract.text import Sentences, Words, doc_text, doc_words, mask_urls
 from papergraph.models import slugify
 
 logger = logging.getLogger(__name__)
@@ -184,10 +183,11 @@ class EntityRuler:
         coined, proposed_spans = self._coined_systems(doc, masked, ws, sentences, spans)
         swallowed = [(c.start, c.end) for c in coined if c.rule in STRONG_RULES]
         mentions = [m for m in mentions if not (m.label == "HARDWARE" and _strictly_inside(m, swallowed))]
-        for cand in coined:
+        for cand in map(_without_leading_word, coined):
+            if _DESCRIBING_COMPOUND.search(cand.name):
+                continue  # "LLM-Guided", "SLO-Aware": an adjective of a title, no name
             if cand.rule in STRONG_RULES or not _covers_hardware(cand, occupied):
-                surface = text[cand.start : cand.end]
-                mentions.append(EntityMention("SYSTEM", cand.start, cand.end, surface, "", cand.name, cand.role))
+                mentions.append(_coined_mention(text, cand))
         for mention in mentions:
             if mention.label == "SYSTEM" and any_overlap(proposed_spans, mention.start, mention.end):
                 mention.role = "proposed"
@@ -202,7 +202,7 @@ class EntityRuler:
         doc._.pg_entities = mentions
         return doc
 
-    def _known_mentions(self, doc: Doc, masked: str, ws: list[Any], sentences: Sentences) -> list[EntityMention]:
+    def _known_mentions(self, doc: Doc, masked: str, ws: Words, sentences: Sentences) -> list[EntityMention]:
         """Hardware by the grammar, then datasets and known systems where no earlier mention stands."""
         text = doc_text(doc)
         mentions = [self._hardware_mention(text, h) for h in self.hardware.find(doc)]
@@ -229,7 +229,7 @@ class EntityRuler:
         return mentions
 
     def _coined_systems(
-        self, doc: Doc, masked: str, ws: list[Any], sentences: Sentences, spans: _Spans
+        self, doc: Doc, masked: str, ws: Words, sentences: Sentences, spans: _Spans
     ) -> tuple[list[Any], list[tuple[int, int]]]:
         """Names the gazetteer does not know (titles' "Foo: ..." names, coined names in the text), and the spans
         of known systems the paper proposes."""
@@ -259,7 +259,7 @@ class EntityRuler:
         self,
         doc: Doc,
         text: str,
-        ws: list[Any],
+        ws: Words,
         sentences: Sentences,
         mentions: list[EntityMention],
         systems: list[tuple[int, int, str]],
@@ -283,28 +283,49 @@ class EntityRuler:
         return out
 
     def _headed_datasets(
-        self, ws: list[Any], sentences: Sentences, spans: list[tuple[int, int, str]], title: bool
+        self, ws: Words, sentences: Sentences, spans: list[tuple[int, int, str]], title: bool
     ) -> list[EntityMention]:
         """Names listed right before a data noun: "COCO, VOC and TJU-DHD datasets", "the Wake Vision dataset"."""
         out: list[EntityMention] = []
         for i, w in enumerate(ws):
             low = w.text.lower()
-            if low not in DATASET_NOUNS or i == 0:
+            if (low not in DATASET_NOUNS and low not in DATA_PART_NOUNS) or i == 0:
                 continue
             if low in BENCHMARK_NOUNS and any(x.text.lower() in _OWN_WORDS for x in ws[max(0, i - 5) : i]):
                 continue  # "we introduce the FooBench benchmark": the paper's own, a system
-            found = self.dataset_lists.before(ws, i, sentences, _label_at(spans))
-            if not found and not title:
+            found = self._named_before(ws, i, sentences, spans, part=low in DATA_PART_NOUNS)
+            if not found and not title and low in DATASET_NOUNS:
                 found = _capitalized_before(ws, i, sentences, _label_at(spans))
             for cand in found:
                 out.append(EntityMention("DATASET", cand.start, cand.end, cand.text, "", cand.text))
                 spans.append((cand.start, cand.end, "DATASET"))
         return out
 
+    def _named_before(
+        self, ws: Words, i: int, sentences: Sentences, spans: list[tuple[int, int, str]], part: bool
+    ) -> list[Item]:
+        """Names right before the data noun at ``i``. Before a part of a dataset ("the MPtrj test split", "the
+        SuiteSparse collection", "FLAN-v2 subsets") the describing words ("test", "held-out") are stepped over and
+        a generic word ("LLM", "GPU") names none."""
+        head = i
+        if part:
+            if not ws[i].text.islower():
+                return []  # a title's "Split Federated Fine-Tuning"
+            while i > 1 and ws[i - 1].text.lower() in DATA_PART_MODIFIERS:
+                i -= 1
+        found = self.dataset_lists.before(ws, i, sentences, _label_at(spans))
+        if not part or not found:
+            return found
+        if i == head and ws[head].text.lower() in _VERB_LIKE_PARTS:
+            first = ws.first_from(found[-1].start)
+            if first == 0 or ws[first - 1].text.lower() != "the":
+                return []  # "NanoFlow splits ...", "X and Y set the standard": a verb
+        return [f for f in found if not self._is_generic(f.text)]
+
     def _listed_datasets(
         self,
         doc: Doc,
-        ws: list[Any],
+        ws: Words,
         sentences: Sentences,
         spans: list[tuple[int, int, str]],
         systems: list[tuple[int, int, str]],
@@ -313,13 +334,13 @@ class EntityRuler:
         taken = _Spans(spans + systems, []).taken
         return _listed(doc, self.cue_index, self.dataset_lists, ws, sentences, taken, "DATASET", None)
 
-    def _listed_systems(self, doc: Doc, ws: list[Any], sentences: Sentences, spans: _Spans) -> list[EntityMention]:
+    def _listed_systems(self, doc: Doc, ws: Words, sentences: Sentences, spans: _Spans) -> list[EntityMention]:
         """Name-shaped lists after a toolchain cue: "deploying through ESP-DL and LiteRT", "built on X and Y"."""
         if doc._.pg_field == "title":  # a title's Capitalized Words are not names
             return []
         return _listed(doc, self.system_cue_index, self.system_lists, ws, sentences, spans.taken, "SYSTEM", "mentioned")
 
-    def _sized_datasets(self, ws: list[Any], spans: list[tuple[int, int, str]]) -> list[EntityMention]:
+    def _sized_datasets(self, ws: Words, spans: list[tuple[int, int, str]]) -> list[EntityMention]:
         """Names with a size tail in thousands or millions: "Places-365K", "LMSYS-Chat-1M" (models carry a "B")."""
         out: list[EntityMention] = []
         for w in ws:
@@ -334,7 +355,7 @@ class EntityRuler:
             return not _FORMAT_LIKE.match(word)
         if shape == "cap":
             return "-" in word or any(c.isdigit() for c in word)
-        return _DIGIT_NAME.match(word) is not None
+        return _DIGIT_NAME.match(word) is not None or _HYPHENED_TITLE.match(word) is not None
 
     @staticmethod
     def _hardware_mention(text: str, found: HardwareFound) -> EntityMention:
@@ -396,7 +417,7 @@ class EntityRuler:
             for m in regex.finditer(lowered):
                 for wm in re.finditer(_PARALLEL_WORD, lowered[m.start() : m.end()]):
                     start, end = m.start() + wm.start(), m.start() + wm.end()
-                    if any(f.start <= start < f.end for f in found + out):
+                    if any(holds(f, start) for f in found + out):
                         continue
                     id_ = _PARALLEL_TECHNIQUE[wm.group(1)]
                     meta = self.meta.get(id_, {})
@@ -442,17 +463,20 @@ def _listed(
     doc: Doc,
     cues: RuleMatcher,
     lists: NameLists,
-    ws: list[Any],
+    ws: Words,
     sentences: Sentences,
     taken: Taken,
     label: str,
     role: str | None,
 ) -> list[EntityMention]:
     """The items of the lists after every cue ``cues`` finds in ``doc``, once per span, as ``label`` mentions."""
-    cue_ends = [h.end for h in cues.candidates(doc)]
-    if not cue_ends:
+    hits = cues.candidates(doc)
+    if not hits:
         return []
-    unique = {(i.start, i.end): i for i in lists.find(ws, cue_ends, sentences, taken)}
+    weak = [h.end for h in hits if all(r.get("needs_known") for r in h.rules)]
+    strong = [h.end for h in hits if not all(r.get("needs_known") for r in h.rules)]
+    items = lists.find(ws, strong, sentences, taken) + lists.find(ws, weak, sentences, taken, need_known=True)
+    unique = {(i.start, i.end): i for i in items}
     return [EntityMention(label, i.start, i.end, i.text, "", i.text, role) for i in unique.values()]
 
 
@@ -486,9 +510,7 @@ def _titled_datasets(text: str, spans: list[tuple[int, int, str]]) -> list[Entit
     return out
 
 
-def _capitalized_before(
-    ws: list[Any], i: int, sentences: Sentences, label: Callable[[int, int], str | None]
-) -> list[Any]:
+def _capitalized_before(ws: Words, i: int, sentences: Sentences, label: Callable[[int, int], str | None]) -> list[Any]:
     """A run of Capitalized words right before the data noun at ``i``, after "the": "the Wake Vision dataset"."""
     sent = sentences.index(ws[i].start)
     k = i - 1
@@ -512,12 +534,22 @@ def _plurals(words: set[str]) -> frozenset[str]:
 
 
 def _strictly_inside(mention: EntityMention, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= mention.start and mention.end <= e and (s, e) != (mention.start, mention.end) for s, e in spans)
+    return any(within(mention, s, e) and (s, e) != (mention.start, mention.end) for s, e in spans)
 
 
 BENCHMARK_NOUNS = frozenset({"benchmark", "benchmarks", "suite", "suites"})
+DATA_PART_NOUNS = frozenset(
+    {"collection", "collections", "split", "splits", "subset", "subsets", "set", "sets", "sequences", "tracks"}
+)
+"""Nouns of a part of a named dataset: "the Occ3D-Waymo split", "the SuiteSparse collection"."""
+_VERB_LIKE_PARTS = frozenset({"set", "sets", "split", "splits", "tracks"})
+DATA_PART_MODIFIERS = frozenset(
+    {"test", "testing", "validation", "val", "dev", "held-out", "training", "train", "evaluation", "wake-word", "test-"}
+)
 DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora"}) | BENCHMARK_NOUNS
-_DATASET_NOUN = re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?|suites?)\b", re.I)
+_DATASET_NOUN = re.compile(
+    r"\b(?:datasets?|corpus|corpora|benchmarks?|suites?|collections?|splits?|subsets?|sets?|sequences|tracks)\b", re.I
+)
 # A version or variant written with a known dataset is part of its name: "Speech Commands v2", "Common Voice
 # 17.0", "DataComp-1B", "Occ3D-Waymo" (a year is not: "COCO 2017" is COCO).
 _DATASET_TAIL = re.compile(r"(?:\s+v\d+(?:\.\d+)*|\s+\d{1,3}\.\d+|-(?:\d+(?:\.\d+)?[KMBT]|[A-Z][A-Za-z0-9]+))(?![\w-])")
@@ -526,6 +558,8 @@ _TITLED_DATASET = re.compile(
     r"(?<![\w.-])(?:[A-Z][\w+-]*\s+){1,3}(?:Collection|Challenge|Leaderboard|Dataset|Corpus|Benchmark|Suite)(?![\w-])"
 )
 _CAPITALIZED = re.compile(r"^[A-Z][A-Za-z0-9+-]*$")
+_HYPHENED_TITLE = re.compile(r"^[A-Z][A-Za-z0-9]*(?:-(?:of|the|in|on|and|for|to|at))+-[A-Z][A-Za-z0-9]*$")
+"""Capitalized words joined by hyphens over a short function word: "View-of-Delft", "Learning-to-Rank"."""
 _DIGIT_NAME = re.compile(r"^\d[A-Z]{2,}[A-Za-z0-9]*\+?$")  # "3ET+", "3DMatch"-like names led by a digit
 _OWN_WORDS = frozenset({"our", "we", "new", "novel", "propose", "proposes", "introduce", "introduces", "present"})
 _SIZED_NAME = re.compile(r"^[A-Z][A-Za-z]+(?:-[A-Za-z]+)*-\d+(?:\.\d+)?[KM]$")
@@ -585,9 +619,9 @@ def _slash_variants(text: str, systems: list[EntityMention]) -> list[EntityMenti
     return out
 
 
-def _glued_prefix(ws: list[Any], hit: Hit) -> bool:
+def _glued_prefix(ws: Words, hit: Hit) -> bool:
     """Whether a hit is the end of a longer word joined by a hyphen: "GCN" in "AWB-GCN"."""
-    k = bisect.bisect_right([w.start for w in ws], hit.start) - 1
+    k = ws.holding(hit.start)
     return k >= 0 and ws[k].start < hit.start < ws[k].end and ws[k].text[hit.start - ws[k].start - 1] == "-"
 
 
@@ -615,13 +649,14 @@ def _system_end(text: str, hit: Hit) -> int:
 # A release written after a known tool: a dotted or "v" version, or a number of two digits before a clause word
 # ("TensorRT 10 on an NVIDIA DRIVE Thor"); not a result ("vLLM 2.1x", "PyTorch 2.1 times").
 _RELEASE = re.compile(
-    r" (?:v?\d+\.\d+(?:\.\d+)*|v\d+)(?![\w.%\u00d7]|\s*(?:x|times|fold|%)(?!\w))"
+    r" (?:v?\d+\.\d+(?:\.\d+)*|v\d+)(?![\w%\u00d7]|\.\d|\s*(?:x|times|fold|%)(?!\w))"
     r"| \d{1,2}(?=\s+(?:to|on|and|in|with|for|as|is|was|via|under)\b|[,;)]|\.(?!\d))"
 )
 # A product built on a known tool and named after it: "ONNX Runtime GenAI", "PyTorch DataLoader", "Qiskit Runtime",
-# "GPUDirect Storage" (its own system: no family).
+# "GPUDirect Storage" (its own system: no family); a collective operation is none ("NCCL AllReduce").
 _PRODUCT_WORD = re.compile(
-    r" (?:[A-Z][a-z]+[A-Z][A-Za-z]*|Runtime|Serving|Storage|Server|Engine|Direct|Lite|Mobile|Micro|Pro|Edge)(?![\w-])"
+    r" (?!(?:All|Reduce)[A-Z]?[a-z]*(?![\w-]))"
+    r"(?:[A-Z][a-z]+[A-Z][A-Za-z]*|Runtime|Serving|Storage|Server|Engine|Direct|Lite|Mobile|Micro|Pro|Edge)(?![\w-])"
 )
 # A name glued to a known one by a hyphen: "DLRM-DCNv2", "CUDA-Q", "Conformer-Transducer", "Whisper-large-v3-turbo";
 # a lower-case word ("BERT-based", "GPT-style", "CUDA-enabled"), capitalized in a title, describes it instead.
@@ -637,6 +672,35 @@ _GLUED_NAME = re.compile(
 def _sentence_break(text: str, end: int) -> bool:
     """Whether a sentence ends right at ``end`` (the next word then starts a new sentence)."""
     return text[end - 1 : end] in ".!?"
+
+
+# A compound ending in a describing word is an adjective ("LLM-Guided", "SLO-Aware", "Hardware-Efficient").
+_DESCRIBING_COMPOUND = re.compile(rf"-(?i:{_DESCRIBING}|efficient|centric|agnostic|tolerant|adaptive)$")
+# A coined name shaped like a benchmark or data set: "KernelBench", "MT-Bench", "Bench2Drive", "TriviaQA",
+# "HumanEval", "DevSet", "MathCorpus" (one the paper proposes is its system, by the labelling rules).
+_DATASET_SHAPED = re.compile(
+    r"^(?:[A-Za-z0-9]+[-_]?(?:Bench|BENCH|Benchmark|QA|Eval|Corpus|Suite)(?:[-_ ]?(?:v?\d+(?:\.\d+)*|[A-Z][a-z]+))?"
+    r"|Bench2[A-Z][A-Za-z]+)$"
+)
+
+
+# A sentence's opening preposition written before a name: "Against HP-GNN, ...", "Unlike FooNet, ...".
+_LEADING_WORD = re.compile(r"^(?:Against|Compared|Unlike|Versus|Over|With|Using|On|In|For|From|Like|Beyond|Via)\s+")
+
+
+def _without_leading_word(cand: SystemCandidate) -> SystemCandidate:
+    """A coined name without the opening preposition a sentence wrote before it ("Against HP-GNN" -> "HP-GNN")."""
+    lead = _LEADING_WORD.match(cand.name)
+    if lead is None:
+        return cand
+    return replace(cand, start=cand.start + lead.end(), name=cand.name[lead.end() :])
+
+
+def _coined_mention(text: str, cand: SystemCandidate) -> EntityMention:
+    """A coined name as a mention: a system, or a dataset where it is shaped like a benchmark the paper only uses."""
+    label = "DATASET" if cand.role != "proposed" and _DATASET_SHAPED.match(cand.name) else "SYSTEM"
+    role = cand.role if label == "SYSTEM" else None
+    return EntityMention(label, cand.start, cand.end, text[cand.start : cand.end], "", cand.name, role)
 
 
 def _glued_name_end(text: str, end: int) -> int:
@@ -665,7 +729,7 @@ def _covers_hardware(cand: Any, occupied: list[tuple[int, int, str]]) -> bool:
 
 
 def _inside(cand: Any, others: list[Any]) -> bool:
-    return any(o.start <= cand.start and cand.end <= o.end for o in others)
+    return any(within(cand, o.start, o.end) for o in others)
 
 
 class MetricMatcher:

@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from papergraph.extract.attribution import clause_span
 from papergraph.extract.components import EntityMention, doc_sentences
 from papergraph.extract.found import HardwareSpan, MetricFound
+from papergraph.extract.spans import within
 from papergraph.extract.text import Sentences, delatex
 from papergraph.models import (
     DatasetMention,
@@ -212,7 +213,7 @@ class _Credit:
 
     def __call__(self, field_name: Field_, sentences: Sentences, metric: MetricFound) -> str | None:
         start, _ = clause_span(sentences.text, sentences, metric.start)  # "..., whereas vLLM reaches 2x": vLLM
-        named = [m for f, m in self.mentions if f == field_name and start <= m.start and m.end <= metric.start]
+        named = [m for f, m in self.mentions if f == field_name and within(m, start, metric.start)]
         for m in reversed(named):
             between = sentences.text[m.end : metric.start].lower()
             clause = sentences.text[start : m.start].lower()
@@ -240,7 +241,30 @@ def _system_lineages(
         base = next((o for o in reversed(own) if name != o and name.startswith(o) and name[len(o)] in "-_ "), None)
         if base is not None:
             out.setdefault(slugify(name), [base, *out.get(slugify(base), [])])
+        elif roles[slugify(name)] != "proposed" and (chain := shape_lineage(name)):
+            out.setdefault(slugify(name), chain)
     return out
+
+
+# One step down a model family, at the end of a name: a tuning or size word ("-Instruct", "-small"), a size
+# ("-7B", "-350M") or a version written after a hyphen, a space or glued to letters ("-2", " 3", "2.5").
+_FAMILY_STEP = re.compile(
+    r"(?:[-_ ](?:Instruct|Chat|Base|it|hf|small|base|large|tiny|mini|medium|Small|Large|Tiny|Mini|Medium)"
+    r"|[-_ ]v?\d+(?:\.\d+)*[BMK]?|(?<=[a-z])\d+(?:\.\d+)*)$"
+)
+
+
+def shape_lineage(name: str) -> list[str]:
+    """Families of a model no gazetteer knows, read from the shape of its name: the last tuning word, size or
+    version stripped in turn ("Foo-2-7B-Instruct" -> "Foo-2-7B" -> "Foo-2" -> "Foo"); none unless a size or
+    version is among them (a bare "X-small" or "HP-GNN" is no family of "X" or "HP")."""
+    chain: list[str] = []
+    rest = name
+    while (step := _FAMILY_STEP.search(rest)) is not None and sum(c.isalpha() for c in rest[: step.start()]) >= 3:
+        rest = rest[: step.start()]
+        chain.append(rest)
+    numbered = any(any(c.isdigit() for c in name[len(f) :]) for f in chain[-1:])
+    return chain if numbered else []
 
 
 def _metric(

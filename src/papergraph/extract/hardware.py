@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.language import Language
@@ -47,7 +47,7 @@ from spacy.tokens import Doc
 
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.rules import Rule, entity_table
-from papergraph.extract.spans import any_overlap
+from papergraph.extract.spans import any_overlap, within
 from papergraph.extract.text import doc_text, token_offsets, wordset
 
 LABELS = frozenset({"VENDOR", "FAMILY", "CODE", "HEAD", "VARIANT", "HARDWARE", "NOT_HARDWARE"})
@@ -132,6 +132,7 @@ class Catalogue:
         self.vendors = {r.id: str(self.meta[r.id].get("name", r.pattern)) for r in rules if r.label == "VENDOR"}
         self.variants = {str(r.pattern).lower(): str(r.pattern) for r in rules if r.label == "VARIANT"}
         self.isas = {r.id for r in rules if r.label == "VENDOR" and self.meta[r.id].get("isa")}
+        self.named = {r.id for r in rules if r.label == "VENDOR" and self.meta[r.id].get("named_products")}
         self.heads: dict[str, tuple[str, str | None]] = {}  # type noun -> (type, the class it names)
         for r in rules:
             if r.label == "HEAD" and isinstance(r.pattern, str):
@@ -201,6 +202,7 @@ class _Parse:
     head_type: str | None = None
     head_class: str | None = None
     isa: bool = False  # the qualifier is an instruction set ("RISC-V"), not a maker
+    named: bool = False  # the maker names its products by words ("Clearpath Jackal"), not only by codes
     code: Rule | None = None  # the CODE row that named the model, when one did
     text_end: int | None = None  # where the mention's words end, when a capacity sits before its type noun
 
@@ -238,7 +240,8 @@ class HardwareGrammar:
                     out.append(mention)
                 covered = max(covered, end_tok)
         unknown = self._unknown_makers(doc, out)
-        out = [m for m in out if not any(u.start <= m.start and m.end <= u.end for u in unknown)] + unknown
+        out = [m for m in out if not any(within(m, u.start, u.end) for u in unknown)] + unknown
+        out += _repeated_codes(doc, out)
         out.sort(key=lambda m: m.start)
         return out
 
@@ -282,6 +285,7 @@ class HardwareGrammar:
         if vendor is not None:
             parse.vendor = vendor
             parse.isa = any(r.id in self.catalogue.isas for r in hit.rules)
+            parse.named = any(r.id in self.catalogue.named for r in hit.rules)
             nxt = anchors.get(hit.j)
             while nxt is not None and self._vendor(nxt, anchors.get(nxt.j)) is not None:
                 nxt = anchors.get(nxt.j)  # "AMD Xilinx Alveo": the last vendor word owns the line
@@ -336,6 +340,13 @@ class HardwareGrammar:
         elif code and not parse.isa:  # an instruction set makes no products: "RISC-V RV32" is no model
             parse.pieces.append(_Piece(_canonical_code(doc[k].text, False), "code"))
             parse.end_tok = self._model_words(doc, k + 1, parse.pieces)  # "Qualcomm AR1 Gen 1", "Samsung 990 Pro"
+        elif (words_end := self._product_words(doc, k, parse)) is not None:  # "Clearpath Jackal", "Amiga robot"
+            parse.pieces.append(_Piece(doc[k:words_end].text, "word"))
+            counted = words_end + 1 < len(doc) and doc[words_end + 1].lower_ in _COUNTED_AFTER
+            if words_end < len(doc) and _GENERATION_NUMBER.fullmatch(doc[words_end].text) and not counted:
+                parse.pieces.append(_Piece(doc[words_end].text, "code"))  # "ModalAI VOXL 2"
+                words_end += 1
+            parse.end_tok = self._model_words(doc, words_end, parse.pieces)
         else:
             while k < len(doc) and k - parse.end_tok < 9 and _modifier(doc, k):
                 if self._head_at(doc, k) is not None and doc[k - 1].text != "-":
@@ -346,6 +357,22 @@ class HardwareGrammar:
         if parse.pieces or parse.head_class is not None:
             return parse
         return None
+
+    def _product_words(self, doc: Doc, k: int, parse: _Parse) -> int | None:
+        """End of a product named by Capitalized words after its maker (up to four tokens, "Ray-Ban" is three):
+        before a head noun of :data:`PRODUCT_CLASSES` ("Farm-ng Amiga robot", "Meta Ray-Ban Display glasses"),
+        or alone after a maker that names its products so ("Clearpath Jackal", "Bitcraze AI-deck")."""
+        if parse.isa:
+            return None
+        j = k
+        while j < len(doc) and j - k < 4 and _product_word(doc, j) and self._head_at(doc, j) is None:
+            j += 3 if _hyphenated(doc, j) else 1
+        if j == k:
+            return None
+        head = self._head_at(doc, j)
+        if head is not None and head[0][1] in PRODUCT_CLASSES:
+            return j
+        return j if parse.named and head is None else None
 
     def _line(self, doc: Doc, hit: Hit, anchors: dict[int, Hit], parse: _Parse) -> bool:
         """The product line: a FAMILY or CODE anchor and the sub-lines after it ("Jetson AGX Orin")."""
@@ -459,6 +486,8 @@ class HardwareGrammar:
     def _model_piece(self, doc: Doc, k: int, fam: Family, after_model: bool) -> _Piece | None:
         text = doc[k].text
         word = self._model_word(fam, text)
+        if word is not None and after_model and self._head_at(doc, k) is not None:
+            return None  # after a code a type noun heads the mention: "BlueField-3 DPU", "Hexagon 698 DSP"
         if word is not None:
             return _Piece(word, "variant")
         if _NOT_A_CODE.match(text):
@@ -627,9 +656,49 @@ class HardwareGrammar:
         return out
 
 
+def _repeated_codes(doc: Doc, found: list[HardwareFound]) -> list[HardwareFound]:
+    """A model code written again on its own after the model was named in full: "a Moore Threads S4000 GPU ...
+    the S4000 reaches ..." (the same model: its name and place in the hierarchy are copied)."""
+    models: dict[str, HardwareFound] = {}
+    for m in found:
+        code = m.name.rsplit(" ", 1)[-1]
+        if m.level == "model" and code != m.name and _UNKNOWN_CODE.match(code) and not _NOT_A_CODE.match(code):
+            models.setdefault(code, m)
+    if not models:
+        return []
+    taken = [(m.start, m.end) for m in found]
+    out: list[HardwareFound] = []
+    for start, end, _ in token_offsets(doc):
+        model = models.get(doc_text(doc)[start:end])
+        if model is not None and not any_overlap(taken, start, end):
+            out.append(replace(model, start=start, end=end, lineage=list(model.lineage), anaphoric=False))
+    return out
+
+
 _MAKER_WORD = re.compile(r"^[A-Z][A-Za-z]{2,}$")
 _NUMBER_CODE = re.compile(r"^[0-9]{3,5}$")
 _NOT_MAKER = wordset("The This These Our Its Their Each On In With For From Using At By And Or To Of A An We Both")
+
+
+_PRODUCT_WORD = re.compile(r"^(?:[A-Z][a-z]+(?:[A-Z][a-z]*)*|[A-Z]{2,}[a-z]*)$")
+_GENERATION_NUMBER = re.compile(r"[0-9]{1,2}(?:\.[0-9])?")
+PRODUCT_CLASSES = frozenset({"robot", "drone", "smart glasses", "headset", "smartwatch"})
+"""Classes of device whose products are named by words, not codes: a maker's Capitalized words before one of
+their head nouns are a model ("Farm-ng Amiga robot", "Meta Ray-Ban Display glasses")."""
+
+
+def _product_word(doc: Doc, k: int) -> bool:
+    """A Capitalized word that may name a product ("Jackal", "Amiga", "Ray-Ban", "AI-deck"), not a function word
+    or the start of a sentence."""
+    text = doc[k].text
+    if _hyphenated(doc, k):
+        return bool(_PRODUCT_WORD.match(text)) and doc[k + 2].text[:1].isalpha()
+    return bool(_PRODUCT_WORD.match(text)) and text not in _NOT_MAKER and not doc[k].is_sent_start
+
+
+def _hyphenated(doc: Doc, k: int) -> bool:
+    """Whether the word at ``k`` is glued to the next by a hyphen ("Ray-Ban", "AI-deck": three tokens)."""
+    return k + 2 < len(doc) and doc[k + 1].text == "-" and not doc[k].whitespace_ and not doc[k + 1].whitespace_
 
 
 def _maker_words(doc: Doc, k: int) -> int:

@@ -12,13 +12,11 @@ list of datasets.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from papergraph.extract.text import Sentences
+from papergraph.extract.text import Sentences, Words
 
 
 @dataclass(frozen=True)
@@ -110,17 +108,19 @@ class NameLists:
         self.max_words = max_words
         self.joiners = joiners
 
-    def find(self, ws: list[Any], cue_ends: list[int], sentences: Sentences, taken: Taken) -> list[Item]:
-        """Items of every list starting at a cue end (character offset just after the cue)."""
-        starts = [w.start for w in ws]
+    def find(
+        self, ws: Words, cue_ends: list[int], sentences: Sentences, taken: Taken, need_known: bool = False
+    ) -> list[Item]:
+        """Items of every list starting at a cue end (character offset just after the cue); ``need_known``: only
+        lists holding an item already known with this list's label (after a weak cue: "on Reddit and Cora")."""
         out: list[Item] = []
         for end in cue_ends:
-            k = bisect.bisect_left(starts, end)
+            k = ws.first_from(end)
             if k < len(ws):
-                out.extend(self._list(ws, k, sentences, taken))
+                out.extend(self._list(ws, k, sentences, taken, need_known))
         return out
 
-    def _list(self, ws: list[Any], k: int, sentences: Sentences, taken: Taken) -> list[Item]:
+    def _list(self, ws: Words, k: int, sentences: Sentences, taken: Taken, need_known: bool = False) -> list[Item]:
         sent = sentences.index(ws[k].start)
         n = len(ws)
 
@@ -136,9 +136,9 @@ class NameLists:
                 break  # "On PACS, our models ...": the list ended at the comma
             if not self._joined(ws, walk, inside):
                 break
-        return self._verdict(ws, walk, inside)
+        return [] if need_known and not walk.known else self._verdict(ws, walk, inside)
 
-    def _item(self, ws: list[Any], walk: _Walk, inside: Callable[[int], bool], taken: Taken) -> bool | None:
+    def _item(self, ws: Words, walk: _Walk, inside: Callable[[int], bool], taken: Taken) -> bool | None:
         """Read the item at ``walk.k`` and what follows it (a parenthesis, a data tail); False where the list
         ended before it, None where no list starts."""
         k = walk.k + 1 if ws[walk.k].text.lower() == "the" else walk.k
@@ -159,7 +159,7 @@ class NameLists:
         walk.tailed, walk.k = walk.tailed or tail > k, tail
         return True
 
-    def _joined(self, ws: list[Any], walk: _Walk, inside: Callable[[int], bool]) -> bool:
+    def _joined(self, ws: Words, walk: _Walk, inside: Callable[[int], bool]) -> bool:
         """Past the joiners after an item; whether another item follows."""
         if walk.last:
             return False
@@ -173,7 +173,7 @@ class NameLists:
         walk.k = j
         return True
 
-    def _verdict(self, ws: list[Any], walk: _Walk, inside: Callable[[int], bool]) -> list[Item]:
+    def _verdict(self, ws: Words, walk: _Walk, inside: Callable[[int], bool]) -> list[Item]:
         """The items of a finished walk: none where the list runs into a stop word ("on ResNet models") or a
         lone "the X" has no data tail; the items before the first comma where no "and" closes the list."""
         if (inside(walk.k) and ws[walk.k].text.lower() in self.stop_words) or (walk.article and not walk.tailed):
@@ -183,7 +183,7 @@ class NameLists:
             return []
         return [item for item, strong in items if strong or walk.known or len(items) > 1]
 
-    def before(self, ws: list[Any], i: int, sentences: Sentences, taken: Taken) -> list[Item]:
+    def before(self, ws: Words, i: int, sentences: Sentences, taken: Taken) -> list[Item]:
         """Name-shaped words listed right before word ``i`` (a head noun), last first: "COCO, VOC and TJU-DHD
         datasets". Known items (``label``) continue the list; anything else ends it."""
         sent = sentences.index(ws[i].start)
@@ -207,7 +207,7 @@ class NameLists:
             k = j
         return out
 
-    def _item_end(self, ws: list[Any], k: int, inside: Callable[[int], bool], taken: Taken) -> int:
+    def _item_end(self, ws: Words, k: int, inside: Callable[[int], bool], taken: Taken) -> int:
         """End of an item starting at ``k``: more Capitalized, name-shaped or version words, up to ``max_words``."""
         j = k + 1
         while j < k + self.max_words and inside(j) and taken(ws[j].start, ws[j].end) in (None, "TECHNIQUE"):
@@ -217,14 +217,14 @@ class NameLists:
             j += 1
         return j
 
-    def _past_known(self, ws: list[Any], k: int, taken: Taken) -> int:
+    def _past_known(self, ws: Words, k: int, taken: Taken) -> int:
         j = k + 1
         while j < len(ws) and taken(ws[j].start, ws[j].end) == self.label and ws[j].start <= ws[j - 1].end + 1:
             j += 1
         return j
 
     @staticmethod
-    def _past_tail(ws: list[Any], k: int, inside: Callable[[int], bool]) -> int:
+    def _past_tail(ws: Words, k: int, inside: Callable[[int], bool]) -> int:
         """Past up to three lower-case words ending in a data noun, the longest: "test set", "multi-camera data"."""
         end = k
         for j in range(k + 1, k + 4):
@@ -235,7 +235,7 @@ class NameLists:
         return end
 
 
-def _past_parenthesis(ws: list[Any], k: int, inside: Callable[[int], bool]) -> int:
+def _past_parenthesis(ws: Words, k: int, inside: Callable[[int], bool]) -> int:
     """Past a short parenthesis at ``k`` (up to eight words), else ``k``."""
     if not inside(k) or ws[k].text != "(":
         return k
@@ -247,7 +247,7 @@ def _past_parenthesis(ws: list[Any], k: int, inside: Callable[[int], bool]) -> i
     return k
 
 
-def past_joiners(ws: list[Any], k: int, step: int, joiners: Joiners, inside: Callable[[int], bool]) -> int:
+def past_joiners(ws: Words, k: int, step: int, joiners: Joiners, inside: Callable[[int], bool]) -> int:
     """The first word from ``k`` on (going by ``step``, +1 or -1) that is no joiner, within ``max_words``."""
     j = k
     while inside(j) and ws[j].text.lower() in joiners.words:

@@ -13,7 +13,6 @@ by :mod:`papergraph.extract.attribution`.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -26,14 +25,14 @@ from papergraph.extract.attribution import COORDINATED_COUNTS, tie_hardware
 from papergraph.extract.found import JOINED_RESULTS, NUM, HardwareSpan, MetricFound
 from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.rules import Rule, entity_table
-from papergraph.extract.text import Sentences, Word, doc_words, wordset
+from papergraph.extract.spans import holds, within
+from papergraph.extract.text import Sentences, Words, doc_words, wordset
 
-_NUM = NUM
 _EXPONENT = r"\s*\^\s*\{?\s*(?P<exp>[-\u2212]?\d+)\s*\}?"
 # "1.2e-3", "1e^{-3}" (scientific notation), "3 \times 10^{4}", "3×10^4" (a mantissa times a power of ten)
 _SCIENTIFIC = r"[eE]\^?\{?(?P<sci>[-+\u2212]?\d+)\}?(?![A-Za-z])"
 _TIMES_TEN = rf"\s*(?:\$?\\times\$?|\u00d7|\\cdot|x)\s*\$?10{_EXPONENT.replace('exp', 'exp2')}"
-_NUMBER = re.compile(rf"10{_EXPONENT}|(?P<num>{_NUM})(?:{_SCIENTIFIC}|{_TIMES_TEN})?")
+_NUMBER = re.compile(rf"10{_EXPONENT}|(?P<num>{NUM})(?:{_SCIENTIFIC}|{_TIMES_TEN})?")
 _MAGNITUDE = re.compile(r"(?:(?P<word>\s*(?i:thousand|million|billion|trillion)\b)|(?P<letter>[KkMBT])(?![A-Za-z0-9]))")
 _MAG_VALUES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9, "t": 1e12}
 _MAG_VALUES["trillion"] = 1e12
@@ -245,14 +244,13 @@ class MetricFinder:
         where less is better is a fall ("10x over the baseline's latency"). Levels get none."""
         cues = self.directions.find(doc)
         ws = doc_words(doc)
-        starts = [w.start for w in ws]
         for i, metric in enumerate(found):
             by = re.search(
                 r"\bby\s*(?:up\s+to\s+|about\s+|nearly\s+|over\s+)?$", masked[max(0, metric.start - 16) : metric.start]
             )
             if metric.direction is not None or (metric.unit not in FLEXIBLE_UNITS and not by):
                 continue
-            cue = self._direction_cue(cues, ws, starts, sentences, found, i, bool(by) or metric.unit == "x")
+            cue = self._direction_cue(cues, ws, sentences, found, i, bool(by) or metric.unit == "x")
             if cue is not None:
                 metric.direction = self._polarity(metric) if cue == "better" else cue
             elif metric.unit == "x" and metric.kind not in ("other", "compression", "scale"):
@@ -261,8 +259,7 @@ class MetricFinder:
     @staticmethod
     def _direction_cue(
         cues: list[Hit],
-        ws: list[Word],
-        starts: list[int],
+        ws: Words,
         sentences: Sentences,
         found: list[MetricFound],
         i: int,
@@ -270,15 +267,15 @@ class MetricFinder:
     ) -> str | None:
         metric = found[i]
         sent_start, sent_end = sentences.span(metric.start)
-        k = bisect.bisect_left(starts, metric.end)
+        k = ws.first_from(metric.end)
         after_end = metric.end
         for w in ws[k : k + 3]:
             if w.start >= sent_end or w.text.lower() in CLAUSE_STOPS - {"in"} or _NUMBER.match(w.text):
                 break
             after_end = w.end
-        after = [c for c in cues if metric.end <= c.start and c.end <= after_end]
+        after = [c for c in cues if within(c, metric.end, after_end)]
         floor = max(sent_start, found[i - 1].end if i else 0)
-        before = [c for c in cues if floor <= c.start and c.end <= metric.start] if look_back else []
+        before = [c for c in cues if within(c, floor, metric.start)] if look_back else []
         cue = after[0] if after else before[-1] if before else None
         return None if cue is None else str(cue.rules[0].get("direction"))
 
@@ -292,7 +289,7 @@ class MetricFinder:
         """Bit widths named by a number format ("FP8 activations", "INT4 weights"), in text order."""
         extra: list[MetricFound] = []
         for hit in self.formats.find(doc):
-            taken = any(m.start <= hit.start < m.end for m in found)
+            taken = any(holds(m, hit.start) for m in found)
             digits = re.search(r"\d+", hit.text)
             if taken or digits is None:
                 continue
@@ -492,12 +489,21 @@ class MetricFinder:
             r.unit = (r.end, got[1], got[2], got[3], "UNIT")
 
     def _bare_magnitude(self, text: str, r: _Reading) -> MetricFound | None:
-        """A number with a magnitude and no unit ("7B"), a result only where the phrase says what it counts."""
+        """A number with a magnitude and no unit ("7B"), a result only where the phrase says what it counts; a
+        plain number after a named score is that score ("an RTF of 0.11", "AUC of 0.94")."""
         cue = self._magnitude_cue(text, r.start, r.end) if r.mag != 1.0 else None
         if cue is None:
-            return None
+            return self._named_score(text, r) if r.mag == 1.0 else None
         value = _mul(r.value, r.mag)
         return MetricFound(r.start, r.end, value, r.value_max, cue[0], cue[1], fixed_kind=True, unit_start=r.end)
+
+    def _named_score(self, text: str, r: _Reading) -> MetricFound | None:
+        """A number written after a score that is a unit of its own: "a MOS of 4.02", "an RTF of 0.11"."""
+        before = _SCORE_BEFORE.search(text, max(0, r.start - 30), r.start)
+        unit = self.units.match("UNIT", text, before.start(1)) if before else None
+        if unit is None or unit[0] != before.end(1):  # type: ignore[union-attr]
+            return None
+        return MetricFound(r.start, r.end, r.value, r.value_max, unit[1], unit[2], fixed_kind=True, unit_start=r.end)
 
     def _money(self, text: str, m: re.Match[str], value: float, money_start: int) -> MetricFound | None:
         pos, mag = self._magnitude(text, m.end())
@@ -522,8 +528,7 @@ class MetricFinder:
     def _assign_kinds(self, doc: Doc, masked: str, sentences: Sentences, found: list[MetricFound]) -> None:
         kw_hits = self.kinds.find(doc)
         ws = doc_words(doc)
-        starts = [w.start for w in ws]
-        after = [self._after_window(ws, bisect.bisect_left(starts, x.end), kw_hits, sentences, x) for x in found]
+        after = [self._after_window(ws, ws.first_from(x.end), kw_hits, sentences, x) for x in found]
         for group in _groups(found, ws, sentences, kw_hits):
             last_kw, last_generic = after[group[-1]]
             resp = self._respectively(masked, ws, sentences, found, group, kw_hits)
@@ -532,6 +537,8 @@ class MetricFinder:
                 kw, generic = after[idx]
                 if metric.fixed_kind:
                     self._name_fixed(masked, ws, found, idx, kw_hits, None if generic else kw)
+                    if metric.kind == "accuracy" and self._loss_cue(ws, metric, sentences):
+                        metric.kind = "accuracy-loss"  # "0.4 NDS below the FP16 model"
                     continue
                 chosen: Hit | None = None
                 if kw is not None and not generic:
@@ -556,16 +563,18 @@ class MetricFinder:
                 self._apply_kind(masked, ws, sentences, metric, chosen or kw)
 
     def _name_fixed(
-        self, masked: str, ws: list[Word], found: list[MetricFound], idx: int, kw_hits: list[Hit], kw: Hit | None
+        self, masked: str, ws: Words, found: list[MetricFound], idx: int, kw_hits: list[Hit], kw: Hit | None
     ) -> None:
         """A result whose unit fixes its kind ("GB", "J") is named by the keyword after it, if one is there."""
         metric = found[idx]
         metric.metric = _phrase(masked, ws, kw, metric.end) if kw is not None else metric.kind
         if metric.kind == "memory" and self._model_size_cue(masked, found, idx, kw_hits, kw):
             metric.kind = "model-size"  # "smaller model sizes (< 7MB)"
+        if metric.unit in DURATION_UNITS and _not_a_wait(masked, metric):
+            metric.kind = "other"  # "22,000 hours of audio", "2 s windows", "battery life of 19 hours"
 
     def _apply_kind(
-        self, masked: str, ws: list[Word], sentences: Sentences, metric: MetricFound, chosen: Hit | None
+        self, masked: str, ws: Words, sentences: Sentences, metric: MetricFound, chosen: Hit | None
     ) -> None:
         """The kind and name the chosen keyword gives a result; without one a speedup for "x" or a speed verb."""
         if chosen is not None:
@@ -575,7 +584,7 @@ class MetricFinder:
             metric.kind = kind
             metric.metric = _phrase(masked, ws, chosen, metric.end if chosen.start >= metric.end else 0)
         else:
-            index = bisect.bisect_left([w.start for w in ws], metric.start)
+            index = ws.first_from(metric.start)
             speed = self._speed_verb(ws, index, sentences, metric)
             metric.kind = "speedup" if metric.unit == "x" or speed else "other"
             metric.metric = metric.kind
@@ -583,27 +592,10 @@ class MetricFinder:
             metric.kind = "accuracy-loss"
 
     def _after_window(
-        self, ws: list[Word], i: int, kw_hits: list[Hit], sentences: Sentences, metric: MetricFound
+        self, ws: Words, i: int, kw_hits: list[Hit], sentences: Sentences, metric: MetricFound
     ) -> tuple[Hit | None, bool]:
         """The first keyword in the few words after a result, up to a clause boundary."""
-        sent = sentences.index(metric.start)
-        limit = metric.end
-        count = 0
-        j = i
-        while j < len(ws) and count < 6 and sentences.index(ws[j].start) == sent:
-            low = ws[j].text.lower()
-            if low == "(" and count > 0:
-                close = next((k for k in range(j + 1, min(len(ws), j + 5)) if ws[k].text == ")"), None)
-                if close is not None:  # "3.7x lower (token-level) tail latency"
-                    j = close + 1
-                    continue
-            if low in CLAUSE_STOPS and not (count == 0 and low == "in"):
-                break
-            if _NUMBER.match(ws[j].text) and count > 0:
-                break
-            limit = ws[j].end
-            count += 1
-            j += 1
+        limit = _after_end(ws, i, sentences, metric)
         generic: Hit | None = None
         specific = [h for h in kw_hits if h.start >= metric.end and h.end <= limit and not h.rules[0].get("generic")]
         if specific:
@@ -621,9 +613,9 @@ class MetricFinder:
         return generic, generic is not None
 
     @staticmethod
-    def _speedup_of(ws: list[Word], hit: Hit, kw_hits: list[Hit], sentences: Sentences) -> Hit | None:
+    def _speedup_of(ws: Words, hit: Hit, kw_hits: list[Hit], sentences: Sentences) -> Hit | None:
         """ "5.5x speedup in median and P95 latency": a speedup of a named quantity takes that quantity's kind."""
-        k = bisect.bisect_left([w.start for w in ws], hit.end)
+        k = ws.first_from(hit.end)
         if k >= len(ws) or ws[k].text.lower() not in ("in", "of"):
             return None
         sent = sentences.index(hit.start)
@@ -652,7 +644,7 @@ class MetricFinder:
 
     def _before(
         self,
-        ws: list[Word],
+        ws: Words,
         anchor: int,
         prev_end: int,
         sentences: Sentences,
@@ -666,7 +658,7 @@ class MetricFinder:
         then the nearest keyword within eight words.
         """
         sent_start, _ = sentences.span(metric.start)
-        candidates = [h for h in kw_hits if sent_start <= h.start and h.end <= anchor and not h.rules[0].get("generic")]
+        candidates = [h for h in kw_hits if within(h, sent_start, anchor) and not h.rules[0].get("generic")]
         if prev_end > sent_start:
             between = [h for h in candidates if h.start >= prev_end]
             if between:
@@ -691,7 +683,7 @@ class MetricFinder:
     def _respectively(
         self,
         masked: str,
-        ws: list[Word],
+        ws: Words,
         sentences: Sentences,
         found: list[MetricFound],
         group: list[int],
@@ -708,7 +700,7 @@ class MetricFinder:
             if ws[k].text.lower() in CHANGE_VERBS:
                 verb_pos = ws[k].end
                 break
-        kws = [h for h in kw_hits if verb_pos <= h.start and h.end <= first.start and not h.rules[0].get("generic")]
+        kws = [h for h in kw_hits if within(h, verb_pos, first.start) and not h.rules[0].get("generic")]
         out: list[Hit] = []
         for h in kws:
             if not out or out[-1].rules[0].get("kind") != h.rules[0].get("kind"):
@@ -744,16 +736,19 @@ class MetricFinder:
     def _model_size_cue(
         self, masked: str, found: list[MetricFound], idx: int, kw_hits: list[Hit], after: Hit | None
     ) -> bool:
-        """A size in bytes that measures a model: "model size of 7MB", "smaller model sizes (< 7MB)"."""
+        """A size in bytes that measures a model: "model size of 7MB", "smaller model sizes (< 7MB)", "a 15 MB
+        model", "shrinks the model to 18 KB"."""
+        metric = found[idx]
+        if _sized_model(masked, metric):
+            return True
         if after is not None:
             return bool(after.rules[0].get("kind") == "model-size")
-        metric = found[idx]
         floor = max(found[idx - 1].end if idx > 0 else 0, metric.start - 40)
-        before = [h for h in kw_hits if floor <= h.start and h.end <= metric.start and not h.rules[0].get("generic")]
+        before = [h for h in kw_hits if within(h, floor, metric.start) and not h.rules[0].get("generic")]
         return bool(before) and before[-1].rules[0].get("kind") == "model-size"
 
     @staticmethod
-    def _speed_verb(ws: list[Word], i: int, sentences: Sentences, metric: MetricFound) -> bool:
+    def _speed_verb(ws: Words, i: int, sentences: Sentences, metric: MetricFound) -> bool:
         sent = sentences.index(metric.start)
         for k in range(i - 1, max(-1, i - 12), -1):
             if sentences.index(ws[k].start) != sent:
@@ -764,7 +759,12 @@ class MetricFinder:
         return False
 
     @staticmethod
-    def _loss_cue(ws: list[Word], metric: MetricFound, sentences: Sentences) -> bool:
+    def _loss_cue(ws: Words, metric: MetricFound, sentences: Sentences) -> bool:
+        """Whether an accuracy figure is a loss: a loss word near it, or a gap to a reference right around it
+        ("1.1 points below the FP16 model", "within 0.8% of its teacher", "a drop of only 0.4 NDS")."""
+        text = sentences.text
+        if _GAP_AFTER.match(text, metric.end) or _GAP_BEFORE.search(text, max(0, metric.start - 40), metric.start):
+            return True
         sent = sentences.index(metric.start)
         around = [
             w.text.lower()
@@ -774,6 +774,61 @@ class MetricFinder:
         return any(w in LOSS_CUES for w in around)
 
 
+# A named score right before its value: "an RTF of 0.11", "a MOS of 4.02", "AUC is 0.94".
+_SCORE_BEFORE = re.compile(
+    r"\b([A-Za-z][\w@-]{1,15})\s+(?:score\s+)?(?:of|is|was|=|:|reaches|at)\s+(?:about\s+|only\s+|up\s+to\s+|~\s*)?$"
+)
+DURATION_UNITS = frozenset({"s", "min", "h", "days"})
+"""Time units that may measure something other than a wait: an amount of data, a window, a battery's life."""
+# A duration that is an amount of recorded data ("22,000 hours of pseudo-labelled audio", "10 minutes of speech")
+# or the length of a piece of input ("2 s chunks", "a 2.56 s window").
+_DATA_AMOUNT = re.compile(
+    r"\s+of\s+(?:[\w-]+\s+){0,2}?(?:audio|speech|video|videos|footage|data|recordings?|driving|flights?|text|"
+    r"logs?|traces?|trajectories|demonstrations?|conversations?|music|telemetry)\b"
+    r"|\s*-?\s*(?:long\s+)?(?:windows?|chunks?|segments?|clips?|frames?\s+of\s+audio|horizons?)\b",
+    re.I,
+)
+# A duration a device lasts: "battery life improves from 1.6 h to 3.9 h", "extends runtime by 2.1 hours".
+_LIFETIME_BEFORE = re.compile(
+    r"\b(?:battery(?:\s+|-)(?:life|lifetime|runtime)|flight\s+time|endurance|lifetime|extends?\s+(?:the\s+)?"
+    r"(?:battery\s+)?(?:runtime|life)|run\s+for|lasts?|operates?\s+for)\b[^.;]{0,40}$",
+    re.I,
+)
+
+
+# A size in bytes written as a model's: before the model noun ("a 15 MB model", "18 KB autoencoders") or after the
+# model shrinks or fits ("shrinks the model to 18 KB", "the variant fits in 512 KB"), not a memory's ("of SRAM").
+_MODEL_NOUN_AFTER = re.compile(
+    r"\s*(?:[\w-]+\s+)?(?:models?|networks?|autoencoders?|binary|binaries|checkpoints?)\b(?!\s+(?:memory|weights?))",
+    re.I,
+)
+_MODEL_BEFORE = re.compile(
+    r"(?:\b(?:model|network|weights|binary|checkpoint)\b[^.;,]{0,25}\bto|\bfits\s+(?:in|into|within))\s*$", re.I
+)
+_MEMORY_AFTER = re.compile(r"\s+of\s+(?:[\w-]+\s+)?(?:SRAM|DRAM|RAM|memory|HBM\w*|cache|LPDDR\w*)\b", re.I)
+
+
+def _sized_model(text: str, metric: MetricFound) -> bool:
+    """Whether a size in bytes measures a model by the words right around it."""
+    if _MEMORY_AFTER.match(text, metric.end):
+        return False
+    before = _MODEL_BEFORE.search(text, max(0, metric.start - 40), metric.start)
+    return bool(_MODEL_NOUN_AFTER.match(text, metric.end) or before)
+
+
+def _not_a_wait(text: str, metric: MetricFound) -> bool:
+    """Whether a duration measures data, an input window or a device's life rather than a latency or a job."""
+    return bool(
+        _DATA_AMOUNT.match(text, metric.end) or _LIFETIME_BEFORE.search(text, max(0, metric.start - 80), metric.start)
+    )
+
+
+# A score written as a gap to a reference: after it "below", "behind", "short of"; before it "within", "a drop of".
+_GAP_AFTER = re.compile(r"\s*(?:below|behind|short\s+of|lower\s+than|worse\s+than)\b", re.I)
+_GAP_BEFORE = re.compile(
+    r"\b(?:within|drop\s+of|loss\s+of|degrades?\s+by|costs?)\s+(?:(?:only|just|at\s+most|less\s+than|about|up\s+to)\s+)?$",
+    re.I,
+)
 _RESPECTIVELY = re.compile(r"\s*,?\s*respectively\b", re.I)
 
 
@@ -806,7 +861,7 @@ def _between_before(text: str, start: int) -> bool:
     return bool(re.search(r"\bbetween\s*$", text[max(0, start - 12) : start], re.I))
 
 
-def _groups(found: list[MetricFound], ws: list[Word], sentences: Sentences, kw_hits: list[Hit]) -> list[list[int]]:
+def _groups(found: list[MetricFound], ws: Words, sentences: Sentences, kw_hits: list[Hit]) -> list[list[int]]:
     """Coordinated results: same unit, same sentence, a few words apart with no verb or keyword between."""
     groups: list[list[int]] = []
     for i, metric in enumerate(found):
@@ -815,12 +870,36 @@ def _groups(found: list[MetricFound], ws: list[Word], sentences: Sentences, kw_h
             same_sentence = sentences.index(prev.start) == sentences.index(metric.start)
             between = re.findall(r"[\w.]+", _slice_words(ws, prev.end, metric.start))
             no_verb = not any(w.lower() in CHANGE_VERBS for w in between)
-            no_keyword = not any(prev.end <= h.start and h.end <= metric.start for h in kw_hits)
+            no_keyword = not any(within(h, prev.end, metric.start) for h in kw_hits)
             if same_sentence and prev.unit == metric.unit and len(between) <= 5 and no_verb and no_keyword:
                 groups[-1].append(i)
                 continue
         groups.append([i])
     return groups
+
+
+def _after_end(ws: Words, i: int, sentences: Sentences, metric: MetricFound) -> int:
+    """End of the few words (up to six) after a result, from word ``i``, that may name its quantity: stops at a
+    clause word or another number; a short parenthesis is stepped over ("3.7x lower (token-level) tail latency")."""
+    sent = sentences.index(metric.start)
+    limit = metric.end
+    count = 0
+    j = i
+    while j < len(ws) and count < 6 and sentences.index(ws[j].start) == sent:
+        low = ws[j].text.lower()
+        if low == "(" and count > 0:
+            close = next((k for k in range(j + 1, min(len(ws), j + 5)) if ws[k].text == ")"), None)
+            if close is not None:
+                j = close + 1
+                continue
+        if low in CLAUSE_STOPS and not (count == 0 and low == "in"):
+            break
+        if _NUMBER.match(ws[j].text) and count > 0:
+            break
+        limit = ws[j].end
+        count += 1
+        j += 1
+    return limit
 
 
 def _previous_end(found: list[MetricFound], i: int, sentences: Sentences) -> int:
@@ -830,8 +909,8 @@ def _previous_end(found: list[MetricFound], i: int, sentences: Sentences) -> int
     return found[i - 1].end
 
 
-def _slice_words(ws: list[Word], start: int, end: int) -> str:
-    return " ".join(w.text for w in ws if start <= w.start and w.end <= end)
+def _slice_words(ws: Words, start: int, end: int) -> str:
+    return " ".join(w.text for w in ws if within(w, start, end))
 
 
 _PHRASE_STOP = wordset(
@@ -840,10 +919,10 @@ _PHRASE_STOP = wordset(
 )
 
 
-def _phrase(text: str, ws: list[Word], hit: Hit, floor: int = 0) -> str:
+def _phrase(text: str, ws: Words, hit: Hit, floor: int = 0) -> str:
     """The keyword with one modifier before it when there is one: "decoding throughput"."""
     phrase = text[hit.start : hit.end]
-    prev = [w for w in ws if floor <= w.start and w.end <= hit.start and hit.start - w.end <= 1]
+    prev = [w for w in ws if within(w, floor, hit.start) and hit.start - w.end <= 1]
     if prev:
         w = prev[-1]
         if re.fullmatch(r"[a-z][a-z0-9-]*", w.text) and w.text not in _PHRASE_STOP:

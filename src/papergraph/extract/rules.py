@@ -94,6 +94,8 @@ _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "series_name": str,  # CODE: format of the series name from those groups ("AMD Instinct MI{0}00")
     "drop": str,  # FAMILY: regex of model words left out of names ("Model B" of Raspberry Pi boards)
     "isa": bool,  # VENDOR: an instruction set, not a maker ("RISC-V", "x86"): a qualifier with no vendor
+    "named_products": bool,  # VENDOR: a maker that names products by words ("Clearpath Jackal", "DJI Mavic")
+    "needs_known": bool,  # DATASET_CUE: a weak cue ("on"): its list counts only beside a known dataset
     "class_name": str,  # HEAD: the class a type noun names ("processor" -> "CPU")
 }
 
@@ -219,6 +221,8 @@ _META_KEYS = (
     "version",
     "drop",
     "isa",
+    "named_products",
+    "needs_known",
     "class_name",
     "magnitude",
 )

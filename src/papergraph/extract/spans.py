@@ -7,9 +7,29 @@ character; a selection keeps, left to right, the longest span that starts first 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class Spanned(Protocol):
+    """Anything with character offsets ``start:end`` (a mention, a result, a matched rule, a word)."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+def within(item: Spanned, start: int, end: int) -> bool:
+    """Whether ``item`` lies inside ``start:end`` (it may fill it)."""
+    return start <= item.start and item.end <= end
+
+
+def holds(item: Spanned, pos: int) -> bool:
+    """Whether character ``pos`` lies inside ``item``."""
+    return item.start <= pos < item.end
 
 
 def overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:

@@ -123,11 +123,27 @@ def _token_spans(doc: Doc) -> list[tuple[str, bool]]:
     return [(text[start:end], space) for start, end, space in token_offsets(doc)]
 
 
-def doc_words(doc: Doc) -> list[Word]:
+class Words(list[Word]):
+    """A field's words in text order with their start offsets, computed once, for lookups by offset."""
+
+    def __init__(self, words: list[Word]) -> None:
+        super().__init__(words)
+        self.starts = [w.start for w in words]
+
+    def first_from(self, offset: int) -> int:
+        """Index of the first word starting at or after character ``offset`` (``len(self)`` if none)."""
+        return bisect.bisect_left(self.starts, offset)
+
+    def holding(self, offset: int) -> int:
+        """Index of the last word starting at or before character ``offset`` (-1 if none)."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+
+def doc_words(doc: Doc) -> Words:
     """The doc's tokens with glued pieces joined: a word continues over a connector ("-", ".", "'") followed,
     without a space, by another word, and over a trailing "+"/"++" ("C++"). URLs, e-mail addresses and
     whitespace tokens are left out; every other punctuation token is a word of its own. Cached per doc."""
-    cached: list[Word] | None = doc.user_data.get("pg_words")
+    cached: Words | None = doc.user_data.get("pg_words")
     if cached is not None:
         return cached
     tokens = _token_spans(doc)
@@ -148,8 +164,8 @@ def doc_words(doc: Doc) -> list[Word]:
         end = starts[j - 1] + len(tokens[j - 1][0])
         out.append(Word(start, end, text[start:end]))
         i = j
-    doc.user_data["pg_words"] = out
-    return out
+    words = doc.user_data["pg_words"] = Words(out)
+    return words
 
 
 def _glued_end(tokens: list[tuple[str, bool]], i: int) -> int:

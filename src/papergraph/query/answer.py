@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from papergraph.graph.query import PaperQuery
 from papergraph.models import MetricRecord, PaperRecord
-from papergraph.query.plan import EntityRef, Level, QueryPlan, Role
+from papergraph.query.plan import EntityRef, Intent, Level, QueryPlan, Role
 from papergraph.query.rules import QuestionRules
 
 RELATIVE_UNITS = frozenset({"%", "x", "pp"})
@@ -141,8 +141,12 @@ def _one(ref: EntityRef) -> str:
 
 def what(plan: QueryPlan, roles: tuple[Role, ...] = (Role.FILTER,)) -> str:
     """ "quantization and FPGA hardware (about language models), by Ann Smith, published in 2024"."""
-    parts = [describe(g.entities) for g in plan.groups if g.role in roles]
-    if not parts and plan.phrases:  # the subject matched in the paper text
+    parts = [describe(g.entities) for g in plan.groups if g.role in roles and not g.text]
+    subject = plan.text_group()
+    if subject is not None and plan.intent is not Intent.OUT_OF_SCOPE:  # entities or paper-text phrases
+        words = [f"“{p}”" for p in [*plan.phrases, *plan.loose_phrases]]
+        parts.insert(0, " or ".join(filter(None, [describe(subject.entities), *words])))
+    elif not parts and plan.phrases:  # the subject matched in the paper text
         parts = [" or ".join(f"“{p}”" for p in plan.phrases) + " in their title or abstract"]
     text = " and ".join(parts) if parts else "the question's terms"
     text += "".join(f" (about {t})" for t in plan.topics)

@@ -31,7 +31,7 @@ from papergraph.models import EntityLink, EntityType, PaperRecord
 from papergraph.query import facts, lists, numbers, similarity, tallies
 from papergraph.query.answer import format_metric, join
 from papergraph.query.categories import system_categories
-from papergraph.query.plan import EntityRef, Intent, Level, MatchKind, QueryPlan, Role
+from papergraph.query.plan import ConstraintGroup, EntityRef, Intent, Level, MatchKind, QueryPlan, Role
 from papergraph.query.quantities import QuantityIndex, unit_table
 from papergraph.query.response import (
     AskEntity,
@@ -220,6 +220,11 @@ class Executor:
             for h in hits
             if h.score >= (self.settings.text_similarity if h.paper_id in exact else self.settings.weak_similarity)
         }
+
+    def group_papers(self, group: ConstraintGroup | None) -> set[str]:
+        """Papers that mention one of a group's entities (none for no group)."""
+        nodes = tuple(e.node for e in group.entities if e.node is not None) if group is not None else ()
+        return self.store.papers_where(PaperQuery(all_of=(nodes,))) if nodes else set()
 
     # --- papers and the result ------------------------------------------------------------------------
     def paper(self, run: Run, pid: str, score: float) -> AskPaper:

@@ -219,6 +219,18 @@ class Linker:
             and not self.vocab.is_word(word)
         )
 
+    def _swapped_short(self, token: Token) -> bool:
+        """A four-letter lower-case word the corpus never uses ("tset"): corrected only if two letters swapped."""
+        word = token.text
+        return (
+            len(word) == MIN_CORRECTED - 1
+            and word.isalpha()
+            and word.islower()
+            and token.folded not in self.stopwords
+            and token.folded not in self.question_words
+            and not self.vocab.is_word(word)
+        )
+
     def _asking_word(self, folded: str, distance: int, corrected: str) -> bool:
         """A misspelled word of asking ("modles" for models, not modules): at least as close as the entity name
         it would be corrected to, the longer common beginning deciding a tie (typos rarely hit the first letters)."""
@@ -310,13 +322,11 @@ class Linker:
         """Misspelled ordinary words, corrected to a word the corpus uses at least twice (for the search)."""
         out = []
         for i, token in enumerate(tokens):
-            if i in taken or not self._misspelled(token):
+            if i in taken or not (self._misspelled(token) or self._swapped_short(token)):
                 continue
-            hit = process.extractOne(
-                token.folded, self._words(), scorer=OSA.distance, score_cutoff=allowed_edits(len(token.text))
-            )
-            if hit is not None and _same_start(token.folded, str(hit[0])) and _slip(token.folded, str(hit[0])):
-                out.append((token.text, str(hit[0])))
+            word = _nearest_word(token.folded, self._words())
+            if word is not None:
+                out.append((token.text, word))
         return out
 
     def _words(self) -> list[str]:
@@ -333,6 +343,18 @@ def _closest(typed: str, keys: Sequence[str]) -> tuple[str, int] | None:
         (int(distance), not _slip(typed, str(k)), str(k)) for k, distance, _ in hits if _same_start(typed, str(k))
     )
     return (ranked[0][2], ranked[0][0]) if ranked else None
+
+
+def _nearest_word(typed: str, words: Sequence[str]) -> str | None:
+    """The corpus word a misspelled ordinary word stands for: fewest edits among the slips that keep the first
+    letter ("scalling" is scaling, not calling); a short word only by two letters swapped ("tset" -> test)."""
+    if len(typed) < MIN_CORRECTED:
+        hits = process.extract(typed, words, scorer=OSA.distance, score_cutoff=1, limit=None)
+        swaps = sorted(str(k) for k, _, _ in hits if len(k) == len(typed) and sorted(k) == sorted(typed))
+        return swaps[0] if len(swaps) == 1 and _same_start(typed, swaps[0]) else None
+    hits = process.extract(typed, words, scorer=OSA.distance, score_cutoff=allowed_edits(len(typed)), limit=None)
+    ranked = sorted((int(d), str(k)) for k, d, _ in hits if _same_start(typed, str(k)) and _slip(typed, str(k)))
+    return ranked[0][1] if ranked else None
 
 
 def _slip(typed: str, word: str) -> bool:

@@ -22,10 +22,12 @@ def answer_list(ex: Executor, run: Run) -> AskResult:
     """The papers that satisfy the plan (list), or how many do (count)."""
     plan = run.plan
     query = plan.paper_query()
-    if plan.phrases and not query.all_of:
+    subject = plan.text_group()
+    if (plan.phrases or plan.loose_phrases) and (subject is not None or not query.all_of):
         matched = ex.by_text(run)
-        if matched is None:
+        if matched is None and subject is None:
             return refuse(ex, run)
+        matched = (matched or set()) | ex.group_papers(subject)
         query = query.model_copy(update={"papers": frozenset(matched)})
     if plan.unknown and not query.all_of:
         return fallback(ex, run, unknown_note(plan))

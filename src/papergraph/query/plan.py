@@ -91,6 +91,11 @@ class ConstraintGroup(BaseModel):
     role: Role = Role.FILTER
     reason: str = Field("", description="Why the group only ranks, when it does.")
     baseline: bool = Field(False, description="Compared against: papers proposing it are left out.")
+    text: bool = Field(
+        False,
+        description="The plan's text phrases are further alternatives of this group (a subject written as several "
+        "joined phrases): a paper mentions one of its entities or has one of the phrases.",
+    )
 
 
 class Correction(BaseModel):
@@ -163,15 +168,19 @@ class QueryPlan(BaseModel):
     limit: int | None = Field(None, description="N of a top-N question, when the question says it.")
     topics: list[str] = Field(default_factory=list, description="Qualifiers matched in the paper text.")
     phrases: list[str] = Field(
-        default_factory=list,
+        default_factory=list,  # source words of each: ``phrase_words``
         description="The subject as words of the paper text (title and abstract, by stem), when it is no graph "
         "entity ('web browser'; alternatives: 'blockchain or distributed-ledger technology'): papers must have "
         "one of them.",
     )
     loose_phrases: list[str] = Field(
         default_factory=list,
-        description="Looser forms of the subject phrase (its rare head noun alone: 'browser' of 'web browser', "
-        "for 'in-browser'): a paper with only these needs an abstract closer to the question.",
+        description="Looser forms of the subject: examples in parentheses, the phrase's rare head noun alone "
+        "('browser' of 'web browser', for 'in-browser'): a paper with only these needs an abstract closer to the "
+        "question.",
+    )
+    phrase_words: dict[str, str] = Field(
+        default_factory=dict, description="The question's words each phrase (and loose phrase) was read from."
     )
     unknown: list[EntityRef] = Field(
         default_factory=list, description="Entities the question names that no paper mentions."
@@ -185,9 +194,23 @@ class QueryPlan(BaseModel):
     def entities(self, *roles: Role) -> list[EntityRef]:
         return [e for g in self.groups if not roles or g.role in roles for e in g.entities]
 
+    def phrase_shown(self, phrase: str) -> str:
+        """A text phrase as the interpretation shows it: 'text: carbon (from "carbon emissions")'."""
+        words = self.phrase_words.get(phrase, phrase)
+        return f"text: {phrase}" + (f" (from “{words}”)" if words != phrase else "")
+
+    def text_group(self) -> ConstraintGroup | None:
+        """The group whose alternatives include the text phrases, if the subject was read as one."""
+        return next((g for g in self.groups if g.text), None)
+
     def paper_query(self, roles: tuple[Role, ...] = (Role.FILTER,)) -> PaperQuery:
-        """The graph query of the groups with these roles, and the paper filters."""
-        groups = tuple(tuple(e.node for e in g.entities if e.node is not None) for g in self.groups if g.role in roles)
+        """The graph query of the groups with these roles, and the paper filters (a group with text alternatives
+        is left out: it is matched with the paper text, outside the graph)."""
+        groups = tuple(
+            tuple(e.node for e in g.entities if e.node is not None)
+            for g in self.groups
+            if g.role in roles and not g.text
+        )
         baselines = tuple(
             e.node for g in self.groups if g.role in roles and g.baseline for e in g.entities if e.node is not None
         )

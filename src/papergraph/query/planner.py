@@ -15,15 +15,14 @@ The steps, each small and pure:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import NamedTuple
 
-from rapidfuzz.distance import Levenshtein
-
 from papergraph.graph.query import GroupBy, NodeMatch
 from papergraph.models import EntityType
+from papergraph.query.authors import author_named, authors_matching
 from papergraph.query.intents import IntentClassifier, intent_classifier
 from papergraph.query.linking import Link, Linked, Linker, Token, tokenize
 from papergraph.query.plan import (
@@ -41,7 +40,10 @@ from papergraph.query.plan import (
     Target,
 )
 from papergraph.query.quantities import quantity_phrase
+from papergraph.query.respelling import Respelled, respelled, search_text, within
 from papergraph.query.rules import QuestionRules
+from papergraph.query.subject import LINKING_WORDS, Part, example, subject
+from papergraph.query.textindex import TextIndex
 from papergraph.query.vocabulary import Sense, Vocabulary
 
 _EXCEPTION_GAP = 5  # words between a reference and the exception taken out of it ("accelerators other than")
@@ -52,7 +54,6 @@ _LAST_WORD = re.compile(r"([\w][\w-]*)\s+$")
 _WHICH = re.compile(r"^\W*(which|what|list|name|top|show)\b", re.IGNORECASE)
 _CLAUSE_WHICH = re.compile(r"^[^,:;?]{1,80}[,:;]\s*(which|what)\b", re.IGNORECASE)
 _AXIS_ORDER = (EntityType.SYSTEM, EntityType.HARDWARE, EntityType.TECHNIQUE, EntityType.DATASET)
-AUTHOR_TYPO_CHARS = 5  # an author's name word this long may be typed one edit away ("Okafr")
 QUALIFIER_WORDS = 2  # words before a counted class read as its qualifier ("deep learning frameworks")
 DEFAULT_TOP = 10
 NAMING_TAGS = frozenset({"NOUN", "PROPN", "ADJ", "X", "NUM"})  # words a subject phrase is made of (no verbs)
@@ -76,6 +77,10 @@ STRONG_RULES = frozenset(
 FEW_PAPERS = 3  # a phrase this few papers have is never generic, however small the corpus
 GENERIC_SHARE = 0.06  # a phrase more papers than this have is context ("deep learning"), not a subject
 RARE_WORD_SHARE = 0.05  # one word of a longer phrase stands for it only when this few papers have it
+ENTITY_SHARE = 0.12  # an entity more papers have than this is context, not one of a subject's several phrases
+JOINABLE = frozenset(  # why a reference only ranks, when it is still one of a subject's alternatives
+    {"listed in parentheses, as examples", "named as an example", "an alternative next to it is not in the graph"}
+)
 
 
 @dataclass
@@ -129,16 +134,16 @@ class Planner:
         request = self.rules.request_prefix.sub("", asked, count=1)  # "Could you tell me how many ..."
         first = self._read(request)
         spelling = [*first.linked.spelling, *first.linked.inside]  # misspelled ordinary words, read first
-        text, respelled = _respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
+        text, fixes = respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
         used, filters, metric, tokens, linked = first if text == request else self._read(text)
-        refs = _marked_corrected(self._compose(text, linked.links), respelled)
+        refs = _marked_corrected(self._compose(text, linked.links), fixes)
         inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
-        spelling = [(typed, word) for a, b, typed, word in respelled if not _within(a, b, inside_refs)]
+        spelling = [(typed, word) for a, b, typed, word in fixes if not within(a, b, inside_refs)]
         counted = _Spans()  # the words a ranking counts: read only if the question is a ranking
         target, target_ref = self._target(text, refs, counted, linked.spelling)
         ruled = self._intent(text, refs, metric, target, target_ref, used)
         intent, reading = self._read_intent(
-            ruled, text, _form(text, refs, used, filters), refs, metric, target, target_ref
+            ruled, text, _form(text, refs, used, filters, self._metric_spans(text)), refs, metric, target, target_ref
         )
         unread = len(self._ignored(tokens, linked.links, used))
         if reading.source == "examples" and intent is Intent.FACT and unread > UNREAD_WORDS and reading.margin < SURE:
@@ -150,7 +155,7 @@ class Planner:
             used.ranges += counted.ranges
         groups, unknown = self._groups(intent, text, refs, target_ref)
         topics = self._topics(text, intent, groups, used, filters.any)
-        phrases, loose = self._phrases(text, intent, groups, tokens, linked.links, used)
+        groups, phrases, loose, sources = self._subject(text, intent, groups, tokens, linked.links, used)
         limit = self._limit(text, used)
         corrections = [
             Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
@@ -171,12 +176,13 @@ class Planner:
             topics=topics,
             phrases=phrases,
             loose_phrases=loose,
+            phrase_words=sources,
             unknown=unknown,
             corrections=corrections,
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
             intent_reading=reading,
             foreign=self._foreign(tokens),
-            text=_search_text(text, linked.links, linked.spelling),
+            text=search_text(text, linked.links, linked.spelling),
         )
 
     def _read(self, text: str) -> _Read:
@@ -210,15 +216,15 @@ class Planner:
                 named = m.groupdict()
                 words = (named.get("author") or "").strip()
                 if words and not filters.author_words:
-                    if self.vocab.lookup(words.split()) and not _authors_matching(words, self.vocab.authors):
+                    if self.vocab.lookup(words.split()) and not authors_matching(words, self.vocab.authors):
                         continue  # "by NVIDIA": an entity, not an author
-                    words, authors = _author_named(words, self.vocab.authors, self.rules.question_words)
+                    words, authors = author_named(words, self.vocab.authors, self.rules.question_words)
                     filters.author_words = words
                     filters.authors = authors
                     used.add(m)
                 other = (named.get("coauthor") or "").strip()
                 if other and filters.author_words and other not in filters.author_words:
-                    matching = _authors_matching(other, self.vocab.authors)
+                    matching = authors_matching(other, self.vocab.authors)
                     filters.coauthors += matching[:1] or [other]  # an unknown co-author: no paper has them
                     filters.author_words += f" and {other}"
                     used.add(m)
@@ -278,6 +284,10 @@ class Planner:
         used.ranges += words.ranges
         return MetricAsk(kinds=kinds, best=best, unit=unit, phrase=quantity.phrase if quantity else None)
 
+    def _metric_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the question names a metric kind ("frame rate", "power draw"): a {metric} slot of its form."""
+        return [m.span() for _, p in self.rules.metric_words for m in p.finditer(text)]
+
     # --- 2. references --------------------------------------------------------------------------------
     def _compose(self, text: str, links: Sequence[Link]) -> list[_Ref]:
         """References from links; adjacent vendor + type, name + type-head and vendor + name become one.
@@ -294,12 +304,12 @@ class Planner:
             if any(a < ref.start < b and (refs or _listing(text[a:b], text[:a], self._names_class)) for a, b in inside):
                 aside.append(_Ref(ref, "listed in parentheses, as examples"))
                 continue
-            if refs and _adjacent(text, refs[-1].ref, ref, self.rules.head_links):
-                merged = _merge(text, refs[-1].ref, ref)
-                if merged is not None:
-                    refs[-1] = _Ref(merged)
-                    continue
             refs.append(_Ref(ref))
+            while len(refs) > 1 and _adjacent(text, refs[-2].ref, refs[-1].ref, self.rules.head_links):
+                merged = _merge(text, refs[-2].ref, refs[-1].ref)  # "Pascal-generation" + "NVIDIA" + "GPUs"
+                if merged is None:
+                    break
+                refs[-2:] = [_Ref(merged)]
         for i, r in enumerate(refs):
             before = text[max(0, r.ref.start - 24) : r.ref.start]
             after = text[r.ref.end :]
@@ -360,7 +370,7 @@ class Planner:
             near = len(between) <= 2 or all(w.casefold() in asking for w in between)  # "what are the most common"
             named = any(rule.pattern.search(before) for rule in self.rules.targets)  # "what hardware ... in X papers"
             if broad and r.ref.node is not None and near and not named:
-                return self._counted_class(_search_text(text[r.ref.end :], [], spelling), r), r
+                return self._counted_class(search_text(text[r.ref.end :], [], spelling), r), r
         found = []
         for order, rule in enumerate(self.rules.targets):
             for m in rule.pattern.finditer(text):
@@ -470,8 +480,10 @@ class Planner:
         scores = self.classifier.classify(form)
         best, score, margin = scores.best(allowed)
         rule_score = scores.scores.get(ruled, 0.0) if ruled is not None else 0.0
-        if ruled is None:  # a search query that asks nothing ("serving LLMs on GPUs") is a similarity question
-            asking = _ASKING.search(text) is not None and score >= INTENT_MIN_SCORE
+        if ruled is None:  # a search query that asks nothing ("serving LLMs on GPUs") is a similarity question,
+            # unless it names papers ("mixture-of-experts papers published in 2025")
+            asks = _ASKING.search(text) is not None or _PAPERS.search(form) is not None
+            asking = asks and score >= INTENT_MIN_SCORE
             chosen, source = (best, "examples") if asking else (Intent.SEMANTIC, "default")
         elif best is not ruled and score - rule_score >= INTENT_OVERRULE and ruled not in STRONG_RULES:
             chosen, source = best, "examples over rules"
@@ -549,30 +561,90 @@ class Planner:
                 used.add(m)
         return names
 
-    def _phrases(
+    def _subject(
         self,
         text: str,
         intent: Intent,
-        groups: Sequence[ConstraintGroup],
+        groups: list[ConstraintGroup],
         tokens: Sequence[Token],
         links: Sequence[Link],
         used: _Spans,
-    ) -> tuple[list[str], list[str]]:
-        """The subject of a list, count or trend question that names no graph entity, as paper-text words: of
-        the runs of content words left, the rarest one the corpus has (a run the corpus lacks as a whole is
-        read by its longest part it has); runs most papers have ("deep learning inference") are context."""
+    ) -> tuple[list[ConstraintGroup], list[str], list[str], dict[str, str]]:
+        """The subject of a list, count or trend question where the graph alone does not name it: written as
+        several joined phrases (entities and paper-text phrases, any of them), else as one paper-text phrase."""
         index = self.vocab.text
         if index is None or intent not in (Intent.LIST, Intent.COUNT, Intent.TREND):
-            return [], []
+            return groups, [], [], {}
+        runs = self._runs(text, tokens, links, used)
+        if intent is not Intent.TREND:
+            joined = self._joined_subject(text, groups, runs, index, used)
+            if joined is not None:
+                return joined
         if any(g.role is Role.FILTER for g in groups):
-            return [], []
+            return groups, [], [], {}
+        phrases, loose, sources = self._phrases(text, runs, index, used)
+        return groups, phrases, loose, sources
+
+    def _joined_subject(
+        self, text: str, groups: list[ConstraintGroup], runs: Sequence[list[Token]], index: TextIndex, used: _Spans
+    ) -> tuple[list[ConstraintGroup], list[str], list[str], dict[str, str]] | None:
+        """The subject as several phrases joined as alternatives or examples ("neuromorphic or spiking hardware,
+        e.g. Loihi-style chips or SNNs"): one group, a paper needing one of its entities or phrases. The groups
+        of its entities join it whole (their alternatives stay alternatives)."""
+        texts = {t.part.start: t for run in runs if (t := _text_part(text, run, index)) is not None}
+        refs = [
+            (gi, e)
+            for gi, g in enumerate(groups)
+            if (g.role is Role.FILTER and not g.baseline) or (g.role is Role.RANK and g.reason in JOINABLE)
+            for e in g.entities
+        ]
+        for i, (_, e) in enumerate(refs):
+            if self._entity_share(e) <= ENTITY_SHARE:
+                texts[e.start] = _TextPart(Part(e.start, e.end, e.words, True, i), e.words, None)
+            elif 0 < index.rarity(words := text[e.start : e.end]) <= GENERIC_SHARE:  # "carbon emissions": its words
+                texts[e.start] = _TextPart(Part(e.start, e.end, words, True), words, None)
+        parts = [t.part for t in texts.values()]
+        chosen = subject(text, parts)
+        if chosen is None:
+            return None
+        moved = {refs[p.ref][0] for p in chosen if p.ref is not None}
+        firm = [gi for gi, g in enumerate(groups) if g.role is Role.FILTER]
+        if firm and not moved.intersection(firm):
+            return None  # the objects of a named subject ("prune weights, filters or whole layers"), not alternatives
+        members = [e for gi in sorted(moved) for e in groups[gi].entities]
+        kept = [g for gi, g in enumerate(groups) if gi not in moved]
+        reason = "the subject, written as several phrases: any of them"
+        kept.append(ConstraintGroup(entities=members, role=Role.FILTER, text=True, reason=reason))
+        used.ranges += [(p.start, p.end) for p in chosen]
+        phrases, loose, sources = _subject_phrases(text, chosen, texts)
+        return kept, phrases, loose, sources
+
+    def _entity_share(self, ref: EntityRef) -> float:
+        """The share of papers a reference selects: its nodes' papers, else (a family, type or vendor) the share
+        of papers whose text has its words."""
+        index = self.vocab.text
+        size = index.size if index is not None else 0
+        ids = ref.node.ids if ref.node is not None else ()
+        if ids and size:
+            return sum(self.vocab.node_papers.get(i, 0) for i in ids) / size
+        families = ref.node.family if ref.node is not None else ()
+        if families and size:  # at most the papers of its members together
+            return sum(self.vocab.name_papers.get((ref.type, f.casefold()), 0) for f in families) / size
+        return index.rarity(ref.words) if index is not None else 0.0
+
+    def _phrases(
+        self, text: str, runs: Sequence[list[Token]], index: TextIndex, used: _Spans
+    ) -> tuple[list[str], list[str], dict[str, str]]:
+        """The subject of a question that names no graph entity, as paper-text words: of the runs of content
+        words left, the rarest one the corpus has (a run the corpus lacks as a whole is read by its longest part
+        it has); runs most papers have ("deep learning inference") are context."""
         found = []
-        for run in self._runs(text, tokens, links, used):
+        for run in runs:
             best = _best_part(run, index.rarity, FEW_PAPERS / index.size if index.size else 1.0)
             if best is not None and (best[1] <= GENERIC_SHARE or best[1] * index.size <= FEW_PAPERS):
                 found.append((*best, best[0] != (run[0], run[-1])))
         if not found:
-            return [], []
+            return [], [], {}
         # the rarest; at a tie a run the corpus has whole before a part of one, then the longer
         (first, last), _share, _part = min(found, key=lambda f: (f[1], f[2], f[0][0].start - f[0][1].end))
         chosen = [(first, last)] + [
@@ -584,14 +656,14 @@ class Planner:
         rare = max(RARE_WORD_SHARE, FEW_PAPERS / index.size) if index.size else RARE_WORD_SHARE
         heads = [b.text for a, b in chosen if a is not b]
         loose = [h for h in heads if 0 < index.rarity(h) <= rare]  # "browser" of "web browser": "in-browser"
-        return phrases, loose
+        return phrases, loose, {p: p for p in phrases}
 
     def _runs(self, text: str, tokens: Sequence[Token], links: Sequence[Link], used: _Spans) -> list[list[Token]]:
         """Runs of content words: not linked, not read by a rule, not asking; a function word inside a
         hyphenated word ("wake-up", "processing-in-memory") stays in its run."""
         linked = {i for lk in links for i in range(lk.first, lk.last)}
         tags = self.tagger(text) if self.tagger is not None else {}
-        metric = [m.span() for _, p in self.rules.metric_words for m in p.finditer(text)]  # words, not rules
+        metric = self._metric_spans(text)  # words, not rules
         runs: list[list[Token]] = []
         current: list[Token] = []
         for i, t in enumerate(tokens):
@@ -603,6 +675,7 @@ class Planner:
                 and (not used.covers(t) or any(a <= t.start and t.end <= b for a, b in metric))
                 and not t.text.isdigit()
                 and len(t.text) > 1
+                and t.folded not in LINKING_WORDS
                 and (
                     hyphened
                     or (
@@ -655,6 +728,49 @@ class Planner:
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
+
+
+class _TextPart(NamedTuple):
+    """A run of content words as a possible part of a subject: the part, the phrase the corpus has, the rare
+    head noun of a longer phrase (or None)."""
+
+    part: Part
+    phrase: str
+    head: str | None
+
+
+def _text_part(text: str, run: Sequence[Token], index: TextIndex) -> _TextPart | None:
+    """A run read as the corpus has it; specific when few papers have it (one word alone: rarely)."""
+    few = FEW_PAPERS / index.size if index.size else 1.0
+    best = _best_part(run, index.rarity, few)
+    if best is None:
+        return None
+    (a, b), share = best
+    specific = share <= (GENERIC_SHARE if a is not b else max(RARE_WORD_SHARE, few))
+    specific = specific and (a is not b or b is run[-1])  # one word of several: the head ("whole" of "whole layers")
+    compound = text[b.start - 1 : b.start] == "-"  # "forward" of "forward-forward" is no head noun of its own
+    head = b.text if a is not b and not compound and 0 < index.rarity(b.text) <= max(RARE_WORD_SHARE, few) else None
+    part = Part(run[0].start, run[-1].end, text[run[0].start : run[-1].end], specific)
+    return _TextPart(part, text[a.start : b.end], head)
+
+
+def _subject_phrases(
+    text: str, chosen: Sequence[Part], texts: Mapping[int, _TextPart]
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """The text phrases of a joined subject: examples (and rare head nouns) as loose phrases, the rest exact."""
+    phrases: list[str] = []
+    loose: list[str] = []
+    sources: dict[str, str] = {}
+    for p in chosen:
+        found = texts.get(p.start)
+        if p.ref is not None or found is None:
+            continue
+        (loose if example(text, chosen, p) else phrases).append(found.phrase)
+        sources[found.phrase] = p.words
+        if found.head is not None:  # "diffusion" of "video diffusion": "diffusion-based video generation"
+            loose.append(found.head)
+            sources[found.head] = p.words
+    return phrases, loose, sources
 
 
 def _asking(word: str, question_words: frozenset[str]) -> bool:
@@ -758,6 +874,8 @@ def _merge(text: str, a: EntityRef, b: EntityRef) -> EntityRef | None:
         return b.model_copy(update=span)
     if b.level is Level.TYPE and a.level in (Level.FAMILY, Level.MODEL, Level.VENDOR):  # "Jetson boards"
         return a.model_copy(update=span)
+    if b.level is Level.VENDOR and b.node.hw_type and a.level in (Level.FAMILY, Level.MODEL):
+        return a.model_copy(update=span)  # "Pascal-generation NVIDIA GPUs": the line names maker and type
     return None
 
 
@@ -786,10 +904,13 @@ def _broad_beside_specific(refs: Sequence[_Ref]) -> list[_Ref]:
     return out
 
 
-def _form(text: str, refs: Sequence[_Ref], used: _Spans, filters: PaperFilters) -> str:
-    """The question with each recognised reference replaced by its slot ("{system}"), numbers by {n}: what the
-    intent examples are written in."""
+def _form(
+    text: str, refs: Sequence[_Ref], used: _Spans, filters: PaperFilters, metrics: Sequence[tuple[int, int]] = ()
+) -> str:
+    """The question with each recognised reference replaced by its slot ("{system}"), metric words by {metric},
+    numbers by {n}: what the intent examples are written in."""
     spans = [(r.ref.start, r.ref.end, "{" + r.ref.type.value + "}") for r in refs]
+    spans += [(a, b, "{metric}") for a, b in metrics if not any(r.ref.start < b and a < r.ref.end for r in refs)]
     if filters.author_words:
         at = text.find(filters.author_words.split(" and ")[0])
         if at >= 0:
@@ -854,69 +975,7 @@ def _compare_axis(refs: Sequence[_Ref], text: str = "", joins: re.Pattern[str] |
     return None
 
 
-def _authors_matching(words: str, authors: Sequence[str], typos: bool = False) -> list[str]:
-    """Authors whose name has every word given ("Smith", "J. Smith", "Jane Smith"), case aside; with
-    ``typos``, a word of AUTHOR_TYPO_CHARS or more may be one edit away ("Okafr" for Okafor)."""
-    wanted = [w.casefold().rstrip(".") for w in words.split()]
-    found = []
-    for author in authors:
-        parts = [p.casefold().rstrip(".") for p in author.replace(".", ". ").split()]
-        if all(_name_part(w, parts, typos) for w in wanted):
-            found.append(author)
-    return found
-
-
-def _name_part(word: str, parts: Sequence[str], typos: bool) -> bool:
-    if word in parts or (len(word) == 1 and any(p.startswith(word) for p in parts)):
-        return True
-    return typos and len(word) >= AUTHOR_TYPO_CHARS and any(Levenshtein.distance(word, p) <= 1 for p in parts)
-
-
-def _author_named(words: str, authors: Sequence[str], asking: Collection[str]) -> tuple[str, list[str]]:
-    """The authors a capitalised run of words names, each word as typed or one edit away: all of it, else
-    without the words of asking before it ("List Hana Okafor's papers": a capitalised verb opened it)."""
-    parts = words.split()
-    for start in range(len(parts)):
-        if start and parts[start - 1].casefold() not in asking:
-            break
-        named = " ".join(parts[start:])
-        found = _authors_matching(named, authors) or _authors_matching(named, authors, typos=True)
-        if found:
-            return named, found
-    return words, []
-
-
-_Respelled = tuple[int, int, str, str]  # (start, end) in the respelled question, the word typed, the word read
-
-
-def _respelled(text: str, spelling: Sequence[tuple[str, str]]) -> tuple[str, list[_Respelled]]:
-    """The question with its misspelled words replaced by the corpus words they stand for (a capital kept),
-    and where each replacement now stands."""
-    fixes = dict(spelling)
-    if not fixes:
-        return text, []
-    out: list[str] = []
-    spans: list[_Respelled] = []
-    at = 0
-    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(fixes, key=len, reverse=True)) + r")\b")
-    for m in pattern.finditer(text):
-        typed = m.group(0)
-        word = fixes[typed]
-        word = word[:1].upper() + word[1:] if typed[:1].isupper() else word
-        out.append(text[at : m.start()])
-        start = sum(len(p) for p in out)
-        out.append(word)
-        spans.append((start, start + len(word), typed, word))
-        at = m.end()
-    out.append(text[at:])
-    return "".join(out), spans
-
-
-def _within(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= a and b <= e for s, e in spans)
-
-
-def _marked_corrected(refs: list[_Ref], respelled: Sequence[_Respelled]) -> list[_Ref]:
+def _marked_corrected(refs: list[_Ref], respelled: Sequence[Respelled]) -> list[_Ref]:
     """References whose words were respelled before linking are corrections, shown with the words as typed."""
     out = []
     for r in refs:
@@ -927,19 +986,6 @@ def _marked_corrected(refs: list[_Ref], respelled: Sequence[_Respelled]) -> list
                 words = words.replace(word, typed, 1)
             r = _Ref(r.ref.model_copy(update={"match": MatchKind.CORRECTED, "words": words}), r.rank_only)
         out.append(r)
-    return out
-
-
-def _search_text(text: str, links: Sequence[Link], spelling: Sequence[tuple[str, str]]) -> str:
-    """The question with misspellings corrected and defined acronyms expanded, for the similarity search."""
-    out = text
-    for link in sorted(links, key=lambda lk: -lk.start):
-        if link.match is MatchKind.CORRECTED:
-            out = out[: link.start] + link.words + out[link.end :]
-        elif link.match is MatchKind.ABBREVIATION:
-            out = out[: link.end] + f" ({link.words})" + out[link.end :]
-    for typed, corrected in spelling:
-        out = re.sub(rf"\b{re.escape(typed)}\b", corrected, out)
     return out
 
 

@@ -264,7 +264,7 @@ def filter_words(plan: QueryPlan) -> list[str]:
         words.append(f"author = {' or '.join(f.authors) or f.author_words}")
         words += [f"co-author = {c}" for c in f.coauthors]
     words += [f"topic '{t}' in the paper text" for t in plan.topics]
-    words += [f"text: {p}" for p in plan.phrases]
+    words += [plan.phrase_shown(p) for p in [*plan.phrases, *plan.loose_phrases]]
     if plan.metric.unit:
         words.append(f"unit = {plan.metric.unit}")
     return words

@@ -121,6 +121,8 @@ class Vocabulary:
     text: TextIndex | None = None  # every paper's title and abstract by stem, for subjects that are no entity
     word_starts: list[str] = field(default_factory=list)  # the corpus's words (letters and digits), sorted
     authors_by_word: dict[str, list[str]] = field(default_factory=dict)  # last name word -> full names
+    node_papers: dict[str, int] = field(default_factory=dict)  # node id -> papers linked to it
+    name_papers: dict[tuple[EntityType, str], int] = field(default_factory=dict)  # (type, folded name) -> papers
     _abbreviations: dict[str, str] | None = None
     _fuzzy: dict[tuple[int, bool], list[str]] | None = None
 
@@ -393,6 +395,8 @@ def _add_graph(
                 if _ordinary(vocab, short):  # "Silicon" of Apple Silicon: only as a name
                     vocab.guarded[key(short)].add(family)
     for e in entities:
+        vocab.node_papers[e.id] = e.papers
+        vocab.name_papers[(e.type, e.name.casefold())] = e.papers
         sense = _node_sense(e, family_values, type_keys)
         senses.setdefault((e.type, e.name.casefold()), sense)
         vocab.add(e.name, sense)
