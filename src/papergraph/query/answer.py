@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from papergraph.graph.query import PaperQuery
 from papergraph.models import MetricRecord, PaperRecord
-from papergraph.query.plan import EntityRef, Level
+from papergraph.query.plan import EntityRef, Intent, Level, QueryPlan, Role
 from papergraph.query.rules import QuestionRules
 
 RELATIVE_UNITS = frozenset({"%", "x", "pp"})
@@ -111,7 +112,9 @@ def claim(subject: str, m: MetricRecord, rules: QuestionRules | None = None) -> 
 
 def _strip_change_words(what: str) -> str:
     return re.sub(
-        r"\b(reduction|reductions|improvement|improvements|increase|decrease|savings?|gains?)\b", "", what
+        r"\b(reduction|reductions|improvements?|improves?|increases?|decreases?|reduces?|boosts?|savings?|gains?)\b",
+        "",
+        what,
     ).strip()
 
 
@@ -136,6 +139,55 @@ def _one(ref: EntityRef) -> str:
     return ref.name
 
 
+def what(plan: QueryPlan, roles: tuple[Role, ...] = (Role.FILTER,)) -> str:
+    """ "quantization and FPGA hardware (about language models), by Ann Smith, published in 2024"."""
+    parts = [describe(g.entities) for g in plan.groups if g.role in roles and not g.text]
+    subject = plan.text_group()
+    if subject is not None and plan.intent is not Intent.OUT_OF_SCOPE:  # entities or paper-text phrases
+        words = [f"“{p}”" for p in [*plan.phrases, *plan.loose_phrases]]
+        parts.insert(0, " or ".join(filter(None, [describe(subject.entities), *words])))
+    elif not parts and plan.phrases:  # the subject matched in the paper text
+        parts = [" or ".join(f"“{p}”" for p in plan.phrases) + " in their title or abstract"]
+    text = " and ".join(parts) if parts else "the question's terms"
+    text += "".join(f" (about {t})" for t in plan.topics)
+    f = plan.filters
+    if f.authors:
+        text += ", by " + " or ".join(f.authors) + "".join(f" with {c}" for c in f.coauthors)
+    if f.year_min is not None or f.year_max is not None:
+        text += ", " + years(f.year_min, f.year_max)
+    return text
+
+
+def among(plan: QueryPlan, within: PaperQuery | None) -> str:
+    """ " among papers that mention pruning (about language models)", " among papers about vision models"."""
+    if within is None:
+        return ""
+    if within.all_of or within.year_min is not None or within.year_max is not None or within.authors:
+        return f" among papers that mention {what(plan)}"
+    return " among papers about " + " and ".join(plan.topics) if plan.topics else ""
+
+
+def unknown_note(plan: QueryPlan) -> str:
+    """ "No paper in the corpus mentions Cerebras." for the names no paper has ("" when there are none)."""
+    if not plan.unknown:
+        return ""
+    names = " or ".join(dict.fromkeys(e.name for e in plan.unknown))
+    return f"No paper in the corpus mentions {names}."
+
+
+def years(lo: int | None, hi: int | None) -> str:
+    if lo is not None and lo == hi:
+        return f"published in {lo}"
+    if lo is not None and hi is not None:
+        return f"published in {lo}–{hi}"
+    return f"published from {lo} on" if lo is not None else f"published up to {hi}"
+
+
+def join(*parts: str) -> str:
+    """Sentences joined by a space, empty ones left out."""
+    return " ".join(p for p in parts if p)
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -147,6 +199,7 @@ def listing(items: Sequence[str], more: int = 0) -> str:
 
 
 __all__ = [
+    "among",
     "amount",
     "claim",
     "counted",
@@ -154,7 +207,11 @@ __all__ = [
     "describe",
     "direction",
     "format_metric",
+    "join",
     "listing",
     "number",
     "plural",
+    "unknown_note",
+    "what",
+    "years",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -27,6 +27,13 @@ class Category:
     shapes: tuple[re.Pattern[str], ...]
     line: bool  # counted by family line ("LLM families": Llama once, with its models)
     excluded: frozenset[str] = frozenset()  # case-folded names never in it, whatever their shape
+    known: frozenset[str] = field(init=False)  # listed or excluded (built once)
+    extends_excluded: re.Pattern[str] | None = field(init=False)  # an excluded name and more ("GPT-5" of "GPT")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "known", self.excluded | self.systems)
+        alternatives = "|".join(re.escape(x) for x in sorted(self.excluded))
+        object.__setattr__(self, "extends_excluded", re.compile(rf"(?:{alternatives})[\s-]") if alternatives else None)
 
     @property
     def plural(self) -> str:
@@ -44,9 +51,9 @@ class Category:
             return False
         if folded in self.systems:
             return True
-        if line is not None and line in (self.excluded | self.systems):
+        if line is not None and line in self.known:
             return line in self.systems
-        if any(re.match(rf"{re.escape(x)}[\s-]", folded) for x in self.excluded):
+        if self.extends_excluded is not None and self.extends_excluded.match(folded):
             return False
         return any(s.search(name) for s in self.shapes)
 

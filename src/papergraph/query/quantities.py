@@ -42,10 +42,16 @@ _QUANTITY = re.compile(
 _ASKS_NUMBER = re.compile(
     r"\b(what|which)\s+(fraction|share|proportion|percentage|portion|factor|ratio|speed-?up|rate|number)\b"
     r"|\bhow\s+(much|many|fast|far|big|large|small|long|low|high|quickly|often)\b"
-    r"|\bby\s+(what|how)\b",
+    r"|\bby\s+(what|how)\b"
+    # "what frame rate did ...", "what WAN bandwidth does ...": a measure named after what/which
+    r"|\b(what|which)\s+(?:[\w-]+\s+){0,3}?(rate|bandwidth|throughput|latency|speed|accuracy|power|energy|"
+    r"memory|cost|frequency|size|distance|range|efficiency|utili[sz]ation|perplexity|score)\b",
     re.IGNORECASE,
 )
 _MAX_WORDS = frozenset({"highest", "largest", "longest", "biggest", "greatest", "maximum", "peak"})
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(“\"])|\n\s*\n")
+_VALUE = re.compile(r"(?<![\w.-])\d[\d,]*(?:\.\d+)?(?![\w-]*[A-Za-z]\d)")  # not the digits of "A100", "GPT-4"
+_SUFFIXES = ("ing", "ed", "es", "s")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*")
 _NUMBER = re.compile(r"\d[\d,.]*")
 
@@ -58,6 +64,10 @@ class UnitTable:
 
     def dimension(self, unit: str) -> str:
         return self.scales[unit][0] if unit in self.scales else f"unit:{unit}"
+
+    def named(self, unit: str) -> str:
+        """The dimension's name for a unit it lists ("Gbps" -> "data rate", "FPS" -> "frame rate"), else ""."""
+        return self.scales[unit][0] if unit in self.scales else ""
 
     def base(self, value: float, unit: str) -> float:
         """The value in its dimension's base unit (W, s, bytes, J ...)."""
@@ -144,13 +154,53 @@ def window(m: MetricRecord) -> str:
     return before + " " + m.surface + " " + after
 
 
+class Stated(NamedTuple):
+    """A sentence of a text that states a number, and the question words it shares."""
+
+    sentence: str
+    shared: frozenset[str]
+    score: float
+
+
+def stated_numbers(text: str, asked: Iterable[str]) -> Stated | None:
+    """The sentence of a paper's text that states a number and shares the most question words with it, each
+    word weighed by how few of the text's sentences have it ("how many A100 GPUs would training GPT-4 take"
+    -> "training GPT-4 requires between 1,174 and 8,800 A100 GPUs"); None when no such sentence shares a word.
+    Words match on a rough stem ("identified" ~ "identify" do not; "requests" ~ "request" do)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
+    stems = [{_stem(w) for w in words(p)} for p in parts]
+    wanted = {_stem(w) for w in asked}
+    best: Stated | None = None
+    for sentence, have in zip(parts, stems, strict=True):
+        if not _VALUE.search(sentence):
+            continue
+        shared = wanted & have
+        score = sum(math.log(1 + len(parts) / sum(w in s for s in stems)) for w in shared)
+        if shared and (best is None or score > best.score):
+            best = Stated(sentence, frozenset(shared), score)
+    return best
+
+
+def values(text: str) -> set[str]:
+    """The numbers a text states, as written less thousands commas ("1,174" -> 1174; not the 100 of "A100")."""
+    return {v.replace(",", "") for v in _VALUE.findall(text)}
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def _key(m: MetricRecord) -> str:
     return m.id or f"{m.metric}|{m.surface}|{m.evidence}"
 
 
 def _describe(m: MetricRecord) -> tuple[frozenset[str], frozenset[str]]:
-    """A number's own phrase words, and those with the words near it."""
-    own = frozenset(words(m.metric))
+    """A number's own words (its metric phrase and what its unit measures: "64.47 FPS" is a frame rate), and
+    those with the words near it."""
+    own = frozenset(words(m.metric) | words(unit_table().named(m.unit)))
     return own, frozenset(words(window(m))) | own
 
 
@@ -215,11 +265,14 @@ __all__ = [
     "RELATIVE",
     "Quantity",
     "QuantityIndex",
+    "Stated",
     "UnitTable",
     "asks_number",
     "parse_units",
     "quantity_phrase",
+    "stated_numbers",
     "unit_table",
+    "values",
     "window",
     "words",
 ]
