@@ -131,24 +131,15 @@ class Planner:
 
     def plan(self, question: str) -> QueryPlan:
         asked = question.strip()
-        request = self.rules.request_prefix.sub("", asked, count=1)  # "Could you tell me how many ..."
-        first = self._read(request)
-        spelling = [*first.linked.spelling, *first.linked.inside]  # misspelled ordinary words, read first
-        text, fixes = respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
-        used, filters, metric, tokens, linked = first if text == request else self._read(text)
-        refs = _marked_corrected(self._compose(text, linked.links), fixes)
-        inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
-        spelling = [(typed, word) for a, b, typed, word in fixes if not within(a, b, inside_refs)]
+        text, read, refs, spelling = self._respelled_read(asked)
+        used, filters, metric, tokens, linked = read
         counted = _Spans()  # the words a ranking counts: read only if the question is a ranking
         target, target_ref = self._target(text, refs, counted, linked.spelling)
         ruled = self._intent(text, refs, metric, target, target_ref, used)
         intent, reading = self._read_intent(
             ruled, text, _form(text, refs, used, filters, self._metric_spans(text)), refs, metric, target, target_ref
         )
-        unread = len(self._ignored(tokens, linked.links, used))
-        if reading.source == "examples" and intent is Intent.FACT and unread > UNREAD_WORDS and reading.margin < SURE:
-            reading = reading.model_copy(update={"source": "default", "runner_up": intent})
-            intent = Intent.SEMANTIC  # a number asked about things the graph does not hold: read by similarity
+        intent, reading = _unsure_fact(intent, reading, unread=len(self._ignored(tokens, linked.links, used)))
         if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
             target, target_ref = None, None
         else:
@@ -157,14 +148,6 @@ class Planner:
         topics = self._topics(text, intent, groups, used, filters.any)
         groups, phrases, loose, sources = self._subject(text, intent, groups, tokens, linked.links, used)
         limit = self._limit(text, used)
-        corrections = [
-            Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
-            for r in refs
-            if r.ref.match in (MatchKind.CORRECTED, MatchKind.ABBREVIATION)
-        ]
-        corrections += [
-            Correction(original=a, corrected=b, kind=MatchKind.CORRECTED) for a, b in [*spelling, *linked.spelling]
-        ]
         return QueryPlan(
             question=asked,
             intent=intent,
@@ -178,12 +161,25 @@ class Planner:
             loose_phrases=loose,
             phrase_words=sources,
             unknown=unknown,
-            corrections=corrections,
+            corrections=_corrections(refs, [*spelling, *linked.spelling]),
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
             intent_reading=reading,
             foreign=self._foreign(tokens),
             text=search_text(text, linked.links, linked.spelling),
         )
+
+    def _respelled_read(self, asked: str) -> tuple[str, _Read, list[_Ref], list[tuple[str, str]]]:
+        """The question without its request prefix and with misspelled ordinary words respelled, its reading,
+        its references (those respelled marked corrected), and the (typed, word) respellings outside them."""
+        request = self.rules.request_prefix.sub("", asked, count=1)  # "Could you tell me how many ..."
+        first = self._read(request)
+        spelling = [*first.linked.spelling, *first.linked.inside]  # misspelled ordinary words, read first
+        text, fixes = respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
+        read = first if text == request else self._read(text)
+        refs = _marked_corrected(self._compose(text, read.linked.links), fixes)
+        inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
+        outside = [(typed, word) for a, b, typed, word in fixes if not within(a, b, inside_refs)]
+        return text, read, refs, outside
 
     def _read(self, text: str) -> _Read:
         """Filters, metric and links of a text. Read once as asked, for its misspelled ordinary words, and
@@ -462,6 +458,33 @@ class Planner:
         """The intent from the cue rules and the example bank together. The examples decide where no rule
         matched, and overrule a rule when they prefer another intent by a clear margin; either way only an
         intent the question can be answered as (two sides to compare, a class to count, a metric to rank)."""
+        others = [r for r in refs if r.ref.node is not None and r is not target_ref]
+        scores = self.classifier.classify(form)
+        best, score, margin = scores.best(self._answerable(ruled, text, form, refs, metric, target, target_ref))
+        rule_score = scores.scores.get(ruled, 0.0) if ruled is not None else 0.0
+        chosen, source = _chosen(ruled, text, form, best, score, rule_score)
+        if chosen is Intent.TOP_N and any(not r.rank_only for r in others):
+            chosen = Intent.COOCCURRENCE  # "which datasets do pruning papers use most": ranked within X's papers
+        return chosen, IntentReading(
+            form=form,
+            source=source,
+            score=round(scores.scores.get(chosen, 0.0), 3),
+            margin=round(margin if chosen is best else scores.scores.get(chosen, 0.0) - score, 3),
+            runner_up=best if chosen is not best else None,
+        )
+
+    def _answerable(
+        self,
+        ruled: Intent | None,
+        text: str,
+        form: str,
+        refs: Sequence[_Ref],
+        metric: MetricAsk,
+        target: Target | None,
+        target_ref: _Ref | None,
+    ) -> list[Intent]:
+        """The intents the question can be answered as: a list or similarity always, and each other intent when
+        the question has what it needs (a time cue, papers named, two sides, a class to count, a metric)."""
         known = [r for r in refs if r.ref.node is not None]
         others = [r for r in known if r is not target_ref]
         allowed = [Intent.LIST, Intent.SEMANTIC] + ([Intent.TREND] if ruled is Intent.TREND else [])  # a time cue
@@ -477,27 +500,7 @@ class Planner:
             allowed.append(Intent.SUPERLATIVE)
         if known or any(r.ref.node is None for r in refs):
             allowed.append(Intent.FACT)
-        scores = self.classifier.classify(form)
-        best, score, margin = scores.best(allowed)
-        rule_score = scores.scores.get(ruled, 0.0) if ruled is not None else 0.0
-        if ruled is None:  # a search query that asks nothing ("serving LLMs on GPUs") is a similarity question,
-            # unless it names papers ("mixture-of-experts papers published in 2025")
-            asks = _ASKING.search(text) is not None or _PAPERS.search(form) is not None
-            asking = asks and score >= INTENT_MIN_SCORE
-            chosen, source = (best, "examples") if asking else (Intent.SEMANTIC, "default")
-        elif best is not ruled and score - rule_score >= INTENT_OVERRULE and ruled not in STRONG_RULES:
-            chosen, source = best, "examples over rules"
-        else:
-            chosen, source = ruled, "rules" if best is not ruled else "rules and examples"
-        if chosen is Intent.TOP_N and any(not r.rank_only for r in others):
-            chosen = Intent.COOCCURRENCE  # "which datasets do pruning papers use most": ranked within X's papers
-        return chosen, IntentReading(
-            form=form,
-            source=source,
-            score=round(scores.scores.get(chosen, 0.0), 3),
-            margin=round(margin if chosen is best else scores.scores.get(chosen, 0.0) - score, 3),
-            runner_up=best if chosen is not best else None,
-        )
+        return allowed
 
     # --- 5. roles and groups --------------------------------------------------------------------------
     def _groups(
@@ -990,3 +993,37 @@ def _marked_corrected(refs: list[_Ref], respelled: Sequence[Respelled]) -> list[
 
 
 __all__ = ["Planner"]
+
+
+def _chosen(
+    ruled: Intent | None, text: str, form: str, best: Intent, score: float, rule_score: float
+) -> tuple[Intent, str]:
+    """The intent chosen from the rule's (``ruled``) and the examples' best, and its source."""
+    if ruled is None:  # a search query that asks nothing ("serving LLMs on GPUs") is a similarity question,
+        # unless it names papers ("mixture-of-experts papers published in 2025")
+        asks = _ASKING.search(text) is not None or _PAPERS.search(form) is not None
+        asking = asks and score >= INTENT_MIN_SCORE
+        return (best, "examples") if asking else (Intent.SEMANTIC, "default")
+    if best is not ruled and score - rule_score >= INTENT_OVERRULE and ruled not in STRONG_RULES:
+        return best, "examples over rules"
+    return ruled, "rules" if best is not ruled else "rules and examples"
+
+
+def _unsure_fact(intent: Intent, reading: IntentReading, unread: int) -> tuple[Intent, IntentReading]:
+    """A fact the examples read without a clear margin, with more than a few content words left unread, is a
+    number asked about things the graph does not hold: read by similarity instead."""
+    if reading.source == "examples" and intent is Intent.FACT and unread > UNREAD_WORDS and reading.margin < SURE:
+        reading = reading.model_copy(update={"source": "default", "runner_up": intent})
+        intent = Intent.SEMANTIC  # a number asked about things the graph does not hold: read by similarity
+    return intent, reading
+
+
+def _corrections(refs: Sequence[_Ref], spelling: Sequence[tuple[str, str]]) -> list[Correction]:
+    """What the plan corrected: references respelled or expanded, then ordinary words respelled."""
+    corrections = [
+        Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
+        for r in refs
+        if r.ref.match in (MatchKind.CORRECTED, MatchKind.ABBREVIATION)
+    ]
+    corrections += [Correction(original=a, corrected=b, kind=MatchKind.CORRECTED) for a, b in spelling]
+    return corrections
