@@ -3,8 +3,9 @@
 The steps, each small and pure:
 
 1. paper filters (years, authors) and the metric the question asks about, from the rules;
-2. entity linking (:mod:`papergraph.query.linking`), then composition of adjacent references ("AMD" + "GPUs"
-   is one reference: AMD-made GPUs; "Jetson" + "boards" is the Jetson family, the type word being its head);
+2. entity linking (:mod:`papergraph.query.linking`), then composition of adjacent references
+   (:mod:`papergraph.query.references`): "AMD" + "GPUs" is one reference: AMD-made GPUs; "Jetson" + "boards"
+   is the Jetson family, the type word being its head;
 3. what a top-N or co-occurrence question counts (its target);
 4. the intent: the first intent rule that matches and whose needs the references meet;
 5. roles: which references filter, which only rank (examples, "TPU-like", an alternative that is not in the
@@ -40,11 +41,12 @@ from papergraph.query.plan import (
     Target,
 )
 from papergraph.query.quantities import quantity_phrase
+from papergraph.query.references import adjacent, entity_ref, lists_examples, merged_ref, parenthesised
 from papergraph.query.respelling import Respelled, respelled, search_text, within
 from papergraph.query.rules import QuestionRules
 from papergraph.query.subject import LINKING_WORDS, Part, example, subject
 from papergraph.query.textindex import TextIndex
-from papergraph.query.vocabulary import Sense, Vocabulary
+from papergraph.query.vocabulary import Vocabulary
 
 _EXCEPTION_GAP = 5  # words between a reference and the exception taken out of it ("accelerators other than")
 _OWNER = re.compile(r"['’]s$")
@@ -292,17 +294,20 @@ class Planner:
         restates or exemplifies it: those references only rank, and the words around the parenthesis still
         compose ("Xilinx (AMD) FPGAs" is Xilinx-made FPGAs; "Hopper-generation GPUs" the Hopper family).
         """
-        inside = _parenthesised(text)
+        inside = parenthesised(text)
         refs: list[_Ref] = []
         aside: list[_Ref] = []
         for link in links:
-            ref = _ref(link, self.vocab)
-            if any(a < ref.start < b and (refs or _listing(text[a:b], text[:a], self._names_class)) for a, b in inside):
+            ref = entity_ref(link, self.vocab)
+            if any(
+                a < ref.start < b and (refs or lists_examples(text[a:b], text[:a], self._names_class))
+                for a, b in inside
+            ):
                 aside.append(_Ref(ref, "listed in parentheses, as examples"))
                 continue
             refs.append(_Ref(ref))
-            while len(refs) > 1 and _adjacent(text, refs[-2].ref, refs[-1].ref, self.rules.head_links):
-                merged = _merge(text, refs[-2].ref, refs[-1].ref)  # "Pascal-generation" + "NVIDIA" + "GPUs"
+            while len(refs) > 1 and adjacent(text, refs[-2].ref, refs[-1].ref, self.rules.head_links):
+                merged = merged_ref(text, refs[-2].ref, refs[-1].ref)  # "Pascal-generation" + "NVIDIA" + "GPUs"
                 if merged is None:
                     break
                 refs[-2:] = [_Ref(merged)]
@@ -784,52 +789,6 @@ def _asking(word: str, question_words: frozenset[str]) -> bool:
     return any(b in question_words or b + "e" in question_words for b in bases)
 
 
-def _node(senses: Sequence[Sense], vocab: Vocabulary) -> NodeMatch | None:
-    """The graph nodes of a link's senses of one type (several models: any of them; families: their closures)."""
-    live = [s for s in senses if s.in_graph]
-    if not live:
-        return None
-    first = live[0]
-    if first.level is Level.MODEL:
-        return NodeMatch(type=first.type, ids=tuple(s.node_id for s in live if s.node_id))
-    if first.level is Level.FAMILY:
-        names = tuple(dict.fromkeys(n for s in live for n in vocab.family_closure(s.type, s.name)))
-        return NodeMatch(type=first.type, family=names)
-    if first.level is Level.VENDOR:  # a maker, or a maker's class ("AMD GPU": vendor and type)
-        return NodeMatch(type=first.type, vendor=first.vendor or first.name, hw_type=first.hw_type)
-    return NodeMatch(type=first.type, hw_type=first.hw_type)
-
-
-def _ref(link: Link, vocab: Vocabulary) -> EntityRef:
-    senses = [s for s in link.senses if s.type is link.senses[0].type]
-    live = [s for s in senses if s.in_graph] or senses
-    name = " or ".join(dict.fromkeys(s.name for s in live))
-    return EntityRef(
-        type=senses[0].type,
-        name=name,
-        level=live[0].level,
-        words=link.original or link.words,
-        start=link.start,
-        end=link.end,
-        match=link.match,
-        node=_node(senses, vocab),
-    )
-
-
-def _adjacent(text: str, a: EntityRef, b: EntityRef, links: re.Pattern[str]) -> bool:
-    """Nothing between two references but spaces, a hyphen, a parenthesis or a linking word ("-generation")."""
-    gap = _PARENTHESIS.sub(" ", text[a.end : b.start]) if b.start >= a.end else None
-    return gap is not None and (re.fullmatch(r"[\s-]*", gap) is not None or links.fullmatch(gap) is not None)
-
-
-_PARENTHESIS = re.compile(r"\([^()]*\)")
-_TRAILING = re.compile(r"\.\.\.|…|\betc\b", re.IGNORECASE)
-
-
-def _parenthesised(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _PARENTHESIS.finditer(text)]
-
-
 def _exceptions_applied(text: str, refs: list[_Ref]) -> list[_Ref]:
     """'Intel accelerators other than CPUs': a hardware type named as an exception right after a hardware
     reference is taken out of it (Intel hardware of any type but CPU), instead of ranking."""
@@ -854,32 +813,6 @@ def _exceptions_applied(text: str, refs: list[_Ref]) -> list[_Ref]:
             continue
         out.append(r)
     return out
-
-
-def _listing(inside: str, before: str, names_class: Callable[[str], bool]) -> bool:
-    """A parenthesis with no reference before it lists examples when it lists several things after a class
-    word, or trails off ("CNN families (MobileNet, ResNet, ...)"); one term alone restates ("(cloud-edge
-    collaboration)")."""
-    return "," in inside and (names_class(before) or _TRAILING.search(inside) is not None)
-
-
-def _merge(text: str, a: EntityRef, b: EntityRef) -> EntityRef | None:
-    """One reference for two adjacent ones that name one thing, else None."""
-    if a.type is not EntityType.HARDWARE or b.type is not EntityType.HARDWARE or b.node is None:
-        return None
-    span = {"start": a.start, "end": b.end, "words": text[a.start : b.end]}
-    if a.node is None:  # "H200 GPUs": the type word heads a model no paper mentions
-        return a.model_copy(update=span) if b.level is Level.TYPE and a.level is not Level.TYPE else None
-    if a.level is Level.VENDOR and b.level is Level.TYPE:  # "AMD GPUs"
-        node = NodeMatch(type=a.type, vendor=a.node.vendor, hw_type=b.node.hw_type)
-        return a.model_copy(update={**span, "name": f"{a.name} {b.name}", "node": node})
-    if a.level is Level.VENDOR and b.level in (Level.FAMILY, Level.MODEL):  # "NVIDIA Orin"
-        return b.model_copy(update=span)
-    if b.level is Level.TYPE and a.level in (Level.FAMILY, Level.MODEL, Level.VENDOR):  # "Jetson boards"
-        return a.model_copy(update=span)
-    if b.level is Level.VENDOR and b.node.hw_type and a.level in (Level.FAMILY, Level.MODEL):
-        return a.model_copy(update=span)  # "Pascal-generation NVIDIA GPUs": the line names maker and type
-    return None
 
 
 def _by_type(refs: Sequence[_Ref], role: Role, reason: str, separate: bool = False) -> list[ConstraintGroup]:
