@@ -29,11 +29,48 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
     plan = run.plan
     query = plan.paper_query()
     kinds = plan.metric.kinds
+    within = query if query.all_of or query.paper_filters else None
+    hits, on = _reported(ex, run, within)
+    hits, scores, phrase = _worded(ex, plan, hits)
+    if not hits:
+        scope = f" that mentions {what(plan)}" if within else ""
+        sought = " or ".join(kinds) or plan.metric.unit or f"“{phrase}”"
+        text = f"No paper{scope} reports a {sought} number."
+        return ex.result(run, join(unknown_note(plan), text), [], matched=0)
+    kind, pool, units = _comparable(ex, plan, hits, scores)
+    descending = _descending(ex, plan, kind, units[0])
+    run.show(cypher.metric_values([kind] if kinds else [], within, measured_on=on, descending=descending, limit=None))
+    best = _best_per_paper(ex, plan, kind, units[0], descending, pool, max(run.k, 3))
+    records = {h.paper_id: ex.store.paper(h.paper_id) for h in best}
+    top = best[0]
+    who = credited(records[top.paper_id], top.metric, top.paper_title)
+    text = _superlative_text(ex, run, within, phrase, units, descending, best, records, who)
+    papers = [ex.paper(run, pid, 0.0) for pid in dict.fromkeys(h.paper_id for h in best)][: run.k]
+    reporting = {h.paper_id for h in hits}
+    if len(reporting) == 1:  # a "best" of one paper is a fact about it: its other numbers asked may be in its text
+        text = join(text, "It is the only paper reporting one.", quoted(ex, plan, papers[0], text))
+    result = ex.result(run, text, papers, matched=len(reporting))
+    result.value = MetricValue(
+        paper=top.paper_id,
+        title=top.paper_title,
+        credited_to=who,
+        value=_end(top.metric, descending),
+        unit=top.metric.unit,
+        metric=top.metric.metric,
+        hardware=top.metric.hardware,
+    )
+    return result
+
+
+def _reported(ex: Executor, run: Run, within: PaperQuery | None) -> tuple[list[MetricHit], NodeMatch | None]:
+    """The stored numbers of the kinds (or unit) asked, measured on the chip named when any is, and that chip's
+    node; a chip the question compares against ("speedup over a GPU") is the baseline, not where it ran."""
+    plan = run.plan
+    kinds = plan.metric.kinds
     hardware = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE and e.node is not None]
     against = [e for e in hardware if _compared_against(ex, plan, e)]  # "speedup over a GPU": the baseline
     hardware = [e for e in hardware if e not in against]
     on = hardware[0].node if hardware else None
-    within = query if query.all_of or query.paper_filters else None
     hits = _numbers(ex, plan, kinds, within, plan.metric.unit, on)
     if against:
         hits = _versus(hits, against)
@@ -42,6 +79,15 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
         on = None
         hits = _numbers(ex, plan, kinds, within, plan.metric.unit, on)
         hits = _versus(hits, against) if against else hits
+    return hits, on
+
+
+def _worded(
+    ex: Executor, plan: QueryPlan, hits: list[MetricHit]
+) -> tuple[list[MetricHit], dict[str, float], str | None]:
+    """The numbers whose own words say the quantity asked, their scores by metric id (only for a quantity no
+    kind names), and that quantity's phrase."""
+    kinds = plan.metric.kinds
     scores: dict[str, float] = {}
     phrase = plan.metric.phrase if not kinds and not plan.metric.unit else None
     if phrase:  # a quantity no kind names ("context length", "MFU"): the numbers whose own words say it
@@ -54,11 +100,15 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
     else:  # no quantity named: of the kind, those whose words say most of the question ("interconnect cost")
         about = ex.quantities.about(hits, asked(ex, plan))
         hits = [h for h, _ in about] or hits
-    if not hits:
-        scope = f" that mentions {what(plan)}" if within else ""
-        sought = " or ".join(kinds) or plan.metric.unit or f"“{phrase}”"
-        text = f"No paper{scope} reports a {sought} number."
-        return ex.result(run, join(unknown_note(plan), text), [], matched=0)
+    return hits, scores, phrase
+
+
+def _comparable(
+    ex: Executor, plan: QueryPlan, hits: list[MetricHit], scores: dict[str, float]
+) -> tuple[str, list[MetricHit], list[str]]:
+    """The kind compared, the numbers that compete (one kind, one dimension, levels unless a change is asked),
+    and their units, sorted."""
+    kinds = plan.metric.kinds
     # the first kind asked that has numbers; a question naming only a unit ("the highest TFLOPS") or a
     # quantity ("the longest context length") compares every number in it, whatever its kind
     kind = next((k for k in kinds if any(h.metric.kind == k for h in hits)), hits[0].metric.kind)
@@ -69,21 +119,37 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
         pool = [h for h in pool if h.metric.unit not in RELATIVE_UNITS or direction(h.metric, ex.rules) is None] or pool
     units = sorted({h.metric.unit for h in pool})
     kind = pool[0].metric.kind if not kinds else kind
-    descending = _descending(ex, plan, kind, units[0])
-    n = max(run.k, 3)
-    run.show(cypher.metric_values([kind] if kinds else [], within, measured_on=on, descending=descending, limit=None))
+    return kind, pool, units
+
+
+def _best_per_paper(
+    ex: Executor, plan: QueryPlan, kind: str, unit: str, descending: bool, pool: list[MetricHit], n: int
+) -> list[MetricHit]:
+    """The top ``n`` numbers in rank order, each paper once at its best."""
     pool.sort(key=lambda h: _rank_key(ex, h, descending))
-    best = _gains(ex, kind, units[0], descending, pool)
+    best = _gains(ex, kind, unit, descending, pool)
     best = _about(best, [e for e in plan.entities(Role.FILTER) if e.type is EntityType.DATASET])
     firsts: dict[str, MetricHit] = {}
     for h in best:  # each paper once, at its best
         firsts.setdefault(h.paper_id, h)
-    best = list(firsts.values())[:n]
-    records = {h.paper_id: ex.store.paper(h.paper_id) for h in best}
+    return list(firsts.values())[:n]
+
+
+def _superlative_text(
+    ex: Executor,
+    run: Run,
+    within: PaperQuery | None,
+    phrase: str | None,
+    units: list[str],
+    descending: bool,
+    best: list[MetricHit],
+    records: dict[str, PaperRecord | None],
+    who: str,
+) -> str:
+    """The answer's sentence: "The highest <quantity> in <unit>: <number>, by <who>. Next: ...", with notes."""
     top = best[0]
-    who = credited(records[top.paper_id], top.metric, top.paper_title)
     end = "highest" if descending else "lowest"
-    scope = among(plan, within)
+    scope = among(run.plan, within)
     quantity = phrase or top.metric.metric or top.metric.kind
     across = f" in {units[0]}" if len(units) == 1 else f" (compared across {', '.join(units)})"
     text = f"The {end} {quantity}{across}{scope}: {format_metric(top.metric, ex.rules)}, by {who}"
@@ -94,22 +160,7 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
     text += (". Next: " + "; ".join(others) if others else "") + "."
     if run.notes:
         text += " (" + "; ".join(run.notes) + ")"
-    value = MetricValue(
-        paper=top.paper_id,
-        title=top.paper_title,
-        credited_to=who,
-        value=_end(top.metric, descending),
-        unit=top.metric.unit,
-        metric=top.metric.metric,
-        hardware=top.metric.hardware,
-    )
-    papers = [ex.paper(run, pid, 0.0) for pid in dict.fromkeys(h.paper_id for h in best)][: run.k]
-    reporting = {h.paper_id for h in hits}
-    if len(reporting) == 1:  # a "best" of one paper is a fact about it: its other numbers asked may be in its text
-        text = join(text, "It is the only paper reporting one.", quoted(ex, plan, papers[0], text))
-    result = ex.result(run, text, papers, matched=len(reporting))
-    result.value = value
-    return result
+    return text
 
 
 def _beyond_kind(ex: Executor, plan: QueryPlan, phrase: str) -> set[str]:

@@ -3,8 +3,9 @@
 The steps, each small and pure:
 
 1. paper filters (years, authors) and the metric the question asks about, from the rules;
-2. entity linking (:mod:`papergraph.query.linking`), then composition of adjacent references ("AMD" + "GPUs"
-   is one reference: AMD-made GPUs; "Jetson" + "boards" is the Jetson family, the type word being its head);
+2. entity linking (:mod:`papergraph.query.linking`), then composition of adjacent references
+   (:mod:`papergraph.query.references`): "AMD" + "GPUs" is one reference: AMD-made GPUs; "Jetson" + "boards"
+   is the Jetson family, the type word being its head;
 3. what a top-N or co-occurrence question counts (its target);
 4. the intent: the first intent rule that matches and whose needs the references meet;
 5. roles: which references filter, which only rank (examples, "TPU-like", an alternative that is not in the
@@ -40,11 +41,12 @@ from papergraph.query.plan import (
     Target,
 )
 from papergraph.query.quantities import quantity_phrase
+from papergraph.query.references import adjacent, entity_ref, lists_examples, merged_ref, parenthesised
 from papergraph.query.respelling import Respelled, respelled, search_text, within
 from papergraph.query.rules import QuestionRules
 from papergraph.query.subject import LINKING_WORDS, Part, example, subject
 from papergraph.query.textindex import TextIndex
-from papergraph.query.vocabulary import Sense, Vocabulary
+from papergraph.query.vocabulary import Vocabulary
 
 _EXCEPTION_GAP = 5  # words between a reference and the exception taken out of it ("accelerators other than")
 _OWNER = re.compile(r"['’]s$")
@@ -131,24 +133,15 @@ class Planner:
 
     def plan(self, question: str) -> QueryPlan:
         asked = question.strip()
-        request = self.rules.request_prefix.sub("", asked, count=1)  # "Could you tell me how many ..."
-        first = self._read(request)
-        spelling = [*first.linked.spelling, *first.linked.inside]  # misspelled ordinary words, read first
-        text, fixes = respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
-        used, filters, metric, tokens, linked = first if text == request else self._read(text)
-        refs = _marked_corrected(self._compose(text, linked.links), fixes)
-        inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
-        spelling = [(typed, word) for a, b, typed, word in fixes if not within(a, b, inside_refs)]
+        text, read, refs, spelling = self._respelled_read(asked)
+        used, filters, metric, tokens, linked = read
         counted = _Spans()  # the words a ranking counts: read only if the question is a ranking
         target, target_ref = self._target(text, refs, counted, linked.spelling)
         ruled = self._intent(text, refs, metric, target, target_ref, used)
         intent, reading = self._read_intent(
             ruled, text, _form(text, refs, used, filters, self._metric_spans(text)), refs, metric, target, target_ref
         )
-        unread = len(self._ignored(tokens, linked.links, used))
-        if reading.source == "examples" and intent is Intent.FACT and unread > UNREAD_WORDS and reading.margin < SURE:
-            reading = reading.model_copy(update={"source": "default", "runner_up": intent})
-            intent = Intent.SEMANTIC  # a number asked about things the graph does not hold: read by similarity
+        intent, reading = _unsure_fact(intent, reading, unread=len(self._ignored(tokens, linked.links, used)))
         if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
             target, target_ref = None, None
         else:
@@ -157,14 +150,6 @@ class Planner:
         topics = self._topics(text, intent, groups, used, filters.any)
         groups, phrases, loose, sources = self._subject(text, intent, groups, tokens, linked.links, used)
         limit = self._limit(text, used)
-        corrections = [
-            Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
-            for r in refs
-            if r.ref.match in (MatchKind.CORRECTED, MatchKind.ABBREVIATION)
-        ]
-        corrections += [
-            Correction(original=a, corrected=b, kind=MatchKind.CORRECTED) for a, b in [*spelling, *linked.spelling]
-        ]
         return QueryPlan(
             question=asked,
             intent=intent,
@@ -178,12 +163,25 @@ class Planner:
             loose_phrases=loose,
             phrase_words=sources,
             unknown=unknown,
-            corrections=corrections,
+            corrections=_corrections(refs, [*spelling, *linked.spelling]),
             ignored=[] if intent is Intent.SEMANTIC else self._ignored(tokens, linked.links, used),
             intent_reading=reading,
             foreign=self._foreign(tokens),
             text=search_text(text, linked.links, linked.spelling),
         )
+
+    def _respelled_read(self, asked: str) -> tuple[str, _Read, list[_Ref], list[tuple[str, str]]]:
+        """The question without its request prefix and with misspelled ordinary words respelled, its reading,
+        its references (those respelled marked corrected), and the (typed, word) respellings outside them."""
+        request = self.rules.request_prefix.sub("", asked, count=1)  # "Could you tell me how many ..."
+        first = self._read(request)
+        spelling = [*first.linked.spelling, *first.linked.inside]  # misspelled ordinary words, read first
+        text, fixes = respelled(request, spelling)  # "framworks" asks like "frameworks": intent, target, metric
+        read = first if text == request else self._read(text)
+        refs = _marked_corrected(self._compose(text, read.linked.links), fixes)
+        inside_refs = [(r.ref.start, r.ref.end) for r in refs if r.ref.match is MatchKind.CORRECTED]
+        outside = [(typed, word) for a, b, typed, word in fixes if not within(a, b, inside_refs)]
+        return text, read, refs, outside
 
     def _read(self, text: str) -> _Read:
         """Filters, metric and links of a text. Read once as asked, for its misspelled ordinary words, and
@@ -296,17 +294,20 @@ class Planner:
         restates or exemplifies it: those references only rank, and the words around the parenthesis still
         compose ("Xilinx (AMD) FPGAs" is Xilinx-made FPGAs; "Hopper-generation GPUs" the Hopper family).
         """
-        inside = _parenthesised(text)
+        inside = parenthesised(text)
         refs: list[_Ref] = []
         aside: list[_Ref] = []
         for link in links:
-            ref = _ref(link, self.vocab)
-            if any(a < ref.start < b and (refs or _listing(text[a:b], text[:a], self._names_class)) for a, b in inside):
+            ref = entity_ref(link, self.vocab)
+            if any(
+                a < ref.start < b and (refs or lists_examples(text[a:b], text[:a], self._names_class))
+                for a, b in inside
+            ):
                 aside.append(_Ref(ref, "listed in parentheses, as examples"))
                 continue
             refs.append(_Ref(ref))
-            while len(refs) > 1 and _adjacent(text, refs[-2].ref, refs[-1].ref, self.rules.head_links):
-                merged = _merge(text, refs[-2].ref, refs[-1].ref)  # "Pascal-generation" + "NVIDIA" + "GPUs"
+            while len(refs) > 1 and adjacent(text, refs[-2].ref, refs[-1].ref, self.rules.head_links):
+                merged = merged_ref(text, refs[-2].ref, refs[-1].ref)  # "Pascal-generation" + "NVIDIA" + "GPUs"
                 if merged is None:
                     break
                 refs[-2:] = [_Ref(merged)]
@@ -462,6 +463,33 @@ class Planner:
         """The intent from the cue rules and the example bank together. The examples decide where no rule
         matched, and overrule a rule when they prefer another intent by a clear margin; either way only an
         intent the question can be answered as (two sides to compare, a class to count, a metric to rank)."""
+        others = [r for r in refs if r.ref.node is not None and r is not target_ref]
+        scores = self.classifier.classify(form)
+        best, score, margin = scores.best(self._answerable(ruled, text, form, refs, metric, target, target_ref))
+        rule_score = scores.scores.get(ruled, 0.0) if ruled is not None else 0.0
+        chosen, source = _chosen(ruled, text, form, best, score, rule_score)
+        if chosen is Intent.TOP_N and any(not r.rank_only for r in others):
+            chosen = Intent.COOCCURRENCE  # "which datasets do pruning papers use most": ranked within X's papers
+        return chosen, IntentReading(
+            form=form,
+            source=source,
+            score=round(scores.scores.get(chosen, 0.0), 3),
+            margin=round(margin if chosen is best else scores.scores.get(chosen, 0.0) - score, 3),
+            runner_up=best if chosen is not best else None,
+        )
+
+    def _answerable(
+        self,
+        ruled: Intent | None,
+        text: str,
+        form: str,
+        refs: Sequence[_Ref],
+        metric: MetricAsk,
+        target: Target | None,
+        target_ref: _Ref | None,
+    ) -> list[Intent]:
+        """The intents the question can be answered as: a list or similarity always, and each other intent when
+        the question has what it needs (a time cue, papers named, two sides, a class to count, a metric)."""
         known = [r for r in refs if r.ref.node is not None]
         others = [r for r in known if r is not target_ref]
         allowed = [Intent.LIST, Intent.SEMANTIC] + ([Intent.TREND] if ruled is Intent.TREND else [])  # a time cue
@@ -477,27 +505,7 @@ class Planner:
             allowed.append(Intent.SUPERLATIVE)
         if known or any(r.ref.node is None for r in refs):
             allowed.append(Intent.FACT)
-        scores = self.classifier.classify(form)
-        best, score, margin = scores.best(allowed)
-        rule_score = scores.scores.get(ruled, 0.0) if ruled is not None else 0.0
-        if ruled is None:  # a search query that asks nothing ("serving LLMs on GPUs") is a similarity question,
-            # unless it names papers ("mixture-of-experts papers published in 2025")
-            asks = _ASKING.search(text) is not None or _PAPERS.search(form) is not None
-            asking = asks and score >= INTENT_MIN_SCORE
-            chosen, source = (best, "examples") if asking else (Intent.SEMANTIC, "default")
-        elif best is not ruled and score - rule_score >= INTENT_OVERRULE and ruled not in STRONG_RULES:
-            chosen, source = best, "examples over rules"
-        else:
-            chosen, source = ruled, "rules" if best is not ruled else "rules and examples"
-        if chosen is Intent.TOP_N and any(not r.rank_only for r in others):
-            chosen = Intent.COOCCURRENCE  # "which datasets do pruning papers use most": ranked within X's papers
-        return chosen, IntentReading(
-            form=form,
-            source=source,
-            score=round(scores.scores.get(chosen, 0.0), 3),
-            margin=round(margin if chosen is best else scores.scores.get(chosen, 0.0) - score, 3),
-            runner_up=best if chosen is not best else None,
-        )
+        return allowed
 
     # --- 5. roles and groups --------------------------------------------------------------------------
     def _groups(
@@ -781,52 +789,6 @@ def _asking(word: str, question_words: frozenset[str]) -> bool:
     return any(b in question_words or b + "e" in question_words for b in bases)
 
 
-def _node(senses: Sequence[Sense], vocab: Vocabulary) -> NodeMatch | None:
-    """The graph nodes of a link's senses of one type (several models: any of them; families: their closures)."""
-    live = [s for s in senses if s.in_graph]
-    if not live:
-        return None
-    first = live[0]
-    if first.level is Level.MODEL:
-        return NodeMatch(type=first.type, ids=tuple(s.node_id for s in live if s.node_id))
-    if first.level is Level.FAMILY:
-        names = tuple(dict.fromkeys(n for s in live for n in vocab.family_closure(s.type, s.name)))
-        return NodeMatch(type=first.type, family=names)
-    if first.level is Level.VENDOR:  # a maker, or a maker's class ("AMD GPU": vendor and type)
-        return NodeMatch(type=first.type, vendor=first.vendor or first.name, hw_type=first.hw_type)
-    return NodeMatch(type=first.type, hw_type=first.hw_type)
-
-
-def _ref(link: Link, vocab: Vocabulary) -> EntityRef:
-    senses = [s for s in link.senses if s.type is link.senses[0].type]
-    live = [s for s in senses if s.in_graph] or senses
-    name = " or ".join(dict.fromkeys(s.name for s in live))
-    return EntityRef(
-        type=senses[0].type,
-        name=name,
-        level=live[0].level,
-        words=link.original or link.words,
-        start=link.start,
-        end=link.end,
-        match=link.match,
-        node=_node(senses, vocab),
-    )
-
-
-def _adjacent(text: str, a: EntityRef, b: EntityRef, links: re.Pattern[str]) -> bool:
-    """Nothing between two references but spaces, a hyphen, a parenthesis or a linking word ("-generation")."""
-    gap = _PARENTHESIS.sub(" ", text[a.end : b.start]) if b.start >= a.end else None
-    return gap is not None and (re.fullmatch(r"[\s-]*", gap) is not None or links.fullmatch(gap) is not None)
-
-
-_PARENTHESIS = re.compile(r"\([^()]*\)")
-_TRAILING = re.compile(r"\.\.\.|…|\betc\b", re.IGNORECASE)
-
-
-def _parenthesised(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _PARENTHESIS.finditer(text)]
-
-
 def _exceptions_applied(text: str, refs: list[_Ref]) -> list[_Ref]:
     """'Intel accelerators other than CPUs': a hardware type named as an exception right after a hardware
     reference is taken out of it (Intel hardware of any type but CPU), instead of ranking."""
@@ -851,32 +813,6 @@ def _exceptions_applied(text: str, refs: list[_Ref]) -> list[_Ref]:
             continue
         out.append(r)
     return out
-
-
-def _listing(inside: str, before: str, names_class: Callable[[str], bool]) -> bool:
-    """A parenthesis with no reference before it lists examples when it lists several things after a class
-    word, or trails off ("CNN families (MobileNet, ResNet, ...)"); one term alone restates ("(cloud-edge
-    collaboration)")."""
-    return "," in inside and (names_class(before) or _TRAILING.search(inside) is not None)
-
-
-def _merge(text: str, a: EntityRef, b: EntityRef) -> EntityRef | None:
-    """One reference for two adjacent ones that name one thing, else None."""
-    if a.type is not EntityType.HARDWARE or b.type is not EntityType.HARDWARE or b.node is None:
-        return None
-    span = {"start": a.start, "end": b.end, "words": text[a.start : b.end]}
-    if a.node is None:  # "H200 GPUs": the type word heads a model no paper mentions
-        return a.model_copy(update=span) if b.level is Level.TYPE and a.level is not Level.TYPE else None
-    if a.level is Level.VENDOR and b.level is Level.TYPE:  # "AMD GPUs"
-        node = NodeMatch(type=a.type, vendor=a.node.vendor, hw_type=b.node.hw_type)
-        return a.model_copy(update={**span, "name": f"{a.name} {b.name}", "node": node})
-    if a.level is Level.VENDOR and b.level in (Level.FAMILY, Level.MODEL):  # "NVIDIA Orin"
-        return b.model_copy(update=span)
-    if b.level is Level.TYPE and a.level in (Level.FAMILY, Level.MODEL, Level.VENDOR):  # "Jetson boards"
-        return a.model_copy(update=span)
-    if b.level is Level.VENDOR and b.node.hw_type and a.level in (Level.FAMILY, Level.MODEL):
-        return a.model_copy(update=span)  # "Pascal-generation NVIDIA GPUs": the line names maker and type
-    return None
 
 
 def _by_type(refs: Sequence[_Ref], role: Role, reason: str, separate: bool = False) -> list[ConstraintGroup]:
@@ -990,3 +926,37 @@ def _marked_corrected(refs: list[_Ref], respelled: Sequence[Respelled]) -> list[
 
 
 __all__ = ["Planner"]
+
+
+def _chosen(
+    ruled: Intent | None, text: str, form: str, best: Intent, score: float, rule_score: float
+) -> tuple[Intent, str]:
+    """The intent chosen from the rule's (``ruled``) and the examples' best, and its source."""
+    if ruled is None:  # a search query that asks nothing ("serving LLMs on GPUs") is a similarity question,
+        # unless it names papers ("mixture-of-experts papers published in 2025")
+        asks = _ASKING.search(text) is not None or _PAPERS.search(form) is not None
+        asking = asks and score >= INTENT_MIN_SCORE
+        return (best, "examples") if asking else (Intent.SEMANTIC, "default")
+    if best is not ruled and score - rule_score >= INTENT_OVERRULE and ruled not in STRONG_RULES:
+        return best, "examples over rules"
+    return ruled, "rules" if best is not ruled else "rules and examples"
+
+
+def _unsure_fact(intent: Intent, reading: IntentReading, unread: int) -> tuple[Intent, IntentReading]:
+    """A fact the examples read without a clear margin, with more than a few content words left unread, is a
+    number asked about things the graph does not hold: read by similarity instead."""
+    if reading.source == "examples" and intent is Intent.FACT and unread > UNREAD_WORDS and reading.margin < SURE:
+        reading = reading.model_copy(update={"source": "default", "runner_up": intent})
+        intent = Intent.SEMANTIC  # a number asked about things the graph does not hold: read by similarity
+    return intent, reading
+
+
+def _corrections(refs: Sequence[_Ref], spelling: Sequence[tuple[str, str]]) -> list[Correction]:
+    """What the plan corrected: references respelled or expanded, then ordinary words respelled."""
+    corrections = [
+        Correction(original=r.ref.words, corrected=r.ref.name, kind=r.ref.match)
+        for r in refs
+        if r.ref.match in (MatchKind.CORRECTED, MatchKind.ABBREVIATION)
+    ]
+    corrections += [Correction(original=a, corrected=b, kind=MatchKind.CORRECTED) for a, b in spelling]
+    return corrections

@@ -108,24 +108,7 @@ def _rows(raw: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]
 def parse_rules(raw: dict[str, Any]) -> QuestionRules:
     """Rules from the JSON object; raises ConfigError naming the rule that is wrong."""
     try:
-        intents = tuple(
-            IntentRule(Intent(row["intent"]), _compile(row, where), row.get("needs"))
-            for where, row in _rows(raw, "intents")
-        )
-        type_words = tuple(
-            (HardwareType(row["type"]), re.compile(rf"^(?:{row['pattern']})$", re.IGNORECASE))
-            for _, row in _rows(raw, "type_words")
-        )
-        targets = tuple(
-            TargetRule(
-                _compile(row, where), EntityType(row["type"]), GroupBy(row.get("by", "entity")), row.get("level")
-            )
-            for where, row in _rows(raw, "targets")
-        )
-        granularity = tuple(
-            Granularity(_compile(row, where), GroupBy(row.get("by", "entity")), row.get("level"))
-            for where, row in _rows(raw, "granularity")
-        )
+        intents, type_words, targets, granularity = _typed_rules(raw)
     except (KeyError, ValueError) as exc:
         raise ConfigError(f"{RULES_FILE}: {exc}") from exc
     return QuestionRules(
@@ -149,10 +132,7 @@ def parse_rules(raw: dict[str, Any]) -> QuestionRules:
         compare_joins=re.compile(raw["compare_joins"], re.IGNORECASE),
         stopwords=frozenset(w.casefold() for w in raw["stopwords"]),
         question_words=frozenset(w.casefold() for w in raw.get("question_words", ())),
-        topics=tuple(
-            Topic(row["topic"], _compile(row, where, "question"), _compile(row, where, "paper"))
-            for where, row in _rows(raw, "topics")
-        ),
+        topics=_topics(raw),
         directions=tuple((d, re.compile(p, re.IGNORECASE)) for d, p in raw.get("direction_words", {}).items()),
         limits=tuple(_compile(row, where) for where, row in _rows(raw, "limits")),
         numbers={k.casefold(): int(v) for k, v in raw.get("numbers", {}).items()},
@@ -161,6 +141,43 @@ def parse_rules(raw: dict[str, Any]) -> QuestionRules:
         coordination=re.compile(raw["coordination"]),
         baseline_before=re.compile(raw["baseline_words"]["before"], re.IGNORECASE),
         baseline_after=re.compile(raw["baseline_words"]["after"], re.IGNORECASE),
+    )
+
+
+def _typed_rules(
+    raw: dict[str, Any],
+) -> tuple[
+    tuple[IntentRule, ...],
+    tuple[tuple[HardwareType, re.Pattern[str]], ...],
+    tuple[TargetRule, ...],
+    tuple[Granularity, ...],
+]:
+    """The rules whose rows name an enum value (intent, hardware type, entity type, grouping): a value no enum
+    has raises ValueError, a missing field KeyError."""
+    intents = tuple(
+        IntentRule(Intent(row["intent"]), _compile(row, where), row.get("needs"))
+        for where, row in _rows(raw, "intents")
+    )
+    type_words = tuple(
+        (HardwareType(row["type"]), re.compile(rf"^(?:{row['pattern']})$", re.IGNORECASE))
+        for _, row in _rows(raw, "type_words")
+    )
+    targets = tuple(
+        TargetRule(_compile(row, where), EntityType(row["type"]), GroupBy(row.get("by", "entity")), row.get("level"))
+        for where, row in _rows(raw, "targets")
+    )
+    granularity = tuple(
+        Granularity(_compile(row, where), GroupBy(row.get("by", "entity")), row.get("level"))
+        for where, row in _rows(raw, "granularity")
+    )
+    return intents, type_words, targets, granularity
+
+
+def _topics(raw: dict[str, Any]) -> tuple[Topic, ...]:
+    """Topic rules: the words that ask for a topic in a question, and those that show it in a paper."""
+    return tuple(
+        Topic(row["topic"], _compile(row, where, "question"), _compile(row, where, "paper"))
+        for where, row in _rows(raw, "topics")
     )
 
 

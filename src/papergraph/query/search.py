@@ -184,31 +184,10 @@ class Searcher:
             raise QueryError("give a query (q) or a paper_id")
         vector = None
         if paper_id:
-            if paper_id not in self.index:
-                raise NotFoundError(f"unknown paper id {paper_id!r}")
-            vector = self.index.vectors([paper_id])[0]
-            if not query:
-                mode = SearchMode.DENSE if mode is SearchMode.HYBRID else mode
-                if mode is SearchMode.LEXICAL:
-                    query = self.index.papers[paper_id].title
+            vector, query, mode = self._like_paper(paper_id, query, mode)
         allowed = self.allowed(filters)
         ranked = self.rank(query, k, vector=vector, allowed=allowed, mode=mode, exclude=paper_id)
-        hits = []
-        for pid, score, d_rank, l_rank in ranked:
-            paper = self.index.papers[pid]
-            hits.append(
-                SearchHit(
-                    id=pid,
-                    title=paper.title,
-                    score=round(score, 6),
-                    snippet=snippet(paper, query),
-                    year=paper.year,
-                    url=paper.url,
-                    entities=self.entities_of(pid),
-                    dense_rank=d_rank,
-                    lexical_rank=l_rank,
-                )
-            )
+        hits = [self._hit(pid, score, d_rank, l_rank, query) for pid, score, d_rank, l_rank in ranked]
         return SearchResult(
             query=query,
             paper_id=paper_id,
@@ -217,4 +196,31 @@ class Searcher:
             count=len(hits),
             data=hits,
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
+        )
+
+    def _like_paper(self, paper_id: str, query: str | None, mode: SearchMode) -> tuple[Vectors, str | None, SearchMode]:
+        """For "more like this": the paper's stored vector, and, with no query, dense mode (hybrid has no words to
+        match) or, for lexical mode, the paper's title as the query."""
+        if paper_id not in self.index:
+            raise NotFoundError(f"unknown paper id {paper_id!r}")
+        vector = self.index.vectors([paper_id])[0]
+        if not query:
+            mode = SearchMode.DENSE if mode is SearchMode.HYBRID else mode
+            if mode is SearchMode.LEXICAL:
+                query = self.index.papers[paper_id].title
+        return vector, query, mode
+
+    def _hit(self, pid: str, score: float, d_rank: int | None, l_rank: int | None, query: str | None) -> SearchHit:
+        """One ranked paper as the response shows it: rounded score, snippet, entities and both ranks."""
+        paper = self.index.papers[pid]
+        return SearchHit(
+            id=pid,
+            title=paper.title,
+            score=round(score, 6),
+            snippet=snippet(paper, query),
+            year=paper.year,
+            url=paper.url,
+            entities=self.entities_of(pid),
+            dense_rank=d_rank,
+            lexical_rank=l_rank,
         )

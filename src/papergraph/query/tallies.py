@@ -16,7 +16,7 @@ from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery, Tally
 from papergraph.models import EntityType, entity_id
 from papergraph.query.answer import among, join, plural, what
 from papergraph.query.categories import Category
-from papergraph.query.plan import Intent, Role, Target
+from papergraph.query.plan import Intent, QueryPlan, Role, Target
 from papergraph.query.response import AskResult
 
 if TYPE_CHECKING:
@@ -31,16 +31,46 @@ def answer_top(ex: Executor, run: Run) -> AskResult:
     """The entities of the target asked for, by the papers that mention them (within the plan's papers)."""
     asked = ex.categories.asked(run.plan.text or run.plan.question)
     target = _system_target(run, asked)
-    plan = run.plan
-    query = plan.paper_query()
-    if plan.topics:  # "LLM families", "datasets of vision papers": the papers whose text is on the topic
-        query = query.model_copy(update={"papers": frozenset(ex.topics(plan, ex.store.papers_where(query)))})
-    within = query if query.all_of or query.paper_filters else None
-    exclude = [e.node for e in plan.entities(Role.FILTER) if e.type is target.type and e.node is not None]
+    within = _within(ex, run.plan)
+    exclude = [e.node for e in run.plan.entities(Role.FILTER) if e.type is target.type and e.node is not None]
     exclude += _not_counted(target)
     asked_n = _limit(ex, run, target)
     limit = asked_n or DEFAULT_TOP
     plan = run.plan
+    tallies = _counted(ex, run, target, within, exclude, limit)
+    categories: list[Category] = []
+    if target.type is EntityType.SYSTEM:  # "deep learning frameworks": PyTorch, not Llama
+        tallies, categories = _in_categories(tallies, asked)
+    tallies, unused = _qualified(tallies, target.qualifier) if not categories else (tallies, None)
+    tallies, tied = _with_ties(tallies, asked_n) if asked_n else (tallies[:limit], 0)
+    if not tallies and target.by is GroupBy.VENDOR:
+        tallies = _vendor_tallies(ex, within, limit)
+    noun = " or ".join(c.plural for c in categories) if categories else target.words or target.type.value
+    if not tallies:
+        text = f"No {noun} found" + (f" in papers that mention {what(plan)}." if within else ".")
+        return ex.result(run, text, [], matched=0)
+    text = join(_ranking_text(plan, within, noun, tallies, unused), _ties(tallies, asked_n, tied))
+    top = _tally_node(tallies[0])
+    pool = ex.store.papers_where(
+        PaperQuery(all_of=(*(within.all_of if within else ()), (top,)), **_paper_filters(within))
+    )
+    papers = [ex.paper(run, pid, 0.0) for pid in ex.ordered(run, pool)[: run.k]]
+    return ex.result(run, text, papers, matched=len(pool), ranking=tallies)
+
+
+def _within(ex: Executor, plan: QueryPlan) -> PaperQuery | None:
+    """The papers the ranking counts in: the plan's filters (and topic), or None for every paper."""
+    query = plan.paper_query()
+    if plan.topics:  # "LLM families", "datasets of vision papers": the papers whose text is on the topic
+        query = query.model_copy(update={"papers": frozenset(ex.topics(plan, ex.store.papers_where(query)))})
+    return query if query.all_of or query.paper_filters else None
+
+
+def _counted(
+    ex: Executor, run: Run, target: Target, within: PaperQuery | None, exclude: list[NodeMatch], limit: int
+) -> list[Tally]:
+    """The store's tallies of the target (every one, shown as Cypher with ``limit``), less the ones the target
+    does not rank: machine parts, lone models for families, and the named hardware's own line."""
     inc, by = target.include, target.by
     if inc is not None and target.level == "model" and target.type is EntityType.HARDWARE:
         inc = inc.model_copy(update={"level": target.level})
@@ -50,22 +80,16 @@ def answer_top(ex: Executor, run: Run) -> AskResult:
         tallies = [t for t in tallies if t.name not in ex.rules.component_types]
     if target.level == "family":  # "LLM families": lines that have members, not a lone model
         tallies = [t for t in tallies if (t.type, t.name) in ex.vocab.families]
-    named = [e for e in plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE]
+    named = [e for e in run.plan.entities(Role.FILTER) if e.type is EntityType.HARDWARE]
     if by is GroupBy.LINE and target.type is EntityType.HARDWARE and named:  # other hardware than named
         tallies = _as_models(ex, tallies, within, inc, exclude)
-    categories: list[Category] = []
-    if target.type is EntityType.SYSTEM:  # "deep learning frameworks": PyTorch, not Llama
-        tallies, categories = _in_categories(tallies, asked)
-    tallies, unused = _qualified(tallies, target.qualifier) if not categories else (tallies, None)
-    tallies, tied = _with_ties(tallies, asked_n) if asked_n else (tallies[:limit], 0)
-    if not tallies and target.by is GroupBy.VENDOR:
-        tallies = _vendor_tallies(ex, within, limit)
-    noun = target.words or target.type.value
-    if categories:
-        noun = " or ".join(c.plural for c in categories)
-    if not tallies:
-        text = f"No {noun} found" + (f" in papers that mention {what(plan)}." if within else ".")
-        return ex.result(run, text, [], matched=0)
+    return tallies
+
+
+def _ranking_text(
+    plan: QueryPlan, within: PaperQuery | None, noun: str, tallies: list[Tally], unused: str | None
+) -> str:
+    """The ranking's sentence: "<Noun> used by the most papers: A (3 papers), B (2 papers)." (or "found with")."""
     ranked = ", ".join(f"{t.name} ({plural(t.papers, 'paper')})" for t in tallies)
     if plan.intent is Intent.COOCCURRENCE:
         text = f"{noun[:1].upper() + noun[1:]} most often found with {what(plan)}: {ranked}."
@@ -74,13 +98,7 @@ def answer_top(ex: Executor, run: Run) -> AskResult:
         text = f"{noun[:1].upper() + noun[1:]} used by the most papers{scope}: {ranked}."
     if unused:
         text += f" (“{unused}” is in none of the names ranked, so it does not narrow the ranking.)"
-    text = join(text, _ties(tallies, asked_n, tied))
-    top = _tally_node(tallies[0])
-    pool = ex.store.papers_where(
-        PaperQuery(all_of=(*(within.all_of if within else ()), (top,)), **_paper_filters(within))
-    )
-    papers = [ex.paper(run, pid, 0.0) for pid in ex.ordered(run, pool)[: run.k]]
-    return ex.result(run, text, papers, matched=len(pool), ranking=tallies)
+    return text
 
 
 def _limit(ex: Executor, run: Run, target: Target) -> int | None:
