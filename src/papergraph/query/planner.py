@@ -115,6 +115,19 @@ class _Read(NamedTuple):
     linked: Linked
 
 
+class _Cues(NamedTuple):
+    """What the intent is read from: the cue rules' intent, the question, its slot form, its references, the
+    metric it names and the class it ranks (with the reference that named it)."""
+
+    ruled: Intent | None
+    text: str
+    form: str
+    refs: Sequence[_Ref]
+    metric: MetricAsk
+    target: Target | None
+    target_ref: _Ref | None
+
+
 class Planner:
     """Reads questions against one vocabulary (one loaded graph)."""
 
@@ -138,9 +151,8 @@ class Planner:
         counted = _Spans()  # the words a ranking counts: read only if the question is a ranking
         target, target_ref = self._target(text, refs, counted, linked.spelling)
         ruled = self._intent(text, refs, metric, target, target_ref, used)
-        intent, reading = self._read_intent(
-            ruled, text, _form(text, refs, used, filters, self._metric_spans(text)), refs, metric, target, target_ref
-        )
+        form = _form(text, refs, used, filters, self._metric_spans(text))
+        intent, reading = self._read_intent(_Cues(ruled, text, form, refs, metric, target, target_ref))
         intent, reading = _unsure_fact(intent, reading, unread=len(self._ignored(tokens, linked.links, used)))
         if intent is not Intent.TOP_N and intent is not Intent.COOCCURRENCE:
             target, target_ref = None, None
@@ -450,60 +462,42 @@ class Planner:
                 return rule.intent
         return None
 
-    def _read_intent(
-        self,
-        ruled: Intent | None,
-        text: str,
-        form: str,
-        refs: Sequence[_Ref],
-        metric: MetricAsk,
-        target: Target | None,
-        target_ref: _Ref | None,
-    ) -> tuple[Intent, IntentReading]:
+    def _read_intent(self, cues: _Cues) -> tuple[Intent, IntentReading]:
         """The intent from the cue rules and the example bank together. The examples decide where no rule
         matched, and overrule a rule when they prefer another intent by a clear margin; either way only an
         intent the question can be answered as (two sides to compare, a class to count, a metric to rank)."""
-        others = [r for r in refs if r.ref.node is not None and r is not target_ref]
-        scores = self.classifier.classify(form)
-        best, score, margin = scores.best(self._answerable(ruled, text, form, refs, metric, target, target_ref))
-        rule_score = scores.scores.get(ruled, 0.0) if ruled is not None else 0.0
-        chosen, source = _chosen(ruled, text, form, best, score, rule_score)
+        others = [r for r in cues.refs if r.ref.node is not None and r is not cues.target_ref]
+        scores = self.classifier.classify(cues.form)
+        best, score, margin = scores.best(self._answerable(cues))
+        rule_score = scores.scores.get(cues.ruled, 0.0) if cues.ruled is not None else 0.0
+        chosen, source = _chosen(cues.ruled, cues.text, cues.form, best, score, rule_score)
         if chosen is Intent.TOP_N and any(not r.rank_only for r in others):
             chosen = Intent.COOCCURRENCE  # "which datasets do pruning papers use most": ranked within X's papers
         return chosen, IntentReading(
-            form=form,
+            form=cues.form,
             source=source,
             score=round(scores.scores.get(chosen, 0.0), 3),
             margin=round(margin if chosen is best else scores.scores.get(chosen, 0.0) - score, 3),
             runner_up=best if chosen is not best else None,
         )
 
-    def _answerable(
-        self,
-        ruled: Intent | None,
-        text: str,
-        form: str,
-        refs: Sequence[_Ref],
-        metric: MetricAsk,
-        target: Target | None,
-        target_ref: _Ref | None,
-    ) -> list[Intent]:
+    def _answerable(self, cues: _Cues) -> list[Intent]:
         """The intents the question can be answered as: a list or similarity always, and each other intent when
         the question has what it needs (a time cue, papers named, two sides, a class to count, a metric)."""
-        known = [r for r in refs if r.ref.node is not None]
-        others = [r for r in known if r is not target_ref]
-        allowed = [Intent.LIST, Intent.SEMANTIC] + ([Intent.TREND] if ruled is Intent.TREND else [])  # a time cue
-        if _PAPERS.search(form):  # "how many kilograms of ore ...": a count of papers names papers
+        known = [r for r in cues.refs if r.ref.node is not None]
+        others = [r for r in known if r is not cues.target_ref]
+        allowed = [Intent.LIST, Intent.SEMANTIC] + ([Intent.TREND] if cues.ruled is Intent.TREND else [])  # a time cue
+        if _PAPERS.search(cues.form):  # "how many kilograms of ore ...": a count of papers names papers
             allowed.append(Intent.COUNT)
-        if _compare_axis(known, text, self.rules.compare_joins) is not None:  # two sides, joined as sides
+        if _compare_axis(known, cues.text, self.rules.compare_joins) is not None:  # two sides, joined as sides
             allowed.append(Intent.COMPARE)
-        if target is not None:
+        if cues.target is not None:
             allowed.append(Intent.TOP_N)
             if others:
                 allowed.append(Intent.COOCCURRENCE)
-        if metric.kinds or metric.unit:
+        if cues.metric.kinds or cues.metric.unit:
             allowed.append(Intent.SUPERLATIVE)
-        if known or any(r.ref.node is None for r in refs):
+        if known or any(r.ref.node is None for r in cues.refs):
             allowed.append(Intent.FACT)
         return allowed
 
