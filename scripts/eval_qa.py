@@ -86,7 +86,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--meta-data-dir", type=Path, default=None, help="ingested metadata fixture")
     parser.add_argument(
         "--set",
-        choices=("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "both"),
+        choices=("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "both"),
         default="dev",
         help="question set(s) to score",
     )
