@@ -5,8 +5,8 @@ directions and system roles are valid values, metric hardware refers to the pape
 come from the controlled vocabulary of tests/data/LABELLING.md, and bundled papers exist in the bundled corpus with
 the same title and abstract. Every set carries the issue-8 fields: vendor, family and level on each hardware item,
 family on each system, baseline_hardware and direction on each metric (null where they do not apply, never missing);
-source is checked when present. The fourth frozen set is checked for its make-up (size, written share, w4- ids,
-a source on every line). Failure messages name the file, line and field, never the abstract.
+source is checked when present. The fourth and fifth frozen sets are checked for their make-up (size, written share,
+w4-/w5- ids, a source on every line). Failure messages name the file, line and field, never the abstract.
 """
 
 from __future__ import annotations
@@ -55,10 +55,11 @@ HARDWARE_FIELDS = {"name", "type", "vendor", "family", "level"}
 SYSTEM_FIELDS = {"name", "role", "family"}
 METRIC_FIELDS = {"value", "value_max", "unit", "kind", "hardware", "baseline_hardware", "direction"}
 SOURCE = re.compile(r"^(bundled:\d{3}|written:[a-z0-9-]+)$")
-WRITTEN_ID = re.compile(r"^w[234]?-[a-z0-9-]+$")
-"""Written ids: ``w-<slug>`` (first frozen set), ``w2-``, ``w3-``, ``w4-<slug>`` (frozen2, frozen3, frozen4)."""
+WRITTEN_ID = re.compile(r"^w[2345]?-[a-z0-9-]+$")
+"""Written ids: ``w-<slug>`` (first frozen set), ``w2-`` ... ``w5-<slug>`` (frozen2 ... frozen5)."""
 FROZEN4 = DATA / "extraction_frozen4.jsonl"
-LOWEST_FILE_SETS = {FROZEN4.name}
+FROZEN5 = DATA / "extraction_frozen5.jsonl"
+LOWEST_FILE_SETS = {FROZEN4.name, FROZEN5.name}
 """Sets whose bundled papers may sit in several corpus files; ``source`` then names the lowest-numbered one."""
 
 
@@ -91,7 +92,7 @@ def optional_str(value: Any) -> bool:
 
 def test_every_set_is_found() -> None:
     names = {path.name for path in SETS}
-    expected = {"dev", "heldout", "audit", "frozen", "frozen2", "frozen3", "frozen4"}
+    expected = {"dev", "heldout", "audit", "frozen", "frozen2", "frozen3", "frozen4", "frozen5"}
     assert {f"extraction_{name}.jsonl" for name in expected} <= names
 
 
@@ -191,7 +192,7 @@ def test_ids_and_sources_match_the_bundled_corpus(path: Path) -> None:
         if source is not None:
             assert isinstance(source, str) and SOURCE.match(source), f"{where}: source {source!r}"
         if source is not None and source.startswith("written:"):
-            assert WRITTEN_ID.match(record["id"]), f"{where}: written ids are w-, w2-, w3- or w4-<slug>"
+            assert WRITTEN_ID.match(record["id"]), f"{where}: written ids are w-, w2-, w3-, w4- or w5-<slug>"
             assert record["id"] not in papers, f"{where}: a written id collides with a bundled paper"
             continue
         assert record["id"] == title_id(record["title"]), f"{where}: id is not title_id(title)"
@@ -206,12 +207,13 @@ def test_ids_and_sources_match_the_bundled_corpus(path: Path) -> None:
             assert all(name.startswith(prefix) for name in named), f"{where}: corpus files {files} vs {source}"
 
 
-def test_the_fourth_frozen_set_has_its_make_up() -> None:
-    rows = [record for _, record in records(FROZEN4)]
+@pytest.mark.parametrize(("path", "prefix"), [(FROZEN4, "w4-"), (FROZEN5, "w5-")], ids=lambda v: getattr(v, "name", v))
+def test_the_fourth_and_fifth_frozen_sets_have_their_make_up(path: Path, prefix: str) -> None:
+    rows = [record for _, record in records(path)]
     written = [r for r in rows if str(r.get("source", "")).startswith("written:")]
     bundled = [r for r in rows if str(r.get("source", "")).startswith("bundled:")]
-    assert len(rows) >= 65, f"{FROZEN4.name}: {len(rows)} papers, expected at least 65"
-    assert len(written) >= 30, f"{FROZEN4.name}: {len(written)} written abstracts, expected at least 30"
-    assert len(written) + len(bundled) == len(rows), f"{FROZEN4.name}: every line needs a bundled: or written: source"
-    wrong = [r["id"] for r in written if not r["id"].startswith("w4-")]
-    assert not wrong, f"{FROZEN4.name}: written ids must start with w4-: {wrong}"
+    assert len(rows) >= 65, f"{path.name}: {len(rows)} papers, expected at least 65"
+    assert len(written) >= 30, f"{path.name}: {len(written)} written abstracts, expected at least 30"
+    assert len(written) + len(bundled) == len(rows), f"{path.name}: every line needs a bundled: or written: source"
+    wrong = [r["id"] for r in written if not r["id"].startswith(prefix)]
+    assert not wrong, f"{path.name}: written ids must start with {prefix}: {wrong}"
