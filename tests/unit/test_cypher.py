@@ -24,7 +24,7 @@ from papergraph.graph.neo4j_store import (
     message_size,
     packed_size,
 )
-from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery
+from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery, TallyQuery
 from papergraph.graph.rows import ENTITY_LABELS, LABELS, REL_TYPES
 from papergraph.models import EntityType
 
@@ -467,7 +467,9 @@ def test_question_reads_share_the_paper_match() -> None:
 
     head = cypher.papers_where(_q())[0].rsplit("\n", 1)[0]
     exclude = [NodeMatch(type=EntityType.TECHNIQUE, ids=("technique:quantization",))]
-    counted, params = cypher.count_entities(EntityType.TECHNIQUE, _q(), exclude=exclude, limit=5)
+    counted, params = cypher.count_entities(
+        TallyQuery(type=EntityType.TECHNIQUE, within=_q(), exclude=exclude, limit=5)
+    )
     assert counted.startswith(head)
     assert counted.endswith(
         "MATCH (p)-[:MENTIONS|PROPOSES]->(o:Technique)\n"
@@ -478,7 +480,7 @@ def test_question_reads_share_the_paper_match() -> None:
         "RETURN properties(o) AS props, papers"
     )
     assert params["limit"] == 5 and params["exc0_ids"] == ["technique:quantization"]
-    by_vendor, _ = cypher.count_entities(EntityType.HARDWARE, None, by=GroupBy.VENDOR)
+    by_vendor, _ = cypher.count_entities(TallyQuery(type=EntityType.HARDWARE, by=GroupBy.VENDOR))
     assert by_vendor == (
         "MATCH (p:Paper)\n"
         "MATCH (p)-[:MENTIONS|PROPOSES]->(o:Hardware)\n"
@@ -505,7 +507,9 @@ def test_question_reads_share_the_paper_match() -> None:
         " AND NOT coalesce(o.type = $k_not_type, false)"
     )
     boards = NodeMatch(type=EntityType.HARDWARE, hw_type="edge-board", level="model")
-    by_line, params = cypher.count_entities(EntityType.HARDWARE, None, include=boards, by=GroupBy.LINE, limit=2)
+    by_line, params = cypher.count_entities(
+        TallyQuery(type=EntityType.HARDWARE, include=boards, by=GroupBy.LINE, limit=2)
+    )
     assert by_line == (
         "MATCH (p:Paper)\n"
         "MATCH (p)-[:MENTIONS|PROPOSES]->(o:Hardware)\n"

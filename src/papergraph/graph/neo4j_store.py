@@ -46,11 +46,11 @@ from papergraph.errors import ConfigError, GraphUnavailableError, QueryError
 from papergraph.graph import cypher
 from papergraph.graph.base import EntityFilters
 from papergraph.graph.query import (
-    GroupBy,
     MetricHit,
     NodeMatch,
     PaperQuery,
     Tally,
+    TallyQuery,
     YearCount,
     metric_order,
     tally_order,
@@ -1098,19 +1098,11 @@ class Neo4jStore:
     def papers_where(self, query: PaperQuery) -> set[str]:
         return {r["id"] for r in self._records(cypher.papers_where(query))}
 
-    def count_entities(
-        self,
-        type_: EntityType,
-        within: PaperQuery | None = None,
-        *,
-        include: NodeMatch | None = None,
-        exclude: Sequence[NodeMatch] = (),
-        by: GroupBy = GroupBy.ENTITY,
-        limit: int | None = 10,
-    ) -> list[Tally]:
+    def count_entities(self, tally: TallyQuery) -> list[Tally]:
+        type_, by = tally.type, tally.by
         if type_ is EntityType.METRIC:
             return []
-        built = cypher.count_entities(type_, within, include=include, exclude=exclude, by=by, limit=limit)
+        built = cypher.count_entities(tally)
         tallies = []
         for r in self._records(built):
             if by.property is None:
@@ -1128,7 +1120,7 @@ class Neo4jStore:
             else:
                 tallies.append(Tally(type=type_, group=by, name=str(r["key"]), papers=int(r["papers"])))
         tallies.sort(key=tally_order)
-        return tallies if limit is None else tallies[: max(limit, 0)]
+        return tallies if tally.limit is None else tallies[: max(tally.limit, 0)]
 
     def metric_values(
         self,

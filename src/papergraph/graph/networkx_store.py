@@ -32,6 +32,7 @@ from papergraph.graph.query import (
     NodeMatch,
     PaperQuery,
     Tally,
+    TallyQuery,
     YearCount,
     metric_order,
     tally_order,
@@ -549,19 +550,11 @@ class NetworkxStore:
             result = self.paper_ids()
         return {p for p in result if self._paper_ok(p, query)} if query.paper_filters else result
 
-    def count_entities(
-        self,
-        type_: EntityType,
-        within: PaperQuery | None = None,
-        *,
-        include: NodeMatch | None = None,
-        exclude: Sequence[NodeMatch] = (),
-        by: GroupBy = GroupBy.ENTITY,
-        limit: int | None = 10,
-    ) -> list[Tally]:
+    def count_entities(self, tally: TallyQuery) -> list[Tally]:
+        type_, include, exclude, by = tally.type, tally.include, tally.exclude, tally.by
         if type_ is EntityType.METRIC:
             return []
-        papers = self.papers_where(within) if within is not None else None
+        papers = self.papers_where(tally.within) if tally.within is not None else None
         nodes = self.g.nodes
         groups: dict[str, set[str]] = defaultdict(set)
         lines: dict[str, set[str]] = defaultdict(set)
@@ -584,7 +577,7 @@ class NetworkxStore:
         tallies += [Tally(type=type_, group=by, name=key, papers=len(ids)) for key, ids in groups.items()]
         tallies += [self._tally(top, len(ids)).model_copy(update={"group": by}) for top, ids in lines.items()]
         tallies.sort(key=tally_order)
-        return tallies if limit is None else tallies[: max(limit, 0)]
+        return tallies if tally.limit is None else tallies[: max(tally.limit, 0)]
 
     def _tally(self, node: str, papers: int) -> Tally:
         count = entity_count(self.g.nodes[node]["label"], self.g.nodes[node], papers)

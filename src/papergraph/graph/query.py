@@ -111,6 +111,25 @@ class GroupBy(StrEnum):
         return None if self in (GroupBy.ENTITY, GroupBy.LINE) else self.value
 
 
+class TallyQuery(BaseModel):
+    """Which entities a tally counts papers for, among which papers, grouped how and how many come back.
+
+    ``type``: the entity type counted. ``within``: the papers counted in (None: every paper). ``include`` keeps
+    the entities it matches, ``exclude`` drops those they match (co-occurrence: the entities a question names
+    are not their own neighbours). ``by``: per entity node, per top of its line, or per property value.
+    ``limit``: the most tallies returned (None: every one).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    type: EntityType
+    within: PaperQuery | None = None
+    include: NodeMatch | None = None
+    exclude: tuple[NodeMatch, ...] = ()
+    by: GroupBy = GroupBy.ENTITY
+    limit: int | None = 10
+
+
 class Tally(BaseModel):
     """Distinct papers per entity (``id`` set) or per property value of entities (``id`` None)."""
 
@@ -152,6 +171,7 @@ __all__ = [
     "NodeMatch",
     "PaperQuery",
     "Tally",
+    "TallyQuery",
     "YearCount",
     "metric_order",
     "tally_order",

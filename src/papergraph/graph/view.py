@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 
 from papergraph.graph.base import EntityFilters, GraphStore
-from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally, YearCount
+from papergraph.graph.query import MetricHit, NodeMatch, PaperQuery, Tally, TallyQuery, YearCount
 from papergraph.graph.rows import PAPER, paper_properties, paper_record
 from papergraph.models import (
     EntityCount,
@@ -139,17 +139,8 @@ class IndexedView:
     def papers_where(self, query: PaperQuery) -> set[str]:
         return self._within(self.inner.papers_where(query))
 
-    def count_entities(
-        self,
-        type_: EntityType,
-        within: PaperQuery | None = None,
-        *,
-        include: NodeMatch | None = None,
-        exclude: Sequence[NodeMatch] = (),
-        by: GroupBy = GroupBy.ENTITY,
-        limit: int | None = 10,
-    ) -> list[Tally]:
-        return self.inner.count_entities(type_, within, include=include, exclude=exclude, by=by, limit=limit)
+    def count_entities(self, tally: TallyQuery) -> list[Tally]:
+        return self.inner.count_entities(tally)
 
     def metric_values(
         self,
