@@ -17,7 +17,7 @@ import pytest
 
 from papergraph.graph.base import GraphStore
 from papergraph.graph.networkx_store import NetworkxStore
-from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery, TallyQuery
+from papergraph.graph.query import GroupBy, MetricQuery, NodeMatch, PaperQuery, TallyQuery
 from papergraph.models import (
     DatasetMention,
     EntityType,
@@ -602,14 +602,12 @@ class TestGraphStoreContract:
             assert store.papers_where(query) == reference.papers_where(query)
             for type_ in (H, T, S, D):
                 for by in GroupBy:
-                    assert store.count_entities(tq(type_, query, by=by, limit=None)) == reference.count_entities(
-                        tq(type_, query, by=by, limit=None)
-                    )
+                    tally = tq(type_, query, by=by, limit=None)
+                    assert store.count_entities(tally) == reference.count_entities(tally)
             kinds = [k.value for k in list(MetricKind)[:5]]
             for descending in (True, False):
-                assert store.metric_values(kinds, query, descending=descending, limit=None) == reference.metric_values(
-                    kinds, query, descending=descending, limit=None
-                )
+                numbers = mq(kinds, query, descending=descending, limit=None)
+                assert store.metric_values(numbers) == reference.metric_values(numbers)
             assert store.papers_per_year(query) == reference.papers_per_year(query)
 
 
@@ -691,6 +689,10 @@ def hwm(**kw: Any) -> NodeMatch:
 
 def tq(type_: EntityType, within: PaperQuery | None = None, **kw: Any) -> TallyQuery:
     return TallyQuery(type=type_, within=within, **kw)
+
+
+def mq(kinds: Sequence[str], within: PaperQuery | None = None, **kw: Any) -> MetricQuery:
+    return MetricQuery(kinds=tuple(kinds), within=within, **kw)
 
 
 def pq(*groups: Sequence[NodeMatch], **kw: Any) -> PaperQuery:
@@ -823,7 +825,7 @@ class TestQuestionReads:
 
     def test_metric_values(self, store: GraphStore) -> None:
         store.upsert(question_corpus())
-        hits = store.metric_values(["throughput"])
+        hits = store.metric_values(mq(["throughput"]))
         assert [(h.paper_id, h.metric.value, h.metric.unit) for h in hits] == [
             ("p6", 31.0, "tokens/s"),
             ("p1", 25.0, "tokens/s"),  # a tie: paper id decides
@@ -831,15 +833,15 @@ class TestQuestionReads:
         ]
         assert hits[0].paper_title == "LLM decoding on a Jetson AGX Orin"
         assert hits[0].metric.evidence == "It reaches 31 tokens/s." and hits[0].metric.hardware == AGX[0]
-        low = store.metric_values(["throughput", "speedup"], descending=False, limit=2)
+        low = store.metric_values(mq(["throughput", "speedup"], descending=False, limit=2))
         assert [(h.paper_id, h.metric.value) for h in low] == [("p3", 2.1), ("p1", 25.0)]
-        assert [h.paper_id for h in store.metric_values(["speedup", "throughput"], unit="x")] == ["p3"]
-        on = store.metric_values(["throughput"], measured_on=hwm(hw_type="FPGA"))
+        assert [h.paper_id for h in store.metric_values(mq(["speedup", "throughput"], unit="x"))] == ["p3"]
+        on = store.metric_values(mq(["throughput"], measured_on=hwm(hw_type="FPGA")))
         assert [h.paper_id for h in on] == ["p1"]  # p7's number is tied to no hardware
-        within = store.metric_values(["throughput"], pq([NodeMatch(type=T, family=("pruning",))]))
+        within = store.metric_values(mq(["throughput"], pq([NodeMatch(type=T, family=("pruning",))])))
         assert [h.paper_id for h in within] == ["p7"]
-        assert store.metric_values(["energy"]) == []
-        any_kind = store.metric_values([], unit="x")  # no kinds: every kind, the unit picks the numbers
+        assert store.metric_values(mq(["energy"])) == []
+        any_kind = store.metric_values(mq([], unit="x"))  # no kinds: every kind, the unit picks the numbers
         assert [(h.paper_id, h.metric.kind) for h in any_kind] == [("p3", "speedup")]
 
     def test_papers_per_year(self, store: GraphStore) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
-from papergraph.graph.query import MetricHit, NodeMatch, PaperQuery, Tally, TallyQuery, YearCount
+from papergraph.graph.query import MetricHit, MetricQuery, PaperQuery, Tally, TallyQuery, YearCount
 from papergraph.models import (
     EntityCount,
     EntityDetail,
@@ -113,16 +113,7 @@ class GraphStore(Protocol):
         """
         ...
 
-    def metric_values(
-        self,
-        kinds: Sequence[str],
-        within: PaperQuery | None = None,
-        *,
-        unit: str | None = None,
-        measured_on: NodeMatch | None = None,
-        descending: bool = True,
-        limit: int | None = 10,
-    ) -> list[MetricHit]:
+    def metric_values(self, numbers: MetricQuery) -> list[MetricHit]:
         """Reported numbers of these kinds (no kinds: every kind) among the papers ``within``, by value, then
         paper and metric id."""
         ...

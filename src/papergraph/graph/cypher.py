@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from papergraph.graph.query import FAMILY_DEPTH, GroupBy, NodeMatch, PaperQuery, TallyQuery
+from papergraph.graph.query import FAMILY_DEPTH, GroupBy, MetricQuery, NodeMatch, PaperQuery, TallyQuery
 from papergraph.graph.rows import (
     ENTITY_LABELS,
     HIERARCHY_LABELS,
@@ -575,15 +575,7 @@ def count_entities(tally: TallyQuery) -> tuple[str, dict[str, Any]]:
     return "\n".join(lines), params.values
 
 
-def metric_values(
-    kinds: Sequence[str],
-    within: PaperQuery | None = None,
-    *,
-    unit: str | None = None,
-    measured_on: NodeMatch | None = None,
-    descending: bool = True,
-    limit: int | None = 10,
-) -> tuple[str, dict[str, Any]]:
+def metric_values(numbers: MetricQuery) -> tuple[str, dict[str, Any]]:
     """Reported numbers of the given kinds among the papers ``within``, best first by value.
 
     No kinds means every kind (a question that names only a unit: "the highest TFLOPS"). ``unit`` keeps one
@@ -591,7 +583,8 @@ def metric_values(
     (the ``MEASURED_ON`` link). Ties go by paper id, then metric id.
     """
     params = _Params()
-    lines = [*_paper_lines(within, params), "MATCH (p)-[r:REPORTS]->(m:Metric)"]
+    kinds, unit, measured_on, limit = numbers.kinds, numbers.unit, numbers.measured_on, numbers.limit
+    lines = [*_paper_lines(numbers.within, params), "MATCH (p)-[r:REPORTS]->(m:Metric)"]
     where = [f"m.kind IN {params.add('metric_kinds', list(kinds))}"] if kinds else []
     if unit is not None:
         where.append(f"m.unit = {params.add('unit', unit)}")
@@ -601,7 +594,7 @@ def metric_values(
         lines.append("MATCH (m)-[:MEASURED_ON]->(h:Hardware)")
         lines.append(f"WHERE {node_predicate('h', measured_on, params, 'on')}")
     lines.append("WITH DISTINCT p, m, r.evidence AS evidence")
-    lines.append(f"ORDER BY m.value {'DESC' if descending else 'ASC'}, p.id, m.id")
+    lines.append(f"ORDER BY m.value {'DESC' if numbers.descending else 'ASC'}, p.id, m.id")
     if limit is not None:
         lines.append(f"LIMIT {params.add('limit', limit)}")
     lines.append("RETURN p.id AS paper, p.title AS title, properties(m) AS metric, evidence")

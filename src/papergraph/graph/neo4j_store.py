@@ -47,7 +47,7 @@ from papergraph.graph import cypher
 from papergraph.graph.base import EntityFilters
 from papergraph.graph.query import (
     MetricHit,
-    NodeMatch,
+    MetricQuery,
     PaperQuery,
     Tally,
     TallyQuery,
@@ -1122,19 +1122,8 @@ class Neo4jStore:
         tallies.sort(key=tally_order)
         return tallies if tally.limit is None else tallies[: max(tally.limit, 0)]
 
-    def metric_values(
-        self,
-        kinds: Sequence[str],
-        within: PaperQuery | None = None,
-        *,
-        unit: str | None = None,
-        measured_on: NodeMatch | None = None,
-        descending: bool = True,
-        limit: int | None = 10,
-    ) -> list[MetricHit]:
-        built = cypher.metric_values(
-            kinds, within, unit=unit, measured_on=measured_on, descending=descending, limit=limit
-        )
+    def metric_values(self, numbers: MetricQuery) -> list[MetricHit]:
+        built = cypher.metric_values(numbers)
         hits = [
             MetricHit(
                 paper_id=r["paper"],
@@ -1143,7 +1132,7 @@ class Neo4jStore:
             )
             for r in self._records(built)
         ]
-        hits.sort(key=lambda h: metric_order(h, descending))
+        hits.sort(key=lambda h: metric_order(h, numbers.descending))
         return hits
 
     def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:

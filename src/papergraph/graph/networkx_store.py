@@ -29,6 +29,7 @@ from papergraph.graph.query import (
     FAMILY_DEPTH,
     GroupBy,
     MetricHit,
+    MetricQuery,
     NodeMatch,
     PaperQuery,
     Tally,
@@ -583,17 +584,9 @@ class NetworkxStore:
         count = entity_count(self.g.nodes[node]["label"], self.g.nodes[node], papers)
         return Tally(type=count.type, name=count.name, papers=papers, id=count.id, properties=count.properties)
 
-    def metric_values(
-        self,
-        kinds: Sequence[str],
-        within: PaperQuery | None = None,
-        *,
-        unit: str | None = None,
-        measured_on: NodeMatch | None = None,
-        descending: bool = True,
-        limit: int | None = 10,
-    ) -> list[MetricHit]:
-        papers = self.papers_where(within) if within is not None else None
+    def metric_values(self, numbers: MetricQuery) -> list[MetricHit]:
+        kinds, unit, measured_on, descending = numbers.kinds, numbers.unit, numbers.measured_on, numbers.descending
+        papers = self.papers_where(numbers.within) if numbers.within is not None else None
         nodes = self.g.nodes
         hits: list[MetricHit] = []
         for mid in self._reads().by_label[METRIC]:
@@ -610,7 +603,7 @@ class NetworkxStore:
                     record = metric_record(attrs, self.g.edges[pid, mid])
                     hits.append(MetricHit(paper_id=pid, paper_title=nodes[pid]["title"], metric=record))
         hits.sort(key=lambda h: metric_order(h, descending))
-        return hits if limit is None else hits[: max(limit, 0)]
+        return hits if numbers.limit is None else hits[: max(numbers.limit, 0)]
 
     def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:
         papers = self.papers_where(within) if within is not None else self.paper_ids()

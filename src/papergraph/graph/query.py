@@ -130,6 +130,24 @@ class TallyQuery(BaseModel):
     limit: int | None = 10
 
 
+class MetricQuery(BaseModel):
+    """Which reported numbers to read, among which papers, in which order and how many come back.
+
+    ``kinds``: metric kinds (none: every kind). ``within``: the papers (None: every paper). ``unit``: numbers
+    in this unit only. ``measured_on``: numbers tied (``MEASURED_ON``) to matching hardware. ``descending``:
+    largest value first. ``limit``: the most numbers returned (None: every one).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kinds: tuple[str, ...] = ()
+    within: PaperQuery | None = None
+    unit: str | None = None
+    measured_on: NodeMatch | None = None
+    descending: bool = True
+    limit: int | None = 10
+
+
 class Tally(BaseModel):
     """Distinct papers per entity (``id`` set) or per property value of entities (``id`` None)."""
 
@@ -168,6 +186,7 @@ __all__ = [
     "FAMILY_DEPTH",
     "GroupBy",
     "MetricHit",
+    "MetricQuery",
     "NodeMatch",
     "PaperQuery",
     "Tally",
