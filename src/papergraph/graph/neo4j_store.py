@@ -70,6 +70,7 @@ from papergraph.graph.rows import (
     Link,
     entity_count,
     entity_order,
+    entity_scope,
     graph_edge,
     graph_node,
     match_keys,
@@ -957,8 +958,7 @@ class Neo4jStore:
     def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
         if type_ is EntityType.METRIC or limit <= 0:
             return []
-        labels = [type_.label] if type_ else list(ENTITY_LABELS)
-        needle = q.casefold() if q else None
+        labels, needle = entity_scope(type_, q)
 
         def work(tx: ManagedTransaction) -> list[EntityCount]:
             return [
@@ -974,8 +974,7 @@ class Neo4jStore:
     def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
         if type_ is EntityType.METRIC:
             return 0
-        labels = [type_.label] if type_ else list(ENTITY_LABELS)
-        needle = q.casefold() if q else None
+        labels, needle = entity_scope(type_, q)
 
         def work(tx: ManagedTransaction) -> int:
             return sum(

@@ -51,6 +51,7 @@ from papergraph.graph.rows import (
     Link,
     entity_count,
     entity_rank,
+    entity_scope,
     graph_edge,
     graph_node,
     match_keys,
@@ -372,8 +373,7 @@ class NetworkxStore:
     def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
         if type_ is EntityType.METRIC or limit <= 0:
             return []
-        labels = [type_.label] if type_ else list(ENTITY_LABELS)
-        needle = q.casefold() if q else None
+        labels, needle = entity_scope(type_, q)
         reads = self._reads()
         found = (
             (n, self._paper_count(n))
@@ -386,8 +386,7 @@ class NetworkxStore:
     def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
         if type_ is EntityType.METRIC:
             return 0
-        labels = [type_.label] if type_ else list(ENTITY_LABELS)
-        needle = q.casefold() if q else None
+        labels, needle = entity_scope(type_, q)
         reads = self._reads()
         return sum(
             1 for label in labels for n in reads.by_label[label] if needle is None or needle in reads.name_keys[n]
