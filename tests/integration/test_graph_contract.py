@@ -17,7 +17,7 @@ import pytest
 
 from papergraph.graph.base import GraphStore
 from papergraph.graph.networkx_store import NetworkxStore
-from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery
+from papergraph.graph.query import GroupBy, MetricQuery, NodeMatch, PaperQuery, TallyQuery
 from papergraph.models import (
     DatasetMention,
     EntityType,
@@ -602,14 +602,12 @@ class TestGraphStoreContract:
             assert store.papers_where(query) == reference.papers_where(query)
             for type_ in (H, T, S, D):
                 for by in GroupBy:
-                    assert store.count_entities(type_, query, by=by, limit=None) == reference.count_entities(
-                        type_, query, by=by, limit=None
-                    )
+                    tally = tq(type_, query, by=by, limit=None)
+                    assert store.count_entities(tally) == reference.count_entities(tally)
             kinds = [k.value for k in list(MetricKind)[:5]]
             for descending in (True, False):
-                assert store.metric_values(kinds, query, descending=descending, limit=None) == reference.metric_values(
-                    kinds, query, descending=descending, limit=None
-                )
+                numbers = mq(kinds, query, descending=descending, limit=None)
+                assert store.metric_values(numbers) == reference.metric_values(numbers)
             assert store.papers_per_year(query) == reference.papers_per_year(query)
 
 
@@ -689,6 +687,14 @@ def hwm(**kw: Any) -> NodeMatch:
     return NodeMatch(type=H, **kw)
 
 
+def tq(type_: EntityType, within: PaperQuery | None = None, **kw: Any) -> TallyQuery:
+    return TallyQuery(type=type_, within=within, **kw)
+
+
+def mq(kinds: Sequence[str], within: PaperQuery | None = None, **kw: Any) -> MetricQuery:
+    return MetricQuery(kinds=tuple(kinds), within=within, **kw)
+
+
 def pq(*groups: Sequence[NodeMatch], **kw: Any) -> PaperQuery:
     return PaperQuery(all_of=tuple(tuple(g) for g in groups), **kw)
 
@@ -727,7 +733,7 @@ class TestQuestionReads:
         assert store.papers_where(PaperQuery(metric_kinds=("throughput",), year_max=2022)) == {"p6"}
         assert store.papers_where(PaperQuery(papers=frozenset({"p1", "p6", "nope"}))) == {"p1", "p6"}
         on_topic = PaperQuery(papers=frozenset({"p4", "p7"}))  # papers chosen outside the graph (their text)
-        assert [(t.name, t.papers) for t in store.count_entities(T, on_topic)] == [
+        assert [(t.name, t.papers) for t in store.count_entities(tq(T, on_topic))] == [
             ("pruning", 1),
             ("quantization", 1),
             ("ternary quantization", 1),
@@ -745,25 +751,25 @@ class TestQuestionReads:
         assert store.papers_where(pq([hwm(vendor="NVIDIA", hw_type="edge-board")])) == {"p2", "p4", "p6"}
         assert store.papers_where(pq([hwm(vendor="AMD")])) == {"p1"}  # a stored vendor beats the name
         jetson = hwm(family=("NVIDIA Jetson",))
-        tallies = store.count_entities(H, include=jetson)
+        tallies = store.count_entities(tq(H, include=jetson))
         assert [(t.name, t.papers) for t in tallies] == [
             ("NVIDIA Jetson AGX Orin", 1),
             ("NVIDIA Jetson Nano", 1),
             ("NVIDIA Jetson Orin", 1),
         ]
-        by_vendor = store.count_entities(H, by=GroupBy.VENDOR)
+        by_vendor = store.count_entities(tq(H, by=GroupBy.VENDOR))
         assert [(t.name, t.papers, t.id) for t in by_vendor] == [("NVIDIA", 4, None), ("AMD", 1, None)]
         # by line: every node counts for the top of its IN_FAMILY chain (AGX Orin -> Jetson Orin -> Jetson)
-        lines = store.count_entities(H, by=GroupBy.LINE, limit=None)
+        lines = store.count_entities(tq(H, by=GroupBy.LINE, limit=None))
         assert [(t.name, t.papers, t.id, t.group) for t in lines] == [
             ("FPGA", 3, "hardware:fpga", GroupBy.LINE),
             ("NVIDIA Ampere", 3, "hardware:nvidia-ampere", GroupBy.LINE),
             ("NVIDIA Jetson", 3, "hardware:nvidia-jetson", GroupBy.LINE),
             ("AMD Kria", 1, "hardware:amd-kria", GroupBy.LINE),
         ]
-        boards = store.count_entities(H, include=hwm(hw_type="edge-board"), by=GroupBy.LINE, limit=1)
+        boards = store.count_entities(tq(H, include=hwm(hw_type="edge-board"), by=GroupBy.LINE, limit=1))
         assert [(t.name, t.papers) for t in boards] == [("NVIDIA Jetson", 3)]
-        models = store.count_entities(H, include=hwm(hw_type="edge-board", level="model"))
+        models = store.count_entities(tq(H, include=hwm(hw_type="edge-board", level="model")))
         assert [t.name for t in models] == ["NVIDIA Jetson AGX Orin", "NVIDIA Jetson Nano", "NVIDIA Jetson Orin"]
         assert store.papers_where(pq([hwm(level="family")])) == set()  # no paper names the Jetson node itself
         assert store.papers_where(pq([hwm(vendor="NVIDIA", not_hw_type="GPU")])) == {"p2", "p4", "p6"}  # boards
@@ -779,22 +785,22 @@ class TestQuestionReads:
             "hardware:nvidia-jetson-orin",
         }
         for type_ in (H, T, S, D):
-            counted = [(t.id, t.name, t.papers, t.properties) for t in store.count_entities(type_, limit=None)]
+            counted = [(t.id, t.name, t.papers, t.properties) for t in store.count_entities(tq(type_, limit=None))]
             listed = [(e.id, e.name, e.papers, e.properties) for e in store.entities(type_, limit=1000)]
             assert [c for c in counted if c[0] not in families] == [e for e in listed if e[0] not in families]
         on = {e.id: e.papers for e in store.entities(H, limit=1000)}
-        named = {t.id: t.papers for t in store.count_entities(H, limit=None)}
+        named = {t.id: t.papers for t in store.count_entities(tq(H, limit=None))}
         assert (on["hardware:nvidia-jetson-orin"], named["hardware:nvidia-jetson-orin"]) == (2, 1)  # + AGX Orin
         assert on["hardware:nvidia-jetson"] == 3 and "hardware:nvidia-jetson" not in named  # no paper names it
-        assert [t.name for t in store.count_entities(H, limit=2)] == ["FPGA", "NVIDIA A100"]  # a tie: by name
-        assert store.count_entities(M) == []
+        assert [t.name for t in store.count_entities(tq(H, limit=2))] == ["FPGA", "NVIDIA A100"]  # a tie: by name
+        assert store.count_entities(tq(M)) == []
 
     def test_count_entities_within_and_cooccurrence(self, store: GraphStore) -> None:
         store.upsert(question_corpus())
         quant = NodeMatch(type=T, family=("quantization",))
-        around = store.count_entities(T, pq([quant]), exclude=[quant])
+        around = store.count_entities(tq(T, pq([quant]), exclude=[quant]))
         assert [(t.name, t.papers) for t in around] == []  # quantization papers use no other technique
-        hw_around = store.count_entities(H, pq([quant]))
+        hw_around = store.count_entities(tq(H, pq([quant])))
         assert [(t.name, t.papers) for t in hw_around] == [
             ("NVIDIA A100", 2),
             ("AMD KV260", 1),
@@ -803,23 +809,23 @@ class TestQuestionReads:
             ("NVIDIA Jetson Orin", 1),
         ]
         fpga = hwm(hw_type="FPGA")
-        assert [(t.name, t.papers) for t in store.count_entities(T, pq([fpga]))] == [
+        assert [(t.name, t.papers) for t in store.count_entities(tq(T, pq([fpga])))] == [
             ("Größe-aware pruning", 1),
             ("pruning", 1),
             ("ternary quantization", 1),
         ]
-        by_type = store.count_entities(H, pq([quant]), by=GroupBy.TYPE)
+        by_type = store.count_entities(tq(H, pq([quant]), by=GroupBy.TYPE))
         assert [(t.name, t.papers) for t in by_type] == [("edge-board", 2), ("GPU", 2), ("FPGA", 1)]
-        by_family = store.count_entities(H, by=GroupBy.FAMILY, limit=2)
+        by_family = store.count_entities(tq(H, by=GroupBy.FAMILY, limit=2))
         assert [(t.name, t.papers) for t in by_family] == [("NVIDIA Ampere", 3), ("NVIDIA Jetson", 2)]
-        excluded = store.count_entities(H, exclude=[fpga, hwm(vendor="NVIDIA")])
+        excluded = store.count_entities(tq(H, exclude=[fpga, hwm(vendor="NVIDIA")]))
         assert [t.name for t in excluded] == []
-        only_amd = store.count_entities(H, exclude=[hwm(vendor="NVIDIA")])
+        only_amd = store.count_entities(tq(H, exclude=[hwm(vendor="NVIDIA")]))
         assert [t.name for t in only_amd] == ["FPGA", "AMD KV260"]
 
     def test_metric_values(self, store: GraphStore) -> None:
         store.upsert(question_corpus())
-        hits = store.metric_values(["throughput"])
+        hits = store.metric_values(mq(["throughput"]))
         assert [(h.paper_id, h.metric.value, h.metric.unit) for h in hits] == [
             ("p6", 31.0, "tokens/s"),
             ("p1", 25.0, "tokens/s"),  # a tie: paper id decides
@@ -827,15 +833,15 @@ class TestQuestionReads:
         ]
         assert hits[0].paper_title == "LLM decoding on a Jetson AGX Orin"
         assert hits[0].metric.evidence == "It reaches 31 tokens/s." and hits[0].metric.hardware == AGX[0]
-        low = store.metric_values(["throughput", "speedup"], descending=False, limit=2)
+        low = store.metric_values(mq(["throughput", "speedup"], descending=False, limit=2))
         assert [(h.paper_id, h.metric.value) for h in low] == [("p3", 2.1), ("p1", 25.0)]
-        assert [h.paper_id for h in store.metric_values(["speedup", "throughput"], unit="x")] == ["p3"]
-        on = store.metric_values(["throughput"], measured_on=hwm(hw_type="FPGA"))
+        assert [h.paper_id for h in store.metric_values(mq(["speedup", "throughput"], unit="x"))] == ["p3"]
+        on = store.metric_values(mq(["throughput"], measured_on=hwm(hw_type="FPGA")))
         assert [h.paper_id for h in on] == ["p1"]  # p7's number is tied to no hardware
-        within = store.metric_values(["throughput"], pq([NodeMatch(type=T, family=("pruning",))]))
+        within = store.metric_values(mq(["throughput"], pq([NodeMatch(type=T, family=("pruning",))])))
         assert [h.paper_id for h in within] == ["p7"]
-        assert store.metric_values(["energy"]) == []
-        any_kind = store.metric_values([], unit="x")  # no kinds: every kind, the unit picks the numbers
+        assert store.metric_values(mq(["energy"])) == []
+        any_kind = store.metric_values(mq([], unit="x"))  # no kinds: every kind, the unit picks the numbers
         assert [(h.paper_id, h.metric.kind) for h in any_kind] == [("p3", "speedup")]
 
     def test_papers_per_year(self, store: GraphStore) -> None:

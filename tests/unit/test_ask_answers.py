@@ -13,6 +13,7 @@ import pytest
 
 from papergraph.config import Settings
 from papergraph.graph import cypher
+from papergraph.graph.query import TallyQuery
 from papergraph.models import (
     DatasetMention,
     ExtractedPaper,
@@ -234,7 +235,7 @@ def test_top_n(engine: Engine) -> None:
     result = ask(engine, "Which hardware do the most papers use?")
     assert result.intent is Intent.TOP_N
     assert [(t.name, t.papers) for t in result.ranking[:2]] == [("NVIDIA A100", 2), ("NVIDIA H100", 2)]
-    assert result.ranking == engine.store.count_entities(E.HARDWARE, limit=10)
+    assert result.ranking == engine.store.count_entities(TallyQuery(type=E.HARDWARE, limit=10))
     top3 = ask(engine, "What are the top 2 techniques?")
     assert [t.name for t in top3.ranking] == ["pruning", "quantization"]  # a tie: by name
 

@@ -89,7 +89,7 @@ def test_text_index_matches_phrases_by_stem_and_abbreviation() -> None:
     assert index.papers("wake-up radios") == {"radio"}
     assert index.papers("PIM") == {"pim"} and index.papers("processing in memory") == {"pim"}
     assert index.papers("sourdough starter") == set()
-    assert index.share("browser") == pytest.approx(2 / len(PAPERS))
+    assert index.rarity("browser") == pytest.approx(2 / len(PAPERS)) and index.rarity("sourdough") == -1.0
 
 
 def test_a_subject_no_entity_names_becomes_a_text_phrase(planner: Planner) -> None:

@@ -24,7 +24,7 @@ from papergraph.graph.neo4j_store import (
     message_size,
     packed_size,
 )
-from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery
+from papergraph.graph.query import GroupBy, MetricQuery, NodeMatch, PaperQuery, TallyQuery
 from papergraph.graph.rows import ENTITY_LABELS, LABELS, REL_TYPES
 from papergraph.models import EntityType
 
@@ -467,7 +467,9 @@ def test_question_reads_share_the_paper_match() -> None:
 
     head = cypher.papers_where(_q())[0].rsplit("\n", 1)[0]
     exclude = [NodeMatch(type=EntityType.TECHNIQUE, ids=("technique:quantization",))]
-    counted, params = cypher.count_entities(EntityType.TECHNIQUE, _q(), exclude=exclude, limit=5)
+    counted, params = cypher.count_entities(
+        TallyQuery(type=EntityType.TECHNIQUE, within=_q(), exclude=exclude, limit=5)
+    )
     assert counted.startswith(head)
     assert counted.endswith(
         "MATCH (p)-[:MENTIONS|PROPOSES]->(o:Technique)\n"
@@ -478,7 +480,7 @@ def test_question_reads_share_the_paper_match() -> None:
         "RETURN properties(o) AS props, papers"
     )
     assert params["limit"] == 5 and params["exc0_ids"] == ["technique:quantization"]
-    by_vendor, _ = cypher.count_entities(EntityType.HARDWARE, None, by=GroupBy.VENDOR)
+    by_vendor, _ = cypher.count_entities(TallyQuery(type=EntityType.HARDWARE, by=GroupBy.VENDOR))
     assert by_vendor == (
         "MATCH (p:Paper)\n"
         "MATCH (p)-[:MENTIONS|PROPOSES]->(o:Hardware)\n"
@@ -505,7 +507,9 @@ def test_question_reads_share_the_paper_match() -> None:
         " AND NOT coalesce(o.type = $k_not_type, false)"
     )
     boards = NodeMatch(type=EntityType.HARDWARE, hw_type="edge-board", level="model")
-    by_line, params = cypher.count_entities(EntityType.HARDWARE, None, include=boards, by=GroupBy.LINE, limit=2)
+    by_line, params = cypher.count_entities(
+        TallyQuery(type=EntityType.HARDWARE, include=boards, by=GroupBy.LINE, limit=2)
+    )
     assert by_line == (
         "MATCH (p:Paper)\n"
         "MATCH (p)-[:MENTIONS|PROPOSES]->(o:Hardware)\n"
@@ -520,7 +524,12 @@ def test_question_reads_share_the_paper_match() -> None:
     )
     assert params == {"inc_type": "edge-board", "inc_level": "model", "limit": 2}
     values, params = cypher.metric_values(
-        ["throughput"], _q(), unit="tokens/s", measured_on=NodeMatch(type=EntityType.HARDWARE, hw_type="FPGA")
+        MetricQuery(
+            kinds=("throughput",),
+            within=_q(),
+            unit="tokens/s",
+            measured_on=NodeMatch(type=EntityType.HARDWARE, hw_type="FPGA"),
+        )
     )
     assert values.startswith(head)
     assert values.endswith(
@@ -533,11 +542,11 @@ def test_question_reads_share_the_paper_match() -> None:
         "LIMIT $limit\n"
         "RETURN p.id AS paper, p.title AS title, properties(m) AS metric, evidence"
     )
-    assert "ORDER BY m.value ASC" in cypher.metric_values(["latency"], descending=False)[0]
-    any_kind, params = cypher.metric_values([], unit="TFLOPS")  # a unit alone: numbers of every kind
+    assert "ORDER BY m.value ASC" in cypher.metric_values(MetricQuery(kinds=("latency",), descending=False))[0]
+    any_kind, params = cypher.metric_values(MetricQuery(unit="TFLOPS"))  # a unit alone: numbers of every kind
     assert "MATCH (p)-[r:REPORTS]->(m:Metric)\nWHERE m.unit = $unit\n" in any_kind
     assert "metric_kinds" not in params
-    assert "WHERE" not in cypher.metric_values([])[0].split("(m:Metric)")[1]
+    assert "WHERE" not in cypher.metric_values(MetricQuery())[0].split("(m:Metric)")[1]
     per_year, _ = cypher.papers_per_year(_q())
     assert per_year.startswith(head)
     assert per_year.endswith(

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
-from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally, YearCount
+from papergraph.graph.query import MetricHit, MetricQuery, PaperQuery, Tally, TallyQuery, YearCount
 from papergraph.models import (
     EntityCount,
     EntityDetail,
@@ -103,17 +103,8 @@ class GraphStore(Protocol):
         """Ids of the papers matching a level-aware query (exact node ids, families, vendors, types, years)."""
         ...
 
-    def count_entities(
-        self,
-        type_: EntityType,
-        within: PaperQuery | None = None,
-        *,
-        include: NodeMatch | None = None,
-        exclude: Sequence[NodeMatch] = (),
-        by: GroupBy = GroupBy.ENTITY,
-        limit: int | None = 10,
-    ) -> list[Tally]:
-        """Distinct papers per entity of ``type_`` (or per family/vendor/type) among the papers ``within``.
+    def count_entities(self, tally: TallyQuery) -> list[Tally]:
+        """Distinct papers per entity of ``tally.type`` (or per family/vendor/type) among the papers ``within``.
 
         Counted like :meth:`entities` (distinct papers linked to the node), most papers first, except that a
         family counts only the papers naming it, not its members' (a ranking lists each paper's own nodes; a
@@ -122,16 +113,7 @@ class GraphStore(Protocol):
         """
         ...
 
-    def metric_values(
-        self,
-        kinds: Sequence[str],
-        within: PaperQuery | None = None,
-        *,
-        unit: str | None = None,
-        measured_on: NodeMatch | None = None,
-        descending: bool = True,
-        limit: int | None = 10,
-    ) -> list[MetricHit]:
+    def metric_values(self, numbers: MetricQuery) -> list[MetricHit]:
         """Reported numbers of these kinds (no kinds: every kind) among the papers ``within``, by value, then
         paper and metric id."""
         ...

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from papergraph.graph.query import FAMILY_DEPTH, GroupBy, NodeMatch, PaperQuery
+from papergraph.graph.query import FAMILY_DEPTH, GroupBy, MetricQuery, NodeMatch, PaperQuery, TallyQuery
 from papergraph.graph.rows import (
     ENTITY_LABELS,
     HIERARCHY_LABELS,
@@ -539,16 +539,8 @@ def count_papers_where(query: PaperQuery) -> tuple[str, dict[str, Any]]:
     return "\n".join(lines), params.values
 
 
-def count_entities(
-    type_: EntityType,
-    within: PaperQuery | None = None,
-    *,
-    include: NodeMatch | None = None,
-    exclude: Sequence[NodeMatch] = (),
-    by: GroupBy = GroupBy.ENTITY,
-    limit: int | None = 10,
-) -> tuple[str, dict[str, Any]]:
-    """Distinct papers per entity of ``type_`` (or per its family/vendor/type) among the papers ``within``.
+def count_entities(tally: TallyQuery) -> tuple[str, dict[str, Any]]:
+    """Distinct papers per entity of ``tally.type`` (or per its family/vendor/type) among the papers ``within``.
 
     ``include`` keeps only entities it matches, ``exclude`` drops the ones they match (co-occurrence: the
     entities a question names are not their own neighbours). Grouped by a property, entities without it are
@@ -556,14 +548,15 @@ def count_entities(
     first ``limit`` nodes at the top of the matched nodes' hierarchies, each with the papers below it.
     """
     params = _Params()
-    label = _entity_label(type_.label)
-    lines = [*_paper_lines(within, params), f"MATCH (p)-[:{LINKED_BY_PAPERS}]->(o:{label})"]
+    label = _entity_label(tally.type.label)
+    lines = [*_paper_lines(tally.within, params), f"MATCH (p)-[:{LINKED_BY_PAPERS}]->(o:{label})"]
     where = []
-    if include is not None:
-        where.append(f"({node_predicate('o', include, params, 'inc')})")
-    where += [f"NOT ({node_predicate('o', m, params, f'exc{i}')})" for i, m in enumerate(exclude)]
+    if tally.include is not None:
+        where.append(f"({node_predicate('o', tally.include, params, 'inc')})")
+    where += [f"NOT ({node_predicate('o', m, params, f'exc{i}')})" for i, m in enumerate(tally.exclude)]
     if where:
         lines.append("WHERE " + " AND ".join(where))
+    by, limit = tally.by, tally.limit
     prop = by.property
     if by is GroupBy.LINE:  # each node counts for the tops of its hierarchy (itself when it has no family)
         lines.append(f"MATCH (o)-{BELOW}->(top:{label})")
@@ -582,15 +575,7 @@ def count_entities(
     return "\n".join(lines), params.values
 
 
-def metric_values(
-    kinds: Sequence[str],
-    within: PaperQuery | None = None,
-    *,
-    unit: str | None = None,
-    measured_on: NodeMatch | None = None,
-    descending: bool = True,
-    limit: int | None = 10,
-) -> tuple[str, dict[str, Any]]:
+def metric_values(numbers: MetricQuery) -> tuple[str, dict[str, Any]]:
     """Reported numbers of the given kinds among the papers ``within``, best first by value.
 
     No kinds means every kind (a question that names only a unit: "the highest TFLOPS"). ``unit`` keeps one
@@ -598,7 +583,8 @@ def metric_values(
     (the ``MEASURED_ON`` link). Ties go by paper id, then metric id.
     """
     params = _Params()
-    lines = [*_paper_lines(within, params), "MATCH (p)-[r:REPORTS]->(m:Metric)"]
+    kinds, unit, measured_on, limit = numbers.kinds, numbers.unit, numbers.measured_on, numbers.limit
+    lines = [*_paper_lines(numbers.within, params), "MATCH (p)-[r:REPORTS]->(m:Metric)"]
     where = [f"m.kind IN {params.add('metric_kinds', list(kinds))}"] if kinds else []
     if unit is not None:
         where.append(f"m.unit = {params.add('unit', unit)}")
@@ -608,7 +594,7 @@ def metric_values(
         lines.append("MATCH (m)-[:MEASURED_ON]->(h:Hardware)")
         lines.append(f"WHERE {node_predicate('h', measured_on, params, 'on')}")
     lines.append("WITH DISTINCT p, m, r.evidence AS evidence")
-    lines.append(f"ORDER BY m.value {'DESC' if descending else 'ASC'}, p.id, m.id")
+    lines.append(f"ORDER BY m.value {'DESC' if numbers.descending else 'ASC'}, p.id, m.id")
     if limit is not None:
         lines.append(f"LIMIT {params.add('limit', limit)}")
     lines.append("RETURN p.id AS paper, p.title AS title, properties(m) AS metric, evidence")

@@ -46,11 +46,11 @@ from papergraph.errors import ConfigError, GraphUnavailableError, QueryError
 from papergraph.graph import cypher
 from papergraph.graph.base import EntityFilters
 from papergraph.graph.query import (
-    GroupBy,
     MetricHit,
-    NodeMatch,
+    MetricQuery,
     PaperQuery,
     Tally,
+    TallyQuery,
     YearCount,
     metric_order,
     tally_order,
@@ -70,6 +70,7 @@ from papergraph.graph.rows import (
     Link,
     entity_count,
     entity_order,
+    entity_scope,
     graph_edge,
     graph_node,
     match_keys,
@@ -957,8 +958,7 @@ class Neo4jStore:
     def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
         if type_ is EntityType.METRIC or limit <= 0:
             return []
-        labels = [type_.label] if type_ else list(ENTITY_LABELS)
-        needle = q.casefold() if q else None
+        labels, needle = entity_scope(type_, q)
 
         def work(tx: ManagedTransaction) -> list[EntityCount]:
             return [
@@ -974,8 +974,7 @@ class Neo4jStore:
     def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
         if type_ is EntityType.METRIC:
             return 0
-        labels = [type_.label] if type_ else list(ENTITY_LABELS)
-        needle = q.casefold() if q else None
+        labels, needle = entity_scope(type_, q)
 
         def work(tx: ManagedTransaction) -> int:
             return sum(
@@ -1098,19 +1097,11 @@ class Neo4jStore:
     def papers_where(self, query: PaperQuery) -> set[str]:
         return {r["id"] for r in self._records(cypher.papers_where(query))}
 
-    def count_entities(
-        self,
-        type_: EntityType,
-        within: PaperQuery | None = None,
-        *,
-        include: NodeMatch | None = None,
-        exclude: Sequence[NodeMatch] = (),
-        by: GroupBy = GroupBy.ENTITY,
-        limit: int | None = 10,
-    ) -> list[Tally]:
+    def count_entities(self, tally: TallyQuery) -> list[Tally]:
+        type_, by = tally.type, tally.by
         if type_ is EntityType.METRIC:
             return []
-        built = cypher.count_entities(type_, within, include=include, exclude=exclude, by=by, limit=limit)
+        built = cypher.count_entities(tally)
         tallies = []
         for r in self._records(built):
             if by.property is None:
@@ -1128,21 +1119,10 @@ class Neo4jStore:
             else:
                 tallies.append(Tally(type=type_, group=by, name=str(r["key"]), papers=int(r["papers"])))
         tallies.sort(key=tally_order)
-        return tallies if limit is None else tallies[: max(limit, 0)]
+        return tallies if tally.limit is None else tallies[: max(tally.limit, 0)]
 
-    def metric_values(
-        self,
-        kinds: Sequence[str],
-        within: PaperQuery | None = None,
-        *,
-        unit: str | None = None,
-        measured_on: NodeMatch | None = None,
-        descending: bool = True,
-        limit: int | None = 10,
-    ) -> list[MetricHit]:
-        built = cypher.metric_values(
-            kinds, within, unit=unit, measured_on=measured_on, descending=descending, limit=limit
-        )
+    def metric_values(self, numbers: MetricQuery) -> list[MetricHit]:
+        built = cypher.metric_values(numbers)
         hits = [
             MetricHit(
                 paper_id=r["paper"],
@@ -1151,7 +1131,7 @@ class Neo4jStore:
             )
             for r in self._records(built)
         ]
-        hits.sort(key=lambda h: metric_order(h, descending))
+        hits.sort(key=lambda h: metric_order(h, numbers.descending))
         return hits
 
     def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:

@@ -29,9 +29,11 @@ from papergraph.graph.query import (
     FAMILY_DEPTH,
     GroupBy,
     MetricHit,
+    MetricQuery,
     NodeMatch,
     PaperQuery,
     Tally,
+    TallyQuery,
     YearCount,
     metric_order,
     tally_order,
@@ -49,6 +51,7 @@ from papergraph.graph.rows import (
     Link,
     entity_count,
     entity_rank,
+    entity_scope,
     graph_edge,
     graph_node,
     match_keys,
@@ -370,8 +373,7 @@ class NetworkxStore:
     def entities(self, type_: EntityType | None = None, q: str | None = None, limit: int = 50) -> list[EntityCount]:
         if type_ is EntityType.METRIC or limit <= 0:
             return []
-        labels = [type_.label] if type_ else list(ENTITY_LABELS)
-        needle = q.casefold() if q else None
+        labels, needle = entity_scope(type_, q)
         reads = self._reads()
         found = (
             (n, self._paper_count(n))
@@ -384,8 +386,7 @@ class NetworkxStore:
     def total_entities(self, type_: EntityType | None = None, q: str | None = None) -> int:
         if type_ is EntityType.METRIC:
             return 0
-        labels = [type_.label] if type_ else list(ENTITY_LABELS)
-        needle = q.casefold() if q else None
+        labels, needle = entity_scope(type_, q)
         reads = self._reads()
         return sum(
             1 for label in labels for n in reads.by_label[label] if needle is None or needle in reads.name_keys[n]
@@ -549,19 +550,11 @@ class NetworkxStore:
             result = self.paper_ids()
         return {p for p in result if self._paper_ok(p, query)} if query.paper_filters else result
 
-    def count_entities(
-        self,
-        type_: EntityType,
-        within: PaperQuery | None = None,
-        *,
-        include: NodeMatch | None = None,
-        exclude: Sequence[NodeMatch] = (),
-        by: GroupBy = GroupBy.ENTITY,
-        limit: int | None = 10,
-    ) -> list[Tally]:
+    def count_entities(self, tally: TallyQuery) -> list[Tally]:
+        type_, include, exclude, by = tally.type, tally.include, tally.exclude, tally.by
         if type_ is EntityType.METRIC:
             return []
-        papers = self.papers_where(within) if within is not None else None
+        papers = self.papers_where(tally.within) if tally.within is not None else None
         nodes = self.g.nodes
         groups: dict[str, set[str]] = defaultdict(set)
         lines: dict[str, set[str]] = defaultdict(set)
@@ -584,23 +577,15 @@ class NetworkxStore:
         tallies += [Tally(type=type_, group=by, name=key, papers=len(ids)) for key, ids in groups.items()]
         tallies += [self._tally(top, len(ids)).model_copy(update={"group": by}) for top, ids in lines.items()]
         tallies.sort(key=tally_order)
-        return tallies if limit is None else tallies[: max(limit, 0)]
+        return tallies if tally.limit is None else tallies[: max(tally.limit, 0)]
 
     def _tally(self, node: str, papers: int) -> Tally:
         count = entity_count(self.g.nodes[node]["label"], self.g.nodes[node], papers)
         return Tally(type=count.type, name=count.name, papers=papers, id=count.id, properties=count.properties)
 
-    def metric_values(
-        self,
-        kinds: Sequence[str],
-        within: PaperQuery | None = None,
-        *,
-        unit: str | None = None,
-        measured_on: NodeMatch | None = None,
-        descending: bool = True,
-        limit: int | None = 10,
-    ) -> list[MetricHit]:
-        papers = self.papers_where(within) if within is not None else None
+    def metric_values(self, numbers: MetricQuery) -> list[MetricHit]:
+        kinds, unit, measured_on, descending = numbers.kinds, numbers.unit, numbers.measured_on, numbers.descending
+        papers = self.papers_where(numbers.within) if numbers.within is not None else None
         nodes = self.g.nodes
         hits: list[MetricHit] = []
         for mid in self._reads().by_label[METRIC]:
@@ -617,7 +602,7 @@ class NetworkxStore:
                     record = metric_record(attrs, self.g.edges[pid, mid])
                     hits.append(MetricHit(paper_id=pid, paper_title=nodes[pid]["title"], metric=record))
         hits.sort(key=lambda h: metric_order(h, descending))
-        return hits if limit is None else hits[: max(limit, 0)]
+        return hits if numbers.limit is None else hits[: max(numbers.limit, 0)]
 
     def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:
         papers = self.papers_where(within) if within is not None else self.paper_ids()

@@ -111,6 +111,43 @@ class GroupBy(StrEnum):
         return None if self in (GroupBy.ENTITY, GroupBy.LINE) else self.value
 
 
+class TallyQuery(BaseModel):
+    """Which entities a tally counts papers for, among which papers, grouped how and how many come back.
+
+    ``type``: the entity type counted. ``within``: the papers counted in (None: every paper). ``include`` keeps
+    the entities it matches, ``exclude`` drops those they match (co-occurrence: the entities a question names
+    are not their own neighbours). ``by``: per entity node, per top of its line, or per property value.
+    ``limit``: the most tallies returned (None: every one).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    type: EntityType
+    within: PaperQuery | None = None
+    include: NodeMatch | None = None
+    exclude: tuple[NodeMatch, ...] = ()
+    by: GroupBy = GroupBy.ENTITY
+    limit: int | None = 10
+
+
+class MetricQuery(BaseModel):
+    """Which reported numbers to read, among which papers, in which order and how many come back.
+
+    ``kinds``: metric kinds (none: every kind). ``within``: the papers (None: every paper). ``unit``: numbers
+    in this unit only. ``measured_on``: numbers tied (``MEASURED_ON``) to matching hardware. ``descending``:
+    largest value first. ``limit``: the most numbers returned (None: every one).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kinds: tuple[str, ...] = ()
+    within: PaperQuery | None = None
+    unit: str | None = None
+    measured_on: NodeMatch | None = None
+    descending: bool = True
+    limit: int | None = 10
+
+
 class Tally(BaseModel):
     """Distinct papers per entity (``id`` set) or per property value of entities (``id`` None)."""
 
@@ -149,9 +186,11 @@ __all__ = [
     "FAMILY_DEPTH",
     "GroupBy",
     "MetricHit",
+    "MetricQuery",
     "NodeMatch",
     "PaperQuery",
     "Tally",
+    "TallyQuery",
     "YearCount",
     "metric_order",
     "tally_order",

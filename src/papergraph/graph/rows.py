@@ -283,6 +283,12 @@ def entity_count(label: str, props: Mapping[str, Any], papers: int) -> EntityCou
     )
 
 
+def entity_scope(type_: EntityType | None, q: str | None) -> tuple[list[str], str | None]:
+    """What an entity listing covers: the labels (one type's, or every entity label) and the case-folded
+    name substring (None: every name)."""
+    return ([type_.label] if type_ else list(ENTITY_LABELS)), (q.casefold() if q else None)
+
+
 def entity_rank(papers: int, name_key: str, node_id: str) -> tuple[int, str, str]:
     """Most-linked first, then by case-folded name, then id (a total order: both stores agree)."""
     return (-papers, name_key, node_id)

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 
 from papergraph.graph.base import EntityFilters, GraphStore
-from papergraph.graph.query import GroupBy, MetricHit, NodeMatch, PaperQuery, Tally, YearCount
+from papergraph.graph.query import MetricHit, MetricQuery, PaperQuery, Tally, TallyQuery, YearCount
 from papergraph.graph.rows import PAPER, paper_properties, paper_record
 from papergraph.models import (
     EntityCount,
@@ -139,34 +139,14 @@ class IndexedView:
     def papers_where(self, query: PaperQuery) -> set[str]:
         return self._within(self.inner.papers_where(query))
 
-    def count_entities(
-        self,
-        type_: EntityType,
-        within: PaperQuery | None = None,
-        *,
-        include: NodeMatch | None = None,
-        exclude: Sequence[NodeMatch] = (),
-        by: GroupBy = GroupBy.ENTITY,
-        limit: int | None = 10,
-    ) -> list[Tally]:
-        return self.inner.count_entities(type_, within, include=include, exclude=exclude, by=by, limit=limit)
+    def count_entities(self, tally: TallyQuery) -> list[Tally]:
+        return self.inner.count_entities(tally)
 
-    def metric_values(
-        self,
-        kinds: Sequence[str],
-        within: PaperQuery | None = None,
-        *,
-        unit: str | None = None,
-        measured_on: NodeMatch | None = None,
-        descending: bool = True,
-        limit: int | None = 10,
-    ) -> list[MetricHit]:
-        hits = self.inner.metric_values(
-            kinds, within, unit=unit, measured_on=measured_on, descending=descending, limit=None
-        )
+    def metric_values(self, numbers: MetricQuery) -> list[MetricHit]:
+        hits = self.inner.metric_values(numbers.model_copy(update={"limit": None}))
         kept = self._within({h.paper_id for h in hits})
         hits = [h for h in hits if h.paper_id in kept]
-        return hits if limit is None else hits[: max(limit, 0)]
+        return hits if numbers.limit is None else hits[: max(numbers.limit, 0)]
 
     def papers_per_year(self, within: PaperQuery | None = None) -> list[YearCount]:
         return self.inner.papers_per_year(within)

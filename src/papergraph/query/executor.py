@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from papergraph.config import Settings
 from papergraph.embed import Vectors
 from papergraph.graph import GraphStore, cypher
-from papergraph.graph.query import MetricHit, NodeMatch, PaperQuery, Tally
+from papergraph.graph.query import MetricHit, MetricQuery, NodeMatch, PaperQuery, Tally
 from papergraph.models import EntityLink, EntityType, PaperRecord
 from papergraph.query import facts, lists, numbers, similarity, tallies
 from papergraph.query.answer import format_metric, join
@@ -108,7 +108,7 @@ class Executor:
         """Every stored number by kind, read once (the first question that needs them)."""
         if self._numbers_by_kind is None:
             by_kind: dict[str, list[MetricHit]] = {}
-            for h in self.store.metric_values([], None, limit=None):
+            for h in self.store.metric_values(MetricQuery(limit=None)):
                 by_kind.setdefault(h.metric.kind, []).append(h)
             self._numbers_by_kind = by_kind
         return self._numbers_by_kind

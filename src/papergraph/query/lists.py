@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from papergraph.graph import cypher
-from papergraph.graph.query import PaperQuery
+from papergraph.graph.query import PaperQuery, TallyQuery
 from papergraph.query.answer import join, listing, plural, unknown_note, what
 from papergraph.query.facts import facts
 from papergraph.query.plan import Intent, Level, Role
@@ -56,9 +56,9 @@ def _breakdown(ex: Executor, run: Run, query: PaperQuery) -> str:
     if len(broad) != 1 or broad[0].node is None:
         return ""
     ref = broad[0]
-    built = cypher.count_entities(ref.type, query, include=ref.node, limit=SHOWN_IN_TEXT)
-    run.show(built)
-    tallies = ex.store.count_entities(ref.type, query, include=ref.node, limit=SHOWN_IN_TEXT)
+    tally = TallyQuery(type=ref.type, within=query, include=ref.node, limit=SHOWN_IN_TEXT)
+    run.show(cypher.count_entities(tally))
+    tallies = ex.store.count_entities(tally)
     if len(tallies) < 2:
         return ""
     return " (counted over " + ", ".join(f"{t.name}: {t.papers}" for t in tallies) + ")"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from papergraph.graph import cypher
-from papergraph.graph.query import MetricHit, NodeMatch, PaperQuery, metric_order
+from papergraph.graph.query import MetricHit, MetricQuery, NodeMatch, PaperQuery, metric_order
 from papergraph.models import EntityType, MetricRecord, PaperRecord
 from papergraph.query.answer import RELATIVE_UNITS, among, credited, direction, format_metric, join, unknown_note, what
 from papergraph.query.plan import EntityRef, Intent, QueryPlan, Role
@@ -39,7 +39,11 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
         return ex.result(run, join(unknown_note(plan), text), [], matched=0)
     kind, pool, units = _comparable(ex, plan, hits, scores)
     descending = _descending(ex, plan, kind, units[0])
-    run.show(cypher.metric_values([kind] if kinds else [], within, measured_on=on, descending=descending, limit=None))
+    run.show(
+        cypher.metric_values(
+            MetricQuery(kinds=[kind] if kinds else [], within=within, measured_on=on, descending=descending, limit=None)
+        )
+    )
     best = _best_per_paper(ex, plan, kind, units[0], descending, pool, max(run.k, 3))
     records = {h.paper_id: ex.store.paper(h.paper_id) for h in best}
     top = best[0]
@@ -302,7 +306,9 @@ def _numbers(
     if on is None:  # every stored number was read once at load: only the papers are asked of the store
         hits = _stored_numbers(ex, kinds, within, descending)
     else:
-        hits = ex.store.metric_values(kinds, within, measured_on=on, descending=descending, limit=None)
+        hits = ex.store.metric_values(
+            MetricQuery(kinds=kinds, within=within, measured_on=on, descending=descending, limit=None)
+        )
     hits = _on_topic(ex, plan, _in_dimension(ex, hits, unit))
     if on is not None and not hits:
         hits = _stored_numbers(ex, kinds, within, descending)
@@ -311,7 +317,7 @@ def _numbers(
 
 
 def _stored_numbers(ex: Executor, kinds: Sequence[str], within: PaperQuery | None, descending: bool) -> list[MetricHit]:
-    """What ``store.metric_values(kinds, within)`` returns, from the numbers read at load, by kind."""
+    """What ``store.metric_values`` returns for ``kinds`` and ``within``, from the numbers read at load, by kind."""
     pool = ex.store.papers_where(within) if within is not None else None
     numbers = ex.numbers
     found = [h for k in (kinds or numbers) for h in numbers.get(k, ()) if pool is None or h.paper_id in pool]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from papergraph.graph import cypher
-from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery, Tally
+from papergraph.graph.query import GroupBy, NodeMatch, PaperQuery, Tally, TallyQuery
 from papergraph.models import EntityType, entity_id
 from papergraph.query.answer import among, join, plural, what
 from papergraph.query.categories import Category
@@ -74,8 +74,9 @@ def _counted(
     inc, by = target.include, target.by
     if inc is not None and target.level == "model" and target.type is EntityType.HARDWARE:
         inc = inc.model_copy(update={"level": target.level})
-    run.show(cypher.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=limit))
-    tallies = ex.store.count_entities(target.type, within, include=inc, exclude=exclude, by=by, limit=None)
+    tally = TallyQuery(type=target.type, within=within, include=inc, exclude=exclude, by=by, limit=limit)
+    run.show(cypher.count_entities(tally))
+    tallies = ex.store.count_entities(tally.model_copy(update={"limit": None}))
     if by is GroupBy.TYPE and target.type is EntityType.HARDWARE:  # kinds of hardware, not machine parts
         tallies = [t for t in tallies if t.name not in ex.rules.component_types]
     if target.level == "family":  # "LLM families": lines that have members, not a lone model
@@ -152,7 +153,9 @@ def _as_models(
 ) -> list[Tally]:
     """A line counted with the papers of one of its models only is named by that model ("which other GPU
     do Ampere papers name": NVIDIA H100, not the Hopper line); a line several models share stays a line."""
-    models = ex.store.count_entities(EntityType.HARDWARE, within, include=inc, exclude=exclude, limit=None)
+    models = ex.store.count_entities(
+        TallyQuery(type=EntityType.HARDWARE, within=within, include=inc, exclude=exclude, limit=None)
+    )
     out = []
     for line in lines:
         below = set(ex.vocab.family_closure(EntityType.HARDWARE, line.name))

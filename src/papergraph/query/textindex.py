@@ -76,10 +76,6 @@ class TextIndex:
                 return set()
         return out or set()
 
-    def share(self, phrase: str) -> float:
-        """The fraction of papers that have the phrase (how generic it is in this corpus)."""
-        return len(self.papers(phrase)) / self.size if self.size else 0.0
-
     def rarity(self, phrase: str) -> float:
         """The share of papers with the phrase; -1 when no paper has it."""
         found = len(self.papers(phrase))
