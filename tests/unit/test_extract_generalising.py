@@ -427,3 +427,19 @@ def test_a_count_of_cores_ties_to_the_model_right_after_it(extractor: Extractor)
     )
     assert ties["64-core"][0] == "AMD EPYC 9554"
     assert ties["850,000 cores"][0] == "Cerebras WSE-2"
+
+
+@pytest.mark.parametrize(
+    ("text", "datasets"),
+    [
+        ("Training on 2 PB of SatFoo-3 and BarCast fields reaches 1 EFLOPS.", {"SatFoo-3", "BarCast"}),
+        ("It processes 12 hours of QuuxEgo video per second.", {"QuuxEgo"}),
+        ("We pretrain on a mix of ZetaScan and our own scans.", {"ZetaScan"}),
+        ("It reaches 41.2 mAP on Zeta365 and a 71% success rate on ROBOWORLD.", {"Zeta365", "ROBOWORLD"}),
+        ("With 50 tasks from FooWorld, the planner is 2x faster.", {"FooWorld"}),
+    ],
+)
+def test_datasets_after_amounts_results_and_drawn_items(extractor: Extractor, text: str, datasets: set[str]) -> None:
+    found = extractor.extract_text(text)
+    assert datasets <= {d.name for d in found.datasets}
+    assert not datasets & {s.name for s in found.systems}
