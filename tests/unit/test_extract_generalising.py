@@ -443,3 +443,11 @@ def test_datasets_after_amounts_results_and_drawn_items(extractor: Extractor, te
     found = extractor.extract_text(text)
     assert datasets <= {d.name for d in found.datasets}
     assert not datasets & {s.name for s in found.systems}
+
+
+def test_a_makers_name_before_a_system_is_part_of_its_name(extractor: Extractor) -> None:
+    found = extractor.extract_text("We compare against Intel FooBLAS and Apache QuuxDB, and Meta's BarLib.").systems
+    names = {s.name: s for s in found}
+    assert {"Intel FooBLAS", "Apache QuuxDB", "BarLib"} <= set(names)
+    assert names["Intel FooBLAS"].family == "FooBLAS"
+    assert not {"Intel", "FooBLAS", "Meta"} & set(names)

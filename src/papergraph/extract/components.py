@@ -149,6 +149,7 @@ class EntityRuler:
         stops = {str(r.pattern).lower() for r in rules if r.label == "DATASET_STOP"}
         self.dataset_lists = NameLists(self._dataset_name, _plurals(stops))
         self.system_cue_index = RuleMatcher(self.nlp, [r for r in rules if r.label == "SYSTEM_CUE"])
+        self.org_index = RuleMatcher(self.nlp, [r for r in rules if r.label == "SYSTEM_ORG"], plural=False)
         system_stops = {str(r.pattern).lower() for r in rules if r.label == "SYSTEM_STOP"}
         self.system_lists = NameLists(self._dataset_name, _plurals(system_stops), label="SYSTEM", max_words=4)
         # generic words and unit spellings never name a system on their own ("LLM", "FaaS", "TFLOPS", "kJ")
@@ -195,6 +196,7 @@ class EntityRuler:
             doc, ws, sentences, _Spans([(m.start, m.end, m.label) for m in mentions], spans.techniques)
         )
         mentions += _slash_variants(masked, [m for m in mentions if m.label == "SYSTEM"])
+        mentions = self._org_prefixed(doc, text, mentions)
         mentions += techniques
         for mention in mentions:
             mention.in_title = doc._.pg_field == "title"
@@ -248,6 +250,21 @@ class EntityRuler:
         coined_spans = {(c.start, c.end) for c in coined}
         coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
         return coined, proposed_spans + proposed_known
+
+    def _org_prefixed(self, doc: Doc, text: str, mentions: list[EntityMention]) -> list[EntityMention]:
+        """A maker's name written right before a system is part of the system's name ("Intel oneMKL", "Apache TVM",
+        ``SYSTEM_ORG`` rows); the name without it is its family. A mention of the maker alone there is dropped."""
+        orgs = {h.end: h.start for h in self.org_index.find(doc)}
+        grown: list[tuple[int, int]] = []
+        for m in mentions:
+            start = orgs.get(m.start - 1)
+            if m.label != "SYSTEM" or start is None or text[m.start - 1] != " ":
+                continue
+            lineage = [m.name, *m.attrs.get("lineage", [])]
+            m.name, m.start, m.surface, m.id = f"{text[start : m.start - 1]} {m.name}", start, text[start : m.end], ""
+            m.attrs = {**m.attrs, "family": m.name[m.name.index(" ") + 1 :], "lineage": lineage}
+            grown.append((m.start, m.end))
+        return [m for m in mentions if not _strictly_inside(m, grown)]
 
     def _title_names(self, doc: Doc, masked: str) -> list[SystemCandidate]:
         """The names a title proposes: handed over by the :class:`~papergraph.extract.Extractor` (found once per
