@@ -451,3 +451,20 @@ def test_a_makers_name_before_a_system_is_part_of_its_name(extractor: Extractor)
     assert {"Intel FooBLAS", "Apache QuuxDB", "BarLib"} <= set(names)
     assert names["Intel FooBLAS"].family == "FooBLAS"
     assert not {"Intel", "FooBLAS", "Meta"} & set(names)
+
+
+@pytest.mark.parametrize(
+    ("text", "technique"),
+    [
+        ("The detector's backbone is pruned by 60% of its channels.", "pruning"),
+        ("FooRT fuses the gather step with the following matmul.", "operator fusion"),
+        ("Each decode phase is scheduled on the NPU while prefill runs on the GPU.", "scheduling"),
+        ("BarOS schedules clients by predicted battery drain.", "scheduling"),
+    ],
+)
+def test_technique_verbs_in_any_frame(extractor: Extractor, text: str, technique: str) -> None:
+    assert technique in {t.name for t in extractor.extract_text(text).techniques}
+
+
+def test_pruning_a_computation_graph_is_no_model_pruning(extractor: Extractor) -> None:
+    assert "pruning" not in {t.name for t in extractor.extract_text("It prunes the backward graph.").techniques}
