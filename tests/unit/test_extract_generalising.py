@@ -460,6 +460,7 @@ def test_a_makers_name_before_a_system_is_part_of_its_name(extractor: Extractor)
         ("FooRT fuses the gather step with the following matmul.", "operator fusion"),
         ("Each decode phase is scheduled on the NPU while prefill runs on the GPU.", "scheduling"),
         ("BarOS schedules clients by predicted battery drain.", "scheduling"),
+        ("FooFlow compiles GPTQ-quantized decoders into one bitstream.", "compiler optimization"),
     ],
 )
 def test_technique_verbs_in_any_frame(extractor: Extractor, text: str, technique: str) -> None:
@@ -468,3 +469,8 @@ def test_technique_verbs_in_any_frame(extractor: Extractor, text: str, technique
 
 def test_pruning_a_computation_graph_is_no_model_pruning(extractor: Extractor) -> None:
     assert "pruning" not in {t.name for t in extractor.extract_text("It prunes the backward graph.").techniques}
+
+
+def test_compile_time_is_no_compiler_technique(extractor: Extractor) -> None:
+    found = extractor.extract_text("Kernels are specialised at compile time for each layer.").techniques
+    assert "compiler optimization" not in {t.name for t in found}
