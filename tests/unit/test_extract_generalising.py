@@ -474,3 +474,8 @@ def test_pruning_a_computation_graph_is_no_model_pruning(extractor: Extractor) -
 def test_compile_time_is_no_compiler_technique(extractor: Extractor) -> None:
     found = extractor.extract_text("Kernels are specialised at compile time for each layer.").techniques
     assert "compiler optimization" not in {t.name for t in found}
+
+
+def test_names_with_a_micro_sign_or_greek_letter(extractor: Extractor) -> None:
+    found = extractor.extract_text("We propose µFooNet-S, and compare it with BarFormer-μ and the ψ2 policy.").systems
+    assert {"µFooNet-S", "BarFormer-μ", "ψ2"} <= {s.name for s in found}

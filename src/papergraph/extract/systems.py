@@ -128,6 +128,9 @@ _NAME_FOLLOWERS = _wordset(
     "enables uses leverages consists comprises reduces improves delivers supports runs outperforms provides "
     "employs introduces combines extends"
 )
+# A micro sign or Greek letter written as part of a name (not alone): read like a capital letter.
+_GREEK = re.compile(r"(?<=[\w-])[\u00b5\u03b1-\u03c9\u0391-\u03a9]|[\u00b5\u03b1-\u03c9\u0391-\u03a9](?=[\w-])")
+_GREEK_NUMBERED = re.compile(r"^[\u03b1-\u03c9\u0391-\u03a9]\d+(?:\.\d+)?$")
 _NAMEISH_CHARS = re.compile(r"^[\w.+#&\\'`\"^~{}-]+$")
 
 
@@ -212,6 +215,10 @@ class SystemRules:
 
     def _shape(self, text: str) -> str:
         t = strip_possessive(text)
+        if _GREEK_NUMBERED.match(t):
+            return "strong"  # "π0", "π0.5": a Greek letter with a version
+        if _GREEK.search(t):
+            return self._shape(_GREEK.sub("X", t))  # "µKWS-Net", "PulseFormer-µ", "μTVM": the letter as a capital
         if self._never_a_name(t):
             return ""
         parts = [p for p in re.split(r"[-.]", t) if p]
