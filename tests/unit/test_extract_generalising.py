@@ -479,3 +479,9 @@ def test_compile_time_is_no_compiler_technique(extractor: Extractor) -> None:
 def test_names_with_a_micro_sign_or_greek_letter(extractor: Extractor) -> None:
     found = extractor.extract_text("We propose µFooNet-S, and compare it with BarFormer-μ and the ψ2 policy.").systems
     assert {"µFooNet-S", "BarFormer-μ", "ψ2"} <= {s.name for s in found}
+
+
+def test_part_codes_seen_alone_are_no_systems_and_no_results(extractor: Extractor) -> None:
+    found = extractor.extract_text("A ring reads SpO2 on an xQ78K12 node, and QuuxAdapt tunes the filter.")
+    assert {s.name for s in found.systems} == {"QuuxAdapt"}
+    assert found.metrics == []

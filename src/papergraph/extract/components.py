@@ -28,7 +28,13 @@ from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import MetricFinder
 from papergraph.extract.rules import Rule, entity_table, load_rules
 from papergraph.extract.spans import any_overlap, holds, overlapping, overlaps, within
-from papergraph.extract.systems import COMMON_CAPITALIZED, SystemCandidate, SystemRules, strip_possessive
+from papergraph.extract.systems import (
+    COMMON_CAPITALIZED,
+    SystemCandidate,
+    SystemRules,
+    named_alone,
+    strip_possessive,
+)
 from papergraph.extract.text import Sentences, Words, doc_text, doc_words, mask_urls
 from papergraph.models import slugify
 
@@ -198,6 +204,7 @@ class EntityRuler:
         mentions += _slash_variants(masked, [m for m in mentions if m.label == "SYSTEM"])
         mentions = self._org_prefixed(doc, text, mentions)
         mentions += techniques
+        mentions += self._part_codes(ws, mentions)
         for mention in mentions:
             mention.in_title = doc._.pg_field == "title"
         mentions.sort(key=lambda m: (m.start, m.end))
@@ -250,6 +257,18 @@ class EntityRuler:
         coined_spans = {(c.start, c.end) for c in coined}
         coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
         return coined, proposed_spans + proposed_known
+
+    def _part_codes(self, ws: Words, mentions: list[EntityMention]) -> list[EntityMention]:
+        """Mixed-case codes named by no rule ("nRF54L15", "SpO2", "S7-1500"): no system, but a name whose digits
+        are no result (label ``NAME``, left out of the extraction)."""
+        taken = [(m.start, m.end) for m in mentions]
+        return [
+            EntityMention("NAME", w.start, w.end, w.text, "", w.text)
+            for w in ws
+            if self.system_rules.shape(w.text) == "strong"
+            and not named_alone(w.text)
+            and not any_overlap(taken, w.start, w.end)
+        ]
 
     def _org_prefixed(self, doc: Doc, text: str, mentions: list[EntityMention]) -> list[EntityMention]:
         """A maker's name written right before a system is part of the system's name ("Intel oneMKL", "Apache TVM",

@@ -134,6 +134,19 @@ _GREEK_NUMBERED = re.compile(r"^[\u03b1-\u03c9\u0391-\u03a9]\d+(?:\.\d+)?$")
 _NAMEISH_CHARS = re.compile(r"^[\w.+#&\\'`\"^~{}-]+$")
 
 
+_LETTER_RUN = re.compile(r"[^\W\d_]{4,}")
+
+
+def named_alone(word: str) -> bool:
+    """Whether a mixed-case word seen with no naming context is shaped like software or a model rather than a
+    part code, a unit or a short acronym: a run of four letters ("Florence-2", "YOLOv8n"; not "nRF54L15",
+    "SpO2", "BPI-F3") and, without digits, six letters ("NetAdapt"; not "CoE", "NeLF")."""
+    letters = sum(c.isalpha() for c in word)
+    if any(c.isdigit() for c in word):
+        return _LETTER_RUN.search(word) is not None
+    return letters >= 6
+
+
 @dataclass
 class SystemCandidate:
     """A system name found by a rule: offsets, written name, role, and whether the context was strong."""
@@ -329,7 +342,7 @@ class SystemRules:
             self._cues_at(scan, i)
         self._appositions(scan)
         for i, w in enumerate(ws):  # mixed-case words anywhere ("QuantLLM", "NetAdapt")
-            if self.shape(w.text) == "strong" and not _defined_acronym(ws, i, scan.si):
+            if self.shape(w.text) == "strong" and named_alone(w.text) and not _defined_acronym(ws, i, scan.si):
                 scan.add(i, i + 1, "mentioned", "shape", False)
         self._known_again(scan, known)
         return _dedupe(scan.out), scan.proposed_known
