@@ -485,3 +485,10 @@ def test_part_codes_seen_alone_are_no_systems_and_no_results(extractor: Extracto
     found = extractor.extract_text("A ring reads SpO2 on an xQ78K12 node, and QuuxAdapt tunes the filter.")
     assert {s.name for s in found.systems} == {"QuuxAdapt"}
     assert found.metrics == []
+
+
+def test_wearables_named_by_product_line(extractor: Extractor) -> None:
+    found = extractor.extract_text("It runs on a Pixel Watch 4, Galaxy Buds 5 Pro earbuds and AirPods Pro 3.").hardware
+    names = {h.name: h for h in found}
+    assert {"Google Pixel Watch 4", "Samsung Galaxy Buds 5 Pro", "Apple AirPods Pro 3"} <= set(names)
+    assert names["Google Pixel Watch 4"].type.value == "wearable"
