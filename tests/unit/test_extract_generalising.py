@@ -492,3 +492,8 @@ def test_wearables_named_by_product_line(extractor: Extractor) -> None:
     names = {h.name: h for h in found}
     assert {"Google Pixel Watch 4", "Samsung Galaxy Buds 5 Pro", "Apple AirPods Pro 3"} <= set(names)
     assert names["Google Pixel Watch 4"].type.value == "wearable"
+
+
+def test_projects_named_after_their_source_language(extractor: Extractor) -> None:
+    found = extractor.extract_text("We compare quux.cpp and foolm.js on a phone.").systems
+    assert {"quux.cpp", "foolm.js"} <= {s.name for s in found}
