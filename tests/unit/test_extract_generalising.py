@@ -494,6 +494,6 @@ def test_wearables_named_by_product_line(extractor: Extractor) -> None:
     assert names["Google Pixel Watch 4"].type.value == "wearable"
 
 
-def test_projects_named_after_their_source_language(extractor: Extractor) -> None:
-    found = extractor.extract_text("We compare quux.cpp and foolm.js on a phone.").systems
-    assert {"quux.cpp", "foolm.js"} <= {s.name for s in found}
+def test_lower_case_project_names_by_shape(extractor: Extractor) -> None:
+    found = extractor.extract_text("We compare quux.cpp, foolm.js and the zeta-small-en-v2.1 encoder.").systems
+    assert {"quux.cpp", "foolm.js", "zeta-small-en-v2.1"} <= {s.name for s in found}

@@ -132,6 +132,7 @@ _NAME_FOLLOWERS = _wordset(
 _GREEK = re.compile(r"(?<=[\w-])[\u00b5\u03b1-\u03c9\u0391-\u03a9]|[\u00b5\u03b1-\u03c9\u0391-\u03a9](?=[\w-])")
 _GREEK_NUMBERED = re.compile(r"^[\u03b1-\u03c9\u0391-\u03a9]\d+(?:\.\d+)?$")
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{2,}\.(?:cpp|js|rs|jl|py|c)$")
+_LOWER_VERSIONED = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-v\d+(?:\.\d+)*$")
 _NAMEISH_CHARS = re.compile(r"^[\w.+#&\\'`\"^~{}-]+$")
 
 
@@ -229,8 +230,8 @@ class SystemRules:
 
     def _shape(self, text: str) -> str:
         t = strip_possessive(text)
-        if _SOURCE_NAME.match(t):
-            return "strong"  # "llama.cpp", "transformers.js": a project named after its source language
+        if _SOURCE_NAME.match(t) or _LOWER_VERSIONED.match(t):
+            return "strong"  # "llama.cpp", "transformers.js", "bge-large-en-v1.5": lower-case project names
         if _GREEK_NUMBERED.match(t):
             return "strong"  # "π0", "π0.5": a Greek letter with a version
         if _GREEK.search(t):
