@@ -497,3 +497,8 @@ def test_wearables_named_by_product_line(extractor: Extractor) -> None:
 def test_lower_case_project_names_by_shape(extractor: Extractor) -> None:
     found = extractor.extract_text("We compare quux.cpp, foolm.js and the zeta-small-en-v2.1 encoder.").systems
     assert {"quux.cpp", "foolm.js", "zeta-small-en-v2.1"} <= {s.name for s in found}
+
+
+def test_a_makers_tool_named_by_capitalized_words_and_a_tool_noun(extractor: Extractor) -> None:
+    found = extractor.extract_text("Kernels run through Qualcomm Foo Engine Direct and Intel Bar Toolkit.").systems
+    assert {"Qualcomm Foo Engine Direct", "Intel Bar Toolkit"} <= {s.name for s in found}

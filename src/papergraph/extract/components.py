@@ -283,7 +283,10 @@ class EntityRuler:
             m.name, m.start, m.surface, m.id = f"{text[start : m.start - 1]} {m.name}", start, text[start : m.end], ""
             m.attrs = {**m.attrs, "family": m.name[m.name.index(" ") + 1 :], "lineage": lineage}
             grown.append((m.start, m.end))
-        return [m for m in mentions if not _strictly_inside(m, grown)]
+        kept = [m for m in mentions if not _strictly_inside(m, grown)]
+        products = _org_products(text, orgs, kept)
+        spans = [(p.start, p.end) for p in products]
+        return [m for m in kept if not _strictly_inside(m, spans)] + products
 
     def _title_names(self, doc: Doc, masked: str) -> list[SystemCandidate]:
         """The names a title proposes: handed over by the :class:`~papergraph.extract.Extractor` (found once per
@@ -563,6 +566,28 @@ def _capitalized_before(ws: Words, i: int, sentences: Sentences, label: Callable
         return []
     start, end = ws[k + 1].start, ws[i - 1].end
     return [Item(start, end, sentences.text[start:end])]
+
+
+# Capitalized words after a maker ending in a tool's head word: "Qualcomm AI Engine Direct", "Arm Performance
+# Libraries", "AMD Ryzen AI Software".
+_ORG_PRODUCT = re.compile(
+    r" (?:(?:[A-Z][\w.+-]*|AI) ){1,3}"
+    r"(?:SDK|Toolkit|Engine(?: Direct)?|Runtime|Librar(?:y|ies)|Compiler|Software|Direct)(?![\w-])"
+)
+
+
+def _org_products(text: str, orgs: dict[int, int], mentions: list[EntityMention]) -> list[EntityMention]:
+    """Tools named by Capitalized words and a tool head word after their maker, where nothing else stands."""
+    out: list[EntityMention] = []
+    for end, start in orgs.items():
+        m = _ORG_PRODUCT.match(text, end)
+        if m is None or any(overlaps(start, m.end(), x.start, x.end) and x.label != "SYSTEM" for x in mentions):
+            continue
+        if any(x.start <= start and m.end() <= x.end for x in mentions):
+            continue
+        name = text[start : m.end()]
+        out.append(EntityMention("SYSTEM", start, m.end(), name, "", name, "mentioned"))
+    return out
 
 
 def _plurals(words: set[str]) -> frozenset[str]:
