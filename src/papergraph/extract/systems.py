@@ -144,6 +144,8 @@ def named_alone(word: str) -> bool:
     part code, a unit or a short acronym: a run of four letters ("Florence-2", "YOLOv8n"; not "nRF54L15",
     "SpO2", "BPI-F3") and, without digits, six letters ("NetAdapt"; not "CoE", "NeLF")."""
     letters = sum(c.isalpha() for c in word)
+    if _GREEK_NUMBERED.match(word):
+        return True  # "π0"
     if any(c.isdigit() for c in word):
         return _LETTER_RUN.search(word) is not None
     return letters >= 6
