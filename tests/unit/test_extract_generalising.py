@@ -427,3 +427,78 @@ def test_a_count_of_cores_ties_to_the_model_right_after_it(extractor: Extractor)
     )
     assert ties["64-core"][0] == "AMD EPYC 9554"
     assert ties["850,000 cores"][0] == "Cerebras WSE-2"
+
+
+@pytest.mark.parametrize(
+    ("text", "datasets"),
+    [
+        ("Training on 2 PB of SatFoo-3 and BarCast fields reaches 1 EFLOPS.", {"SatFoo-3", "BarCast"}),
+        ("It processes 12 hours of QuuxEgo video per second.", {"QuuxEgo"}),
+        ("We pretrain on a mix of ZetaScan and our own scans.", {"ZetaScan"}),
+        ("It reaches 41.2 mAP on Zeta365 and a 71% success rate on ROBOWORLD.", {"Zeta365", "ROBOWORLD"}),
+        ("With 50 tasks from FooWorld, the planner is 2x faster.", {"FooWorld"}),
+    ],
+)
+def test_datasets_after_amounts_results_and_drawn_items(extractor: Extractor, text: str, datasets: set[str]) -> None:
+    found = extractor.extract_text(text)
+    assert datasets <= {d.name for d in found.datasets}
+    assert not datasets & {s.name for s in found.systems}
+
+
+def test_a_makers_name_before_a_system_is_part_of_its_name(extractor: Extractor) -> None:
+    found = extractor.extract_text("We compare against Intel FooBLAS and Apache QuuxDB, and Meta's BarLib.").systems
+    names = {s.name: s for s in found}
+    assert {"Intel FooBLAS", "Apache QuuxDB", "BarLib"} <= set(names)
+    assert names["Intel FooBLAS"].family == "FooBLAS"
+    assert not {"Intel", "FooBLAS", "Meta"} & set(names)
+
+
+@pytest.mark.parametrize(
+    ("text", "technique"),
+    [
+        ("The detector's backbone is pruned by 60% of its channels.", "pruning"),
+        ("FooRT fuses the gather step with the following matmul.", "operator fusion"),
+        ("Each decode phase is scheduled on the NPU while prefill runs on the GPU.", "scheduling"),
+        ("BarOS schedules clients by predicted battery drain.", "scheduling"),
+        ("FooFlow compiles GPTQ-quantized decoders into one bitstream.", "compiler optimization"),
+    ],
+)
+def test_technique_verbs_in_any_frame(extractor: Extractor, text: str, technique: str) -> None:
+    assert technique in {t.name for t in extractor.extract_text(text).techniques}
+
+
+def test_pruning_a_computation_graph_is_no_model_pruning(extractor: Extractor) -> None:
+    assert "pruning" not in {t.name for t in extractor.extract_text("It prunes the backward graph.").techniques}
+
+
+def test_compile_time_is_no_compiler_technique(extractor: Extractor) -> None:
+    found = extractor.extract_text("Kernels are specialised at compile time for each layer.").techniques
+    assert "compiler optimization" not in {t.name for t in found}
+
+
+def test_names_with_a_micro_sign_or_greek_letter(extractor: Extractor) -> None:
+    found = extractor.extract_text("We propose µFooNet-S, and compare it with BarFormer-μ and the ψ2 policy.").systems
+    assert {"µFooNet-S", "BarFormer-μ", "ψ2"} <= {s.name for s in found}
+
+
+def test_part_codes_seen_alone_are_no_systems_and_no_results(extractor: Extractor) -> None:
+    found = extractor.extract_text("A ring reads SpO2 on an xQ78K12 node, and QuuxAdapt tunes the filter.")
+    assert {s.name for s in found.systems} == {"QuuxAdapt"}
+    assert found.metrics == []
+
+
+def test_wearables_named_by_product_line(extractor: Extractor) -> None:
+    found = extractor.extract_text("It runs on a Pixel Watch 4, Galaxy Buds 5 Pro earbuds and AirPods Pro 3.").hardware
+    names = {h.name: h for h in found}
+    assert {"Google Pixel Watch 4", "Samsung Galaxy Buds 5 Pro", "Apple AirPods Pro 3"} <= set(names)
+    assert names["Google Pixel Watch 4"].type.value == "wearable"
+
+
+def test_lower_case_project_names_by_shape(extractor: Extractor) -> None:
+    found = extractor.extract_text("We compare quux.cpp, foolm.js and the zeta-small-en-v2.1 encoder.").systems
+    assert {"quux.cpp", "foolm.js", "zeta-small-en-v2.1"} <= {s.name for s in found}
+
+
+def test_a_makers_tool_named_by_capitalized_words_and_a_tool_noun(extractor: Extractor) -> None:
+    found = extractor.extract_text("Kernels run through Qualcomm Foo Engine Direct and Intel Bar Toolkit.").systems
+    assert {"Qualcomm Foo Engine Direct", "Intel Bar Toolkit"} <= {s.name for s in found}

@@ -28,7 +28,13 @@ from papergraph.extract.matchers import Hit, RuleMatcher
 from papergraph.extract.metrics import MetricFinder
 from papergraph.extract.rules import Rule, entity_table, load_rules
 from papergraph.extract.spans import any_overlap, holds, overlapping, overlaps, within
-from papergraph.extract.systems import COMMON_CAPITALIZED, SystemCandidate, SystemRules, strip_possessive
+from papergraph.extract.systems import (
+    COMMON_CAPITALIZED,
+    SystemCandidate,
+    SystemRules,
+    named_alone,
+    strip_possessive,
+)
 from papergraph.extract.text import Sentences, Words, doc_text, doc_words, mask_urls
 from papergraph.models import slugify
 
@@ -149,6 +155,7 @@ class EntityRuler:
         stops = {str(r.pattern).lower() for r in rules if r.label == "DATASET_STOP"}
         self.dataset_lists = NameLists(self._dataset_name, _plurals(stops))
         self.system_cue_index = RuleMatcher(self.nlp, [r for r in rules if r.label == "SYSTEM_CUE"])
+        self.org_index = RuleMatcher(self.nlp, [r for r in rules if r.label == "SYSTEM_ORG"], plural=False)
         system_stops = {str(r.pattern).lower() for r in rules if r.label == "SYSTEM_STOP"}
         self.system_lists = NameLists(self._dataset_name, _plurals(system_stops), label="SYSTEM", max_words=4)
         # generic words and unit spellings never name a system on their own ("LLM", "FaaS", "TFLOPS", "kJ")
@@ -195,7 +202,9 @@ class EntityRuler:
             doc, ws, sentences, _Spans([(m.start, m.end, m.label) for m in mentions], spans.techniques)
         )
         mentions += _slash_variants(masked, [m for m in mentions if m.label == "SYSTEM"])
+        mentions = self._org_prefixed(doc, text, mentions)
         mentions += techniques
+        mentions += self._part_codes(ws, mentions)
         for mention in mentions:
             mention.in_title = doc._.pg_field == "title"
         mentions.sort(key=lambda m: (m.start, m.end))
@@ -248,6 +257,36 @@ class EntityRuler:
         coined_spans = {(c.start, c.end) for c in coined}
         coined += [c for c in found if (c.start, c.end) not in coined_spans and not _inside(c, coined)]
         return coined, proposed_spans + proposed_known
+
+    def _part_codes(self, ws: Words, mentions: list[EntityMention]) -> list[EntityMention]:
+        """Mixed-case codes named by no rule ("nRF54L15", "SpO2", "S7-1500"): no system, but a name whose digits
+        are no result (label ``NAME``, left out of the extraction)."""
+        taken = [(m.start, m.end) for m in mentions]
+        return [
+            EntityMention("NAME", w.start, w.end, w.text, "", w.text)
+            for w in ws
+            if self.system_rules.shape(w.text) == "strong"
+            and not named_alone(w.text)
+            and not any_overlap(taken, w.start, w.end)
+        ]
+
+    def _org_prefixed(self, doc: Doc, text: str, mentions: list[EntityMention]) -> list[EntityMention]:
+        """A maker's name written right before a system is part of the system's name ("Intel oneMKL", "Apache TVM",
+        ``SYSTEM_ORG`` rows); the name without it is its family. A mention of the maker alone there is dropped."""
+        orgs = {h.end: h.start for h in self.org_index.find(doc)}
+        grown: list[tuple[int, int]] = []
+        for m in mentions:
+            start = orgs.get(m.start - 1)
+            if m.label != "SYSTEM" or start is None or text[m.start - 1] != " ":
+                continue
+            lineage = [m.name, *m.attrs.get("lineage", [])]
+            m.name, m.start, m.surface, m.id = f"{text[start : m.start - 1]} {m.name}", start, text[start : m.end], ""
+            m.attrs = {**m.attrs, "family": m.name[m.name.index(" ") + 1 :], "lineage": lineage}
+            grown.append((m.start, m.end))
+        kept = [m for m in mentions if not _strictly_inside(m, grown)]
+        products = _org_products(text, orgs, kept)
+        spans = [(p.start, p.end) for p in products]
+        return [m for m in kept if not _strictly_inside(m, spans)] + products
 
     def _title_names(self, doc: Doc, masked: str) -> list[SystemCandidate]:
         """The names a title proposes: handed over by the :class:`~papergraph.extract.Extractor` (found once per
@@ -527,6 +566,28 @@ def _capitalized_before(ws: Words, i: int, sentences: Sentences, label: Callable
         return []
     start, end = ws[k + 1].start, ws[i - 1].end
     return [Item(start, end, sentences.text[start:end])]
+
+
+# Capitalized words after a maker ending in a tool's head word: "Qualcomm AI Engine Direct", "Arm Performance
+# Libraries", "AMD Ryzen AI Software".
+_ORG_PRODUCT = re.compile(
+    r" (?:(?:[A-Z][\w.+-]*|AI) ){1,3}"
+    r"(?:SDK|Toolkit|Engine(?: Direct)?|Runtime|Librar(?:y|ies)|Compiler|Software|Direct)(?![\w-])"
+)
+
+
+def _org_products(text: str, orgs: dict[int, int], mentions: list[EntityMention]) -> list[EntityMention]:
+    """Tools named by Capitalized words and a tool head word after their maker, where nothing else stands."""
+    out: list[EntityMention] = []
+    for end, start in orgs.items():
+        m = _ORG_PRODUCT.match(text, end)
+        if m is None or any(overlaps(start, m.end(), x.start, x.end) and x.label != "SYSTEM" for x in mentions):
+            continue
+        if any(x.start <= start and m.end() <= x.end for x in mentions):
+            continue
+        name = text[start : m.end()]
+        out.append(EntityMention("SYSTEM", start, m.end(), name, "", name, "mentioned"))
+    return out
 
 
 def _plurals(words: set[str]) -> frozenset[str]:

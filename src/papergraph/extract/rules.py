@@ -40,6 +40,7 @@ LABELS = frozenset(
         "DATASET_STOP",
         "SYSTEM_CUE",
         "SYSTEM_STOP",
+        "SYSTEM_ORG",
         "IGNORE",
         "NOT_HARDWARE",
         "NOT_SYSTEM",

@@ -128,7 +128,27 @@ _NAME_FOLLOWERS = _wordset(
     "enables uses leverages consists comprises reduces improves delivers supports runs outperforms provides "
     "employs introduces combines extends"
 )
+# A micro sign or Greek letter written as part of a name (not alone): read like a capital letter.
+_GREEK = re.compile(r"(?<=[\w-])[\u00b5\u03b1-\u03c9\u0391-\u03a9]|[\u00b5\u03b1-\u03c9\u0391-\u03a9](?=[\w-])")
+_GREEK_NUMBERED = re.compile(r"^[\u03b1-\u03c9\u0391-\u03a9]\d+(?:\.\d+)?$")
+_SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{2,}\.(?:cpp|js|rs|jl|py|c)$")
+_LOWER_VERSIONED = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-v\d+(?:\.\d+)*$")
 _NAMEISH_CHARS = re.compile(r"^[\w.+#&\\'`\"^~{}-]+$")
+
+
+_LETTER_RUN = re.compile(r"[^\W\d_]{4,}")
+
+
+def named_alone(word: str) -> bool:
+    """Whether a mixed-case word seen with no naming context is shaped like software or a model rather than a
+    part code, a unit or a short acronym: a run of four letters ("Florence-2", "YOLOv8n"; not "nRF54L15",
+    "SpO2", "BPI-F3") and, without digits, six letters ("NetAdapt"; not "CoE", "NeLF")."""
+    letters = sum(c.isalpha() for c in word)
+    if _GREEK_NUMBERED.match(word):
+        return True  # "π0"
+    if any(c.isdigit() for c in word):
+        return _LETTER_RUN.search(word) is not None
+    return letters >= 6
 
 
 @dataclass
@@ -212,6 +232,12 @@ class SystemRules:
 
     def _shape(self, text: str) -> str:
         t = strip_possessive(text)
+        if _SOURCE_NAME.match(t) or _LOWER_VERSIONED.match(t):
+            return "strong"  # "llama.cpp", "transformers.js", "bge-large-en-v1.5": lower-case project names
+        if _GREEK_NUMBERED.match(t):
+            return "strong"  # "π0", "π0.5": a Greek letter with a version
+        if _GREEK.search(t):
+            return self._shape(_GREEK.sub("X", t))  # "µKWS-Net", "PulseFormer-µ", "μTVM": the letter as a capital
         if self._never_a_name(t):
             return ""
         parts = [p for p in re.split(r"[-.]", t) if p]
@@ -322,7 +348,7 @@ class SystemRules:
             self._cues_at(scan, i)
         self._appositions(scan)
         for i, w in enumerate(ws):  # mixed-case words anywhere ("QuantLLM", "NetAdapt")
-            if self.shape(w.text) == "strong" and not _defined_acronym(ws, i, scan.si):
+            if self.shape(w.text) == "strong" and named_alone(w.text) and not _defined_acronym(ws, i, scan.si):
                 scan.add(i, i + 1, "mentioned", "shape", False)
         self._known_again(scan, known)
         return _dedupe(scan.out), scan.proposed_known
