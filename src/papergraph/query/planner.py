@@ -44,6 +44,7 @@ from papergraph.query.quantities import quantity_phrase
 from papergraph.query.references import adjacent, entity_ref, lists_examples, merged_ref, parenthesised
 from papergraph.query.respelling import Respelled, respelled, search_text, within
 from papergraph.query.rules import QuestionRules
+from papergraph.query.scope import papers_phrase
 from papergraph.query.subject import LINKING_WORDS, Part, example, subject
 from papergraph.query.textindex import TextIndex
 from papergraph.query.vocabulary import Vocabulary
@@ -161,6 +162,9 @@ class Planner:
         groups, unknown = self._groups(intent, text, refs, target_ref)
         topics = self._topics(text, intent, groups, used, filters.any)
         groups, phrases, loose, sources = self._subject(text, intent, groups, tokens, linked.links, used)
+        within = self._ranked_within(text, intent, groups, used)
+        if within is not None:  # "which benchmark appears most in the test-time scaling papers"
+            intent, phrases, sources = Intent.COOCCURRENCE, [within], {within: within}
         limit = self._limit(text, used)
         return QueryPlan(
             question=asked,
@@ -586,6 +590,19 @@ class Planner:
             return groups, [], [], {}
         phrases, loose, sources = self._phrases(text, runs, index, used)
         return groups, phrases, loose, sources
+
+    def _ranked_within(self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans) -> str | None:
+        """The phrase naming the papers a ranking counts in ("in the test-time scaling papers"), when no entity
+        names them: the ranking is then a co-occurrence with it."""
+        index = self.vocab.text
+        ranked = (Intent.TOP_N, Intent.COOCCURRENCE)
+        if index is None or intent not in ranked or any(g.role is Role.FILTER for g in groups):
+            return None
+        found = papers_phrase(text, index, self.rules.stopwords)
+        if found is None:
+            return None
+        used.ranges.append((found[1], found[2]))
+        return found[0]
 
     def _joined_subject(
         self, text: str, groups: list[ConstraintGroup], runs: Sequence[list[Token]], index: TextIndex, used: _Spans
