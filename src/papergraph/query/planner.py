@@ -26,6 +26,7 @@ from papergraph.models import EntityType
 from papergraph.query.authors import author_named, authors_matching
 from papergraph.query.intents import IntentClassifier, intent_classifier
 from papergraph.query.linking import Link, Linked, Linker, Token, tokenize
+from papergraph.query.narrowing import modified_phrases
 from papergraph.query.plan import (
     ConstraintGroup,
     Correction,
@@ -586,8 +587,10 @@ class Planner:
             joined = self._joined_subject(text, groups, runs, index, used)
             if joined is not None:
                 return joined
-        if any(g.role is Role.FILTER for g in groups):
-            return groups, [], [], {}
+        filters = [g for g in groups if g.role is Role.FILTER]
+        if filters:  # "mixed-precision quantization": the technique, narrowed by its modifier in the text
+            modified = modified_phrases(filters, index) if intent is not Intent.TREND else {}
+            return groups, list(modified), [], modified
         phrases, loose, sources = self._phrases(text, runs, index, used)
         return groups, phrases, loose, sources
 
