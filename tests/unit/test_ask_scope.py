@@ -21,7 +21,7 @@ ABSTRACTS = {
     "tts1": ("Reasoning budgets", "Test-time scaling of LLM reasoning evaluated on AIME and GPQA."),
     "tts2": ("Thinking longer", "We study test-time scaling with more samples on AIME."),
     "mp": ("Bit widths", "Mixed-precision quantization picks a bit width per layer for CNNs on ImageNet."),
-    "q1": ("Int8", "Post-training quantization of vision models evaluated on ImageNet."),
+    "q1": ("Int8", "Post-training quantization of vision models evaluated on ImageNet at a high top-1 accuracy."),
     "q2": ("Low bits", "Quantization of LLM weights to four bits."),
     "other": ("Serving", "Serving LLMs with batching on GPUs."),
     **{f"filler{i}": (f"Systems {i}", "Scheduling training jobs on GPU clusters.") for i in range(4)},
@@ -76,3 +76,9 @@ def test_a_modifier_before_a_technique_narrows_it_when_papers_have_the_phrase(in
     assert modified_phrases([_technique("sourdough quantization")], index) == {}  # no paper has the phrase
     ranked = _technique("mixed-precision quantization").model_copy(update={"role": Role.RANK})
     assert modified_phrases([ranked], index) == {}  # only filters narrow
+
+
+def test_a_superlative_keeps_its_subject_phrase_but_not_its_quantity(planner: Planner) -> None:
+    plan = planner.plan("Which test-time scaling paper reports the highest accuracy?")
+    assert plan.intent is Intent.SUPERLATIVE and plan.phrases == ["test-time scaling"]
+    assert planner.plan("What is the highest top-1 accuracy reported?").phrases == []  # the quantity is no subject

@@ -580,6 +580,12 @@ class Planner:
         """The subject of a list, count or trend question where the graph alone does not name it: written as
         several joined phrases (entities and paper-text phrases, any of them), else as one paper-text phrase."""
         index = self.vocab.text
+        if index is not None and intent is Intent.SUPERLATIVE:  # "the highest MFU for LLM training"
+            quantity = quantity_phrase(text)
+            cut = _Spans([quantity.span] if quantity else [])  # "highest frame rate": not a subject
+            unread = _split_at(self._runs(text, tokens, links, used), cut)
+            phrases, _, sources = self._phrases(text, unread, index, used)
+            return groups, phrases, [], sources
         if index is None or intent not in (Intent.LIST, Intent.COUNT, Intent.TREND):
             return groups, [], [], {}
         runs = self._runs(text, tokens, links, used)
@@ -774,6 +780,21 @@ def _text_part(text: str, run: Sequence[Token], index: TextIndex) -> _TextPart |
     head = b.text if a is not b and not compound and 0 < index.rarity(b.text) <= max(RARE_WORD_SHARE, few) else None
     part = Part(run[0].start, run[-1].end, text[run[0].start : run[-1].end], specific)
     return _TextPart(part, text[a.start : b.end], head)
+
+
+def _split_at(runs: Sequence[list[Token]], used: _Spans) -> list[list[Token]]:
+    """Runs of content words cut at the words ``used`` covers (a superlative's quantity)."""
+    out: list[list[Token]] = []
+    for run in runs:
+        current: list[Token] = []
+        for t in run:
+            if used.covers(t):
+                out += [current] if current else []
+                current = []
+            else:
+                current.append(t)
+        out += [current] if current else []
+    return out
 
 
 def _subject_phrases(
