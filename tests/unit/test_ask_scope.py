@@ -82,3 +82,11 @@ def test_a_superlative_keeps_its_subject_phrase_but_not_its_quantity(planner: Pl
     plan = planner.plan("Which test-time scaling paper reports the highest accuracy?")
     assert plan.intent is Intent.SUPERLATIVE and plan.phrases == ["test-time scaling"]
     assert planner.plan("What is the highest top-1 accuracy reported?").phrases == []  # the quantity is no subject
+
+
+def test_the_words_of_the_class_counted_do_not_narrow_its_papers(planner: Planner) -> None:
+    families = planner.plan("Which three LLM families are mentioned in the most papers?")
+    assert families.intent is Intent.TOP_N and families.topics == []  # every paper naming an LLM counts
+    assert "LLM" not in families.ignored
+    datasets = planner.plan("Which datasets do LLM papers use most?")
+    assert datasets.topics == ["language models"]  # a topic outside the class counted still narrows

@@ -161,7 +161,7 @@ class Planner:
         else:
             used.ranges += counted.ranges
         groups, unknown = self._groups(intent, text, refs, target_ref)
-        topics = self._topics(text, intent, groups, used, filters.any)
+        topics = self._topics(text, intent, groups, used, filters.any, target.words if target else "")
         groups, phrases, loose, sources = self._subject(text, intent, groups, tokens, linked.links, used)
         within = self._ranked_within(text, intent, groups, used)
         if within is not None:  # "which benchmark appears most in the test-time scaling papers"
@@ -550,10 +550,18 @@ class Planner:
 
     # --- 6. the rest ----------------------------------------------------------------------------------
     def _topics(
-        self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans, filtered: bool = False
+        self,
+        text: str,
+        intent: Intent,
+        groups: Sequence[ConstraintGroup],
+        used: _Spans,
+        filtered: bool = False,
+        counted: str = "",
     ) -> list[str]:
         """Qualifiers matched in the papers' text: they narrow what is compared, and a graph answer's papers
-        (an entity, a year or an author already selects them: "LLM papers from 2024")."""
+        (an entity, a year or an author already selects them: "LLM papers from 2024"); not the words of the
+        class a ranking counts ("LLM families": every paper naming an LLM counts, whatever it is about)."""
+        at = text.find(counted) if counted else -1
         ranked = (Intent.SUPERLATIVE, Intent.TOP_N, Intent.COOCCURRENCE)
         if intent not in (Intent.LIST, Intent.COUNT, Intent.TREND, *ranked):
             return []
@@ -564,8 +572,9 @@ class Planner:
         for topic in self.rules.topics:
             m = topic.question.search(text)
             if m is not None and not self.rules.excluding_words.search(text[max(0, m.start() - 24) : m.start()]):
-                names.append(topic.name)
                 used.add(m)
+                if not (at >= 0 and at <= m.start() and m.end() <= at + len(counted)):
+                    names.append(topic.name)
         return names
 
     def _subject(
