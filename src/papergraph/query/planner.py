@@ -590,6 +590,8 @@ class Planner:
         several joined phrases (entities and paper-text phrases, any of them), else as one paper-text phrase."""
         index = self.vocab.text
         if index is not None and intent is Intent.SUPERLATIVE:  # "the highest MFU for LLM training"
+            if not self._ignored(tokens, links, used):  # every word read: no subject left (and no tagging)
+                return groups, [], [], {}
             quantity = quantity_phrase(text)
             cut = _Spans([quantity.span] if quantity else [])  # "highest frame rate": not a subject
             unread = _split_at(self._runs(text, tokens, links, used), cut)
@@ -699,7 +701,14 @@ class Planner:
         """Runs of content words: not linked, not read by a rule, not asking; a function word inside a
         hyphenated word ("wake-up", "processing-in-memory") stays in its run."""
         linked = {i for lk in links for i in range(lk.first, lk.last)}
-        tags = self.tagger(text) if self.tagger is not None else {}
+        tags: dict[int, str] | None = None  # parts of speech, read only when some word may be content
+
+        def naming(t: Token) -> bool:
+            nonlocal tags
+            if tags is None:
+                tags = self.tagger(text) if self.tagger is not None else {}
+            return tags.get(t.start, "NOUN") in NAMING_TAGS
+
         metric = self._metric_spans(text)  # words, not rules
         runs: list[list[Token]] = []
         current: list[Token] = []
@@ -718,7 +727,7 @@ class Planner:
                     or (
                         t.folded not in self.rules.stopwords
                         and not _asking(t.folded, self.rules.question_words)
-                        and tags.get(t.start, "NOUN") in NAMING_TAGS
+                        and naming(t)
                     )
                 )
             )
