@@ -146,8 +146,8 @@ def what(plan: QueryPlan, roles: tuple[Role, ...] = (Role.FILTER,)) -> str:
     if subject is not None and plan.intent is not Intent.OUT_OF_SCOPE:  # entities or paper-text phrases
         words = [f"“{p}”" for p in [*plan.phrases, *plan.loose_phrases]]
         parts.insert(0, " or ".join(filter(None, [describe(subject.entities), *words])))
-    elif not parts and plan.phrases:  # the subject matched in the paper text
-        parts = [" or ".join(f"“{p}”" for p in plan.phrases) + " in their title or abstract"]
+    elif plan.phrases:  # the subject matched in the paper text (alone, or narrowing a wide filter)
+        parts.append(" or ".join(f"“{p}”" for p in plan.phrases) + " in their title or abstract")
     text = " and ".join(parts) if parts else "the question's terms"
     text += "".join(f" (about {t})" for t in plan.topics)
     f = plan.filters

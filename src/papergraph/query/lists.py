@@ -29,6 +29,9 @@ def answer_list(ex: Executor, run: Run) -> AskResult:
             return refuse(ex, run)
         matched = (matched or set()) | ex.group_papers(subject)
         query = query.model_copy(update={"papers": frozenset(matched)})
+    elif plan.phrases:  # a filter most papers meet ("GPU"), narrowed by the question's phrase ("kernels")
+        query = _narrowed(ex, run, query)
+        plan = run.plan
     if plan.unknown and not query.all_of:
         return fallback(ex, run, unknown_note(plan))
     if not query.all_of and not query.paper_filters:
@@ -47,6 +50,16 @@ def answer_list(ex: Executor, run: Run) -> AskResult:
         names = stated or [p._subject for p in papers]
         text = head + ": " + listing(names[:SHOWN_IN_TEXT], len(ids) - min(len(names), SHOWN_IN_TEXT)) + "."
     return ex.result(run, join(unknown_note(plan), text), papers, matched=len(ids))
+
+
+def _narrowed(ex: Executor, run: Run, query: PaperQuery) -> PaperQuery:
+    """A wide filter's papers that also have the question's text phrase; the filter alone (the phrase dropped
+    from the plan) when none has it."""
+    narrowed = (ex.by_text(run) or set()) & ex.store.papers_where(query)
+    if not narrowed:
+        run.plan = run.plan.model_copy(update={"phrases": []})
+        return query
+    return query.model_copy(update={"papers": frozenset(narrowed)})
 
 
 def _breakdown(ex: Executor, run: Run, query: PaperQuery) -> str:

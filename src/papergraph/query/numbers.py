@@ -31,6 +31,7 @@ def answer_superlative(ex: Executor, run: Run) -> AskResult:
     kinds = plan.metric.kinds
     within = query if query.all_of or query.paper_filters else None
     hits, on = _reported(ex, run, within)
+    hits = _on_subject(ex, run, hits)
     hits, scores, phrase = _worded(ex, plan, hits)
     if not hits:
         scope = f" that mentions {what(plan)}" if within else ""
@@ -84,6 +85,19 @@ def _reported(ex: Executor, run: Run, within: PaperQuery | None) -> tuple[list[M
         hits = _numbers(ex, plan, kinds, within, plan.metric.unit, on)
         hits = _versus(hits, against) if against else hits
     return hits, on
+
+
+def _on_subject(ex: Executor, run: Run, hits: list[MetricHit]) -> list[MetricHit]:
+    """The numbers of papers whose text has the question's subject phrase ("for LLM training", "edge object
+    detector"), when some of them report one; else all of them."""
+    phrases = run.plan.phrases
+    if not phrases:
+        return hits
+    papers = ex.by_text(run) or set()
+    kept = [h for h in hits if h.paper_id in papers]
+    if kept and not run.plan.entities(Role.FILTER):  # else the scope says it ("among papers that mention ...")
+        run.notes.append("among papers whose text has " + " or ".join(f"“{p}”" for p in phrases))
+    return kept or hits
 
 
 def _worded(

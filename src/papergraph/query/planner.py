@@ -26,6 +26,7 @@ from papergraph.models import EntityType
 from papergraph.query.authors import author_named, authors_matching
 from papergraph.query.intents import IntentClassifier, intent_classifier
 from papergraph.query.linking import Link, Linked, Linker, Token, tokenize
+from papergraph.query.narrowing import modified_phrases
 from papergraph.query.plan import (
     ConstraintGroup,
     Correction,
@@ -44,6 +45,7 @@ from papergraph.query.quantities import quantity_phrase
 from papergraph.query.references import adjacent, entity_ref, lists_examples, merged_ref, parenthesised
 from papergraph.query.respelling import Respelled, respelled, search_text, within
 from papergraph.query.rules import QuestionRules
+from papergraph.query.scope import papers_phrase
 from papergraph.query.subject import LINKING_WORDS, Part, example, subject
 from papergraph.query.textindex import TextIndex
 from papergraph.query.vocabulary import Vocabulary
@@ -159,8 +161,11 @@ class Planner:
         else:
             used.ranges += counted.ranges
         groups, unknown = self._groups(intent, text, refs, target_ref)
-        topics = self._topics(text, intent, groups, used, filters.any)
+        topics = self._topics(text, intent, groups, used, filters.any, target.words if target else "")
         groups, phrases, loose, sources = self._subject(text, intent, groups, tokens, linked.links, used)
+        within = self._ranked_within(text, intent, groups, used)
+        if within is not None:  # "which benchmark appears most in the test-time scaling papers"
+            intent, phrases, sources = Intent.COOCCURRENCE, [within], {within: within}
         limit = self._limit(text, used)
         return QueryPlan(
             question=asked,
@@ -545,10 +550,18 @@ class Planner:
 
     # --- 6. the rest ----------------------------------------------------------------------------------
     def _topics(
-        self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans, filtered: bool = False
+        self,
+        text: str,
+        intent: Intent,
+        groups: Sequence[ConstraintGroup],
+        used: _Spans,
+        filtered: bool = False,
+        counted: str = "",
     ) -> list[str]:
         """Qualifiers matched in the papers' text: they narrow what is compared, and a graph answer's papers
-        (an entity, a year or an author already selects them: "LLM papers from 2024")."""
+        (an entity, a year or an author already selects them: "LLM papers from 2024"); not the words of the
+        class a ranking counts ("LLM families": every paper naming an LLM counts, whatever it is about)."""
+        at = text.find(counted) if counted else -1
         ranked = (Intent.SUPERLATIVE, Intent.TOP_N, Intent.COOCCURRENCE)
         if intent not in (Intent.LIST, Intent.COUNT, Intent.TREND, *ranked):
             return []
@@ -559,8 +572,9 @@ class Planner:
         for topic in self.rules.topics:
             m = topic.question.search(text)
             if m is not None and not self.rules.excluding_words.search(text[max(0, m.start() - 24) : m.start()]):
-                names.append(topic.name)
                 used.add(m)
+                if not (at >= 0 and at <= m.start() and m.end() <= at + len(counted)):
+                    names.append(topic.name)
         return names
 
     def _subject(
@@ -575,6 +589,14 @@ class Planner:
         """The subject of a list, count or trend question where the graph alone does not name it: written as
         several joined phrases (entities and paper-text phrases, any of them), else as one paper-text phrase."""
         index = self.vocab.text
+        if index is not None and intent is Intent.SUPERLATIVE:  # "the highest MFU for LLM training"
+            if not self._ignored(tokens, links, used):  # every word read: no subject left (and no tagging)
+                return groups, [], [], {}
+            quantity = quantity_phrase(text)
+            cut = _Spans([quantity.span] if quantity else [])  # "highest frame rate": not a subject
+            unread = _split_at(self._runs(text, tokens, links, used), cut)
+            phrases, _, sources = self._phrases(text, unread, index, used)
+            return groups, phrases, [], sources
         if index is None or intent not in (Intent.LIST, Intent.COUNT, Intent.TREND):
             return groups, [], [], {}
         runs = self._runs(text, tokens, links, used)
@@ -582,10 +604,25 @@ class Planner:
             joined = self._joined_subject(text, groups, runs, index, used)
             if joined is not None:
                 return joined
-        if any(g.role is Role.FILTER for g in groups):
-            return groups, [], [], {}
+        filters = [g for g in groups if g.role is Role.FILTER]
+        if filters:  # "mixed-precision quantization": the technique, narrowed by its modifier in the text
+            modified = modified_phrases(filters, index) if intent is not Intent.TREND else {}
+            return groups, list(modified), [], modified
         phrases, loose, sources = self._phrases(text, runs, index, used)
         return groups, phrases, loose, sources
+
+    def _ranked_within(self, text: str, intent: Intent, groups: Sequence[ConstraintGroup], used: _Spans) -> str | None:
+        """The phrase naming the papers a ranking counts in ("in the test-time scaling papers"), when no entity
+        names them: the ranking is then a co-occurrence with it."""
+        index = self.vocab.text
+        ranked = (Intent.TOP_N, Intent.COOCCURRENCE)
+        if index is None or intent not in ranked or any(g.role is Role.FILTER for g in groups):
+            return None
+        found = papers_phrase(text, index, self.rules.stopwords)
+        if found is None:
+            return None
+        used.ranges.append((found[1], found[2]))
+        return found[0]
 
     def _joined_subject(
         self, text: str, groups: list[ConstraintGroup], runs: Sequence[list[Token]], index: TextIndex, used: _Spans
@@ -664,7 +701,14 @@ class Planner:
         """Runs of content words: not linked, not read by a rule, not asking; a function word inside a
         hyphenated word ("wake-up", "processing-in-memory") stays in its run."""
         linked = {i for lk in links for i in range(lk.first, lk.last)}
-        tags = self.tagger(text) if self.tagger is not None else {}
+        tags: dict[int, str] | None = None  # parts of speech, read only when some word may be content
+
+        def naming(t: Token) -> bool:
+            nonlocal tags
+            if tags is None:
+                tags = self.tagger(text) if self.tagger is not None else {}
+            return tags.get(t.start, "NOUN") in NAMING_TAGS
+
         metric = self._metric_spans(text)  # words, not rules
         runs: list[list[Token]] = []
         current: list[Token] = []
@@ -683,7 +727,7 @@ class Planner:
                     or (
                         t.folded not in self.rules.stopwords
                         and not _asking(t.folded, self.rules.question_words)
-                        and tags.get(t.start, "NOUN") in NAMING_TAGS
+                        and naming(t)
                     )
                 )
             )
@@ -754,6 +798,21 @@ def _text_part(text: str, run: Sequence[Token], index: TextIndex) -> _TextPart |
     head = b.text if a is not b and not compound and 0 < index.rarity(b.text) <= max(RARE_WORD_SHARE, few) else None
     part = Part(run[0].start, run[-1].end, text[run[0].start : run[-1].end], specific)
     return _TextPart(part, text[a.start : b.end], head)
+
+
+def _split_at(runs: Sequence[list[Token]], used: _Spans) -> list[list[Token]]:
+    """Runs of content words cut at the words ``used`` covers (a superlative's quantity)."""
+    out: list[list[Token]] = []
+    for run in runs:
+        current: list[Token] = []
+        for t in run:
+            if used.covers(t):
+                out += [current] if current else []
+                current = []
+            else:
+                current.append(t)
+        out += [current] if current else []
+    return out
 
 
 def _subject_phrases(

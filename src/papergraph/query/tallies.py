@@ -31,7 +31,7 @@ def answer_top(ex: Executor, run: Run) -> AskResult:
     """The entities of the target asked for, by the papers that mention them (within the plan's papers)."""
     asked = ex.categories.asked(run.plan.text or run.plan.question)
     target = _system_target(run, asked)
-    within = _within(ex, run.plan)
+    within = _within(ex, run)
     exclude = [e.node for e in run.plan.entities(Role.FILTER) if e.type is target.type and e.node is not None]
     exclude += _not_counted(target)
     asked_n = _limit(ex, run, target)
@@ -58,11 +58,17 @@ def answer_top(ex: Executor, run: Run) -> AskResult:
     return ex.result(run, text, papers, matched=len(pool), ranking=tallies)
 
 
-def _within(ex: Executor, plan: QueryPlan) -> PaperQuery | None:
-    """The papers the ranking counts in: the plan's filters (and topic), or None for every paper."""
+def _within(ex: Executor, run: Run) -> PaperQuery | None:
+    """The papers the ranking counts in: the plan's filters (and topic, and the phrase naming them), or None
+    for every paper."""
+    plan = run.plan
     query = plan.paper_query()
     if plan.topics:  # "LLM families", "datasets of vision papers": the papers whose text is on the topic
         query = query.model_copy(update={"papers": frozenset(ex.topics(plan, ex.store.papers_where(query)))})
+    if plan.phrases:  # "in the test-time scaling papers": those whose title or abstract has the phrase
+        named = ex.by_text(run) or set()
+        kept = named & query.papers if query.papers is not None else named
+        query = query.model_copy(update={"papers": frozenset(kept)})
     return query if query.all_of or query.paper_filters else None
 
 
