@@ -263,3 +263,13 @@ def test_queries_per_second_is_the_extractors_qps_unit_not_requests() -> None:
 
     assert unit("highest queries per second on a CPU") == ["QPS"] and unit("best QPS") == ["QPS"]
     assert unit("most requests per second served") == ["requests/s"]
+
+
+def test_a_quantity_named_by_its_dimension_is_answered_only_in_that_dimension(engine: Engine) -> None:
+    table = unit_table()
+    assert table.dimensions_named("the highest frame rate on a Jetson") == frozenset({"frame rate"})
+    assert table.answers("FPS", frozenset({"frame rate"})) and table.answers("%", frozenset({"frame rate"}))
+    assert not table.answers("tokens/s", frozenset({"frame rate"})) and table.answers("tokens/s", frozenset())
+    result = engine.asker.ask("Which paper reports the highest frame rate?")  # the corpus has no FPS at all
+    assert result.value is None or result.value.unit == "FPS"
+    assert "uW" not in result.answer and "tokens" not in result.answer

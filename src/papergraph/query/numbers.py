@@ -107,6 +107,8 @@ def _worded(
     kind names), and that quantity's phrase."""
     kinds = plan.metric.kinds
     scores: dict[str, float] = {}
+    named = ex.units.dimensions_named(plan.metric.phrase or "")  # "frame rate": never tokens/s
+    hits = [h for h in hits if ex.units.answers(h.metric.unit, named)]
     phrase = plan.metric.phrase if not kinds and not plan.metric.unit else None
     if phrase:  # a quantity no kind names ("context length", "MFU"): the numbers whose own words say it
         about = ex.quantities.about(hits, asked(ex, plan, phrase))

@@ -69,6 +69,18 @@ class UnitTable:
         """The dimension's name for a unit it lists ("Gbps" -> "data rate", "FPS" -> "frame rate"), else ""."""
         return self.scales[unit][0] if unit in self.scales else ""
 
+    def dimensions_named(self, text: str) -> frozenset[str]:
+        """The dimensions a text names in words ("the highest frame rate" -> frame rate; "lowest power draw" ->
+        power): a number of another absolute dimension does not answer it."""
+        folded = text.casefold()
+        names = {dim for dim, _ in self.scales.values()}
+        return frozenset(n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", folded))
+
+    def answers(self, unit: str, named: frozenset[str]) -> bool:
+        """Whether a number in this unit can answer a question naming these dimensions: one of them, or a
+        change or share (x, %), or any unit when none is named."""
+        return not named or unit in RELATIVE or self.dimension(unit) in named
+
     def base(self, value: float, unit: str) -> float:
         """The value in its dimension's base unit (W, s, bytes, J ...)."""
         return value * self.scales[unit][1] if unit in self.scales else value
